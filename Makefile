@@ -1,0 +1,49 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 5000
+export FLASK_APP := wsgi
+
+.PHONY: install run test test-sqlite test-postgres lint migrate demo clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(BIN)/flask db upgrade
+
+demo: migrate
+	$(BIN)/flask demo load
+
+## Set up everything and serve the demo network on http://$(HOST):$(PORT)
+run: demo
+	@echo "Tracker op http://$(HOST):$(PORT) (stoppen met Ctrl+C)"
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+
+## Set up and run the whole suite: SQLite always, PostgreSQL when TEST_DATABASE_URL is set
+test: lint test-sqlite test-postgres
+
+test-sqlite: install
+	$(BIN)/pytest
+
+test-postgres: install
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "== PostgreSQL: $$TEST_DATABASE_URL"; \
+		TRACKER_TEST_DATABASE_URL="$$TEST_DATABASE_URL" $(BIN)/pytest; \
+	else \
+		echo "TEST_DATABASE_URL is not set: skipping the PostgreSQL run"; \
+	fi
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache *.egg-info

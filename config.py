@@ -1,0 +1,120 @@
+"""Configuration classes, read from the environment.
+
+``TRACKER_ENV`` picks the class: ``development`` (default), ``production`` or
+``testing``. Every setting can be overridden by an environment variable of the
+same name.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("TRACKER_INSTANCE_PATH", BASE_DIR / "instance"))
+
+
+def normalise_database_url(url: str) -> str:
+    """Make a ``postgres://`` or ``postgresql://`` URL use the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def development_secret_key(instance_dir: Path = INSTANCE_DIR) -> str:
+    """Return the development secret, generating it into ``instance/`` once."""
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    path = instance_dir / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    TRACKER_ENV = "development"
+    SQLALCHEMY_DATABASE_URI = normalise_database_url(
+        os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'tracker.sqlite3'}")
+    )
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+
+    TRACKER_BASE_URL = os.environ.get("TRACKER_BASE_URL", "http://127.0.0.1:5000")
+    TRACKER_TIMEZONE = os.environ.get("TRACKER_TIMEZONE", "Europe/Amsterdam")
+    TRACKER_DEMO_PASSWORD = os.environ.get("TRACKER_DEMO_PASSWORD", "oost-nederland-2018")
+
+    # Sessions: idle timeout 30 minutes (refreshed on every request), absolute 12 h.
+    PERMANENT_SESSION_LIFETIME = timedelta(minutes=30)
+    SESSION_REFRESH_EACH_REQUEST = True
+    TRACKER_SESSION_ABSOLUTE_LIFETIME = timedelta(hours=12)
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
+
+    # Login throttling: at most this many failures per window and account.
+    TRACKER_LOGIN_MAX_FAILURES = 10
+    TRACKER_LOGIN_WINDOW = timedelta(minutes=15)
+
+    WTF_CSRF_TIME_LIMIT = None  # the session lifetime bounds the token
+    WTF_CSRF_HEADERS = ["X-CSRFToken"]
+
+    BABEL_DEFAULT_LOCALE = "nl"
+    BABEL_DEFAULT_TIMEZONE = TRACKER_TIMEZONE
+
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "127.0.0.1")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "8025"))
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
+    MAIL_USE_SSL = _bool("MAIL_USE_SSL", False)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_DEFAULT_SENDER = os.environ.get(
+        "MAIL_DEFAULT_SENDER", "Veiligheidsnetwerk Oost-Nederland <tracker@example.org>"
+    )
+    MAIL_SUPPRESS_SEND = _bool("MAIL_SUPPRESS_SEND", False)
+
+    HSTS = False
+
+
+class DevelopmentConfig(Config):
+    """Local development: generated secret, SQLite under instance/."""
+
+    TRACKER_ENV = "development"
+
+
+class ProductionConfig(Config):
+    """Production: secret required, secure cookies, HSTS."""
+
+    TRACKER_ENV = "production"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
+    HSTS = True
+
+
+class TestingConfig(Config):
+    """The test suite: CSRF stays on; the database comes from the test fixture."""
+
+    TRACKER_ENV = "testing"
+    TESTING = True
+    SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
+    MAIL_SUPPRESS_SEND = True
+    # Fast hashing keeps the suite quick; production uses scrypt.
+    TRACKER_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "production": ProductionConfig,
+    "testing": TestingConfig,
+}

@@ -1,0 +1,202 @@
+"""Fixtures for the whole suite.
+
+The database is real: a SQLite file, or PostgreSQL when
+``TRACKER_TEST_DATABASE_URL`` is set (``make test`` runs the suite on both).
+The schema is built once per session by the Alembic migrations; after every
+test all tables are emptied.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import create_engine, event, text
+
+from config import normalise_database_url
+from tracker import create_app
+from tracker.extensions import db
+
+DEMO_PASSWORD = "oost-nederland-2018"
+
+
+def _test_database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TRACKER_TEST_DATABASE_URL")
+    if url:
+        return normalise_database_url(url)
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+def pytest_report_header(config):
+    url = os.environ.get("TRACKER_TEST_DATABASE_URL")
+    return f"database: {'PostgreSQL ' + url if url else 'SQLite (temporary file)'}"
+
+
+def reset_postgres_schema(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    return _test_database_url(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def is_postgres(database_url) -> bool:
+    return database_url.startswith("postgresql")
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    """The application, its schema built by running every migration."""
+    from flask_migrate import upgrade
+
+    if database_url.startswith("postgresql"):
+        reset_postgres_schema(database_url)
+    application = create_app(
+        {
+            "TRACKER_ENV": "testing",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "TRACKER_BASE_URL": "http://localhost",
+        }
+    )
+    with application.app_context():
+        upgrade()
+        db.session.remove()
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def empty_all_tables() -> None:
+    tables = list(reversed(db.metadata.sorted_tables))
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture(autouse=True)
+def _app_context(request):
+    """Every test outside tests/unit runs in an app context and leaves the tables empty."""
+    if "unit" in request.node.path.parts:
+        yield
+        return
+    app = request.getfixturevalue("app")
+    with app.app_context():
+        yield
+        db.session.remove()
+        empty_all_tables()
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def demo(app):
+    """The February 2018 network, with the demo password on every account that may log in."""
+    from tracker.demo.loader import load_demo_network
+
+    load_demo_network(DEMO_PASSWORD)
+    db.session.commit()
+    return None
+
+
+CSRF_PATTERN = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+
+
+def csrf_token_from(html: str) -> str:
+    """The CSRF token embedded in a rendered form."""
+    match = CSRF_PATTERN.search(html) or re.search(r'"X-CSRFToken": "([^"]+)"', html)
+    assert match, "no CSRF token in page"
+    return match.group(1)
+
+
+def csrf_token_for(client, path: str = "/inloggen") -> str:
+    return csrf_token_from(client.get(path).get_data(as_text=True))
+
+
+def login_via_form(client, email: str, password: str = DEMO_PASSWORD, next_url: str = ""):
+    """Log in through the real login form, CSRF token and all."""
+    token = csrf_token_for(client, "/inloggen")
+    return client.post(
+        "/inloggen",
+        data={"email": email, "password": password, "csrf_token": token, "next": next_url},
+    )
+
+
+@pytest.fixture
+def login(client):
+    """Log ``client`` in as a user without going through the form (fast path)."""
+    from tracker.db import utcnow
+
+    def _login(user, target=None):
+        target = target or client
+        now = utcnow().timestamp()
+        with target.session_transaction() as session:
+            session.clear()
+            session["_user_id"] = user.get_id()
+            session["_fresh"] = True
+            session["login_at"] = now
+            session["seen_at"] = now
+            session.permanent = True
+        return target
+
+    return _login
+
+
+def post_form(client, path: str, data: dict | None = None, *, token_page: str = "/", **kwargs):
+    """POST with a valid CSRF token taken from ``token_page``."""
+    payload = dict(data or {})
+    payload.setdefault("csrf_token", csrf_token_for(client, token_page))
+    return client.post(path, data=payload, **kwargs)
+
+
+class QueryCounter:
+    def __init__(self):
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app):
+    """Context manager counting the SQL statements issued inside it."""
+
+    @contextmanager
+    def _count():
+        counter = QueryCounter()
+
+        def _record(conn, cursor, statement, parameters, context, executemany):
+            if not statement.lstrip().upper().startswith(("BEGIN", "PRAGMA", "SAVEPOINT",
+                                                          "RELEASE")):
+                counter.statements.append(statement)
+
+        engine = db.engine
+        event.listen(engine, "before_cursor_execute", _record)
+        try:
+            yield counter
+        finally:
+            event.remove(engine, "before_cursor_execute", _record)
+
+    return _count

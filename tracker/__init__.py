@@ -1,0 +1,146 @@
+"""The action and pilot tracker of the Veiligheidsnetwerk Oost-Nederland."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, g, request
+
+from tracker.db import sqlite_write_intent
+from tracker.extensions import babel, csrf, db, login_manager, mail, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: type | dict[str, Any] | None = None) -> Flask:
+    """Build the application.
+
+    ``config`` is a config class, or a dict of overrides on top of the class
+    that ``TRACKER_ENV`` selects (``development`` when unset).
+    """
+    from config import CONFIGS, INSTANCE_DIR, development_secret_key
+
+    overrides: dict[str, Any] = {}
+    if isinstance(config, dict):
+        overrides = config
+        config = None
+    env = overrides.get("TRACKER_ENV") or os.environ.get("TRACKER_ENV", "development")
+    if config is None:
+        if env not in CONFIGS:
+            raise RuntimeError(f"TRACKER_ENV={env!r}: use one of {', '.join(CONFIGS)}")
+        config = CONFIGS[env]
+
+    app = Flask(
+        __name__,
+        instance_path=str(INSTANCE_DIR),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.from_object(config)
+    app.config.update(overrides)
+    _ensure_secret_key(app, development_secret_key)
+
+    register_extensions(app)
+    register_request_hooks(app)
+    register_blueprints(app)
+    register_jinja(app)
+    register_cli(app)
+    return app
+
+
+def _ensure_secret_key(app: Flask, development_secret_key) -> None:
+    """Production refuses to start without SECRET_KEY; development generates one."""
+    if app.config.get("SECRET_KEY"):
+        return
+    if app.config["TRACKER_ENV"] == "production":
+        raise RuntimeError(
+            "SECRET_KEY ontbreekt: zet de omgevingsvariabele SECRET_KEY voor productie."
+        )
+    app.config["SECRET_KEY"] = development_secret_key(Path(app.instance_path))
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the unbound extensions to ``app``."""
+    import tracker.models  # noqa: F401  (register every model with the metadata)
+
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite:///") and not uri.startswith("sqlite:///:memory:"):
+        Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True,
+        compare_type=True,
+    )
+    csrf.init_app(app)
+    mail.init_app(app)
+    babel.init_app(app, locale_selector=lambda: "nl", timezone_selector=lambda: app.config[
+        "TRACKER_TIMEZONE"])
+
+    from tracker.auth.sessions import register_login_manager
+
+    register_login_manager(app, login_manager)
+
+
+def register_request_hooks(app: Flask) -> None:
+    """Write intent for SQLite, default-deny, sessions, security headers, errors."""
+    from tracker.auth.permissions import SAFE_METHODS, enforce_declared_permission
+    from tracker.auth.sessions import register_session_limits
+    from tracker.errors import register_error_handlers
+    from tracker.security import register_security_headers
+
+    @app.before_request
+    def _declare_write_intent():
+        # Readers start DEFERRED transactions; writers IMMEDIATE (see tracker.db).
+        g._write_intent_token = sqlite_write_intent.set(request.method not in SAFE_METHODS)
+
+    @app.teardown_request
+    def _reset_write_intent(_exc):
+        token = g.pop("_write_intent_token", None)
+        if token is not None:
+            sqlite_write_intent.reset(token)
+
+    enforce_declared_permission(app)
+    register_session_limits(app)
+    register_security_headers(app)
+    register_error_handlers(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from tracker.admin.routes import bp as admin_bp
+    from tracker.auth.routes import bp as auth_bp
+    from tracker.health import bp as health_bp
+    from tracker.network.routes import bp as network_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(network_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(health_bp)
+
+
+def register_jinja(app: Flask) -> None:
+    from flask_login import current_user
+
+    from tracker.auth.permissions import can
+    from tracker.formatting import register_filters
+
+    register_filters(app)
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.context_processor
+    def _template_helpers():
+        return {
+            "can": lambda permission, obj=None: can(current_user, permission, obj),
+            "tracker_env": app.config["TRACKER_ENV"],
+        }
+
+
+def register_cli(app: Flask) -> None:
+    from tracker.auth.cli import users_cli
+    from tracker.demo.cli import demo_cli
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)

@@ -1,0 +1,63 @@
+"""Actions: the (lopende) acties of a team, with owner, due date and status."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.db import UTCDateTime, utcnow
+from tracker.enums import ActionStatus, DatePrecision, enum_column_type
+from tracker.extensions import db
+
+if TYPE_CHECKING:
+    from tracker.auth.models import User
+    from tracker.milestones.models import Milestone
+    from tracker.network.models import Team
+
+TITLE_MAX_LENGTH = 200
+
+
+class Action(db.Model):
+    """A piece of work a team has committed to."""
+
+    __tablename__ = "actions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(TITLE_MAX_LENGTH))
+    description: Mapped[str] = mapped_column(Text, default="")
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    due_date: Mapped[date | None] = mapped_column(index=True)
+    #: How exact the due date is: "eerste helft 2018" is stored as 30 June, precision half.
+    due_precision: Mapped[DatePrecision] = mapped_column(
+        enum_column_type(DatePrecision, "date_precision"), default=DatePrecision.DAY
+    )
+    status: Mapped[ActionStatus] = mapped_column(
+        enum_column_type(ActionStatus, "action_status"), default=ActionStatus.OPEN, index=True
+    )
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    milestone_id: Mapped[int | None] = mapped_column(
+        ForeignKey("milestones.id", ondelete="SET NULL"), index=True
+    )
+    position: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    #: Optimistic lock: a write with a stale version fails instead of overwriting.
+    version: Mapped[int] = mapped_column(default=1)
+
+    team: Mapped[Team] = relationship()
+    owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
+    completed_by: Mapped[User | None] = relationship(foreign_keys=[completed_by_id])
+    milestone: Mapped[Milestone | None] = relationship(back_populates="actions")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in (ActionStatus.GEREED, ActionStatus.VERVALLEN)

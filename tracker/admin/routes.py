@@ -1,0 +1,165 @@
+"""Beheer: accounts and team membership (beheerder only)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from tracker.auth.models import User
+from tracker.auth.permissions import requires
+from tracker.auth.services import create_user, remove_membership, set_membership, update_user
+from tracker.enums import Role, TeamRole
+from tracker.extensions import db
+from tracker.network.models import Organisation, Team, TeamMembership
+from tracker.validation import ValidationError
+
+bp = Blueprint("admin", __name__, url_prefix="/beheer")
+
+ROLE_OPTIONS = [(role.value, role.label) for role in Role]
+
+
+def _load_user(user_id: int, **_ignored) -> User | None:
+    return db.session.scalar(
+        select(User)
+        .where(User.id == user_id)
+        .options(
+            selectinload(User.memberships).selectinload(TeamMembership.team),
+            selectinload(User.organisation),
+        )
+    )
+
+
+def _organisations() -> list[Organisation]:
+    return list(db.session.scalars(select(Organisation).order_by(Organisation.name)))
+
+
+def _teams() -> list[Team]:
+    return list(db.session.scalars(select(Team).order_by(Team.position, Team.name)))
+
+
+def _users_page(errors=None, values=None, status=200):
+    users = db.session.scalars(
+        select(User)
+        .options(
+            selectinload(User.organisation),
+            selectinload(User.memberships).selectinload(TeamMembership.team),
+        )
+        .order_by(User.name)
+    ).all()
+    return (
+        render_template(
+            "admin/users.html",
+            users=users,
+            role_options=ROLE_OPTIONS,
+            organisation_options=[(o.id, o.name) for o in _organisations()],
+            errors=errors or {},
+            values=values or {},
+        ),
+        status,
+    )
+
+
+@bp.get("/gebruikers")
+@requires("users.manage")
+def users():
+    """All accounts, with a form to add one."""
+    return _users_page()
+
+
+@bp.post("/gebruikers")
+@requires("users.manage")
+def create():
+    """Create an account without a password; the person sets it later."""
+    form = request.form
+    organisation = None
+    if form.get("organisation_id", "").isdigit():
+        organisation = db.session.get(Organisation, int(form["organisation_id"]))
+    try:
+        user = create_user(
+            name=form.get("name", ""),
+            email=form.get("email", ""),
+            role=form.get("role", ""),
+            title=form.get("title", ""),
+            organisation=organisation,
+            actor=current_user,
+        )
+    except ValidationError as error:
+        db.session.rollback()
+        return _users_page({error.field: error.message}, form, 422)
+    db.session.commit()
+    flash(f"Account voor {user.name} aangemaakt.", "ok")
+    return redirect(url_for("admin.user", user_id=user.id), code=303)
+
+
+def _user_page(user: User, errors=None, status=200):
+    return (
+        render_template(
+            "admin/user.html",
+            user=user,
+            role_options=ROLE_OPTIONS,
+            team_role_options=[(r.value, r.label) for r in TeamRole],
+            team_options=[(t.id, t.name) for t in _teams()],
+            errors=errors or {},
+        ),
+        status,
+    )
+
+
+@bp.get("/gebruikers/<int:user_id>")
+@requires("users.manage", load=_load_user)
+def user(user_id: int, subject: User):
+    """One account: role, active flag and team memberships."""
+    return _user_page(subject)
+
+
+@bp.post("/gebruikers/<int:user_id>")
+@requires("users.manage", load=_load_user)
+def update(user_id: int, subject: User):
+    """Change role or active flag."""
+    try:
+        update_user(
+            subject,
+            role=request.form.get("role", ""),
+            active=request.form.get("active") == "1",
+            actor=current_user,
+        )
+    except ValidationError as error:
+        db.session.rollback()
+        return _user_page(_load_user(user_id), {error.field: error.message}, 422)
+    db.session.commit()
+    flash("Account bijgewerkt.", "ok")
+    return redirect(url_for("admin.user", user_id=user_id), code=303)
+
+
+@bp.post("/gebruikers/<int:user_id>/teams")
+@requires("users.manage", load=_load_user)
+def add_membership(user_id: int, subject: User):
+    """Add the person to a team, or change their role in it."""
+    team_id = request.form.get("team_id", "")
+    team = db.session.get(Team, int(team_id)) if team_id.isdigit() else None
+    if team is None:
+        return _user_page(subject, {"team_id": "Kies een team."}, 422)
+    try:
+        set_membership(team, subject, request.form.get("team_role", ""), actor=current_user)
+    except ValidationError as error:
+        db.session.rollback()
+        return _user_page(_load_user(user_id), {error.field: error.message}, 422)
+    db.session.commit()
+    flash(f"{subject.name} is toegevoegd aan {team.short_name}.", "ok")
+    return redirect(url_for("admin.user", user_id=user_id), code=303)
+
+
+@bp.post("/gebruikers/<int:user_id>/teams/<int:team_id>/verwijderen")
+@requires("users.manage", load=_load_user)
+def remove_team(user_id: int, team_id: int, subject: User):
+    """Take the person out of a team."""
+    team = db.session.get(Team, team_id)
+    if team is None:
+        return _user_page(subject, {"team_id": "Onbekend team."}, 404)
+    removed = remove_membership(team, subject, actor=current_user)
+    db.session.commit()
+    if removed:
+        flash(f"{subject.name} is uit {team.short_name} verwijderd.", "ok")
+    return redirect(url_for("admin.user", user_id=user_id), code=303)

@@ -1,0 +1,84 @@
+"""Accounts: people who use the tracker, and failed login attempts."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.db import UTCDateTime, utcnow
+from tracker.enums import Role, enum_column_type
+from tracker.extensions import db
+
+if TYPE_CHECKING:
+    from tracker.network.models import Organisation, TeamMembership
+
+
+def new_session_nonce() -> str:
+    """A fresh random value; changing it ends every session of the user."""
+    return secrets.token_urlsafe(16)
+
+
+class User(UserMixin, db.Model):
+    """A person in the network, with or without the right to log in.
+
+    Partners invited to meetings are people without a password: they answer
+    invitations through signed links and cannot log in.
+    """
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    #: Work e-mail address, stored lower-case; the login name.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    #: Function or title, e.g. "burgemeester" or "hoofdofficier van justitie".
+    title: Mapped[str | None] = mapped_column(String(120))
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id"), index=True
+    )
+    role: Mapped[Role] = mapped_column(enum_column_type(Role, "user_role"))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(default=True)
+    #: Part of the session identifier; rotating it revokes every session.
+    session_nonce: Mapped[str] = mapped_column(String(32), default=new_session_nonce)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(default=1)
+
+    organisation: Mapped[Organisation | None] = relationship()
+    memberships: Mapped[list[TeamMembership]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login: inactive accounts cannot log in
+        return self.active
+
+    def get_id(self) -> str:
+        """Session identifier: the id plus the nonce, so a nonce change logs out."""
+        return f"{self.id}:{self.session_nonce}"
+
+    @property
+    def can_log_in(self) -> bool:
+        return self.active and self.password_hash is not None
+
+    def __repr__(self) -> str:
+        return f"<User {self.email}>"
+
+
+class LoginFailure(db.Model):
+    """A failed login for an e-mail address (known or not), for throttling."""
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The normalised address typed at login, whether an account exists or not.
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -1,0 +1,162 @@
+"""The one place that answers "may this user do this to that object".
+
+Routes declare what they need with :func:`requires` (or mark themselves
+:func:`public` / :func:`authenticated`); every mutating route must carry such a
+mark, and a request to one that does not is refused (default deny, enforced by
+:func:`enforce_declared_permission` and by a test that walks ``app.url_map``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import abort, request
+from flask_login import current_user
+
+from tracker.enums import Role, TeamRole
+
+#: Marks stored on view functions as ``view.required_permission``.
+PUBLIC = "public"
+AUTHENTICATED = "authenticated"
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+Rule = Callable[[Any, Any], bool]
+RULES: dict[str, Rule] = {}
+
+#: Team roles that may change a team's work (actions, blocks, milestones, pilots).
+EDITING_TEAM_ROLES = frozenset({TeamRole.TREKKER, TeamRole.COORDINATOR})
+
+
+def rule(name: str) -> Callable[[Rule], Rule]:
+    """Register the function deciding permission ``name``."""
+
+    def register(fn: Rule) -> Rule:
+        RULES[name] = fn
+        return fn
+
+    return register
+
+
+def _is_logged_in(user) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def team_role(user, team) -> TeamRole | None:
+    """The user's role in ``team``, or None when not a member."""
+    for membership in user.memberships:
+        if membership.team_id == team.id:
+            return membership.role
+    return None
+
+
+def can(user, permission: str, obj: Any = None) -> bool:
+    """Whether ``user`` may do ``permission`` (to ``obj``). Anonymous users may nothing."""
+    if permission not in RULES:
+        raise KeyError(f"unknown permission {permission!r}")
+    if not _is_logged_in(user):
+        return False
+    return RULES[permission](user, obj)
+
+
+@rule("network.view")
+def _network_view(user, _obj) -> bool:
+    """Everyone with an account sees the dashboard (partners only their own teams)."""
+    return True
+
+
+@rule("team.view")
+def _team_view(user, team) -> bool:
+    """Partners see the teams they belong to; every other role sees every team."""
+    if user.role == Role.PARTNER:
+        return team_role(user, team) is not None
+    return True
+
+
+@rule("team.edit")
+def _team_edit(user, team) -> bool:
+    """The beheerder, and the team's trekker and coordinators, change a team's work."""
+    if user.role == Role.BEHEERDER:
+        return True
+    if user.role in (Role.LEZER, Role.PARTNER):
+        return False
+    return team_role(user, team) in EDITING_TEAM_ROLES
+
+
+@rule("users.manage")
+def _users_manage(user, _obj) -> bool:
+    """Only the beheerder (secretariat) manages accounts and team membership."""
+    return user.role == Role.BEHEERDER
+
+
+def requires(permission: str, load: Callable[..., Any] | None = None):
+    """Guard a view: log in first, 404 when ``load`` finds nothing, 403 when denied.
+
+    ``load`` receives the view's URL arguments and returns the object the
+    permission is about; the view then receives it as ``subject``.
+    """
+    if permission not in RULES:
+        raise KeyError(f"unknown permission {permission!r}")
+
+    def decorate(view):
+        @wraps(view)
+        def guarded(*args, **kwargs):
+            from tracker.extensions import login_manager
+
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            subject = None
+            if load is not None:
+                subject = load(**kwargs)
+                if subject is None:
+                    abort(404)
+            if not can(current_user, permission, subject):
+                abort(403)
+            if load is not None:
+                kwargs["subject"] = subject
+            return view(*args, **kwargs)
+
+        guarded.required_permission = permission
+        return guarded
+
+    return decorate
+
+
+def public(view):
+    """Mark a view open to anonymous visitors (login, healthz, signed links)."""
+    view.required_permission = PUBLIC
+    return view
+
+
+def authenticated(view):
+    """Guard a view that any logged-in user may use on their own behalf (logout)."""
+
+    @wraps(view)
+    def guarded(*args, **kwargs):
+        from tracker.extensions import login_manager
+
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        return view(*args, **kwargs)
+
+    guarded.required_permission = AUTHENTICATED
+    return guarded
+
+
+def declared_permission(view) -> str | None:
+    return getattr(view, "required_permission", None)
+
+
+def enforce_declared_permission(app) -> None:
+    """Refuse any mutating request to a view that declares no permission."""
+
+    @app.before_request
+    def _default_deny():
+        if request.method in SAFE_METHODS or request.endpoint is None:
+            return None
+        view = app.view_functions.get(request.endpoint)
+        if view is None or declared_permission(view) is None:
+            abort(403)
+        return None

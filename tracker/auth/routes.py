@@ -1,0 +1,72 @@
+"""Login and logout."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, logout_user
+
+from tracker.auth.forms import LoginForm
+from tracker.auth.permissions import authenticated, public
+from tracker.auth.redirects import safe_next_url
+from tracker.auth.services import authenticate, end_all_sessions
+from tracker.auth.sessions import start_session
+from tracker.db import utcnow
+from tracker.extensions import db
+
+bp = Blueprint("auth", __name__)
+log = logging.getLogger("tracker.auth")
+
+INVALID_LOGIN = "Onbekende combinatie van e-mailadres en wachtwoord."
+
+
+@bp.route("/inloggen", methods=["GET", "POST"])
+@public
+def login():
+    """Show the login form; on POST check the credentials and start a session."""
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    home = url_for("network.dashboard")
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(safe_next_url(form.next.data, home))
+    status = 200
+    if form.validate_on_submit():
+        result = authenticate(
+            form.email.data,
+            form.password.data,
+            now=utcnow(),
+            max_failures=current_app.config["TRACKER_LOGIN_MAX_FAILURES"],
+            window=current_app.config["TRACKER_LOGIN_WINDOW"],
+        )
+        db.session.commit()
+        origin = request.remote_addr
+        if result.user is not None:
+            log.info("login ok user=%s origin=%s", result.user.id, origin)
+            start_session(result.user, utcnow())
+            return redirect(safe_next_url(form.next.data, home), code=303)
+        log.info("login %s origin=%s", result.reason, origin)
+        if result.reason == "throttled":
+            status = 429
+            form.form_errors.append(
+                "Te veel mislukte pogingen. Wacht een kwartier en probeer het opnieuw."
+            )
+        else:
+            status = 401
+            form.form_errors.append(INVALID_LOGIN)
+    elif request.method == "POST":
+        status = 422
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/uitloggen")
+@authenticated
+def logout():
+    """End this and every other session of the user."""
+    end_all_sessions(current_user)
+    db.session.commit()
+    log.info("logout user=%s origin=%s", current_user.id, request.remote_addr)
+    logout_user()
+    flash("U bent uitgelogd.", "ok")
+    return redirect(url_for("auth.login"), code=303)

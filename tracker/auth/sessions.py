@@ -1,0 +1,82 @@
+"""Session handling: loading users, revocation, idle and absolute timeouts."""
+
+from __future__ import annotations
+
+import hmac
+from datetime import datetime
+
+from flask import Flask, flash, make_response, redirect, request, session, url_for
+from flask_login import current_user, logout_user
+
+from tracker.db import utcnow
+from tracker.extensions import db
+from tracker.htmx import is_htmx
+
+
+def register_login_manager(app: Flask, login_manager) -> None:
+    from tracker.auth.models import User
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = None  # our nonce does revocation; IPs change on mobiles
+
+    @login_manager.user_loader
+    def _load_user(session_id: str):
+        user_id, _, nonce = session_id.partition(":")
+        if not user_id.isdigit() or not nonce:
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or not user.active:
+            return None
+        if not hmac.compare_digest(user.session_nonce, nonce):
+            return None
+        return user
+
+    @login_manager.unauthorized_handler
+    def _unauthorized():
+        target = url_for("auth.login", next=_current_path())
+        if is_htmx():
+            # Never put a login page inside a fragment: let htmx navigate.
+            response = make_response("", 401)
+            response.headers["HX-Redirect"] = target
+            return response
+        flash("Log in om verder te gaan.", "info")
+        return redirect(target)
+
+
+def _current_path() -> str:
+    """Where to return after logging in: the page asked for, or home after a POST."""
+    if request.method != "GET":
+        return "/"
+    return request.full_path.rstrip("?")
+
+
+def start_session(user, now: datetime) -> None:
+    """Begin a fresh session for ``user`` (never reuse the anonymous one)."""
+    from flask_login import login_user
+
+    session.clear()
+    session.permanent = True
+    login_user(user)
+    session["login_at"] = now.timestamp()
+    session["seen_at"] = now.timestamp()
+
+
+def register_session_limits(app: Flask) -> None:
+    """End sessions idle for 30 minutes or older than 12 hours, server-side."""
+
+    @app.before_request
+    def _enforce_session_limits():
+        if request.endpoint == "static" or not current_user.is_authenticated:
+            return None
+        now = utcnow().timestamp()
+        idle = app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
+        absolute = app.config["TRACKER_SESSION_ABSOLUTE_LIFETIME"].total_seconds()
+        login_at = session.get("login_at", 0)
+        seen_at = session.get("seen_at", 0)
+        if now - login_at > absolute or now - seen_at > idle:
+            logout_user()
+            session.clear()
+            return None
+        session["seen_at"] = now
+        return None

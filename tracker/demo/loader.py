@@ -1,0 +1,364 @@
+"""Load the network as it stood in the February 2018 progress report.
+
+Idempotent: every row is found by its natural key (slug, CBS code, e-mail,
+title within a team) and only created when missing; rows that exist are left
+as they are, so loading twice changes nothing and user edits survive.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from datetime import date, datetime, time
+from decimal import Decimal
+from importlib import resources
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from tracker.actions.models import Action
+from tracker.auth.models import User
+from tracker.auth.passwords import hash_password
+from tracker.demo import february_2018 as source
+from tracker.enums import (
+    ActionStatus,
+    DatePrecision,
+    Direction,
+    EventStatus,
+    IndicatorUnit,
+    ItemKind,
+    MilestoneKind,
+    OrganisationKind,
+    PilotStatus,
+    Role,
+    TeamKind,
+    TeamRole,
+    TeamStatus,
+)
+from tracker.events.models import Event
+from tracker.extensions import db
+from tracker.indicators.models import Indicator, Measurement
+from tracker.milestones.models import Milestone
+from tracker.network.models import (
+    District,
+    Municipality,
+    Organisation,
+    ReportItem,
+    Team,
+    TeamMembership,
+)
+from tracker.pilots.models import BuildingBlock, Pilot
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+#: The report gives the day of the 7 March meeting but no hours; the demo assumes an
+#: afternoon session so that invitations and calendar entries have a time.
+DEMO_MEETING_HOURS = (time(13, 30), time(16, 30))
+
+#: Labels in the order the loader reports them.
+KIND_LABELS = {
+    "districts": "districten",
+    "municipalities": "gemeenten",
+    "organisations": "organisaties",
+    "users": "personen",
+    "teams": "teams",
+    "memberships": "teamrollen",
+    "report_items": "doelen, resultaten en aandachtspunten",
+    "actions": "acties",
+    "milestones": "mijlpalen",
+    "events": "bijeenkomsten",
+    "building_blocks": "bouwstenen",
+    "pilots": "pilots",
+    "indicators": "indicatoren",
+    "measurements": "metingen",
+}
+
+MODELS = {
+    "districts": District,
+    "municipalities": Municipality,
+    "organisations": Organisation,
+    "users": User,
+    "teams": Team,
+    "memberships": TeamMembership,
+    "report_items": ReportItem,
+    "actions": Action,
+    "milestones": Milestone,
+    "events": Event,
+    "building_blocks": BuildingBlock,
+    "pilots": Pilot,
+    "indicators": Indicator,
+    "measurements": Measurement,
+}
+
+
+def municipality_rows() -> list[dict[str, str]]:
+    """The 78 municipalities by district, from the CSV shipped with the package."""
+    text = resources.files("tracker.demo").joinpath(
+        "data/gemeenten-oost-nederland-2018.csv"
+    ).read_text(encoding="utf-8")
+    return list(csv.DictReader(text.splitlines()))
+
+
+class _Loader:
+    def __init__(self, password: str | None):
+        self.password_hash = hash_password(password) if password else None
+        self.created: Counter[str] = Counter()
+        self.districts: dict[str, District] = {}
+        self.municipalities: dict[str, Municipality] = {}
+        self.organisations: dict[str, Organisation] = {}
+        self.people: dict[str, User] = {}
+        self.teams: dict[str, Team] = {}
+
+    def _get_or_create(self, counter: str, model, lookup: dict, **values):
+        found = db.session.scalar(select(model).filter_by(**lookup))
+        if found is not None:
+            return found
+        obj = model(**lookup, **values)
+        db.session.add(obj)
+        db.session.flush()
+        self.created[counter] += 1
+        return obj
+
+    def load(self) -> None:
+        self.load_districts_and_municipalities()
+        self.load_organisations()
+        self.load_people()
+        self.load_teams()
+        self.load_milestones()
+        self.load_events()
+        self.load_pilots()
+        self.load_indicators()
+
+    def load_districts_and_municipalities(self) -> None:
+        by_name = {}
+        for position, d in enumerate(source.DISTRICTS):
+            district = self._get_or_create(
+                "districts", District, {"slug": d["slug"]}, name=d["name"], position=position
+            )
+            self.districts[d["slug"]] = district
+            by_name[d["name"]] = district
+        for row in municipality_rows():
+            municipality = self._get_or_create(
+                "municipalities",
+                Municipality,
+                {"name": row["gemeente"]},
+                cbs_code=row["cbs_code"] or None,
+                province=row["provincie"] or None,
+                district=by_name[row["district"]],
+            )
+            self.municipalities[row["gemeente"]] = municipality
+
+    def load_organisations(self) -> None:
+        for o in source.ORGANISATIONS:
+            self.organisations[o["slug"]] = self._get_or_create(
+                "organisations", Organisation, {"slug": o["slug"]},
+                name=o["name"], kind=OrganisationKind(o["kind"]),
+            )
+
+    def _organisation(self, reference: str | None) -> Organisation | None:
+        """Resolve ``gemeente:<name>`` or an organisation slug."""
+        if reference is None:
+            return None
+        if reference.startswith("gemeente:"):
+            name = reference.removeprefix("gemeente:")
+            municipality = self.municipalities[name]
+            return self._get_or_create(
+                "organisations", Organisation, {"municipality_id": municipality.id},
+                slug="gemeente-" + _slugify(name), name=f"Gemeente {name}",
+                kind=OrganisationKind.GEMEENTE,
+            )
+        return self.organisations[reference]
+
+    def load_people(self) -> None:
+        for p in source.PEOPLE:
+            has_password = p.get("password", True) is not False
+            self.people[p["key"]] = self._get_or_create(
+                "users", User, {"email": p["email"]},
+                name=p["name"], title=p.get("title"), role=Role(p["role"]),
+                organisation=self._organisation(p.get("organisation")),
+                password_hash=self.password_hash if has_password else None,
+            )
+
+    def _member(self, team: Team, key: str, role: TeamRole) -> None:
+        self._get_or_create(
+            "memberships", TeamMembership,
+            {"team_id": team.id, "user_id": self.people[key].id}, role=role,
+        )
+
+    def load_teams(self) -> None:
+        for position, t in enumerate(source.TEAMS):
+            parent = self.teams.get(t["parent"]) if t["parent"] else None
+            team = self._get_or_create(
+                "teams", Team, {"slug": t["slug"]},
+                name=t["name"], short_name=t["short_name"], kind=TeamKind(t["kind"]),
+                status=TeamStatus(t["status"]), parent=parent,
+                introduction=t["introduction"], chair_note=t.get("chair_note"),
+                position=position,
+            )
+            self.teams[t["slug"]] = team
+            for key in t["chairs"]:
+                self._member(team, key, TeamRole.VOORZITTER)
+            if t["trekker"]:
+                self._member(team, t["trekker"], TeamRole.TREKKER)
+            for key in t["members"]:
+                self._member(team, key, TeamRole.COORDINATOR)
+            for kind, texts in (
+                (ItemKind.DOEL, t["goals"]),
+                (ItemKind.RESULTAAT, t["results"]),
+                (ItemKind.AANDACHTSPUNT, t["attention_points"]),
+            ):
+                for item_position, text in enumerate(texts):
+                    self._get_or_create(
+                        "report_items", ReportItem,
+                        {"team_id": team.id, "kind": kind, "text": text},
+                        position=item_position,
+                    )
+            for action_position, a in enumerate(t["actions"]):
+                self._get_or_create(
+                    "actions", Action, {"team_id": team.id, "title": a["title"]},
+                    description=a["description"],
+                    due_date=a["due_date"],
+                    due_precision=DatePrecision(a["due_precision"] or "day"),
+                    owner=self.people[a["owner"]] if a["owner"] else None,
+                    status=ActionStatus(a["status"]),
+                    position=action_position,
+                )
+
+    def load_milestones(self) -> None:
+        for m in source.MILESTONES:
+            team = self.teams[m["team"]] if m["team"] else None
+            self._get_or_create(
+                "milestones", Milestone,
+                {"team_id": team.id if team else None, "title": m["title"]},
+                description=m["description"], kind=MilestoneKind(m["kind"]),
+                due_date=m["due_date"], due_precision=DatePrecision(m["due_precision"]),
+                per_municipality=m["per_municipality"],
+            )
+
+    def load_events(self) -> None:
+        for e in source.EVENTS:
+            team = self.teams[e["team"]] if e["team"] else None
+            values = {"description": e["description"]}
+            if e["precision"] == "day" and e["starts_on"]:
+                start, end = DEMO_MEETING_HOURS
+                values.update(
+                    starts_at=_local(e["starts_on"], start),
+                    ends_at=_local(e["starts_on"], end),
+                    status=EventStatus.GEPLAND,
+                    organiser=team.trekker if team else None,
+                )
+            else:
+                note = "datum nog niet bekend"
+                if e["starts_on"] and e["precision"]:
+                    from tracker.formatting import approximate_date
+
+                    note = approximate_date(e["starts_on"], e["precision"])
+                values.update(status=EventStatus.CONCEPT, date_note=note,
+                              organiser=team.trekker if team else None)
+            self._get_or_create(
+                "events", Event, {"team_id": team.id if team else None, "title": e["title"]},
+                **values,
+            )
+
+    def load_pilots(self) -> None:
+        blocks: dict[tuple[str, int], BuildingBlock] = {}
+        for team_slug, names in source.BUILDING_BLOCKS.items():
+            team = self.teams[team_slug]
+            for entry in names:
+                number_text, _, name = entry.partition(" ")
+                blocks[(team_slug, int(number_text))] = self._get_or_create(
+                    "building_blocks", BuildingBlock,
+                    {"team_id": team.id, "number": int(number_text)}, name=name,
+                )
+        for p in source.PILOTS:
+            team = self.teams[p["team"]]
+            block = None
+            if p.get("building_block"):
+                block = blocks[(p["team"], int(str(p["building_block"]).split()[0]))]
+            pilot = db.session.scalar(
+                select(Pilot).filter_by(team_id=team.id, title=p["title"])
+            )
+            if pilot is not None:
+                continue
+            pilot = Pilot(
+                team=team, title=p["title"], description=p.get("description", ""),
+                district=self.districts[p["district"]] if p.get("district") else None,
+                building_block=block, status=PilotStatus(p["status"]),
+                start_date=p.get("start_date"), end_date=p.get("end_date"),
+                results=p.get("results", ""), lessons=p.get("lessons", ""),
+                municipalities=[self.municipalities[name] for name in p["municipalities"]],
+            )
+            db.session.add(pilot)
+            db.session.flush()
+            self.created["pilots"] += 1
+
+    def load_indicators(self) -> None:
+        for position, i in enumerate(source.INDICATORS):
+            labels = i.get("period_labels") or {}
+            indicator = self._get_or_create(
+                "indicators", Indicator, {"key": i["key"]},
+                team=self.teams[i["team"]], name=i["name"], description=i.get("description", ""),
+                unit=IndicatorUnit(i["unit"]), source=i.get("source", ""),
+                direction=Direction(i["direction"]),
+                baseline_value=_decimal(i.get("baseline")),
+                target_value=_decimal(i.get("target")),
+                target_kind=i.get("target_kind"),
+                target_base_period=i.get("target_base_period"),
+                target_period=i.get("target_period"),
+                periods=[{"key": p, "label": labels.get(p, p)} for p in i["periods"]],
+                notes=i.get("notes", ""),
+                position=position,
+            )
+            for district_slug, values in i["measurements"].items():
+                district = self.districts[district_slug]
+                for period, value in values.items():
+                    self._get_or_create(
+                        "measurements", Measurement,
+                        {"indicator_id": indicator.id, "district_id": district.id,
+                         "period": period},
+                        value=Decimal(str(value)),
+                    )
+            for period, value in (i.get("unit_measurements") or {}).items():
+                self._get_or_create(
+                    "measurements", Measurement,
+                    {"indicator_id": indicator.id, "district_id": None, "period": period},
+                    value=Decimal(str(value)),
+                )
+
+
+def _local(day: date, at: time) -> datetime:
+    return datetime.combine(day, at, tzinfo=AMSTERDAM)
+
+
+def _decimal(value) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+def _slugify(name: str) -> str:
+    import re
+    import unicodedata
+
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+
+
+def load_demo_network(password: str | None) -> Counter[str]:
+    """Create whatever of the February 2018 network is missing; return what was created.
+
+    ``password`` is set on every demo account that may log in (development only);
+    with ``None`` the accounts are created without a password.
+    """
+    loader = _Loader(password)
+    loader.load()
+    db.session.flush()
+    return loader.created
+
+
+def count_rows() -> dict[str, int]:
+    """How many rows of each demo kind the database holds."""
+    from sqlalchemy import func
+
+    return {
+        kind: db.session.scalar(select(func.count()).select_from(model)) or 0
+        for kind, model in MODELS.items()
+    }

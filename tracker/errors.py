@@ -1,0 +1,58 @@
+"""Dutch error pages (and fragments for htmx) for every HTTP error."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from tracker.htmx import is_fragment
+
+MESSAGES = {
+    400: ("Ongeldig verzoek", "Het verzoek kon niet worden verwerkt."),
+    401: ("Niet ingelogd", "Log in om verder te gaan."),
+    403: ("Geen toegang", "U hebt geen toestemming voor deze handeling."),
+    404: ("Niet gevonden", "De pagina die u zoekt bestaat niet (meer)."),
+    405: ("Niet toegestaan", "Deze handeling is op deze pagina niet mogelijk."),
+    409: ("Conflict", "Iemand anders heeft dit intussen gewijzigd."),
+    410: ("Verlopen", "Deze link is niet meer geldig."),
+    413: ("Te groot", "Het verzonden bestand of formulier is te groot."),
+    429: (
+        "Te veel pogingen",
+        "Er zijn te veel pogingen gedaan. Wacht een kwartier en probeer het opnieuw.",
+    ),
+    500: ("Er ging iets mis", "Er ging aan onze kant iets mis. Probeer het later opnieuw."),
+    503: ("Tijdelijk niet beschikbaar", "De dienst is tijdelijk niet beschikbaar."),
+}
+
+
+def render_error(status: int, message: str | None = None):
+    title, default_message = MESSAGES.get(status, MESSAGES[500] if status >= 500 else MESSAGES[400])
+    context = {"status": status, "title": title, "message": message or default_message}
+    template = "errors/_error.html" if is_fragment() else "errors/error.html"
+    return render_template(template, **context), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf_error(error: CSRFError):
+        return render_error(
+            400, "Het formulier is verlopen of ongeldig. Laad de pagina opnieuw en probeer het nog eens."
+        )
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException):
+        if request.path.startswith("/static/") and error.code == 404:
+            return error
+        status = error.code or 500
+        response = render_error(status)
+        if status == 405 and getattr(error, "valid_methods", None):
+            return (*response, {"Allow": ", ".join(error.valid_methods)})
+        return response
+
+    @app.errorhandler(InternalServerError)
+    def _internal_error(error: InternalServerError):
+        from tracker.extensions import db
+
+        db.session.rollback()
+        return render_error(500)

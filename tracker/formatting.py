@@ -1,0 +1,110 @@
+"""Dutch formatting of dates, times and numbers; registered as Jinja filters.
+
+Pure functions: dates as "1 oktober 2018" or "01-10-2018", numbers as "11.194",
+percentages as "3,1%", times in Europe/Amsterdam.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date
+from babel.numbers import format_decimal
+
+from tracker.enums import DatePrecision
+
+LOCALE = "nl_NL"
+DEFAULT_TIMEZONE = "Europe/Amsterdam"
+
+SEASONS = {  # meteorological seasons, by the month the date falls in
+    12: "winter", 1: "winter", 2: "winter",
+    3: "voorjaar", 4: "voorjaar", 5: "voorjaar",
+    6: "zomer", 7: "zomer", 8: "zomer",
+    9: "najaar", 10: "najaar", 11: "najaar",
+}
+
+
+def to_local(moment: datetime, timezone: str = DEFAULT_TIMEZONE) -> datetime:
+    """Convert an aware datetime to local time; naive values are taken as UTC."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(ZoneInfo(timezone))
+
+
+def long_date(value: date | datetime | None, timezone: str = DEFAULT_TIMEZONE) -> str:
+    """``1 oktober 2018``; datetimes are first converted to local time."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = to_local(value, timezone).date()
+    return format_date(value, "d MMMM y", locale=LOCALE)
+
+
+def short_date(value: date | datetime | None, timezone: str = DEFAULT_TIMEZONE) -> str:
+    """``01-10-2018``."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = to_local(value, timezone).date()
+    return value.strftime("%d-%m-%Y")
+
+
+def long_datetime(value: datetime | None, timezone: str = DEFAULT_TIMEZONE) -> str:
+    """``7 maart 2018 13:30`` in local time."""
+    if value is None:
+        return ""
+    local = to_local(value, timezone)
+    return f"{long_date(local.date())} {local:%H:%M}"
+
+
+def iso_date(value: date | datetime | None) -> str:
+    """ISO 8601 for ``<time datetime>`` attributes."""
+    return "" if value is None else value.isoformat()
+
+
+def approximate_date(value: date | None, precision: DatePrecision | str | None) -> str:
+    """A due date at the precision it is known: ``september 2019``, ``eerste helft 2018``."""
+    if value is None:
+        return ""
+    precision = DatePrecision(precision or DatePrecision.DAY)
+    if precision == DatePrecision.MONTH:
+        return format_date(value, "MMMM y", locale=LOCALE)
+    if precision == DatePrecision.HALF:
+        half = "eerste" if value.month <= 6 else "tweede"
+        return f"{half} helft {value.year}"
+    if precision == DatePrecision.SEASON:
+        return f"{SEASONS[value.month]} {value.year}"
+    if precision == DatePrecision.YEAR:
+        return f"eind {value.year}" if value.month == 12 else str(value.year)
+    return long_date(value)
+
+
+def number(value: int | float | Decimal | None, decimals: int = 0) -> str:
+    """``11.194``; ``-2.146``; with ``decimals`` a comma: ``3,1``."""
+    if value is None:
+        return ""
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_decimal(value, format=pattern, locale=LOCALE)
+
+
+def percentage(value: int | float | Decimal | None, decimals: int = 0) -> str:
+    """A value already in percent: ``3.1`` → ``3,1%``; ``-23`` → ``-23%``."""
+    if value is None:
+        return ""
+    return number(value, decimals) + "%"
+
+
+def register_filters(app) -> None:
+    """Expose the formatters to Jinja under short Dutch-flavoured names."""
+    timezone = app.config.get("TRACKER_TIMEZONE", DEFAULT_TIMEZONE)
+    app.jinja_env.filters.update(
+        datum=lambda v: long_date(v, timezone),
+        datum_kort=lambda v: short_date(v, timezone),
+        datumtijd=lambda v: long_datetime(v, timezone),
+        iso=iso_date,
+        ongeveer=approximate_date,
+        getal=number,
+        procent=percentage,
+    )

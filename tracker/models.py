@@ -1,0 +1,39 @@
+"""Import every model so that SQLAlchemy's registry and Alembic see them all."""
+
+from tracker.actions.models import Action
+from tracker.audit.models import AuditEntry
+from tracker.auth.models import LoginFailure, User
+from tracker.events.models import Event, Invitation
+from tracker.indicators.models import Indicator, Measurement
+from tracker.milestones.models import Milestone, MunicipalityTick
+from tracker.network.models import (
+    District,
+    Municipality,
+    Organisation,
+    ReportItem,
+    Team,
+    TeamMembership,
+)
+from tracker.pilots.models import BuildingBlock, Pilot, pilot_municipalities
+
+__all__ = [
+    "Action",
+    "AuditEntry",
+    "BuildingBlock",
+    "District",
+    "Event",
+    "Indicator",
+    "Invitation",
+    "LoginFailure",
+    "Measurement",
+    "Milestone",
+    "Municipality",
+    "MunicipalityTick",
+    "Organisation",
+    "Pilot",
+    "ReportItem",
+    "Team",
+    "TeamMembership",
+    "User",
+    "pilot_municipalities",
+]

@@ -1,0 +1,129 @@
+"""Read models for the dashboard and the team page, in a fixed number of queries."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from tracker.actions.models import Action
+from tracker.auth.permissions import team_role
+from tracker.enums import ActionStatus, ItemKind, Role
+from tracker.extensions import db
+from tracker.milestones.models import Milestone
+from tracker.network.models import ReportItem, Team, TeamMembership
+
+OPEN_STATUSES = (ActionStatus.OPEN, ActionStatus.BEZIG)
+
+
+@dataclass
+class ActionCounts:
+    """Open, overdue and completed actions of a team."""
+
+    open: int = 0
+    overdue: int = 0
+    done: int = 0
+
+
+@dataclass
+class TeamSummary:
+    team: Team
+    actions: ActionCounts = field(default_factory=ActionCounts)
+    items: Counter = field(default_factory=Counter)
+
+
+def count_actions(rows: list[tuple[ActionStatus, date | None]], today: date) -> ActionCounts:
+    """Tally (status, due date) pairs into open / overdue / done. Pure."""
+    counts = ActionCounts()
+    for status, due in rows:
+        if status in OPEN_STATUSES:
+            counts.open += 1
+            if due is not None and due < today:
+                counts.overdue += 1
+        elif status == ActionStatus.GEREED:
+            counts.done += 1
+    return counts
+
+
+def visible_teams(user) -> list[Team]:
+    """Teams the user may see, parents before their children, with people loaded."""
+    query = (
+        select(Team)
+        .options(selectinload(Team.memberships).selectinload(TeamMembership.user))
+        .order_by(Team.position, Team.name)
+    )
+    teams = list(db.session.scalars(query))
+    if user.role == Role.PARTNER:
+        teams = [t for t in teams if team_role(user, t) is not None]
+    return teams
+
+
+def dashboard_summaries(user, today: date) -> list[TeamSummary]:
+    """One summary per visible team: people, action counts and block sizes."""
+    teams = visible_teams(user)
+    if not teams:
+        return []
+    ids = [t.id for t in teams]
+    action_rows: dict[int, list] = {i: [] for i in ids}
+    for team_id, status, due in db.session.execute(
+        select(Action.team_id, Action.status, Action.due_date).where(Action.team_id.in_(ids))
+    ):
+        action_rows[team_id].append((status, due))
+    item_counts: dict[int, Counter] = {i: Counter() for i in ids}
+    for team_id, kind, n in db.session.execute(
+        select(ReportItem.team_id, ReportItem.kind, func.count(ReportItem.id))
+        .where(ReportItem.team_id.in_(ids))
+        .group_by(ReportItem.team_id, ReportItem.kind)
+    ):
+        item_counts[team_id][kind] = n
+    return [
+        TeamSummary(team=t, actions=count_actions(action_rows[t.id], today), items=item_counts[t.id])
+        for t in teams
+    ]
+
+
+@dataclass
+class TeamPage:
+    team: Team
+    blocks: dict[ItemKind, list[ReportItem]]
+    actions: list[Action]
+    milestones: list[Milestone]
+    counts: ActionCounts
+
+
+def team_page(slug: str) -> Team | None:
+    """The team with its people, parent and children loaded, or None."""
+    return db.session.scalar(
+        select(Team)
+        .where(Team.slug == slug)
+        .options(
+            selectinload(Team.memberships).selectinload(TeamMembership.user),
+            selectinload(Team.children),
+            selectinload(Team.parent),
+        )
+    )
+
+
+def team_page_data(team: Team, today: date) -> TeamPage:
+    """Everything the team page shows, in a fixed number of queries."""
+    items = db.session.scalars(
+        select(ReportItem).where(ReportItem.team_id == team.id).order_by(ReportItem.position)
+    ).all()
+    blocks: dict[ItemKind, list[ReportItem]] = {kind: [] for kind in ItemKind}
+    for item in items:
+        blocks[item.kind].append(item)
+    actions = db.session.scalars(
+        select(Action)
+        .where(Action.team_id == team.id)
+        .options(selectinload(Action.owner))
+        .order_by(Action.position, Action.id)
+    ).all()
+    milestones = db.session.scalars(
+        select(Milestone).where(Milestone.team_id == team.id).order_by(Milestone.due_date)
+    ).all()
+    counts = count_actions([(a.status, a.due_date) for a in actions], today)
+    return TeamPage(team=team, blocks=blocks, actions=list(actions),
+                    milestones=list(milestones), counts=counts)
