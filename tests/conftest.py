@@ -15,8 +15,11 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import create_engine, event, text
 
+from flask.testing import FlaskClient
+
 from config import normalise_database_url
 from tracker import create_app
+from tracker.db import sqlite_write_intent
 from tracker.extensions import db
 
 DEMO_PASSWORD = "oost-nederland-2018"
@@ -40,6 +43,19 @@ def reset_postgres_schema(url: str) -> None:
         connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
         connection.execute(text("CREATE SCHEMA public"))
     engine.dispose()
+
+
+class IsolatedRequestClient(FlaskClient):
+    """A test client whose every request gets its own app context.
+
+    Tests run inside an app context (for factories and assertions); without
+    this, requests would share that context's ``g`` (cached user, CSRF token)
+    and database session, which production requests never do.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
 
 
 @pytest.fixture(scope="session")
@@ -66,6 +82,7 @@ def app(database_url, tmp_path_factory):
             "TRACKER_BASE_URL": "http://localhost",
         }
     )
+    application.test_client_class = IsolatedRequestClient
     with application.app_context():
         upgrade()
         db.session.remove()
@@ -93,11 +110,17 @@ def _app_context(request):
         yield
         return
     app = request.getfixturevalue("app")
-    with app.app_context():
-        yield
-        db.session.remove()
-        empty_all_tables()
-        db.session.remove()
+    # The test's own session only reads between requests: DEFERRED transactions,
+    # so that it never holds SQLite's write lock while a request wants it.
+    token = sqlite_write_intent.set(False)
+    try:
+        with app.app_context():
+            yield
+            db.session.remove()
+            empty_all_tables()
+            db.session.remove()
+    finally:
+        sqlite_write_intent.reset(token)
 
 
 @pytest.fixture
