@@ -110,7 +110,7 @@ class TestingConfig(Config):
     SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
     MAIL_SUPPRESS_SEND = True
     # Fast hashing keeps the suite quick; production uses scrypt.
-    TRACKER_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    TRACKER_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105
 
 
 CONFIGS = {

@@ -13,9 +13,8 @@ import re
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import create_engine, event, text
-
 from flask.testing import FlaskClient
+from sqlalchemy import create_engine, event, text
 
 from config import normalise_database_url
 from tracker import create_app
@@ -54,6 +53,13 @@ class IsolatedRequestClient(FlaskClient):
     """
 
     def open(self, *args, **kwargs):
+        from flask import has_app_context
+
+        if has_app_context():
+            # End the test's own transaction: the request must see what the test
+            # wrote, and the test must afterwards see what the request wrote
+            # (a SQLite read snapshot would otherwise hide it).
+            db.session.commit()
         with self.application.app_context():
             return super().open(*args, **kwargs)
 
@@ -153,13 +159,20 @@ def csrf_token_from(html: str) -> str:
     return match.group(1)
 
 
-def csrf_token_for(client, path: str = "/inloggen") -> str:
-    return csrf_token_from(client.get(path).get_data(as_text=True))
+def csrf_token_for(client, path: str | None = None) -> str:
+    """A CSRF token valid for ``client``'s session, from ``path`` or any page that has one."""
+    if path is None:
+        response = client.get("/")
+        if response.status_code != 200:
+            response = client.get("/inloggen")
+    else:
+        response = client.get(path)
+    return csrf_token_from(response.get_data(as_text=True))
 
 
 def login_via_form(client, email: str, password: str = DEMO_PASSWORD, next_url: str = ""):
     """Log in through the real login form, CSRF token and all."""
-    token = csrf_token_for(client, "/inloggen")
+    token = csrf_token_for(client)
     return client.post(
         "/inloggen",
         data={"email": email, "password": password, "csrf_token": token, "next": next_url},
@@ -186,7 +199,8 @@ def login(client):
     return _login
 
 
-def post_form(client, path: str, data: dict | None = None, *, token_page: str = "/", **kwargs):
+def post_form(client, path: str, data: dict | None = None, *, token_page: str | None = None,
+              **kwargs):
     """POST with a valid CSRF token taken from ``token_page``."""
     payload = dict(data or {})
     payload.setdefault("csrf_token", csrf_token_for(client, token_page))

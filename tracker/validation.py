@@ -41,7 +41,7 @@ def clean_text(
             raise ValidationError(field, f"{label} is verplicht.")
         return ""
     if _CONTROL.search(text):
-        raise ValidationError(field, f"{label} bevat niet-toegestane (stuur)tekens.")
+        raise ValidationError(field, f"{label} bevat niet-toegestane stuurtekens.")
     if _BIDI.search(text):
         raise ValidationError(field, f"{label} bevat niet-toegestane tekens voor tekstrichting.")
     if not multiline and _LINE_BREAK.search(text):

@@ -21,7 +21,12 @@ def test_password_containing_the_email_name_is_refused():
 
 @pytest.mark.parametrize(
     "password",
-    ["correct horse battery staple", "oost-nederland-2018", "zonder-regels ok", "ünïcødé: één wachtzin met accenten"],
+    [
+        "correct horse battery staple",
+        "oost-nederland-2018",
+        "zonder-regels ok",
+        "ünïcødé: één wachtzin met accenten",
+    ],
 )
 def test_long_uncommon_passwords_are_accepted_without_composition_rules(password):
     assert password_problems(password) == []

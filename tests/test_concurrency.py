@@ -1,0 +1,68 @@
+"""Concurrent writers: no "database is locked", no lost writes (SQLite and PostgreSQL)."""
+
+import threading
+
+from sqlalchemy import func, select
+
+from tests.factories import create_team
+from tracker.db import sqlite_write_intent
+from tracker.extensions import db
+from tracker.network.models import ReportItem, Team
+
+
+def test_concurrent_read_then_write_transactions_all_succeed(app):
+    team_id = create_team().id
+    db.session.commit()
+    errors: list[BaseException] = []
+    start = threading.Barrier(8)
+
+    def writer(n: int):
+        token = sqlite_write_intent.set(True)  # as in a POST request
+        try:
+            with app.app_context():
+                start.wait()
+                for i in range(15):
+                    # Read first, then write in the same transaction: the pattern that
+                    # fails with "database is locked" under DEFERRED transactions.
+                    current = db.session.scalar(
+                        select(func.count(ReportItem.id)).where(ReportItem.team_id == team_id)
+                    )
+                    db.session.add(ReportItem(team_id=team_id, kind="doel",
+                                              text=f"{n}-{i} na {current}"))
+                    db.session.commit()
+                db.session.remove()
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            sqlite_write_intent.reset(token)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    assert db.session.scalar(select(func.count(ReportItem.id))) == 8 * 15
+
+
+def test_optimistic_lock_refuses_a_stale_write(app):
+    """Two people edit the same record: the second write fails instead of overwriting."""
+    import pytest
+    from sqlalchemy.orm.exc import StaleDataError
+
+    team_id = create_team(name="Origineel").id
+    db.session.commit()
+    mine = db.session.get(Team, team_id)
+    db.session.expunge(mine)  # my copy, loaded at version 1, kept while I type
+    db.session.rollback()
+    with app.app_context():  # someone else saves first
+        theirs = db.session.get(Team, team_id)
+        theirs.name = "Door een ander gewijzigd"
+        db.session.commit()
+        db.session.remove()
+    mine = db.session.merge(mine, load=False)
+    mine.name = "Mijn wijziging"
+    with pytest.raises(StaleDataError):
+        db.session.flush()
+    db.session.rollback()
+    assert db.session.get(Team, team_id).name == "Door een ander gewijzigd"

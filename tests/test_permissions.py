@@ -1,0 +1,154 @@
+"""The permission module, and the rule that every mutating route declares one."""
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.conftest import csrf_token_for
+from tests.factories import add_member, create_team, create_user
+from tracker.auth.models import User
+from tracker.auth.permissions import AUTHENTICATED, PUBLIC, RULES, can, declared_permission
+from tracker.enums import Role, TeamRole
+from tracker.extensions import db
+from tracker.network.models import TeamMembership
+
+MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+@pytest.fixture
+def world():
+    """Two teams and one person per role (coordinators of team A and of team B)."""
+    team_a = create_team(slug="team-a")
+    team_b = create_team(slug="team-b")
+    people = {
+        "beheerder": create_user(role=Role.BEHEERDER),
+        "coordinator_a": create_user(role=Role.COORDINATOR),
+        "trekker_a": create_user(role=Role.COORDINATOR),
+        "coordinator_b": create_user(role=Role.COORDINATOR),
+        "bestuurder": create_user(role=Role.BESTUURDER),
+        "partner_a": create_user(role=Role.PARTNER, password=None),
+        "lezer": create_user(role=Role.LEZER),
+    }
+    add_member(team_a, people["coordinator_a"], TeamRole.COORDINATOR)
+    add_member(team_a, people["trekker_a"], TeamRole.TREKKER)
+    add_member(team_b, people["coordinator_b"], TeamRole.COORDINATOR)
+    add_member(team_a, people["bestuurder"], TeamRole.VOORZITTER)
+    add_member(team_a, people["partner_a"], TeamRole.LID)
+    db.session.commit()
+    return team_a, team_b, people
+
+
+# who may:            view A, view B, edit A, edit B, manage users
+EXPECTED = {
+    "beheerder":     (True,  True,  True,  True,  True),
+    "coordinator_a": (True,  True,  True,  False, False),
+    "trekker_a":     (True,  True,  True,  False, False),
+    "coordinator_b": (True,  True,  False, True,  False),
+    "bestuurder":    (True,  True,  False, False, False),
+    "partner_a":     (True,  False, False, False, False),
+    "lezer":         (True,  True,  False, False, False),
+}
+
+
+@pytest.mark.parametrize("who", EXPECTED)
+def test_permission_matrix_on_team_objects(world, who):
+    team_a, team_b, people = world
+    user = people[who]
+    answers = (
+        can(user, "team.view", team_a),
+        can(user, "team.view", team_b),
+        can(user, "team.edit", team_a),
+        can(user, "team.edit", team_b),
+        can(user, "users.manage"),
+    )
+    assert answers == EXPECTED[who]
+
+
+def test_anonymous_and_deactivated_users_may_nothing(world):
+    from flask_login import AnonymousUserMixin
+
+    team_a, _, people = world
+    people["coordinator_a"].active = False
+    for user in (AnonymousUserMixin(), people["coordinator_a"], None):
+        assert not any(can(user, name, team_a) for name in RULES)
+
+
+def test_unknown_permission_is_an_error(world):
+    with pytest.raises(KeyError):
+        can(world[2]["beheerder"], "team.destroy", None)
+
+
+def test_every_mutating_route_declares_a_permission(app):
+    missing = []
+    for rule in app.url_map.iter_rules():
+        if not (rule.methods or set()) & MUTATING:
+            continue
+        view = app.view_functions[rule.endpoint]
+        permission = declared_permission(view)
+        if permission is None or (permission not in RULES and permission not in
+                                  (PUBLIC, AUTHENTICATED)):
+            missing.append(rule.rule)
+    assert missing == []
+
+
+def test_a_mutating_route_without_a_declared_permission_is_denied(database_url):
+    """Default deny: a view that forgot its rule answers 403 to everyone."""
+    from flask import Blueprint
+
+    from tests.conftest import IsolatedRequestClient
+    from tracker import create_app
+
+    calls = []
+    probe = Blueprint("probe_without_rule", __name__)
+
+    @probe.post("/__probe-zonder-regel")
+    def forgotten():
+        calls.append(1)
+        return "should never run"
+
+    app = create_app({"TRACKER_ENV": "testing", "SQLALCHEMY_DATABASE_URI": database_url})
+    app.register_blueprint(probe)
+    app.test_client_class = IsolatedRequestClient
+    client = app.test_client()
+    token = csrf_token_for(client)
+    response = client.post("/__probe-zonder-regel", data={"csrf_token": token})
+    assert response.status_code == 403
+    assert calls == []
+
+
+ADMIN_POSTS = [
+    ("/beheer/gebruikers", {"name": "Nieuw", "email": "nieuw@example.org", "role": "lezer"}),
+    ("/beheer/gebruikers/{target}", {"role": "beheerder", "active": "1"}),
+    ("/beheer/gebruikers/{target}/teams", {"team_id": "{team}", "team_role": "trekker"}),
+    ("/beheer/gebruikers/{target}/teams/{team}/verwijderen", {}),
+]
+
+
+@pytest.mark.parametrize("who", [w for w, e in EXPECTED.items() if not e[4]] + ["anonymous"])
+@pytest.mark.parametrize(("path", "data"), ADMIN_POSTS)
+def test_denied_admin_posts_change_nothing(world, client, login, who, path, data):
+    team_a, _, people = world
+    target = people["lezer"]
+    add_member(team_a, target, TeamRole.LID)
+    db.session.commit()
+    if who != "anonymous":
+        login(people[who])
+    before = _snapshot()
+    fill = {"target": target.id, "team": team_a.id}
+    payload = {k: v.format(**fill) for k, v in data.items()}
+    payload["csrf_token"] = csrf_token_for(client)
+    response = client.post(path.format(**fill), data=payload)
+    if who == "anonymous":
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith("/inloggen")
+    else:
+        assert response.status_code == 403
+    db.session.expire_all()
+    assert _snapshot() == before
+
+
+def _snapshot():
+    users = db.session.execute(select(User.id, User.role, User.active, User.email)).all()
+    memberships = db.session.execute(
+        select(TeamMembership.team_id, TeamMembership.user_id, TeamMembership.role)
+    ).all()
+    return sorted(users), sorted(memberships), db.session.scalar(select(func.count(User.id)))
