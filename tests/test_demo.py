@@ -78,7 +78,10 @@ def test_people_and_demo_accounts(demo):
     assert users["tom.liedenbaum@example.org"].role == Role.COORDINATOR
     for role in Role:
         assert users[f"{role.value}@example.org"].role == role
-    assert users["partner@example.org"].password_hash is None
+    partner = users["partner@example.org"]
+    assert [(m.team.slug, m.role) for m in partner.memberships] == [
+        ("verwarde-personen", TeamRole.LID)
+    ]
     assert users["lezer@example.org"].password_hash is not None
     # The BBG members named by title only.
     assert users["hoofdofficier@example.org"].organisation.kind.value == "om"

@@ -135,3 +135,27 @@ def test_team_page_query_count_does_not_grow_with_data(client, login, count_quer
         assert client.get(f"/teams/{large_team.slug}").status_code == 200
     assert large.count == small.count
     assert small.count <= 10
+
+
+@pytest.mark.parametrize(
+    ("email", "sees", "does_not_see", "admin"),
+    [
+        ("beheerder@example.org", "Expertteam Jeugd", None, True),
+        ("coordinator@example.org", "Expertteam Jeugd", None, False),
+        ("bestuurder@example.org", "Expertteam OMG", None, False),
+        ("welten@example.org", "Expertteam Verwarde personen", None, False),
+        ("lezer@example.org", "Platform Ondermijning", None, False),
+        ("partner@example.org", "Expertteam Verwarde personen", "Expertteam Jeugd", False),
+        ("paul.wesseloo@example.org", "Expertteam Hennep", None, False),
+    ],
+)
+def test_every_demo_role_logs_in_and_sees_what_it_may(demo, client, email, sees, does_not_see,
+                                                      admin):
+    from tests.conftest import login_via_form
+
+    assert login_via_form(client, email).status_code == 303
+    html = client.get("/").get_data(as_text=True)
+    assert sees in html
+    if does_not_see:
+        assert does_not_see not in html
+    assert ("/beheer/gebruikers" in html) is admin

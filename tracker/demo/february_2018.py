@@ -230,7 +230,8 @@ PEOPLE = [
         "organisation": "ggz-oost-nederland",
         "role": "partner",
         "demo": True,
-        "password": False,  # partners sign in through links only
+        # Real partners usually have no password (they answer invitations through signed
+        # links); the demo partner has one so that the partner's view can be tried out.
     },
     {
         "key": "demo-lezer",
@@ -342,6 +343,9 @@ TEAMS = [
         "chair_note": None,
         "trekker": "paul-wesseloo",
         "members": ["demo-coordinator"],  # demo account, not in the report
+        # "In de expertgroep Verwarde personen zijn ook de GGZ instellingen deelnemer":
+        # the demo partner (GGZ) is a member of this team.
+        "partner_members": ["demo-partner"],
         "goals": [
             "Oorspronkelijke opdracht (aanpak overlast gevende personen) afgebakend tot: "
             "Terugdringen van overlast door ernstig verwarde personen",

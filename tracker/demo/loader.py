@@ -202,6 +202,8 @@ class _Loader:
                 self._member(team, t["trekker"], TeamRole.TREKKER)
             for key in t["members"]:
                 self._member(team, key, TeamRole.COORDINATOR)
+            for key in t.get("partner_members", []):
+                self._member(team, key, TeamRole.LID)
             for kind, texts in (
                 (ItemKind.DOEL, t["goals"]),
                 (ItemKind.RESULTAAT, t["results"]),
