@@ -33,7 +33,7 @@ def test_partner_sees_only_own_teams(demo, client, login):
     partner = _user("partner@example.org")
     login(partner)
     html = client.get("/").get_data(as_text=True)
-    assert "geen lid van een team" in html
+    assert "Expertteam Verwarde personen" in html and "Expertteam Jeugd" not in html
     assert client.get("/teams/jeugd").status_code == 403
     from tracker.network.models import Team
 
@@ -43,6 +43,13 @@ def test_partner_sees_only_own_teams(demo, client, login):
     html = client.get("/").get_data(as_text=True)
     assert "Expertteam Jeugd" in html and "Expertteam Woninginbraken" not in html
     assert client.get("/teams/jeugd").status_code == 200
+
+
+def test_a_person_in_no_team_is_told_so(client, login):
+    partner = create_user(role=Role.PARTNER)
+    db.session.commit()
+    login(partner)
+    assert "geen lid van een team" in client.get("/").get_data(as_text=True)
 
 
 def test_beheer_link_only_for_the_beheerder(demo, client, login):
