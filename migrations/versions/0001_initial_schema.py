@@ -1,6 +1,6 @@
 """Create the network, accounts, work and audit tables
 
-Revision ID: 1c1cf86de273
+Revision ID: 0001_initial
 Revises: 
 Create Date: 2026-11-28 20:12:05.453276
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '1c1cf86de273'
+revision = '0001_initial'
 down_revision = None
 branch_labels = None
 depends_on = None
