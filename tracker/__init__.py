@@ -109,13 +109,21 @@ def register_request_hooks(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from tracker.actions.routes import bp as actions_bp
     from tracker.admin.routes import bp as admin_bp
+    from tracker.agenda.routes import bp as agenda_bp
     from tracker.auth.routes import bp as auth_bp
     from tracker.health import bp as health_bp
+    from tracker.milestones.routes import bp as milestones_bp
     from tracker.network.routes import bp as network_bp
+    from tracker.pilots.routes import bp as pilots_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(network_bp)
+    app.register_blueprint(actions_bp)
+    app.register_blueprint(milestones_bp)
+    app.register_blueprint(pilots_bp)
+    app.register_blueprint(agenda_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(health_bp)
 

@@ -14,6 +14,7 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 
 from tracker.enums import DatePrecision
+from tracker.text import linkify
 
 LOCALE = "nl_NL"
 DEFAULT_TIMEZONE = "Europe/Amsterdam"
@@ -107,4 +108,5 @@ def register_filters(app) -> None:
         ongeveer=approximate_date,
         getal=number,
         procent=percentage,
+        links=linkify,
     )

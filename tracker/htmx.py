@@ -19,9 +19,11 @@ def is_fragment(req=None) -> bool:
     return is_htmx(req) and req.headers.get("HX-Boosted") != "true"
 
 
-def render_page_or_fragment(page: str, fragment: str, status: int = 200, **context) -> Response:
-    """Render ``fragment`` for htmx requests and ``page`` (which includes it) otherwise."""
-    template = fragment if is_fragment() else page
+def render_page_or_fragment(
+    page_template: str, fragment_template: str, status: int = 200, **context
+) -> Response:
+    """Render the fragment for htmx requests and the page (which includes it) otherwise."""
+    template = fragment_template if is_fragment() else page_template
     response = make_response(render_template(template, **context), status)
     response.vary.add("HX-Request")
     return response

@@ -1,6 +1,6 @@
 """Import every model so that SQLAlchemy's registry and Alembic see them all."""
 
-from tracker.actions.models import Action
+from tracker.actions.models import Action, ActionComment
 from tracker.audit.models import AuditEntry
 from tracker.auth.models import LoginFailure, User
 from tracker.events.models import Event, Invitation
@@ -18,6 +18,7 @@ from tracker.pilots.models import BuildingBlock, Pilot, pilot_municipalities
 
 __all__ = [
     "Action",
+    "ActionComment",
     "AuditEntry",
     "BuildingBlock",
     "District",

@@ -55,7 +55,8 @@ def test_pages_reflow_at_320_pixels(demo, live_server, page):
     page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Inloggen").click()
     page.wait_for_url(re.compile(r".*/$"))
-    for path in ("/", "/teams/woninginbraken", "/beheer/gebruikers"):
+    for path in ("/", "/teams/woninginbraken", "/beheer/gebruikers", "/mijn-werk", "/milestones",
+                 "/milestones/1", "/pilots", "/teams/jeugd/pilots", "/agenda"):
         page.goto(f"{live_server}{path}")
         overflow = page.evaluate(
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"

@@ -15,7 +15,7 @@ from tracker.extensions import db
 if TYPE_CHECKING:
     from tracker.auth.models import User
     from tracker.milestones.models import Milestone
-    from tracker.network.models import Team
+    from tracker.network.models import District, Team
 
 TITLE_MAX_LENGTH = 200
 
@@ -45,6 +45,8 @@ class Action(db.Model):
     milestone_id: Mapped[int | None] = mapped_column(
         ForeignKey("milestones.id", ondelete="SET NULL"), index=True
     )
+    #: The district an action concerns, when it concerns one.
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id"), index=True)
     position: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -55,9 +57,31 @@ class Action(db.Model):
     owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
     completed_by: Mapped[User | None] = relationship(foreign_keys=[completed_by_id])
     milestone: Mapped[Milestone | None] = relationship(back_populates="actions")
+    district: Mapped[District | None] = relationship()
+    comments: Mapped[list[ActionComment]] = relationship(
+        back_populates="action", order_by="ActionComment.created_at", cascade="all, delete-orphan"
+    )
 
     __mapper_args__ = {"version_id_col": version}
 
     @property
     def is_closed(self) -> bool:
         return self.status in (ActionStatus.GEREED, ActionStatus.VERVALLEN)
+
+
+COMMENT_MAX_LENGTH = 4000
+
+
+class ActionComment(db.Model):
+    """A plain-text remark on an action."""
+
+    __tablename__ = "action_comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("actions.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    action: Mapped[Action] = relationship(back_populates="comments")
+    author: Mapped[User | None] = relationship()

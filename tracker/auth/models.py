@@ -46,6 +46,8 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     #: Part of the session identifier; rotating it revokes every session.
     session_nonce: Mapped[str] = mapped_column(String(32), default=new_session_nonce)
+    #: SHA-256 of the secret in the personal calendar-feed URL; empty when revoked.
+    calendar_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(default=1)

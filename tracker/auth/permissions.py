@@ -85,6 +85,51 @@ def _team_edit(user, team) -> bool:
     return team_role(user, team) in EDITING_TEAM_ROLES
 
 
+@rule("team.comment")
+def _team_comment(user, team) -> bool:
+    """Everyone who sees a team may comment on its work, except read-only accounts."""
+    return user.role != Role.LEZER and _team_view(user, team)
+
+
+@rule("action.view")
+def _action_view(user, action) -> bool:
+    return _team_view(user, action.team)
+
+
+@rule("action.edit")
+def _action_edit(user, action) -> bool:
+    return _team_edit(user, action.team)
+
+
+@rule("action.comment")
+def _action_comment(user, action) -> bool:
+    return _team_comment(user, action.team)
+
+
+@rule("milestone.view")
+def _milestone_view(user, milestone) -> bool:
+    """Network-wide milestones are for everyone; a team's follow the team."""
+    return milestone.team is None or _team_view(user, milestone.team)
+
+
+@rule("milestone.edit")
+def _milestone_edit(user, milestone) -> bool:
+    """A team's coordinators keep its milestones; network-wide ones are the beheerder's."""
+    if milestone.team is None:
+        return user.role == Role.BEHEERDER
+    return _team_edit(user, milestone.team)
+
+
+@rule("pilot.view")
+def _pilot_view(user, pilot) -> bool:
+    return _team_view(user, pilot.team)
+
+
+@rule("pilot.edit")
+def _pilot_edit(user, pilot) -> bool:
+    return _team_edit(user, pilot.team)
+
+
 @rule("users.manage")
 def _users_manage(user, _obj) -> bool:
     """Only the beheerder (secretariat) manages accounts and team membership."""

@@ -286,7 +286,9 @@ class _Loader:
                 team=team, title=p["title"], description=p.get("description", ""),
                 district=self.districts[p["district"]] if p.get("district") else None,
                 building_block=block, status=PilotStatus(p["status"]),
-                start_date=p.get("start_date"), end_date=p.get("end_date"),
+                # A year alone ("in 2016") is not a start date: keep it out of the date field.
+                start_date=None if p.get("start_year") else p.get("start_date"),
+                end_date=p.get("end_date"),
                 results=p.get("results", ""), lessons=p.get("lessons", ""),
                 municipalities=[self.municipalities[name] for name in p["municipalities"]],
             )

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from tracker.actions.models import Action
+from tracker.auth.models import User
 from tracker.auth.permissions import team_role
 from tracker.enums import ActionStatus, ItemKind, Role
 from tracker.extensions import db
@@ -52,7 +53,11 @@ def visible_teams(user) -> list[Team]:
     """Teams the user may see, parents before their children, with people loaded."""
     query = (
         select(Team)
-        .options(selectinload(Team.memberships).selectinload(TeamMembership.user))
+        .options(
+            selectinload(Team.memberships)
+            .selectinload(TeamMembership.user)
+            .selectinload(User.organisation)
+        )
         .order_by(Team.position, Team.name)
     )
     teams = list(db.session.scalars(query))
@@ -89,18 +94,18 @@ def dashboard_summaries(user, today: date) -> list[TeamSummary]:
 class TeamPage:
     team: Team
     blocks: dict[ItemKind, list[ReportItem]]
-    actions: list[Action]
     milestones: list[Milestone]
-    counts: ActionCounts
 
 
-def team_page(slug: str) -> Team | None:
+def team_page(slug: str, **_ignored) -> Team | None:
     """The team with its people, parent and children loaded, or None."""
     return db.session.scalar(
         select(Team)
         .where(Team.slug == slug)
         .options(
-            selectinload(Team.memberships).selectinload(TeamMembership.user),
+            selectinload(Team.memberships)
+            .selectinload(TeamMembership.user)
+            .selectinload(User.organisation),
             selectinload(Team.children),
             selectinload(Team.parent),
         )
@@ -115,15 +120,7 @@ def team_page_data(team: Team, today: date) -> TeamPage:
     blocks: dict[ItemKind, list[ReportItem]] = {kind: [] for kind in ItemKind}
     for item in items:
         blocks[item.kind].append(item)
-    actions = db.session.scalars(
-        select(Action)
-        .where(Action.team_id == team.id)
-        .options(selectinload(Action.owner))
-        .order_by(Action.position, Action.id)
-    ).all()
     milestones = db.session.scalars(
         select(Milestone).where(Milestone.team_id == team.id).order_by(Milestone.due_date)
     ).all()
-    counts = count_actions([(a.status, a.due_date) for a in actions], today)
-    return TeamPage(team=team, blocks=blocks, actions=list(actions),
-                    milestones=list(milestones), counts=counts)
+    return TeamPage(team=team, blocks=blocks, milestones=list(milestones))

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, render_template
 
 from tracker.auth.permissions import requires
-from tracker.db import utcnow
-from tracker.formatting import to_local
+from tracker.clock import local_today
+from tracker.htmx import is_fragment, render_page_or_fragment
 from tracker.network.queries import dashboard_summaries, team_page, team_page_data
 
 bp = Blueprint("network", __name__)
-
-
-def local_today():
-    """Today's date in the network's time zone."""
-    return to_local(utcnow(), current_app.config["TRACKER_TIMEZONE"]).date()
 
 
 @bp.get("/")
@@ -34,6 +29,40 @@ def dashboard():
 @bp.get("/teams/<slug>")
 @requires("team.view", load=team_page)
 def team(slug: str, subject):
-    """A team's page: its people and the four blocks of its status."""
-    page = team_page_data(subject, local_today())
-    return render_template("network/team.html", page=page, team=subject, today=local_today())
+    """A team's page: its actions (filtered, sorted, paginated), people and status blocks.
+
+    htmx requests from the filter form get only the action list.
+    """
+    from flask import request
+    from flask_login import current_user
+
+    from tracker.actions.queries import (
+        DUE_FILTERS,
+        SORTS,
+        STATUS_FILTERS,
+        ActionFilter,
+        districts,
+        owner_options,
+        team_action_page,
+        team_counters,
+    )
+    from tracker.auth.permissions import can
+
+    today = local_today()
+    listing = team_action_page(subject.id, ActionFilter.from_args(request.args), today)
+    context = {
+        "team": subject, "listing": listing, "today": today,
+        "can_edit": can(current_user, "team.edit", subject),
+        "next_url": request.full_path.rstrip("?"),
+    }
+    if is_fragment():
+        return render_page_or_fragment("network/team.html", "actions/_list.html", **context)
+    return render_page_or_fragment(
+        "network/team.html", "actions/_list.html",
+        page=team_page_data(subject, today), counters=team_counters(subject.id, today),
+        owner_choices=[("", "Iedereen"), ("geen", "Zonder eigenaar")]
+        + [(str(u.id), u.name) for u in owner_options(subject.id)],
+        district_choices=[("", "Alle districten")] + [(str(d.id), d.name) for d in districts()],
+        status_filters=STATUS_FILTERS,
+        due_filters=DUE_FILTERS, sorts=SORTS, **context,
+    )

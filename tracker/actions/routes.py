@@ -1,0 +1,357 @@
+"""Actions: create, edit, done/reopen in one click, cancel, comments, CSV, Mijn werk."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from tracker.actions.models import Action, ActionComment
+from tracker.actions.queries import (
+    ActionFilter,
+    districts,
+    export_rows,
+    my_work,
+    owner_options,
+    team_counters,
+)
+from tracker.actions.services import (
+    ValidationErrors,
+    add_comment,
+    cancel_action,
+    complete_action,
+    create_action,
+    reopen_action,
+    update_action,
+    validate_action_form,
+)
+from tracker.audit.models import AuditEntry
+from tracker.auth.models import User
+from tracker.auth.permissions import can, requires
+from tracker.auth.redirects import safe_next_url
+from tracker.clock import local_today, now
+from tracker.concurrency import ConflictError, parse_version
+from tracker.csv_export import csv_response
+from tracker.enums import ActionStatus
+from tracker.extensions import db
+from tracker.htmx import is_fragment, trigger
+from tracker.milestones.models import Milestone
+from tracker.network.models import Team
+from tracker.network.queries import team_page
+from tracker.validation import ValidationError
+
+bp = Blueprint("actions", __name__)
+
+ACTIONS_CHANGED = "actions-changed"
+
+
+def load_action(action_id: int, **_ignored) -> Action | None:
+    return db.session.scalar(
+        select(Action)
+        .where(Action.id == action_id)
+        .options(
+            selectinload(Action.team).selectinload(Team.memberships),
+            selectinload(Action.owner),
+            selectinload(Action.milestone),
+            selectinload(Action.district),
+        )
+    )
+
+
+def _form_choices(team: Team) -> dict:
+    milestones = db.session.scalars(
+        select(Milestone)
+        .where((Milestone.team_id == team.id) | Milestone.team_id.is_(None))
+        .order_by(Milestone.due_date)
+    ).all()
+    return {
+        "owners": owner_options(team.id),
+        "milestones": list(milestones),
+        "districts": districts(),
+    }
+
+
+def _validate(team: Team):
+    choices = _form_choices(team)
+    data = validate_action_form(
+        request.form,
+        owners={u.id for u in choices["owners"]},
+        milestones={m.id for m in choices["milestones"]},
+        districts={d.id for d in choices["districts"]},
+    )
+    return data, choices
+
+
+STATUS_OPTIONS = [(s.value, s.label) for s in ActionStatus]
+
+
+def _form_page(team: Team, *, action: Action | None, values, errors, status=200,
+               is_conflict=False, conflict=None):
+    return (
+        render_template(
+            "actions/form.html", team=team, action=action, values=values, errors=errors,
+            is_conflict=is_conflict, conflict=conflict, status_options=STATUS_OPTIONS,
+            **_form_choices(team),
+        ),
+        status,
+    )
+
+
+@bp.get("/teams/<slug>/actions/new")
+@requires("team.edit", load=team_page)
+def new(slug: str, subject: Team):
+    """The form for a new action."""
+    return _form_page(subject, action=None, values={"status": "open"}, errors={})
+
+
+@bp.post("/teams/<slug>/actions")
+@requires("team.edit", load=team_page)
+def create(slug: str, subject: Team):
+    """Create an action; errors are shown next to their fields."""
+    try:
+        data, _ = _validate(subject)
+    except ValidationErrors as error:
+        return _form_page(subject, action=None, values=request.form, errors=error.errors, status=422)
+    action = create_action(subject, data, actor=current_user, now=now())
+    db.session.commit()
+    flash(f"Actie “{action.title}” is toegevoegd.", "ok")
+    return redirect(url_for("network.team", slug=slug), code=303)
+
+
+@bp.get("/actions/<int:action_id>")
+@requires("action.view", load=load_action)
+def detail(action_id: int, subject: Action):
+    """An action with its history (from the audit trail) and comments."""
+    history = db.session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.object_type == "actions", AuditEntry.object_id == action_id)
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    ).all()
+    comments = db.session.scalars(
+        select(ActionComment)
+        .where(ActionComment.action_id == action_id)
+        .options(selectinload(ActionComment.author))
+        .order_by(ActionComment.created_at)
+    ).all()
+    return render_template(
+        "actions/detail.html", action=subject, team=subject.team, history=history,
+        comments=comments, today=local_today(), errors={}, field_labels=FIELD_LABELS,
+        display_value=_history_formatter(history),
+        can_edit=can(current_user, "action.edit", subject),
+        can_comment=can(current_user, "action.comment", subject),
+    )
+
+
+FIELD_LABELS = {
+    "title": "Titel", "description": "Toelichting", "owner_id": "Eigenaar",
+    "due_date": "Datum", "status": "Status", "milestone_id": "Mijlpaal",
+    "district_id": "District",
+}
+
+
+def _history_formatter(history: list[AuditEntry]):
+    """A function showing audit values in Dutch, with names looked up in three queries."""
+    from datetime import date as date_type
+
+    from tracker.formatting import long_date
+    from tracker.network.models import District
+
+    ids: dict[str, set[int]] = {"owner_id": set(), "milestone_id": set(), "district_id": set()}
+    for entry in history:
+        for side in (entry.before or {}, entry.after or {}):
+            for key, bucket in ids.items():
+                if isinstance(side.get(key), int):
+                    bucket.add(side[key])
+    names = {
+        "owner_id": dict(db.session.execute(
+            select(User.id, User.name).where(User.id.in_(ids["owner_id"]))).all()),
+        "milestone_id": dict(db.session.execute(
+            select(Milestone.id, Milestone.title).where(Milestone.id.in_(ids["milestone_id"])))
+            .all()),
+        "district_id": dict(db.session.execute(
+            select(District.id, District.name).where(District.id.in_(ids["district_id"])))
+            .all()),
+    }
+
+    def display(key: str, value, _people=None) -> str:
+        if value in (None, ""):
+            return "—"
+        if key in names:
+            return names[key].get(value, f"#{value}")
+        if key == "status":
+            try:
+                return ActionStatus(value).label
+            except ValueError:
+                return str(value)
+        if key == "due_date":
+            return long_date(date_type.fromisoformat(value))
+        text = str(value)
+        return text if len(text) <= 80 else text[:79] + "…"
+
+    return display
+
+
+@bp.get("/actions/<int:action_id>/edit")
+@requires("action.edit", load=load_action)
+def edit(action_id: int, subject: Action):
+    """The edit form, carrying the version it was built from."""
+    values = {
+        "title": subject.title, "description": subject.description,
+        "owner_id": subject.owner_id, "status": subject.status.value,
+        "due_date": subject.due_date.isoformat() if subject.due_date else "",
+        "milestone_id": subject.milestone_id, "district_id": subject.district_id,
+        "version": subject.version,
+    }
+    return _form_page(subject.team, action=subject, values=values, errors={})
+
+
+def _last_change(action: Action) -> AuditEntry | None:
+    return db.session.scalar(
+        select(AuditEntry)
+        .where(AuditEntry.object_type == "actions", AuditEntry.object_id == action.id)
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .limit(1)
+    )
+
+
+@bp.post("/actions/<int:action_id>")
+@requires("action.edit", load=load_action)
+def update(action_id: int, subject: Action):
+    """Save the edit form; a stale version answers 409 and overwrites nothing."""
+    try:
+        data, _ = _validate(subject.team)
+        update_action(subject, data, expected_version=parse_version(request.form.get("version")),
+                      actor=current_user, now=now())
+    except ValidationErrors as error:
+        db.session.rollback()
+        return _form_page(load_action(action_id).team, action=load_action(action_id),
+                          values=request.form, errors=error.errors, status=422)
+    except ConflictError:
+        db.session.rollback()
+        current = load_action(action_id)
+        return _form_page(current.team, action=current, values=request.form, errors={},
+                          status=409, is_conflict=True, conflict=_last_change(current))
+    db.session.commit()
+    flash(f"Actie “{subject.title}” is opgeslagen.", "ok")
+    return redirect(url_for("actions.detail", action_id=action_id), code=303)
+
+
+def _status_change(action_id: int, subject: Action, service, message: str):
+    """Shared flow of done / reopen / cancel: a row fragment for htmx, a redirect otherwise."""
+    expected = parse_version(request.form.get("version"))
+    is_conflict, conflict = False, None
+    try:
+        changed = service(subject, expected_version=expected, actor=current_user, now=now())
+    except ConflictError:
+        db.session.rollback()
+        changed, is_conflict = False, True
+        subject = load_action(action_id)
+        conflict = _last_change(subject)
+    else:
+        db.session.commit()
+    back = safe_next_url(request.form.get("next"), url_for("network.team", slug=subject.team.slug))
+    if not is_fragment():
+        if is_conflict:
+            return _conflict_page(subject, conflict)
+        if changed:
+            flash(message.format(title=subject.title), "ok")
+        return redirect(back, code=303)
+    announcement = (
+        "Niet opgeslagen: iemand anders heeft deze actie intussen gewijzigd."
+        if is_conflict else message.format(title=subject.title)
+    )
+    response = make_response(
+        render_template(
+            "actions/_row_response.html", action=subject, today=local_today(), next_url=back,
+            can_edit=True, just_changed=changed, conflict=conflict, is_conflict=is_conflict,
+            announcement=announcement,
+        ),
+        409 if is_conflict else 200,
+    )
+    response.vary.add("HX-Request")
+    return trigger(response, ACTIONS_CHANGED)
+
+
+def _conflict_page(action: Action, conflict: AuditEntry | None):
+    return (
+        render_template("actions/conflict.html", action=action, conflict=conflict,
+                        team=action.team),
+        409,
+    )
+
+
+@bp.post("/actions/<int:action_id>/done")
+@requires("action.edit", load=load_action)
+def done(action_id: int, subject: Action):
+    """Mark an action done in one click (idempotent; undo offered in the row)."""
+    return _status_change(action_id, subject, complete_action, "Actie “{title}” is gereed gemeld.")
+
+
+@bp.post("/actions/<int:action_id>/reopen")
+@requires("action.edit", load=load_action)
+def reopen(action_id: int, subject: Action):
+    """Reopen a done or cancelled action (also the undo of done)."""
+    return _status_change(action_id, subject, reopen_action, "Actie “{title}” is heropend.")
+
+
+@bp.post("/actions/<int:action_id>/cancel")
+@requires("action.edit", load=load_action)
+def cancel(action_id: int, subject: Action):
+    """Mark an action vervallen."""
+    return _status_change(action_id, subject, cancel_action, "Actie “{title}” is vervallen.")
+
+
+@bp.post("/actions/<int:action_id>/comments")
+@requires("action.comment", load=load_action)
+def comment(action_id: int, subject: Action):
+    """Add a plain-text comment."""
+    try:
+        add_comment(subject, request.form.get("text", ""), actor=current_user, now=now())
+    except ValidationError as error:
+        db.session.rollback()
+        flash(f"Reactie niet geplaatst: {error.message}", "error")
+        return redirect(url_for("actions.detail", action_id=action_id) + "#reacties", code=303)
+    db.session.commit()
+    flash("Reactie geplaatst.", "ok")
+    return redirect(url_for("actions.detail", action_id=action_id) + "#reacties", code=303)
+
+
+@bp.get("/teams/<slug>/counters")
+@requires("team.view", load=team_page)
+def counters(slug: str, subject: Team):
+    """The team's action counters (refreshed by htmx after a change)."""
+    return render_template("actions/_counters.html", team=subject,
+                           counters=team_counters(subject.id, local_today()))
+
+
+@bp.get("/teams/<slug>/actions.csv")
+@requires("team.view", load=team_page)
+def export(slug: str, subject: Team):
+    """The filtered list as CSV for Excel."""
+    today = local_today()
+    rows = export_rows(subject.id, ActionFilter.from_args(request.args), today)
+    header = ["Nummer", "Titel", "Toelichting", "Eigenaar", "Datum", "Status", "District",
+              "Mijlpaal", "Gereed op"]
+    from tracker.formatting import long_date, short_date
+
+    return csv_response(
+        f"acties-{subject.slug}-{today.isoformat()}.csv",
+        header,
+        (
+            [a.id, a.title, a.description, a.owner.name if a.owner else "", short_date(a.due_date),
+             a.status.label, a.district.name if a.district else "",
+             a.milestone.title if a.milestone else "", long_date(a.completed_at)]
+            for a in rows
+        ),
+    )
+
+
+@bp.get("/mijn-werk")
+@requires("network.view")
+def my_work_page():
+    """The logged-in person's actions across teams."""
+    today = local_today()
+    work = my_work(current_user.id, today, now())
+    return render_template("actions/my_work.html", work=work, today=today,
+                           next_url=url_for("actions.my_work_page"))

@@ -1,0 +1,75 @@
+"""Pure rules about actions: due windows. No database, no app."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from enum import StrEnum
+
+from tracker.enums import ActionStatus
+
+OPEN_STATUSES = frozenset({ActionStatus.OPEN, ActionStatus.BEZIG})
+
+
+class DueWindow(StrEnum):
+    """Where an open action's due date falls, seen from ``today``."""
+
+    OVERDUE = "te-laat"
+    THIS_WEEK = "deze-week"
+    THIS_MONTH = "deze-maand"
+    LATER = "later"
+    NONE = "geen-datum"
+
+    @property
+    def label(self) -> str:
+        return {
+            DueWindow.OVERDUE: "Te laat",
+            DueWindow.THIS_WEEK: "Deze week",
+            DueWindow.THIS_MONTH: "Deze maand",
+            DueWindow.LATER: "Later",
+            DueWindow.NONE: "Zonder datum",
+        }[self]
+
+
+def week_bounds(today: date) -> tuple[date, date]:
+    """Monday and Sunday of the week of ``today`` (the week starts on Monday)."""
+    monday = today - timedelta(days=today.weekday())
+    return monday, monday + timedelta(days=6)
+
+
+def month_end(today: date) -> date:
+    first_next = date(today.year + (today.month == 12), today.month % 12 + 1, 1)
+    return first_next - timedelta(days=1)
+
+
+def due_window(due: date | None, today: date) -> DueWindow:
+    """Classify a due date: overdue, this week (to Sunday), this month, later, none."""
+    if due is None:
+        return DueWindow.NONE
+    if due < today:
+        return DueWindow.OVERDUE
+    if due <= week_bounds(today)[1]:
+        return DueWindow.THIS_WEEK
+    if due <= month_end(today):
+        return DueWindow.THIS_MONTH
+    return DueWindow.LATER
+
+
+def window_range(window: DueWindow, today: date) -> tuple[date | None, date | None]:
+    """The due-date range (inclusive; None = open) of a window, for database filters."""
+    sunday = week_bounds(today)[1]
+    last = month_end(today)
+    return {
+        DueWindow.OVERDUE: (None, today - timedelta(days=1)),
+        DueWindow.THIS_WEEK: (today, sunday),
+        DueWindow.THIS_MONTH: (sunday + timedelta(days=1), last),
+        DueWindow.LATER: (last + timedelta(days=1), None),
+        DueWindow.NONE: (None, None),
+    }[window]
+
+
+def is_overdue(status: ActionStatus, due: date | None, today: date) -> bool:
+    return status in OPEN_STATUSES and due is not None and due < today
+
+
+def days_left(due: date | None, today: date) -> int | None:
+    return None if due is None else (due - today).days

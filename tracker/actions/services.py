@@ -1,0 +1,216 @@
+"""State changes of actions: create, edit, complete, reopen, cancel, comment.
+
+Services flush; the route commits once. Every change writes an audit entry in
+the same transaction. Writes based on a stale version raise ConflictError.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from tracker.actions.models import COMMENT_MAX_LENGTH, TITLE_MAX_LENGTH, Action, ActionComment
+from tracker.audit.services import record
+from tracker.concurrency import check_version
+from tracker.enums import ActionStatus, DatePrecision
+from tracker.extensions import db
+from tracker.network.models import Team
+from tracker.privacy import refuse_bsn
+from tracker.validation import ValidationError, clean_text
+
+DESCRIPTION_MAX_LENGTH = 4000
+EARLIEST_DUE = date(2013, 1, 1)  # the network started in 2013
+LATEST_DUE = date(2100, 12, 31)
+
+
+@dataclass
+class ActionInput:
+    """Validated values of the action form."""
+
+    title: str
+    description: str
+    owner_id: int | None
+    due_date: date | None
+    status: ActionStatus
+    milestone_id: int | None
+    district_id: int | None
+
+
+def parse_date(value: str | None, *, field: str, label: str) -> date | None:
+    """``YYYY-MM-DD`` (HTML date input) or ``DD-MM-YYYY``; empty is None."""
+    text = (value or "").strip()
+    if not text:
+        return None
+    for pattern in ("%Y-%m-%d", "%d-%m-%Y"):
+        try:
+            parsed = datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+        if not EARLIEST_DUE <= parsed <= LATEST_DUE:
+            raise ValidationError(field, f"{label} moet tussen 2013 en 2100 liggen.")
+        return parsed
+    raise ValidationError(field, f"{label} is geen bestaande datum (gebruik dd-mm-jjjj).")
+
+
+def _optional_id(value: Any, *, field: str, allowed: set[int], label: str) -> int | None:
+    text = str(value or "").strip()
+    if not text:
+        return None
+    if not text.isdigit() or int(text) not in allowed:
+        raise ValidationError(field, f"Kies een bestaande {label}.")
+    return int(text)
+
+
+def validate_action_form(
+    form, *, owners: set[int], milestones: set[int], districts: set[int]
+) -> ActionInput:
+    """Check every field; collect all problems in one ``ValidationErrors``."""
+    errors: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    checks = {
+        "title": lambda: refuse_bsn(clean_text(form.get("title"), field="title", label="Titel",
+                                               max_length=TITLE_MAX_LENGTH), field="title"),
+        "description": lambda: refuse_bsn(
+            clean_text(form.get("description"), field="description", label="Toelichting",
+                       max_length=DESCRIPTION_MAX_LENGTH, required=False, multiline=True),
+            field="description"),
+        "owner_id": lambda: _optional_id(form.get("owner_id"), field="owner_id", allowed=owners,
+                                         label="eigenaar"),
+        "due_date": lambda: parse_date(form.get("due_date"), field="due_date", label="Datum"),
+        "milestone_id": lambda: _optional_id(form.get("milestone_id"), field="milestone_id",
+                                             allowed=milestones, label="mijlpaal"),
+        "district_id": lambda: _optional_id(form.get("district_id"), field="district_id",
+                                            allowed=districts, label="district"),
+    }
+    for name, check in checks.items():
+        try:
+            values[name] = check()
+        except ValidationError as error:
+            errors[name] = error.message
+    try:
+        values["status"] = ActionStatus(form.get("status") or ActionStatus.OPEN)
+    except ValueError:
+        errors["status"] = "Kies een bestaande status."
+    if errors:
+        raise ValidationErrors(errors)
+    return ActionInput(**values)
+
+
+class ValidationErrors(ValidationError):
+    """Several fields wrong at once."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__(next(iter(errors)), next(iter(errors.values())))
+        self.errors = errors
+
+
+def _snapshot(action: Action) -> dict[str, Any]:
+    return {
+        "title": action.title,
+        "description": action.description,
+        "owner_id": action.owner_id,
+        "due_date": action.due_date.isoformat() if action.due_date else None,
+        "status": action.status.value,
+        "milestone_id": action.milestone_id,
+        "district_id": action.district_id,
+    }
+
+
+def create_action(team: Team, data: ActionInput, *, actor, now: datetime) -> Action:
+    position = max((a.position for a in team_actions(team)), default=-1) + 1
+    action = Action(
+        team=team, title=data.title, description=data.description, owner_id=data.owner_id,
+        due_date=data.due_date, due_precision=DatePrecision.DAY, status=data.status,
+        milestone_id=data.milestone_id, district_id=data.district_id, position=position,
+        created_at=now, updated_at=now,
+    )
+    if data.status == ActionStatus.GEREED:
+        action.completed_at, action.completed_by_id = now, actor.id
+    db.session.add(action)
+    db.session.flush()
+    record("action.create", actor=actor, obj=action, summary=f"Actie aangemaakt: {action.title}",
+           after=_snapshot(action))
+    return action
+
+
+def team_actions(team: Team) -> list[Action]:
+    from sqlalchemy import select
+
+    return list(db.session.scalars(select(Action).where(Action.team_id == team.id)))
+
+
+def update_action(action: Action, data: ActionInput, *, expected_version: int | None, actor,
+                  now: datetime) -> Action:
+    """Apply the form; a change of the date keeps no approximate precision."""
+    check_version(action, expected_version)
+    before = _snapshot(action)
+    if data.due_date != action.due_date:
+        action.due_precision = DatePrecision.DAY
+    action.title, action.description = data.title, data.description
+    action.owner_id, action.due_date = data.owner_id, data.due_date
+    action.milestone_id, action.district_id = data.milestone_id, data.district_id
+    _set_status(action, data.status, actor=actor, now=now)
+    action.updated_at = now
+    db.session.flush()
+    after = _snapshot(action)
+    changed = {k: v for k, v in after.items() if before[k] != v}
+    if changed:
+        record("action.update", actor=actor, obj=action, summary=f"Actie gewijzigd: {action.title}",
+               before={k: before[k] for k in changed}, after=changed)
+    return action
+
+
+def _set_status(action: Action, status: ActionStatus, *, actor, now: datetime) -> None:
+    if status == ActionStatus.GEREED and action.status != ActionStatus.GEREED:
+        action.completed_at, action.completed_by_id = now, actor.id
+    elif status != ActionStatus.GEREED:
+        action.completed_at, action.completed_by_id = None, None
+    action.status = status
+
+
+def complete_action(action: Action, *, expected_version: int | None, actor, now: datetime) -> bool:
+    """Mark done. Idempotent: an action already done stays as it is (a double click)."""
+    if action.status == ActionStatus.GEREED:
+        return False
+    return _change_status(action, ActionStatus.GEREED, "action.complete", "Actie gereed gemeld",
+                          expected_version=expected_version, actor=actor, now=now)
+
+
+def reopen_action(action: Action, *, expected_version: int | None, actor, now: datetime) -> bool:
+    """Back to open (undo of done or of cancel). Idempotent for open actions."""
+    if action.status in (ActionStatus.OPEN, ActionStatus.BEZIG):
+        return False
+    return _change_status(action, ActionStatus.OPEN, "action.reopen", "Actie heropend",
+                          expected_version=expected_version, actor=actor, now=now)
+
+
+def cancel_action(action: Action, *, expected_version: int | None, actor, now: datetime) -> bool:
+    """Mark vervallen (no longer needed). Idempotent."""
+    if action.status == ActionStatus.VERVALLEN:
+        return False
+    return _change_status(action, ActionStatus.VERVALLEN, "action.cancel", "Actie vervallen",
+                          expected_version=expected_version, actor=actor, now=now)
+
+
+def _change_status(action: Action, status: ActionStatus, audit_action: str, summary: str, *,
+                   expected_version: int | None, actor, now: datetime) -> bool:
+    check_version(action, expected_version)
+    before = {"status": action.status.value}
+    _set_status(action, status, actor=actor, now=now)
+    action.updated_at = now
+    db.session.flush()
+    record(audit_action, actor=actor, obj=action, summary=f"{summary}: {action.title}",
+           before=before, after={"status": status.value})
+    return True
+
+
+def add_comment(action: Action, text: str, *, actor, now: datetime) -> ActionComment:
+    body = refuse_bsn(clean_text(text, field="text", label="Reactie", max_length=COMMENT_MAX_LENGTH,
+                                 multiline=True), field="text")
+    comment = ActionComment(action=action, author_id=actor.id, text=body, created_at=now)
+    db.session.add(comment)
+    db.session.flush()
+    record("action.comment", actor=actor, obj=action, summary="Reactie geplaatst",
+           after={"comment_id": comment.id})
+    return comment

@@ -1,0 +1,80 @@
+"""The personal iCalendar feed: due dates, milestones and meetings for Outlook.
+
+``build_feed`` is a pure function of the rows and ``now``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar, Event, Timezone
+
+from tracker.formatting import approximate_date
+
+PRODID = "-//Veiligheidsnetwerk Oost-Nederland//Tracker//NL"
+
+
+def _all_day(uid: str, day, summary: str, description: str, url: str, stamp: datetime) -> Event:
+    event = Event()
+    event.add("uid", uid)
+    event.add("dtstamp", stamp)
+    event.add("dtstart", day)
+    event.add("dtend", day + timedelta(days=1))
+    event.add("summary", summary)
+    event.add("description", description)
+    event.add("url", url)
+    event.add("transp", "TRANSPARENT")
+    return event
+
+
+def build_feed(*, actions: Iterable, milestones: Iterable, events: Iterable, now: datetime,
+               base_url: str, timezone: str = "Europe/Amsterdam", domain: str = "vnon-tracker"
+               ) -> bytes:
+    """An iCalendar document with a VTIMEZONE for the network's time zone."""
+    tz = ZoneInfo(timezone)
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", "Veiligheidsnetwerk Oost-Nederland")
+    calendar.add("x-wr-timezone", timezone)
+    for action in actions:
+        if action.due_date is None:
+            continue
+        calendar.add_component(_all_day(
+            f"action-{action.id}@{domain}", action.due_date,
+            f"Actie: {action.title}",
+            f"{action.team.name}. Status: {action.status.label}. "
+            f"Datum: {approximate_date(action.due_date, action.due_precision)}.",
+            f"{base_url}/actions/{action.id}", now))
+    for milestone in milestones:
+        team = milestone.team.name if milestone.team else "Hele netwerk"
+        calendar.add_component(_all_day(
+            f"milestone-{milestone.id}@{domain}", milestone.due_date,
+            f"Mijlpaal: {milestone.title}",
+            f"{team}. {approximate_date(milestone.due_date, milestone.due_precision)}.",
+            f"{base_url}/milestones/{milestone.id}", now))
+    for meeting in events:
+        if meeting.starts_at is None:
+            continue
+        event = Event()
+        event.add("uid", f"event-{meeting.id}@{domain}")
+        event.add("dtstamp", now)
+        event.add("dtstart", meeting.starts_at.astimezone(tz))
+        event.add("dtend", (meeting.ends_at or meeting.starts_at + timedelta(hours=2)).astimezone(tz))
+        event.add("summary", meeting.title)
+        event.add("description", meeting.description or "")
+        if meeting.location:
+            event.add("location", meeting.location)
+        event.add("sequence", meeting.sequence)
+        event.add("status", "CANCELLED" if meeting.status.value == "geannuleerd" else "CONFIRMED")
+        event.add("url", f"{base_url}/events/{meeting.id}")
+        calendar.add_component(event)
+    calendar.add_missing_timezones()
+    if not any(str(tz.get("TZID")) == timezone for tz in calendar.walk("VTIMEZONE")):
+        # All-day entries need no zone, but Outlook reads the feed's zone from here.
+        calendar.add_component(Timezone.from_tzid(timezone))
+    return calendar.to_ical()

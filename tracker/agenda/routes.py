@@ -1,0 +1,75 @@
+"""The personal calendar feed (iCalendar) and the page to manage its link."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, current_app, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from tracker.actions.models import Action
+from tracker.actions.rules import OPEN_STATUSES
+from tracker.agenda.feed import build_feed
+from tracker.agenda.services import issue_calendar_token, revoke_calendar_token, user_for_token
+from tracker.auth.permissions import authenticated, public
+from tracker.clock import now
+from tracker.events.models import Event, Invitation
+from tracker.extensions import db
+from tracker.milestones.models import Milestone
+from tracker.network.models import TeamMembership
+
+bp = Blueprint("agenda", __name__)
+
+
+@bp.get("/agenda")
+@authenticated
+def page():
+    """Explain the feed and offer to make or revoke the link."""
+    return render_template("agenda/page.html", feed_url=None,
+                           has_link=current_user.calendar_token_hash is not None)
+
+
+@bp.post("/agenda/link")
+@authenticated
+def issue():
+    """Make a new secret link (the old one stops working) and show it once."""
+    token = issue_calendar_token(current_user)
+    db.session.commit()
+    feed_url = current_app.config["TRACKER_BASE_URL"].rstrip("/") + url_for("agenda.feed", token=token)
+    return render_template("agenda/page.html", feed_url=feed_url, has_link=True)
+
+
+@bp.post("/agenda/intrekken")
+@authenticated
+def revoke():
+    """Revoke the link: calendars subscribed to it stop updating."""
+    revoke_calendar_token(current_user)
+    db.session.commit()
+    return render_template("agenda/page.html", feed_url=None, has_link=False, revoked=True)
+
+
+@bp.get("/agenda/<token>.ics")
+@public
+def feed(token: str):
+    """The feed itself: the owner's actions, their teams' milestones, their meetings."""
+    user = user_for_token(token)
+    if user is None:
+        abort(404)
+    team_ids = select(TeamMembership.team_id).where(TeamMembership.user_id == user.id)
+    actions = db.session.scalars(
+        select(Action).where(Action.owner_id == user.id, Action.status.in_(OPEN_STATUSES))
+        .options(selectinload(Action.team))).all()
+    milestones = db.session.scalars(
+        select(Milestone).where(or_(Milestone.team_id.in_(team_ids), Milestone.team_id.is_(None)))
+        .options(selectinload(Milestone.team))).all()
+    events = db.session.scalars(
+        select(Event).join(Invitation, Invitation.event_id == Event.id)
+        .where(Invitation.user_id == user.id)).all()
+    body = build_feed(actions=actions, milestones=milestones, events=events, now=now(),
+                      base_url=current_app.config["TRACKER_BASE_URL"].rstrip("/"),
+                      timezone=current_app.config["TRACKER_TIMEZONE"])
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    response.headers["Content-Disposition"] = 'inline; filename="vnon-agenda.ics"'
+    response.headers["Cache-Control"] = "no-store"
+    return response

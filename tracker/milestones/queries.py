@@ -1,0 +1,124 @@
+"""Reading milestones with their progress and computed state, in fixed queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from tracker.actions.models import Action
+from tracker.enums import ActionStatus
+from tracker.extensions import db
+from tracker.milestones.models import Milestone, MunicipalityTick
+from tracker.milestones.progress import (
+    DistrictProgress,
+    MilestoneState,
+    Progress,
+    milestone_state,
+    progress_by_district,
+)
+from tracker.network.models import District, Municipality
+
+
+@dataclass
+class MilestoneView:
+    milestone: Milestone
+    progress: Progress | None
+    state: MilestoneState
+    days_left: int
+
+
+def municipality_count() -> int:
+    return db.session.scalar(select(func.count(Municipality.id))) or 0
+
+
+def milestone_views(milestones: list[Milestone], today: date) -> list[MilestoneView]:
+    """Progress (ticks of all municipalities, or linked actions done) and state, 2 queries."""
+    ids = [m.id for m in milestones]
+    ticks = dict(db.session.execute(
+        select(MunicipalityTick.milestone_id, func.count(MunicipalityTick.id))
+        .where(MunicipalityTick.milestone_id.in_(ids)).group_by(MunicipalityTick.milestone_id)
+    ).all()) if ids else {}
+    action_rows = db.session.execute(
+        select(Action.milestone_id, Action.status, func.count(Action.id))
+        .where(Action.milestone_id.in_(ids), Action.status != ActionStatus.VERVALLEN)
+        .group_by(Action.milestone_id, Action.status)
+    ).all() if ids else []
+    linked: dict[int, list[int]] = {}
+    for milestone_id, status, n in action_rows:
+        done_total = linked.setdefault(milestone_id, [0, 0])
+        done_total[1] += n
+        if status == ActionStatus.GEREED:
+            done_total[0] += n
+    total_municipalities = municipality_count() if any(m.per_municipality for m in milestones) else 0
+    views = []
+    for m in milestones:
+        if m.per_municipality:
+            progress = Progress(ticks.get(m.id, 0), total_municipalities)
+        elif m.id in linked:
+            progress = Progress(*linked[m.id])
+        else:
+            progress = None
+        views.append(MilestoneView(
+            milestone=m, progress=progress,
+            state=milestone_state(m.due_date, today, achieved_on=m.achieved_on, progress=progress),
+            days_left=(m.due_date - today).days,
+        ))
+    return views
+
+
+def visible_milestones(team_ids: list[int] | None) -> list[Milestone]:
+    """Milestones of the given teams plus the network-wide ones (all when None)."""
+    query = select(Milestone).options(selectinload(Milestone.team)).order_by(
+        Milestone.due_date, Milestone.id)
+    if team_ids is not None:
+        query = query.where(Milestone.team_id.in_(team_ids) | Milestone.team_id.is_(None))
+    return list(db.session.scalars(query))
+
+
+@dataclass
+class MunicipalityRow:
+    municipality: Municipality
+    tick: MunicipalityTick | None
+
+
+@dataclass
+class Grid:
+    districts: list[tuple[District, list[MunicipalityRow]]]
+    overall: Progress
+    per_district: list[DistrictProgress]
+
+
+def municipality_grid(milestone: Milestone) -> Grid:
+    """The municipalities by district with their tick for ``milestone`` (3 queries)."""
+    districts = list(db.session.scalars(select(District).order_by(District.position)))
+    municipalities = list(db.session.scalars(select(Municipality).order_by(Municipality.name)))
+    ticks = {
+        t.municipality_id: t for t in db.session.scalars(
+            select(MunicipalityTick).where(MunicipalityTick.milestone_id == milestone.id))
+    }
+    by_district: dict[int, list[MunicipalityRow]] = {d.id: [] for d in districts}
+    for m in municipalities:
+        by_district.setdefault(m.district_id, []).append(MunicipalityRow(m, ticks.get(m.id)))
+    names = {d.id: d.name for d in districts}
+    per_district = progress_by_district(
+        ((names[m.district_id], m.id) for m in municipalities), set(ticks), [d.name for d in districts]
+    )
+    return Grid(
+        districts=[(d, by_district[d.id]) for d in districts],
+        overall=Progress(len(ticks), len(municipalities)),
+        per_district=per_district,
+    )
+
+
+def grid_progress(milestone: Milestone) -> tuple[Progress, list[DistrictProgress]]:
+    """Only the progress figures (for the htmx refresh): 2 queries."""
+    rows = db.session.execute(
+        select(District.name, Municipality.id).join(Municipality.district).order_by(District.position)
+    ).all()
+    ticked = set(db.session.scalars(select(MunicipalityTick.municipality_id).where(
+        MunicipalityTick.milestone_id == milestone.id)))
+    order = list(dict.fromkeys(name for name, _ in rows))
+    return Progress(len(ticked), len(rows)), progress_by_district(rows, ticked, order)

@@ -1,0 +1,209 @@
+"""Milestones: network-wide and per team, with the 78-municipality grid."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from tracker.actions.models import Action
+from tracker.actions.services import ValidationErrors, parse_date
+from tracker.auth.permissions import can, requires
+from tracker.clock import local_today, now
+from tracker.concurrency import ConflictError, parse_version
+from tracker.enums import MilestoneKind, Role
+from tracker.extensions import db
+from tracker.htmx import is_fragment, trigger
+from tracker.milestones.models import Milestone, MunicipalityTick
+from tracker.milestones.queries import (
+    grid_progress,
+    milestone_views,
+    municipality_grid,
+    visible_milestones,
+)
+from tracker.milestones.services import (
+    create_milestone,
+    set_achieved,
+    tick_municipality,
+    untick_municipality,
+)
+from tracker.network.models import Municipality, Team
+from tracker.network.queries import team_page, visible_teams
+from tracker.validation import ValidationError
+
+bp = Blueprint("milestones", __name__)
+
+TICKS_CHANGED = "ticks-changed"
+KIND_OPTIONS = [(k.value, k.label) for k in MilestoneKind]
+
+
+def load_milestone(milestone_id: int, **_ignored) -> Milestone | None:
+    return db.session.scalar(
+        select(Milestone).where(Milestone.id == milestone_id)
+        .options(selectinload(Milestone.team).selectinload(Team.memberships))
+    )
+
+
+def _timeline(views):
+    """Group milestone views by year for the timeline."""
+    years: dict[int, list] = {}
+    for view in views:
+        years.setdefault(view.milestone.due_date.year, []).append(view)
+    return sorted(years.items())
+
+
+@bp.get("/milestones")
+@requires("network.view")
+def index():
+    """Every milestone the user may see, as a list and a timeline by year."""
+    teams = visible_teams(current_user)
+    team_ids = None if current_user.role != Role.PARTNER else [t.id for t in teams]
+    views = milestone_views(visible_milestones(team_ids), local_today())
+    return render_template("milestones/index.html", views=views, timeline=_timeline(views),
+                           team=None, today=local_today())
+
+
+@bp.get("/teams/<slug>/milestones")
+@requires("team.view", load=team_page)
+def team_list(slug: str, subject: Team):
+    """One team's milestones."""
+    milestones = list(db.session.scalars(
+        select(Milestone).where(Milestone.team_id == subject.id)
+        .options(selectinload(Milestone.team)).order_by(Milestone.due_date)))
+    views = milestone_views(milestones, local_today())
+    return render_template("milestones/index.html", views=views, timeline=_timeline(views),
+                           team=subject, today=local_today(),
+                           can_edit=can(current_user, "team.edit", subject))
+
+
+@bp.get("/milestones/<int:milestone_id>")
+@requires("milestone.view", load=load_milestone)
+def detail(milestone_id: int, subject: Milestone):
+    """A milestone: state, linked actions and (if tracked so) the municipality grid."""
+    view = milestone_views([subject], local_today())[0]
+    actions = db.session.scalars(
+        select(Action).where(Action.milestone_id == subject.id)
+        .options(selectinload(Action.owner), selectinload(Action.team))
+        .order_by(Action.due_date)).all()
+    grid = municipality_grid(subject) if subject.per_municipality else None
+    return render_template(
+        "milestones/detail.html", milestone=subject, view=view, actions=actions, grid=grid,
+        can_edit=can(current_user, "milestone.edit", subject), today=local_today(),
+    )
+
+
+@bp.get("/milestones/<int:milestone_id>/progress")
+@requires("milestone.view", load=load_milestone)
+def progress(milestone_id: int, subject: Milestone):
+    """The x / 78 figures, refreshed by htmx after a tick."""
+    overall, per_district = grid_progress(subject)
+    return render_template("milestones/_progress.html", milestone=subject, overall=overall,
+                           per_district=per_district)
+
+
+def _load_municipality(municipality_id: int) -> Municipality:
+    from flask import abort
+
+    municipality = db.session.get(Municipality, municipality_id)
+    if municipality is None:
+        abort(404)
+    return municipality
+
+
+def _row_response(milestone: Milestone, municipality: Municipality, *, error: str | None = None,
+                  status: int = 200, message: str = ""):
+    tick = db.session.scalar(select(MunicipalityTick).where(
+        MunicipalityTick.milestone_id == milestone.id,
+        MunicipalityTick.municipality_id == municipality.id))
+    if not is_fragment():
+        if error:
+            flash(f"{municipality.name}: {error}", "error")
+        elif message:
+            flash(message, "ok")
+        return redirect(url_for("milestones.detail", milestone_id=milestone.id)
+                        + f"#gemeente-{municipality.id}", code=303)
+    response = make_response(render_template(
+        "milestones/_tick_response.html", milestone=milestone,
+        row={"municipality": municipality, "tick": tick}, error=error, can_edit=True,
+        today=local_today(), announcement=error or message, focus=True), status)
+    response.vary.add("HX-Request")
+    return trigger(response, TICKS_CHANGED) if not error else response
+
+
+@bp.post("/milestones/<int:milestone_id>/municipalities/<int:municipality_id>/tick")
+@requires("milestone.edit", load=load_milestone)
+def tick(milestone_id: int, municipality_id: int, subject: Milestone):
+    """Tick a municipality with a date and a note."""
+    municipality = _load_municipality(municipality_id)
+    try:
+        completed_on = parse_date(request.form.get("completed_on"), field="completed_on",
+                                  label="Datum") or local_today()
+        tick_municipality(subject, municipality, completed_on=completed_on,
+                          note=request.form.get("note", ""), actor=current_user, now=now())
+    except ValidationError as error:
+        db.session.rollback()
+        return _row_response(subject, municipality, error=error.message, status=422)
+    db.session.commit()
+    return _row_response(subject, municipality, message=f"{municipality.name} is afgevinkt.")
+
+
+@bp.post("/milestones/<int:milestone_id>/municipalities/<int:municipality_id>/untick")
+@requires("milestone.edit", load=load_milestone)
+def untick(milestone_id: int, municipality_id: int, subject: Milestone):
+    """Remove a municipality's tick."""
+    municipality = _load_municipality(municipality_id)
+    untick_municipality(subject, municipality, actor=current_user)
+    db.session.commit()
+    return _row_response(subject, municipality,
+                         message=f"Het vinkje van {municipality.name} is weggehaald.")
+
+
+@bp.post("/milestones/<int:milestone_id>/achieved")
+@requires("milestone.edit", load=load_milestone)
+def achieved(milestone_id: int, subject: Milestone):
+    """Mark the milestone gehaald (or, with ``undo``, not yet)."""
+    try:
+        day = None if request.form.get("undo") else (
+            parse_date(request.form.get("achieved_on"), field="achieved_on", label="Datum")
+            or local_today())
+        set_achieved(subject, day, expected_version=parse_version(request.form.get("version")),
+                     actor=current_user, now=now())
+    except ConflictError:
+        db.session.rollback()
+        flash("Niet opgeslagen: iemand anders heeft deze mijlpaal intussen gewijzigd.", "warning")
+        return redirect(url_for("milestones.detail", milestone_id=milestone_id), code=303)
+    except ValidationError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("milestones.detail", milestone_id=milestone_id), code=303)
+    db.session.commit()
+    flash("Mijlpaal bijgewerkt.", "ok")
+    return redirect(url_for("milestones.detail", milestone_id=milestone_id), code=303)
+
+
+@bp.get("/teams/<slug>/milestones/new")
+@requires("team.edit", load=team_page)
+def new(slug: str, subject: Team):
+    """Form for a new milestone of the team."""
+    return render_template("milestones/form.html", team=subject, values={"kind": "deadline"},
+                           errors={}, kind_options=KIND_OPTIONS)
+
+
+@bp.post("/teams/<slug>/milestones")
+@requires("team.edit", load=team_page)
+def create(slug: str, subject: Team):
+    """Create a milestone of the team."""
+    form = request.form
+    try:
+        milestone = create_milestone(
+            subject, title=form.get("title", ""), description=form.get("description", ""),
+            due_date=form.get("due_date", ""), kind=form.get("kind", ""),
+            per_municipality=form.get("per_municipality") == "1", actor=current_user)
+    except ValidationErrors as error:
+        db.session.rollback()
+        return render_template("milestones/form.html", team=subject, values=form,
+                               errors=error.errors, kind_options=KIND_OPTIONS), 422
+    db.session.commit()
+    flash(f"Mijlpaal “{milestone.title}” is toegevoegd.", "ok")
+    return redirect(url_for("milestones.detail", milestone_id=milestone.id), code=303)

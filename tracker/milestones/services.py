@@ -1,0 +1,117 @@
+"""State changes of milestones: ticking municipalities, marking achieved, creating."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import select
+
+from tracker.audit.services import record
+from tracker.concurrency import check_version
+from tracker.enums import DatePrecision, MilestoneKind
+from tracker.extensions import db
+from tracker.milestones.models import Milestone, MunicipalityTick
+from tracker.network.models import Municipality, Team
+from tracker.privacy import refuse_bsn
+from tracker.validation import ValidationError, clean_text
+
+NOTE_MAX_LENGTH = 500
+
+
+def tick_municipality(milestone: Milestone, municipality: Municipality, *, completed_on: date,
+                      note: str, actor, now: datetime) -> MunicipalityTick:
+    """Record that ``municipality`` has done what the milestone asks (again: updates it)."""
+    if not milestone.per_municipality:
+        raise ValidationError("municipality", "Deze mijlpaal wordt niet per gemeente bijgehouden.")
+    if completed_on > now.date():
+        raise ValidationError("completed_on", "De datum ligt in de toekomst.")
+    note = refuse_bsn(clean_text(note, field="note", label="Toelichting", max_length=NOTE_MAX_LENGTH,
+                                 required=False), field="note")
+    tick = db.session.scalar(select(MunicipalityTick).where(
+        MunicipalityTick.milestone_id == milestone.id,
+        MunicipalityTick.municipality_id == municipality.id))
+    before = None
+    if tick is None:
+        tick = MunicipalityTick(milestone=milestone, municipality=municipality)
+        db.session.add(tick)
+    else:
+        before = {"completed_on": tick.completed_on.isoformat(), "note": tick.note}
+    tick.completed_on, tick.note = completed_on, note
+    tick.ticked_by_id, tick.ticked_at = actor.id, now
+    db.session.flush()
+    record("milestone.tick", actor=actor, obj=milestone,
+           summary=f"{municipality.name} afgevinkt voor “{milestone.title}”",
+           before=before, after={"municipality_id": municipality.id,
+                                 "completed_on": completed_on.isoformat(), "note": note})
+    return tick
+
+
+def untick_municipality(milestone: Milestone, municipality: Municipality, *, actor) -> bool:
+    tick = db.session.scalar(select(MunicipalityTick).where(
+        MunicipalityTick.milestone_id == milestone.id,
+        MunicipalityTick.municipality_id == municipality.id))
+    if tick is None:
+        return False
+    before = {"municipality_id": municipality.id, "completed_on": tick.completed_on.isoformat(),
+              "note": tick.note}
+    db.session.delete(tick)
+    db.session.flush()
+    record("milestone.untick", actor=actor, obj=milestone,
+           summary=f"Vinkje van {municipality.name} weggehaald bij “{milestone.title}”",
+           before=before)
+    return True
+
+
+def set_achieved(milestone: Milestone, achieved_on: date | None, *, expected_version: int | None,
+                 actor, now: datetime) -> None:
+    """Mark the milestone gehaald on a date, or undo that with ``None``."""
+    check_version(milestone, expected_version)
+    if achieved_on is not None and achieved_on > now.date():
+        raise ValidationError("achieved_on", "De datum ligt in de toekomst.")
+    before = {"achieved_on": milestone.achieved_on.isoformat() if milestone.achieved_on else None}
+    milestone.achieved_on = achieved_on
+    db.session.flush()
+    record("milestone.achieved" if achieved_on else "milestone.not_achieved", actor=actor,
+           obj=milestone, summary=("Gehaald: " if achieved_on else "Niet meer gehaald: ")
+           + milestone.title, before=before,
+           after={"achieved_on": achieved_on.isoformat() if achieved_on else None})
+
+
+def create_milestone(team: Team | None, *, title: str, description: str, due_date: str,
+                     kind: str, per_municipality: bool, actor) -> Milestone:
+    """Create a milestone from form text; every field's problem is reported at once."""
+    from tracker.actions.services import parse_date
+
+    errors = {}
+    try:
+        due_date = parse_date(due_date, field="due_date", label="Datum")
+    except ValidationError as error:
+        errors["due_date"] = error.message
+        due_date = None
+    try:
+        title = refuse_bsn(clean_text(title, field="title", label="Titel", max_length=200), field="title")
+    except ValidationError as error:
+        errors["title"] = error.message
+    try:
+        description = clean_text(description, field="description", label="Toelichting",
+                                 max_length=4000, required=False, multiline=True)
+    except ValidationError as error:
+        errors["description"] = error.message
+    if due_date is None and "due_date" not in errors:
+        errors["due_date"] = "Datum is verplicht."
+    try:
+        kind = MilestoneKind(kind)
+    except ValueError:
+        errors["kind"] = "Kies een bestaande soort."
+    if errors:
+        from tracker.actions.services import ValidationErrors
+
+        raise ValidationErrors(errors)
+    milestone = Milestone(team=team, title=title, description=description, due_date=due_date,
+                          due_precision=DatePrecision.DAY, kind=kind,
+                          per_municipality=per_municipality)
+    db.session.add(milestone)
+    db.session.flush()
+    record("milestone.create", actor=actor, obj=milestone, summary=f"Mijlpaal aangemaakt: {title}",
+           after={"title": title, "due_date": due_date.isoformat(), "kind": kind.value})
+    return milestone

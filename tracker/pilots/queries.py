@@ -1,0 +1,88 @@
+"""Reading pilots: registry lists and the districts × bouwstenen matrix."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from tracker.enums import PilotStatus
+from tracker.extensions import db
+from tracker.network.models import District
+from tracker.pilots.models import BuildingBlock, Pilot
+
+
+@dataclass(frozen=True)
+class PilotFilter:
+    team: str = ""
+    status: str = ""
+    district: str = ""
+    block: str = ""
+
+    @classmethod
+    def from_args(cls, args) -> PilotFilter:
+        def digits(name):
+            value = args.get(name, "")
+            return value if value.isdigit() or value == "geen" else ""
+
+        status = args.get("status", "")
+        return cls(team=args.get("team", "")[:60],
+                   status=status if status in {s.value for s in PilotStatus} else "",
+                   district=digits("district"), block=digits("block"))
+
+
+def pilots(team_ids: list[int] | None, flt: PilotFilter | None = None, *,
+           eager: bool = True) -> list[Pilot]:
+    """Pilots of ``team_ids`` matching ``flt``; ``eager`` loads what the list shows."""
+    query = select(Pilot).order_by(Pilot.title)
+    if eager:
+        query = query.options(
+            selectinload(Pilot.team), selectinload(Pilot.district),
+            selectinload(Pilot.building_block), selectinload(Pilot.municipalities),
+            selectinload(Pilot.lead),
+        )
+    if team_ids is not None:
+        query = query.where(Pilot.team_id.in_(team_ids))
+    flt = flt or PilotFilter()
+    if flt.status:
+        query = query.where(Pilot.status == PilotStatus(flt.status))
+    if flt.district == "geen":
+        query = query.where(Pilot.district_id.is_(None))
+    elif flt.district:
+        query = query.where(Pilot.district_id == int(flt.district))
+    if flt.block == "geen":
+        query = query.where(Pilot.building_block_id.is_(None))
+    elif flt.block:
+        query = query.where(Pilot.building_block_id == int(flt.block))
+    return list(db.session.scalars(query))
+
+
+@dataclass
+class Matrix:
+    districts: list[District]
+    blocks: list[BuildingBlock]
+    counts: Counter  # (district id or None, block id or None) -> count
+
+    def count(self, district_id, block_id) -> int:
+        return self.counts[(district_id, block_id)]
+
+    def row_total(self, district_id) -> int:
+        return sum(n for (d, _), n in self.counts.items() if d == district_id)
+
+    def column_total(self, block_id) -> int:
+        return sum(n for (_, b), n in self.counts.items() if b == block_id)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def matrix(rows: list[Pilot], team_ids: list[int]) -> Matrix:
+    """Count the pilots per district and bouwsteen of ``team_ids`` (two extra queries)."""
+    districts = list(db.session.scalars(select(District).order_by(District.position)))
+    blocks = list(db.session.scalars(
+        select(BuildingBlock).where(BuildingBlock.team_id.in_(team_ids))
+        .order_by(BuildingBlock.team_id, BuildingBlock.number))) if team_ids else []
+    return Matrix(districts, blocks, Counter((p.district_id, p.building_block_id) for p in rows))

@@ -1,0 +1,209 @@
+"""Pilots: registry per team, overview matrix, pilot page, lifecycle."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from tracker.actions.services import ValidationErrors
+from tracker.audit.models import AuditEntry
+from tracker.auth.models import User
+from tracker.auth.permissions import can, requires
+from tracker.clock import now
+from tracker.concurrency import ConflictError, parse_version
+from tracker.enums import PilotStatus
+from tracker.extensions import db
+from tracker.network.models import District, Municipality, Team, TeamMembership
+from tracker.network.queries import team_page, visible_teams
+from tracker.pilots.models import BuildingBlock, Pilot
+from tracker.pilots.queries import PilotFilter, matrix, pilots
+from tracker.pilots.rules import allowed_next
+from tracker.pilots.services import (
+    add_building_block,
+    change_status,
+    create_pilot,
+    update_pilot,
+    validate_pilot_form,
+)
+from tracker.validation import ValidationError
+
+bp = Blueprint("pilots", __name__)
+
+STATUS_OPTIONS = [(s.value, s.label) for s in PilotStatus]
+
+
+def load_pilot(pilot_id: int, **_ignored) -> Pilot | None:
+    return db.session.scalar(
+        select(Pilot).where(Pilot.id == pilot_id).options(
+            selectinload(Pilot.team).selectinload(Team.memberships),
+            selectinload(Pilot.municipalities), selectinload(Pilot.district),
+            selectinload(Pilot.building_block), selectinload(Pilot.lead)))
+
+
+@bp.get("/pilots")
+@requires("network.view")
+def index():
+    """All pilots: the districts × bouwstenen matrix and the filtered list."""
+    teams = visible_teams(current_user)
+    flt = PilotFilter.from_args(request.args)
+    team_ids = [t.id for t in teams if not flt.team or t.slug == flt.team]
+    rows = pilots(team_ids, flt)
+    unfiltered = pilots(team_ids, PilotFilter(team=flt.team, status=flt.status), eager=False)
+    return render_template(
+        "pilots/index.html", rows=rows, matrix=matrix(unfiltered, team_ids), filter=flt,
+        teams=teams, status_options=STATUS_OPTIONS, team=None,
+    )
+
+
+@bp.get("/teams/<slug>/pilots")
+@requires("team.view", load=team_page)
+def team_list(slug: str, subject: Team):
+    """One team's pilot registry."""
+    rows = pilots([subject.id])
+    blocks = db.session.scalars(select(BuildingBlock).where(BuildingBlock.team_id == subject.id)
+                                .order_by(BuildingBlock.number)).all()
+    return render_template("pilots/team.html", team=subject, rows=rows, blocks=blocks,
+                           can_edit=can(current_user, "team.edit", subject), errors={})
+
+
+@bp.get("/pilots/<int:pilot_id>")
+@requires("pilot.view", load=load_pilot)
+def detail(pilot_id: int, subject: Pilot):
+    """A pilot's page with its lifecycle and history."""
+    history = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.object_type == "pilots",
+                                 AuditEntry.object_id == pilot_id)
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())).all()
+    return render_template(
+        "pilots/detail.html", pilot=subject, team=subject.team, history=history,
+        next_statuses=allowed_next(subject.status),
+        can_edit=can(current_user, "pilot.edit", subject),
+    )
+
+
+def _form_context(team: Team) -> dict:
+    leads = list(db.session.scalars(
+        select(User).join(TeamMembership, TeamMembership.user_id == User.id)
+        .where(TeamMembership.team_id == team.id).order_by(User.name)))
+    municipalities = list(db.session.scalars(
+        select(Municipality).options(selectinload(Municipality.district))
+        .order_by(Municipality.name)))
+    return {
+        "leads": leads,
+        "districts": list(db.session.scalars(select(District).order_by(District.position))),
+        "blocks": list(db.session.scalars(select(BuildingBlock).where(
+            BuildingBlock.team_id == team.id).order_by(BuildingBlock.number))),
+        "municipalities": municipalities,
+    }
+
+
+def _form(team: Team, pilot: Pilot | None, values, errors, status=200, is_conflict=False):
+    return render_template("pilots/form.html", team=team, pilot=pilot, values=values,
+                           errors=errors, is_conflict=is_conflict, **_form_context(team)), status
+
+
+def _lead_ids(team: Team) -> set[int]:
+    return set(db.session.scalars(select(TeamMembership.user_id).where(
+        TeamMembership.team_id == team.id)))
+
+
+@bp.get("/teams/<slug>/pilots/new")
+@requires("team.edit", load=team_page)
+def new(slug: str, subject: Team):
+    """Form to register a pilot."""
+    return _form(subject, None, {"municipality_ids": []}, {})
+
+
+@bp.post("/teams/<slug>/pilots")
+@requires("team.edit", load=team_page)
+def create(slug: str, subject: Team):
+    """Register a pilot (status gepland)."""
+    try:
+        data = validate_pilot_form(request.form, team=subject, lead_ids=_lead_ids(subject))
+    except ValidationErrors as error:
+        return _form(subject, None, _values(request.form), error.errors, 422)
+    pilot = create_pilot(subject, data, actor=current_user, now=now())
+    db.session.commit()
+    flash(f"Pilot “{pilot.title}” is geregistreerd.", "ok")
+    return redirect(url_for("pilots.detail", pilot_id=pilot.id), code=303)
+
+
+def _values(form) -> dict:
+    values = dict(form.items())
+    values["municipality_ids"] = [int(v) for v in form.getlist("municipality_ids") if v.isdigit()]
+    return values
+
+
+@bp.get("/pilots/<int:pilot_id>/edit")
+@requires("pilot.edit", load=load_pilot)
+def edit(pilot_id: int, subject: Pilot):
+    """Edit form of a pilot."""
+    values = {
+        "title": subject.title, "description": subject.description,
+        "district_id": subject.district_id, "building_block_id": subject.building_block_id,
+        "municipality_ids": [m.id for m in subject.municipalities],
+        "start_date": subject.start_date.isoformat() if subject.start_date else "",
+        "end_date": subject.end_date.isoformat() if subject.end_date else "",
+        "lead_id": subject.lead_id, "results": subject.results, "lessons": subject.lessons,
+    }
+    return _form(subject.team, subject, values, {})
+
+
+@bp.post("/pilots/<int:pilot_id>")
+@requires("pilot.edit", load=load_pilot)
+def update(pilot_id: int, subject: Pilot):
+    """Save the pilot form (409 on a stale version)."""
+    try:
+        data = validate_pilot_form(request.form, team=subject.team, lead_ids=_lead_ids(subject.team))
+        update_pilot(subject, data, expected_version=parse_version(request.form.get("version")),
+                     actor=current_user)
+    except ValidationErrors as error:
+        db.session.rollback()
+        current = load_pilot(pilot_id)
+        return _form(current.team, current, _values(request.form), error.errors, 422)
+    except ConflictError:
+        db.session.rollback()
+        current = load_pilot(pilot_id)
+        return _form(current.team, current, _values(request.form), {}, 409, is_conflict=True)
+    db.session.commit()
+    flash("Pilot opgeslagen.", "ok")
+    return redirect(url_for("pilots.detail", pilot_id=pilot_id), code=303)
+
+
+@bp.post("/pilots/<int:pilot_id>/status")
+@requires("pilot.edit", load=load_pilot)
+def status(pilot_id: int, subject: Pilot):
+    """Move the pilot to its next status."""
+    try:
+        change_status(subject, request.form.get("status", ""),
+                      expected_version=parse_version(request.form.get("version")),
+                      actor=current_user, now=now())
+    except ConflictError:
+        db.session.rollback()
+        flash("Niet opgeslagen: iemand anders heeft deze pilot intussen gewijzigd. "
+              "Bekijk de actuele stand.", "warning")
+        return redirect(url_for("pilots.detail", pilot_id=pilot_id), code=303)
+    except ValidationError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("pilots.detail", pilot_id=pilot_id), code=303)
+    db.session.commit()
+    flash(f"Status van “{subject.title}”: {subject.status.label}.", "ok")
+    return redirect(url_for("pilots.detail", pilot_id=pilot_id), code=303)
+
+
+@bp.post("/teams/<slug>/building-blocks")
+@requires("team.edit", load=team_page)
+def add_block(slug: str, subject: Team):
+    """Add a bouwsteen of the team's own."""
+    try:
+        add_building_block(subject, request.form.get("name", ""), actor=current_user)
+    except ValidationError as error:
+        db.session.rollback()
+        flash(f"Bouwsteen niet toegevoegd: {error.message}", "error")
+        return redirect(url_for("pilots.team_list", slug=slug) + "#bouwstenen", code=303)
+    db.session.commit()
+    flash("Bouwsteen toegevoegd.", "ok")
+    return redirect(url_for("pilots.team_list", slug=slug) + "#bouwstenen", code=303)

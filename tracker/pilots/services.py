@@ -1,0 +1,161 @@
+"""State changes of pilots and building blocks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+
+from tracker.actions.services import ValidationErrors, parse_date
+from tracker.audit.services import record
+from tracker.concurrency import check_version
+from tracker.enums import PilotStatus
+from tracker.extensions import db
+from tracker.network.models import District, Municipality, Team
+from tracker.pilots.models import BuildingBlock, Pilot
+from tracker.pilots.rules import can_move
+from tracker.privacy import refuse_bsn
+from tracker.validation import ValidationError, clean_text
+
+TEXT_MAX_LENGTH = 8000
+
+
+@dataclass
+class PilotInput:
+    title: str
+    description: str
+    district_id: int | None
+    building_block_id: int | None
+    municipality_ids: list[int]
+    start_date: date | None
+    end_date: date | None
+    lead_id: int | None
+    results: str
+    lessons: str
+
+
+def validate_pilot_form(form, *, team: Team, lead_ids: set[int]) -> PilotInput:
+    errors: dict[str, str] = {}
+    values: dict[str, Any] = {}
+
+    def text(name, label, max_length, required=False, multiline=True):
+        try:
+            values[name] = refuse_bsn(clean_text(form.get(name), field=name, label=label,
+                                                 max_length=max_length, required=required,
+                                                 multiline=multiline), field=name)
+        except ValidationError as error:
+            errors[name] = error.message
+
+    text("title", "Titel", 200, required=True, multiline=False)
+    text("description", "Omschrijving", TEXT_MAX_LENGTH)
+    text("results", "Resultaten", TEXT_MAX_LENGTH)
+    text("lessons", "Geleerde lessen", TEXT_MAX_LENGTH)
+    district_ids = set(db.session.scalars(select(District.id)))
+    block_ids = set(db.session.scalars(select(BuildingBlock.id).where(BuildingBlock.team_id == team.id)))
+    for name, allowed, label in (("district_id", district_ids, "district"),
+                                 ("building_block_id", block_ids, "bouwsteen"),
+                                 ("lead_id", lead_ids, "trekker van de pilot")):
+        raw = (form.get(name) or "").strip()
+        if not raw:
+            values[name] = None
+        elif raw.isdigit() and int(raw) in allowed:
+            values[name] = int(raw)
+        else:
+            errors[name] = f"Kies een bestaande {label}."
+    raw_municipalities = form.getlist("municipality_ids") if hasattr(form, "getlist") else []
+    if not all(str(m).isdigit() for m in raw_municipalities):
+        errors["municipality_ids"] = "Kies bestaande gemeenten."
+        values["municipality_ids"] = []
+    else:
+        wanted = {int(m) for m in raw_municipalities}
+        found = set(db.session.scalars(select(Municipality.id).where(Municipality.id.in_(wanted))))
+        if wanted - found:
+            errors["municipality_ids"] = "Kies bestaande gemeenten."
+        values["municipality_ids"] = sorted(found)
+    for name, label in (("start_date", "Startdatum"), ("end_date", "Einddatum")):
+        try:
+            values[name] = parse_date(form.get(name), field=name, label=label)
+        except ValidationError as error:
+            errors[name] = error.message
+    if (values.get("start_date") and values.get("end_date")
+            and values["end_date"] < values["start_date"]):
+        errors["end_date"] = "De einddatum ligt vóór de startdatum."
+    if errors:
+        raise ValidationErrors(errors)
+    return PilotInput(**values)
+
+
+def _snapshot(pilot: Pilot) -> dict[str, Any]:
+    return {
+        "title": pilot.title, "district_id": pilot.district_id,
+        "building_block_id": pilot.building_block_id, "status": pilot.status.value,
+        "municipality_ids": sorted(m.id for m in pilot.municipalities),
+        "start_date": pilot.start_date.isoformat() if pilot.start_date else None,
+        "end_date": pilot.end_date.isoformat() if pilot.end_date else None,
+        "lead_id": pilot.lead_id,
+    }
+
+
+def _apply(pilot: Pilot, data: PilotInput) -> None:
+    pilot.title, pilot.description = data.title, data.description
+    pilot.district_id, pilot.building_block_id = data.district_id, data.building_block_id
+    pilot.start_date, pilot.end_date, pilot.lead_id = data.start_date, data.end_date, data.lead_id
+    pilot.results, pilot.lessons = data.results, data.lessons
+    pilot.municipalities = list(db.session.scalars(
+        select(Municipality).where(Municipality.id.in_(data.municipality_ids))))
+
+
+def create_pilot(team: Team, data: PilotInput, *, actor, now: datetime) -> Pilot:
+    pilot = Pilot(team=team, status=PilotStatus.GEPLAND, created_at=now, status_changed_at=now)
+    _apply(pilot, data)
+    db.session.add(pilot)
+    db.session.flush()
+    record("pilot.create", actor=actor, obj=pilot, summary=f"Pilot geregistreerd: {pilot.title}",
+           after=_snapshot(pilot))
+    return pilot
+
+
+def update_pilot(pilot: Pilot, data: PilotInput, *, expected_version: int | None, actor) -> Pilot:
+    check_version(pilot, expected_version)
+    before = _snapshot(pilot)
+    _apply(pilot, data)
+    db.session.flush()
+    after = _snapshot(pilot)
+    changed = {k: v for k, v in after.items() if before[k] != v}
+    record("pilot.update", actor=actor, obj=pilot, summary=f"Pilot gewijzigd: {pilot.title}",
+           before={k: before[k] for k in changed}, after=changed)
+    return pilot
+
+
+def change_status(pilot: Pilot, target: PilotStatus | str, *, expected_version: int | None,
+                  actor, now: datetime) -> Pilot:
+    """Move the pilot along its lifecycle; other moves are refused."""
+    check_version(pilot, expected_version)
+    try:
+        target = PilotStatus(target)
+    except ValueError as error:
+        raise ValidationError("status", "Kies een bestaande status.") from error
+    if not can_move(pilot.status, target):
+        raise ValidationError(
+            "status", f"Van “{pilot.status.label}” kan een pilot niet naar “{target.label}”.")
+    before = {"status": pilot.status.value}
+    pilot.status, pilot.status_changed_at = target, now
+    db.session.flush()
+    record("pilot.status", actor=actor, obj=pilot,
+           summary=f"Pilot {pilot.title}: {before['status']} → {target.value}",
+           before=before, after={"status": target.value})
+    return pilot
+
+
+def add_building_block(team: Team, name: str, *, actor) -> BuildingBlock:
+    name = clean_text(name, field="name", label="Naam", max_length=160, multiline=False)
+    number = (db.session.scalar(select(func.max(BuildingBlock.number)).where(
+        BuildingBlock.team_id == team.id)) or 0) + 1
+    block = BuildingBlock(team=team, number=number, name=name)
+    db.session.add(block)
+    db.session.flush()
+    record("building_block.create", actor=actor, obj=team,
+           summary=f"Bouwsteen {number} toegevoegd: {name}", after={"number": number, "name": name})
+    return block

@@ -1,0 +1,37 @@
+"""Privacy guards: the tracker holds work data about officials, never case data."""
+
+from __future__ import annotations
+
+import re
+
+from tracker.validation import ValidationError
+
+_NINE_DIGITS = re.compile(r"(?<!\d)(\d{9})(?!\d)|(?<!\d)(\d{4})[ .](\d{2})[ .](\d{3})(?!\d)")
+
+
+def passes_elfproef(digits: str) -> bool:
+    """The BSN eleven-test: sum of digit × weight (9..2, then -1) divisible by 11."""
+    if len(digits) != 9 or not digits.isdigit() or digits == "000000000":
+        return False
+    weights = (9, 8, 7, 6, 5, 4, 3, 2, -1)
+    return sum(int(d) * w for d, w in zip(digits, weights, strict=True)) % 11 == 0
+
+
+def looks_like_bsn(text: str) -> bool:
+    """True when ``text`` holds nine digits that pass the elfproef (a citizen service number)."""
+    for match in _NINE_DIGITS.finditer(text or ""):
+        digits = match.group(1) or "".join(match.group(i) for i in (2, 3, 4))
+        if passes_elfproef(digits):
+            return True
+    return False
+
+
+def refuse_bsn(text: str, *, field: str) -> str:
+    """Return ``text`` unless it appears to contain a BSN."""
+    if looks_like_bsn(text):
+        raise ValidationError(
+            field,
+            "Deze tekst lijkt een burgerservicenummer te bevatten. Leg geen gegevens over "
+            "burgers vast in de tracker.",
+        )
+    return text
