@@ -166,14 +166,14 @@ def team_counters(team_id: int, today: date) -> Counters:
     """Open, overdue, done and cancelled actions of a team, in one query."""
     counters = Counters()
     rows = db.session.execute(
-        select(Action.status, Action.due_date < today, func.count(Action.id))
+        select(Action.status, Action.due_date, func.count(Action.id))
         .where(Action.team_id == team_id)
-        .group_by(Action.status, Action.due_date < today)
+        .group_by(Action.status, Action.due_date)
     )
-    for status, overdue, n in rows:
+    for status, due, n in rows:
         if status in OPEN_STATUSES:
             counters.open += n
-            if overdue:
+            if due is not None and due < today:
                 counters.overdue += n
         elif status == ActionStatus.GEREED:
             counters.done += n
