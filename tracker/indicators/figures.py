@@ -102,7 +102,7 @@ def build_table(
     if has_districts:
         for district_id, label in districts:
             row_values = [values.get((district_id, key)) for key in keys]
-            for (key, period_label), v in zip(periods, row_values, strict=True):
+            for (_key, period_label), v in zip(periods, row_values, strict=True):
                 if v is None:
                     missing.append(f"{label}, {period_label}")
             rows.append(_with_change(Row(label, row_values), keys, change_between))
