@@ -21,6 +21,12 @@ from tracker.validation import ValidationError
 bp = Blueprint("status", __name__)
 
 PAGE = "status/team.html"
+
+
+def _team(slug: str, **_ids) -> Team | None:
+    """The permission subject of every block route: the team in the URL."""
+    return team_page(slug)
+
 BLOCK = "status/_block.html"
 
 
@@ -96,7 +102,7 @@ def _done(team: Team, kind: str):
 
 
 @bp.get("/teams/<slug>/status/punten/<int:item_id>/bewerken")
-@requires("team.edit", load=team_page)
+@requires("team.edit", load=_team)
 def edit_item_form(slug: str, item_id: int, subject: Team):
     """The edit form of one point (htmx swaps it into its block)."""
     item = _item(subject, item_id)
@@ -104,7 +110,7 @@ def edit_item_form(slug: str, item_id: int, subject: Team):
 
 
 @bp.post("/teams/<slug>/status/punten")
-@requires("team.edit", load=team_page)
+@requires("team.edit", load=_team)
 def add_item(slug: str, subject: Team):
     """Add a point to a block."""
     kind = _kind(request.form.get("kind"))
@@ -128,7 +134,7 @@ def _conflict(team: Team, kind: str, item_id: int, mine: str):
 
 
 @bp.post("/teams/<slug>/status/punten/<int:item_id>")
-@requires("team.edit", load=team_page)
+@requires("team.edit", load=_team)
 def update_item(slug: str, item_id: int, subject: Team):
     """Save a point's new text (409 with the other person's text when it changed meanwhile)."""
     item = _item(subject, item_id)
@@ -150,7 +156,7 @@ def update_item(slug: str, item_id: int, subject: Team):
 
 
 @bp.post("/teams/<slug>/status/punten/<int:item_id>/verwijderen")
-@requires("team.edit", load=team_page)
+@requires("team.edit", load=_team)
 def delete_item(slug: str, item_id: int, subject: Team):
     """Remove a point (409 when it changed meanwhile)."""
     item = _item(subject, item_id)
@@ -164,7 +170,7 @@ def delete_item(slug: str, item_id: int, subject: Team):
 
 
 @bp.post("/teams/<slug>/status/punten/<int:item_id>/verplaatsen")
-@requires("team.edit", load=team_page)
+@requires("team.edit", load=_team)
 def move_item(slug: str, item_id: int, subject: Team):
     """Move a point one place up or down within its block."""
     item = _item(subject, item_id)
