@@ -117,6 +117,8 @@ def register_blueprints(app: Flask) -> None:
     from tracker.milestones.routes import bp as milestones_bp
     from tracker.network.routes import bp as network_bp
     from tracker.pilots.routes import bp as pilots_bp
+    from tracker.report.routes import bp as report_bp
+    from tracker.status.routes import bp as status_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(network_bp)
@@ -126,6 +128,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(agenda_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(health_bp)
+    app.register_blueprint(status_bp)
+    app.register_blueprint(report_bp)
 
 
 def register_jinja(app: Flask) -> None:
@@ -149,6 +153,8 @@ def register_jinja(app: Flask) -> None:
 def register_cli(app: Flask) -> None:
     from tracker.auth.cli import users_cli
     from tracker.demo.cli import demo_cli
+    from tracker.report.cli import report_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(report_cli)

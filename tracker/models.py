@@ -15,6 +15,7 @@ from tracker.network.models import (
     TeamMembership,
 )
 from tracker.pilots.models import BuildingBlock, Pilot, pilot_municipalities
+from tracker.report.models import ReportEdition, ReportText
 
 __all__ = [
     "Action",
@@ -32,7 +33,9 @@ __all__ = [
     "MunicipalityTick",
     "Organisation",
     "Pilot",
+    "ReportEdition",
     "ReportItem",
+    "ReportText",
     "Team",
     "TeamMembership",
     "User",

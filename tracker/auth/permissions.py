@@ -136,6 +136,18 @@ def _users_manage(user, _obj) -> bool:
     return user.role == Role.BEHEERDER
 
 
+@rule("report.view")
+def _report_view(user, _obj) -> bool:
+    """The whole-network report and overview: every role but partners (who see their teams)."""
+    return user.role != Role.PARTNER
+
+
+@rule("report.publish")
+def _report_publish(user, _obj) -> bool:
+    """Only the beheerder (secretariat) publishes an edition of the progress report."""
+    return user.role == Role.BEHEERDER
+
+
 def requires(permission: str, load: Callable[..., Any] | None = None):
     """Guard a view: log in first, 404 when ``load`` finds nothing, 403 when denied.
 

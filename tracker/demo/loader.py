@@ -55,6 +55,10 @@ AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 #: afternoon session so that invitations and calendar entries have a time.
 DEMO_MEETING_HOURS = (time(13, 30), time(16, 30))
 
+#: When the demo rows were "recorded": on the report's peildatum, so that the report
+#: for that date (which shows only rows that existed then) shows the whole network.
+DEMO_RECORDED_AT = datetime.combine(source.REPORT_META["peildatum"], time(9, 0), tzinfo=AMSTERDAM)
+
 #: Labels in the order the loader reports them.
 KIND_LABELS = {
     "districts": "districten",
@@ -113,6 +117,9 @@ class _Loader:
         found = db.session.scalar(select(model).filter_by(**lookup))
         if found is not None:
             return found
+        for column in ("created_at", "entered_at"):
+            if hasattr(model, column) and column not in values and model is not User:
+                values[column] = DEMO_RECORDED_AT
         obj = model(**lookup, **values)
         db.session.add(obj)
         db.session.flush()
@@ -128,6 +135,17 @@ class _Loader:
         self.load_events()
         self.load_pilots()
         self.load_indicators()
+        self.load_report_texts()
+
+    def load_report_texts(self) -> None:
+        from tracker.report.models import ReportText
+
+        texts = {k: v for k, v in source.REPORT_META.items()
+                 if k not in ("peildatum", "version_label")}
+        texts["network_goals"] = source.NETWORK_GOALS
+        for key, value in texts.items():
+            if db.session.scalar(select(ReportText).filter_by(key=key)) is None:
+                db.session.add(ReportText(key=key, value=value))
 
     def load_districts_and_municipalities(self) -> None:
         by_name = {}
@@ -291,6 +309,7 @@ class _Loader:
                 end_date=p.get("end_date"),
                 results=p.get("results", ""), lessons=p.get("lessons", ""),
                 municipalities=[self.municipalities[name] for name in p["municipalities"]],
+                created_at=DEMO_RECORDED_AT,
             )
             db.session.add(pilot)
             db.session.flush()

@@ -1,0 +1,39 @@
+"""A coordinator edits a block in place (htmx) on the status page; axe on status and report."""
+
+from tests.conftest import DEMO_PASSWORD
+
+
+def login(page, live_server, email, next_path):
+    page.goto(f"{live_server}{next_path}")
+    page.get_by_label("E-mailadres").fill(email)
+    page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    page.wait_for_url(f"{live_server}{next_path}")
+
+
+def test_edit_a_block_in_place_and_axe_on_status_pages_and_report(demo, live_server, page,
+                                                                  axe_check):
+    login(page, live_server, "coordinator@example.org", "/teams/verwarde-personen/status")
+    axe_check(page)
+
+    page.get_by_role("link", name="Bewerken (uitgangspunten / doelen, punt 1)").click()
+    textbox = page.get_by_label("Tekst van dit punt")
+    textbox.fill("Terugdringen van overlast door ernstig verwarde personen (bijgewerkt)")
+    page.get_by_role("button", name="Opslaan").click()
+    page.get_by_text("(bijgewerkt)").wait_for()
+    assert page.url.endswith("/teams/verwarde-personen/status")  # swapped in place
+    axe_check(page)
+
+    page.get_by_label("Nieuw punt bij resultaten").fill("Nieuw resultaat via htmx")
+    page.get_by_role("button", name="Toevoegen").nth(1).click()
+    page.get_by_text("Nieuw resultaat via htmx").wait_for()
+    axe_check(page)
+
+    page.goto(f"{live_server}/status")
+    page.get_by_text("redenen voor Expertteam Verwarde personen").first.click()
+    axe_check(page)
+
+    page.goto(f"{live_server}/report?peildatum=2018-02-01")
+    assert page.get_by_role("heading", level=1).inner_text() == "Voortgangsrapportage"
+    axe_check(page)
+    assert page.console_errors == []

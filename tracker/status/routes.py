@@ -1,0 +1,186 @@
+"""The network overview, a team's status page and in-place editing of its blocks."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from tracker.auth.permissions import can, requires
+from tracker.enums import ItemKind, Role
+from tracker.extensions import db
+from tracker.htmx import render_page_or_fragment
+from tracker.network.models import ReportItem, Team
+from tracker.network.queries import team_page
+from tracker.network.routes import local_today
+from tracker.report.build import build_sections, load_world
+from tracker.status import services
+from tracker.validation import ValidationError
+
+bp = Blueprint("status", __name__)
+
+PAGE = "status/team.html"
+
+
+def _team(slug: str, **_ids) -> Team | None:
+    """The permission subject of every block route: the team in the URL."""
+    return team_page(slug)
+
+BLOCK = "status/_block.html"
+
+
+def _sections(team_ids: list[int] | None):
+    world = load_world(local_today(), as_of=False, team_ids=team_ids,
+                       timezone=current_app.config["TRACKER_TIMEZONE"])
+    return build_sections(world)
+
+
+@bp.get("/status")
+@requires("network.view")
+def overview():
+    """Every team in one table: computed status, actions, next milestone, pilots."""
+    from tracker.network.queries import visible_teams
+
+    team_ids = None
+    if current_user.role == Role.PARTNER:
+        team_ids = [t.id for t in visible_teams(current_user)]
+    sections = _sections(team_ids)
+    from tracker.status.rollup import network_status
+
+    return render_page_or_fragment(
+        "status/network.html", "status/network.html", sections=sections,
+        network=network_status([s.computed for s in sections]), today=local_today(),
+    )
+
+
+def _render_status(team: Team, *, kind: str | None = None, status: int = 200, **extra):
+    """The status page, or for htmx the one block that changed."""
+    section = _sections([team.id])[0]
+    context = {"team": team, "section": section, "today": local_today(),
+               "editable": can(current_user, "team.edit", team), "editing": None,
+               "errors": {}, "conflict": None, "draft": {}}
+    context.update(extra)
+    if kind is not None:
+        context["block"] = next(b for b in section.blocks if b[0] == kind)
+        return render_page_or_fragment(PAGE, BLOCK, status=status, **context)
+    return render_page_or_fragment(PAGE, PAGE, status=status, **context)
+
+
+@bp.get("/teams/<slug>/status")
+@requires("team.view", load=team_page)
+def team_status(slug: str, subject: Team):
+    """A team's living status: computed status with reasons, the four blocks, milestones,
+    pilots and indicators. ``?bewerk=<id>`` opens one point for editing (no-JS path)."""
+    editing = request.args.get("bewerk", type=int)
+    return _render_status(subject, editing=editing)
+
+
+def _item(team: Team, item_id: int) -> ReportItem:
+    item = db.session.scalar(
+        select(ReportItem).where(ReportItem.id == item_id, ReportItem.team_id == team.id)
+    )
+    if item is None:
+        abort(404)
+    return item
+
+
+def _kind(value: str | None) -> ItemKind:
+    try:
+        return ItemKind(value)
+    except ValueError:
+        abort(400)
+
+
+def _done(team: Team, kind: str):
+    """After a change: the block for htmx, a 303 back to the page otherwise."""
+    from tracker.htmx import is_fragment
+
+    if is_fragment():
+        return _render_status(team, kind=kind)
+    return redirect(url_for("status.team_status", slug=team.slug) + f"#blok-{kind}", 303)
+
+
+@bp.get("/teams/<slug>/status/punten/<int:item_id>/bewerken")
+@requires("team.edit", load=_team)
+def edit_item_form(slug: str, item_id: int, subject: Team):
+    """The edit form of one point (htmx swaps it into its block)."""
+    item = _item(subject, item_id)
+    return _render_status(subject, kind=item.kind.value, editing=item.id)
+
+
+@bp.post("/teams/<slug>/status/punten")
+@requires("team.edit", load=_team)
+def add_item(slug: str, subject: Team):
+    """Add a point to a block."""
+    kind = _kind(request.form.get("kind"))
+    try:
+        services.add_item(subject, kind, request.form.get("text"), current_user)
+    except ValidationError as error:
+        db.session.rollback()
+        return _render_status(subject, kind=kind.value, status=422,
+                              errors={f"new-{kind.value}": error.message},
+                              draft={f"new-{kind.value}": request.form.get("text", "")})
+    db.session.commit()
+    return _done(subject, kind.value)
+
+
+def _conflict(team: Team, kind: str, item_id: int, mine: str):
+    db.session.rollback()
+    current = db.session.get(ReportItem, item_id)
+    return _render_status(team, kind=kind, status=409, editing=item_id if current else None,
+                          conflict={"id": item_id, "mine": mine,
+                                    "theirs": current.text if current else None})
+
+
+@bp.post("/teams/<slug>/status/punten/<int:item_id>")
+@requires("team.edit", load=_team)
+def update_item(slug: str, item_id: int, subject: Team):
+    """Save a point's new text (409 with the other person's text when it changed meanwhile)."""
+    item = _item(subject, item_id)
+    kind = item.kind.value
+    text = request.form.get("text", "")
+    try:
+        services.update_item(item, text, request.form.get("version"), current_user)
+        db.session.commit()
+    except services.Conflict:
+        return _conflict(subject, kind, item_id, text)
+    except StaleDataError:
+        return _conflict(subject, kind, item_id, text)
+    except ValidationError as error:
+        db.session.rollback()
+        return _render_status(subject, kind=kind, status=422, editing=item_id,
+                              errors={f"item-{item_id}": error.message},
+                              draft={f"item-{item_id}": text})
+    return _done(subject, kind)
+
+
+@bp.post("/teams/<slug>/status/punten/<int:item_id>/verwijderen")
+@requires("team.edit", load=_team)
+def delete_item(slug: str, item_id: int, subject: Team):
+    """Remove a point (409 when it changed meanwhile)."""
+    item = _item(subject, item_id)
+    kind = item.kind.value
+    try:
+        services.delete_item(item, request.form.get("version"), current_user)
+        db.session.commit()
+    except (services.Conflict, StaleDataError):
+        return _conflict(subject, kind, item_id, "")
+    return _done(subject, kind)
+
+
+@bp.post("/teams/<slug>/status/punten/<int:item_id>/verplaatsen")
+@requires("team.edit", load=_team)
+def move_item(slug: str, item_id: int, subject: Team):
+    """Move a point one place up or down within its block."""
+    item = _item(subject, item_id)
+    direction = request.form.get("richting")
+    if direction not in ("up", "down"):
+        abort(400)
+    kind = item.kind.value
+    try:
+        services.move_item(item, direction, current_user)
+        db.session.commit()
+    except StaleDataError:
+        return _conflict(subject, kind, item_id, "")
+    return _done(subject, kind)

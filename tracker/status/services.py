@@ -1,0 +1,104 @@
+"""Changing the three text blocks of a team's status (doelen, resultaten, aandachtspunten).
+
+Every change writes an audit entry with before/after in the same transaction, so that
+the report for an earlier peildatum can undo it. A stale edit (``version`` no longer
+current) raises :class:`Conflict` and changes nothing. ``flush`` only; routes commit.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from tracker.audit.services import record
+from tracker.enums import ItemKind
+from tracker.extensions import db
+from tracker.network.models import ReportItem, Team
+from tracker.validation import clean_text
+
+ITEM_MAX_LENGTH = 2000
+
+
+class Conflict(Exception):
+    """Someone else changed or removed the item first."""
+
+    def __init__(self, item: ReportItem | None):
+        super().__init__("conflict")
+        self.item = item
+
+
+def _clean(text: str | None) -> str:
+    return clean_text(text, field="text", label="Tekst", max_length=ITEM_MAX_LENGTH,
+                      multiline=True)
+
+
+def _snapshot(item: ReportItem) -> dict:
+    return {"team_id": item.team_id, "kind": item.kind.value, "text": item.text,
+            "position": item.position, "created_at": item.created_at.isoformat()}
+
+
+def add_item(team: Team, kind: ItemKind, text: str | None, actor) -> ReportItem:
+    """Append a point to one of the team's blocks."""
+    text = _clean(text)
+    last = db.session.scalar(
+        select(func.max(ReportItem.position)).where(ReportItem.team_id == team.id,
+                                                    ReportItem.kind == kind)
+    )
+    item = ReportItem(team_id=team.id, kind=kind, text=text,
+                      position=(last + 1) if last is not None else 0)
+    db.session.add(item)
+    db.session.flush()
+    record("report_item.create", actor=actor, obj=item, summary=f"{team.short_name}: {kind.label}",
+           after={"text": text, "kind": kind.value, "position": item.position})
+    return item
+
+
+def _check_version(item: ReportItem, version: str | int | None) -> None:
+    try:
+        expected = int(version)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        expected = -1
+    if expected != item.version:
+        raise Conflict(item)
+
+
+def update_item(item: ReportItem, text: str | None, version, actor) -> ReportItem:
+    """Change an item's text, unless someone else changed it since ``version``."""
+    _check_version(item, version)
+    text = _clean(text)
+    if text == item.text:
+        return item
+    before = {"text": item.text}
+    item.text = text
+    db.session.flush()
+    record("report_item.update", actor=actor, obj=item, before=before, after={"text": text},
+           summary="Tekst gewijzigd")
+    return item
+
+
+def delete_item(item: ReportItem, version, actor) -> None:
+    """Remove an item; the audit entry keeps all of it (for earlier peildata)."""
+    _check_version(item, version)
+    record("report_item.delete", actor=actor, obj=item, before=_snapshot(item),
+           summary="Punt verwijderd")
+    db.session.delete(item)
+    db.session.flush()
+
+
+def move_item(item: ReportItem, direction: str, actor) -> None:
+    """Swap an item with its neighbour above (``up``) or below (``down``) in its block."""
+    siblings = list(db.session.scalars(
+        select(ReportItem).where(ReportItem.team_id == item.team_id, ReportItem.kind == item.kind)
+        .order_by(ReportItem.position, ReportItem.id)
+    ))
+    index = siblings.index(item)
+    other = index - 1 if direction == "up" else index + 1
+    if other < 0 or other >= len(siblings):
+        return
+    siblings[index], siblings[other] = siblings[other], siblings[index]
+    for position, sibling in enumerate(siblings):
+        if sibling.position != position:
+            record("report_item.move", actor=actor, obj=sibling,
+                   before={"position": sibling.position}, after={"position": position},
+                   summary="Volgorde gewijzigd")
+            sibling.position = position
+    db.session.flush()
