@@ -141,12 +141,38 @@ def runner(app):
 
 @pytest.fixture
 def demo(app):
-    """The February 2018 network, with the demo password on every account that may log in."""
+    """The February 2018 network, with the demo password on every account that may log in.
+
+    The first use in a run goes through the real loader; its rows are then kept and
+    copied back with one INSERT per table for later tests (tests/test_demo.py tests
+    the loader itself on every run).
+    """
     from tracker.demo.loader import load_demo_network
 
-    load_demo_network(DEMO_PASSWORD)
+    if not _DEMO_SNAPSHOT:
+        load_demo_network(DEMO_PASSWORD)
+        db.session.commit()
+        for table in db.metadata.sorted_tables:
+            _DEMO_SNAPSHOT[table.name] = [
+                dict(row._mapping) for row in db.session.execute(table.select())
+            ]
+        db.session.commit()
+        return None
+    for table in db.metadata.sorted_tables:
+        rows = _DEMO_SNAPSHOT.get(table.name)
+        if rows:
+            db.session.execute(table.insert(), rows)
+    if db.engine.dialect.name == "postgresql":
+        for table in db.metadata.sorted_tables:
+            if "id" in table.c and _DEMO_SNAPSHOT.get(table.name):
+                db.session.execute(text(
+                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                    f"(SELECT MAX(id) FROM \"{table.name}\"))"))
     db.session.commit()
     return None
+
+
+_DEMO_SNAPSHOT: dict[str, list[dict]] = {}
 
 
 CSRF_PATTERN = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
