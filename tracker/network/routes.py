@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
+from flask_login import current_user
 
-from tracker.auth.permissions import requires
+from tracker.actions.queries import (
+    DUE_FILTERS,
+    SORTS,
+    STATUS_FILTERS,
+    ActionFilter,
+    districts,
+    owner_options,
+    team_action_page,
+    team_counters,
+)
+from tracker.auth.permissions import can, requires
 from tracker.clock import local_today
 from tracker.htmx import is_fragment, render_page_or_fragment
+from tracker.network.models import Team
 from tracker.network.queries import dashboard_summaries, team_page, team_page_data
 
 bp = Blueprint("network", __name__)
@@ -16,8 +28,6 @@ bp = Blueprint("network", __name__)
 @requires("network.view")
 def dashboard():
     """The teams with their chair, trekker and counts."""
-    from flask_login import current_user
-
     today = local_today()
     summaries = dashboard_summaries(current_user, today)
     team_names = {s.team.id: s.team.name for s in summaries}
@@ -28,26 +38,11 @@ def dashboard():
 
 @bp.get("/teams/<slug>")
 @requires("team.view", load=team_page)
-def team(slug: str, subject):
+def team(slug: str, subject: Team):
     """A team's page: its actions (filtered, sorted, paginated), people and status blocks.
 
     htmx requests from the filter form get only the action list.
     """
-    from flask import request
-    from flask_login import current_user
-
-    from tracker.actions.queries import (
-        DUE_FILTERS,
-        SORTS,
-        STATUS_FILTERS,
-        ActionFilter,
-        districts,
-        owner_options,
-        team_action_page,
-        team_counters,
-    )
-    from tracker.auth.permissions import can
-
     today = local_today()
     listing = team_action_page(subject.id, ActionFilter.from_args(request.args), today)
     context = {
@@ -55,14 +50,14 @@ def team(slug: str, subject):
         "can_edit": can(current_user, "team.edit", subject),
         "next_url": request.full_path.rstrip("?"),
     }
-    if is_fragment():
-        return render_page_or_fragment("network/team.html", "actions/_list.html", **context)
-    return render_page_or_fragment(
-        "network/team.html", "actions/_list.html",
-        page=team_page_data(subject, today), counters=team_counters(subject.id, today),
-        owner_choices=[("", "Iedereen"), ("geen", "Zonder eigenaar")]
-        + [(str(u.id), u.name) for u in owner_options(subject.id)],
-        district_choices=[("", "Alle districten")] + [(str(d.id), d.name) for d in districts()],
-        status_filters=STATUS_FILTERS,
-        due_filters=DUE_FILTERS, sorts=SORTS, **context,
-    )
+    if not is_fragment():
+        context.update(
+            page=team_page_data(subject, today),
+            counters=team_counters(subject.id, today),
+            owner_choices=[("", "Iedereen"), ("geen", "Zonder eigenaar")]
+            + [(str(u.id), u.name) for u in owner_options(subject.id)],
+            district_choices=[("", "Alle districten")]
+            + [(str(d.id), d.name) for d in districts()],
+            status_filters=STATUS_FILTERS, due_filters=DUE_FILTERS, sorts=SORTS,
+        )
+    return render_page_or_fragment("network/team.html", "actions/_list.html", **context)
