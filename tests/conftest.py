@@ -99,10 +99,10 @@ def app(database_url, tmp_path_factory):
 
 
 def empty_all_tables() -> None:
+    """Delete every row, children first (DELETE is far cheaper than TRUNCATE on tiny tables)."""
     tables = list(reversed(db.metadata.sorted_tables))
     if db.engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{t.name}"' for t in tables)
-        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        db.session.execute(text("; ".join(f'DELETE FROM "{t.name}"' for t in tables)))
     else:
         for table in tables:
             db.session.execute(table.delete())
