@@ -113,11 +113,15 @@ def register_blueprints(app: Flask) -> None:
     from tracker.auth.routes import bp as auth_bp
     from tracker.health import bp as health_bp
     from tracker.network.routes import bp as network_bp
+    from tracker.notifications.routes import bp as notifications_bp
+    from tracker.notifications.routes import outbox_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(network_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(health_bp)
+    app.register_blueprint(notifications_bp)
+    app.register_blueprint(outbox_bp)
 
 
 def register_jinja(app: Flask) -> None:
@@ -141,6 +145,9 @@ def register_jinja(app: Flask) -> None:
 def register_cli(app: Flask) -> None:
     from tracker.auth.cli import users_cli
     from tracker.demo.cli import demo_cli
+    from tracker.jobs.cli import jobs_cli, scheduler_command
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(jobs_cli)
+    app.cli.add_command(scheduler_command)

@@ -14,6 +14,12 @@ from tracker.network.models import (
     Team,
     TeamMembership,
 )
+from tracker.notifications.models import (
+    JobRun,
+    NotificationPreference,
+    OutboxMessage,
+    TeamNotificationSettings,
+)
 from tracker.pilots.models import BuildingBlock, Pilot, pilot_municipalities
 
 __all__ = [
@@ -24,16 +30,20 @@ __all__ = [
     "Event",
     "Indicator",
     "Invitation",
+    "JobRun",
     "LoginFailure",
     "Measurement",
     "Milestone",
     "Municipality",
     "MunicipalityTick",
+    "NotificationPreference",
     "Organisation",
+    "OutboxMessage",
     "Pilot",
     "ReportItem",
     "Team",
     "TeamMembership",
+    "TeamNotificationSettings",
     "User",
     "pilot_municipalities",
 ]

@@ -1,0 +1,57 @@
+"""State changes of the notification feature (flush only; the route commits)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from tracker.audit.services import record
+from tracker.extensions import db
+from tracker.notifications.delivery import retry
+from tracker.notifications.models import DigestFrequency, NotificationPreference, OutboxMessage
+from tracker.notifications.preferences import default_preferences
+from tracker.validation import ValidationError
+
+
+def _preference_row(user) -> NotificationPreference:
+    row = db.session.get(NotificationPreference, user.id)
+    if row is None:
+        defaults = default_preferences(user)
+        row = NotificationPreference(user_id=user.id, digest=defaults.digest,
+                                     reminders=defaults.reminders)
+        db.session.add(row)
+    return row
+
+
+def set_preferences(user, *, digest: str, reminders: bool, actor) -> NotificationPreference:
+    """Store ``user``'s choice of digest frequency and reminders."""
+    try:
+        frequency = DigestFrequency(digest)
+    except ValueError as error:
+        raise ValidationError("digest", "Kies hoe vaak u het overzicht wilt ontvangen.") from error
+    row = _preference_row(user)
+    before = {"digest": row.digest.value if row.digest else None, "reminders": row.reminders}
+    row.digest = frequency
+    row.reminders = reminders
+    db.session.flush()
+    record("notifications.preferences", actor=actor, obj=user, summary="Meldingen ingesteld",
+           before=before, after={"digest": frequency.value, "reminders": reminders})
+    return row
+
+
+def unsubscribe(user, topic: str) -> None:
+    """Switch off one kind of mail through a signed link (no login)."""
+    row = _preference_row(user)
+    if topic == "digest":
+        row.digest = DigestFrequency.OFF
+    else:
+        row.reminders = False
+    db.session.flush()
+    record("notifications.unsubscribe", actor=user, obj=user,
+           summary=f"Afgemeld via link: {topic}", after={"topic": topic})
+
+
+def retry_message(message: OutboxMessage, *, actor, now: datetime) -> None:
+    """Queue a failed message again (the beheerder's "opnieuw proberen")."""
+    retry(message, now)
+    db.session.flush()
+    record("outbox.retry", actor=actor, obj=message, summary=message.subject[:200])
