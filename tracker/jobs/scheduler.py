@@ -160,12 +160,12 @@ def leadership(app: Flask, poll_seconds: float = 5.0, wait: bool = True):
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def build_scheduler(app: Flask):
-    """A blocking APScheduler with every job; coalescing, generous misfire grace."""
+def build_scheduler(app: Flask, scheduler_class=None):
+    """A (blocking) APScheduler with every job; coalescing, generous misfire grace."""
     from apscheduler.schedulers.blocking import BlockingScheduler
 
     timezone = app.config["TRACKER_TIMEZONE"]
-    scheduler = BlockingScheduler(timezone=timezone, job_defaults={
+    scheduler = (scheduler_class or BlockingScheduler)(timezone=timezone, job_defaults={
         "coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE,
     })
     for name in SCHEDULE:
