@@ -74,8 +74,9 @@ def missed_runs(timezone: str, now: datetime) -> list[tuple[str, datetime]]:
     missed = []
     for name in SCHEDULE:
         record = records.get(name)
-        since = record.last_period_at if record else now - timedelta(days=8)
-        since = max(since, now - timedelta(days=8))  # only the latest one counts anyway
+        # Every job fires at least daily, and only the latest missed run counts.
+        since = max(record.last_period_at if record else now - timedelta(days=2),
+                    now - timedelta(days=2))
         moment = latest_fire_time(trigger_for(name, timezone), since, now)
         if moment is not None:
             missed.append((name, moment))
