@@ -78,7 +78,8 @@ def test_unsubscribe_page_changes_nothing_on_get_and_the_button_posts(client):
     assert _pref(mayor) is None
     missing_csrf = client.post(f"/afmelden/{token}", data={})
     assert missing_csrf.status_code == 400 and _pref(mayor) is None
-    done = client.post(f"/afmelden/{token}", data={"csrf_token": csrf_token_for(client, f"/afmelden/{token}")})
+    csrf = csrf_token_for(client, f"/afmelden/{token}")
+    done = client.post(f"/afmelden/{token}", data={"csrf_token": csrf})
     assert done.status_code == 200 and "U bent afgemeld" in done.get_data(as_text=True)
     assert _pref(mayor).digest == DigestFrequency.OFF and _pref(mayor).reminders is True
 
