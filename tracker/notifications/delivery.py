@@ -61,21 +61,21 @@ def _connection() -> TrackerConnection:
     return TrackerConnection(state, float(config.get("TRACKER_SMTP_TIMEOUT", 30)))
 
 
-def to_message(row: OutboxMessage) -> Message:
-    """The Flask-Mail message for an outbox row, with its stable Message-ID."""
+def to_message(row) -> Message:
+    """The Flask-Mail message for an outbox row (a row mapping), with its stable Message-ID."""
     message = Message(
-        subject=row.subject,
-        recipients=list(row.recipients),
-        body=row.body_text,
-        html=row.body_html,
+        subject=row["subject"],
+        recipients=list(row["recipients"]),
+        body=row["body_text"],
+        html=row["body_html"],
         sender=current_app.config["MAIL_DEFAULT_SENDER"],
-        extra_headers=dict(row.headers or {}),
+        extra_headers=dict(row["headers"] or {}),
         attachments=[
             Attachment(a["filename"], a["content_type"], base64.b64decode(a["data"]))
-            for a in row.attachments or []
+            for a in row["attachments"] or []
         ],
     )
-    message.msgId = row.message_id
+    message.msgId = row["message_id"]
     return message
 
 
@@ -90,89 +90,99 @@ class DeliveryReport:
                 f"{len(self.failed)} mislukt")
 
 
-def claim(now: datetime, limit: int = BATCH_SIZE) -> list[int]:
+OUTBOX = OutboxMessage.__table__
+
+
+def claim(connection, now: datetime, limit: int = BATCH_SIZE) -> list[int]:
     """Claim up to ``limit`` due rows for this process; committed before sending."""
     query = (
-        select(OutboxMessage.id)
+        select(OUTBOX.c.id)
         .where(
-            OutboxMessage.status == OutboxStatus.QUEUED,
-            OutboxMessage.next_attempt_at <= now,
-            or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
+            OUTBOX.c.status == OutboxStatus.QUEUED,
+            OUTBOX.c.next_attempt_at <= now,
+            or_(OUTBOX.c.claimed_until.is_(None), OUTBOX.c.claimed_until < now),
         )
-        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .order_by(OUTBOX.c.next_attempt_at, OUTBOX.c.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
-    ids = list(db.session.scalars(query))
+    ids = list(connection.execute(query).scalars())
     if ids:
-        db.session.execute(
-            update(OutboxMessage).where(OutboxMessage.id.in_(ids))
-            .values(claimed_until=now + LEASE)
+        connection.execute(
+            update(OUTBOX).where(OUTBOX.c.id.in_(ids)).values(claimed_until=now + LEASE)
         )
-    db.session.commit()
+    connection.commit()
     return ids
 
 
-def _record_failure(row: OutboxMessage, error: str, now: datetime, report: DeliveryReport,
+def _record_failure(connection, row, error: str, now: datetime, report: DeliveryReport,
                     permanent: bool = False) -> None:
-    row.attempts += 1
-    row.last_error = error[:2000]
-    row.claimed_until = None
-    if permanent or row.attempts > len(BACKOFF):
-        row.status = OutboxStatus.FAILED
-        report.failed.append(row.id)
-        log.warning("outbox %s mislukt na %s pogingen: %s", row.id, row.attempts, error)
+    attempts = row["attempts"] + 1
+    values = {"attempts": attempts, "last_error": error[:2000], "claimed_until": None}
+    if permanent or attempts > len(BACKOFF):
+        values["status"] = OutboxStatus.FAILED
+        report.failed.append(row["id"])
+        log.warning("outbox %s mislukt na %s pogingen: %s", row["id"], attempts, error)
     else:
-        row.next_attempt_at = now + BACKOFF[row.attempts - 1]
-        report.retried.append(row.id)
+        values["next_attempt_at"] = now + BACKOFF[attempts - 1]
+        report.retried.append(row["id"])
+    connection.execute(update(OUTBOX).where(OUTBOX.c.id == row["id"]).values(**values))
+
+
+def _mark_sent(connection, row, now: datetime) -> None:
+    connection.execute(update(OUTBOX).where(OUTBOX.c.id == row["id"]).values(
+        status=OutboxStatus.SENT, sent_at=now, attempts=row["attempts"] + 1, last_error=None,
+        claimed_until=None))
 
 
 def deliver(now: datetime, limit: int = BATCH_SIZE) -> DeliveryReport:
-    """Send every due queued row (up to ``limit``) over one SMTP connection."""
+    """Send every due queued row (up to ``limit``) over one SMTP connection.
+
+    Works on its own database connection (Core, no ORM identity map), so that a
+    commit per message stays cheap however much the caller's session holds.
+    """
     report = DeliveryReport()
-    ids = claim(now, limit)
-    if not ids:
-        return report
-    rows = list(db.session.scalars(
-        select(OutboxMessage).where(OutboxMessage.id.in_(ids)).order_by(OutboxMessage.id)
-    ))
-    pending = list(rows)
-    try:
-        with _connection() as connection:
-            while pending:
-                row = pending[0]
-                try:
-                    connection.send(to_message(row))
-                except smtplib.SMTPRecipientsRefused as error:
-                    codes = [code for code, _ in error.recipients.values()]
-                    permanent = all(500 <= code < 600 for code in codes)
-                    _record_failure(row, f"ontvanger geweigerd: {error.recipients}", now, report,
-                                    permanent)
-                except smtplib.SMTPResponseException as error:
-                    permanent = 500 <= error.smtp_code < 600
-                    _record_failure(row, f"{error.smtp_code} {error.smtp_error!r}", now, report,
-                                    permanent)
-                except (ValueError, UnicodeError) as error:
-                    _record_failure(row, f"onverzendbaar: {error}", now, report, permanent=True)
-                else:
-                    row.status = OutboxStatus.SENT
-                    row.sent_at = now
-                    row.attempts += 1
-                    row.last_error = None
-                    row.claimed_until = None
-                    report.sent.append(row.id)
-                pending.pop(0)
-                db.session.commit()
-    except (TimeoutError, OSError, smtplib.SMTPException) as error:
-        # Refused, timed out or dropped: everything not yet sent is tried again later.
-        db.session.rollback()
-        message = f"{type(error).__name__}: {error}"
-        log.warning("SMTP-fout, %s berichten later opnieuw: %s", len(pending), message)
-        for row in pending:
-            row = db.session.get(OutboxMessage, row.id)
-            if row is not None and row.status == OutboxStatus.QUEUED:
-                _record_failure(row, message, now, report)
-        db.session.commit()
+    # End the caller's transaction: delivery runs on its own connection, and the
+    # caller must see its results afterwards (a SQLite snapshot would hide them).
+    db.session.commit()
+    with db.engine.connect() as connection:
+        ids = claim(connection, now, limit)
+        if not ids:
+            return report
+        pending = list(connection.execute(
+            select(OUTBOX).where(OUTBOX.c.id.in_(ids)).order_by(OUTBOX.c.id)).mappings())
+        connection.commit()
+        try:
+            with _connection() as smtp:
+                while pending:
+                    row = pending[0]
+                    try:
+                        smtp.send(to_message(row))
+                    except smtplib.SMTPRecipientsRefused as error:
+                        codes = [code for code, _ in error.recipients.values()]
+                        permanent = all(500 <= code < 600 for code in codes)
+                        _record_failure(connection, row, f"ontvanger geweigerd: {error.recipients}",
+                                        now, report, permanent)
+                    except smtplib.SMTPResponseException as error:
+                        permanent = 500 <= error.smtp_code < 600
+                        _record_failure(connection, row, f"{error.smtp_code} {error.smtp_error!r}",
+                                        now, report, permanent)
+                    except (ValueError, UnicodeError) as error:
+                        _record_failure(connection, row, f"onverzendbaar: {error}", now, report,
+                                        permanent=True)
+                    else:
+                        _mark_sent(connection, row, now)
+                        report.sent.append(row["id"])
+                    connection.commit()
+                    pending.pop(0)
+        except (OSError, smtplib.SMTPException) as error:
+            # Refused, timed out or dropped: everything not yet sent is tried again later.
+            connection.rollback()
+            message = f"{type(error).__name__}: {error}"
+            log.warning("SMTP-fout, %s berichten later opnieuw: %s", len(pending), message)
+            for row in pending:
+                _record_failure(connection, row, message, now, report)
+            connection.commit()
     return report
 
 
