@@ -105,7 +105,10 @@ def run_scheduled(app: Flask, name: str) -> None:
         period = latest_fire_time(trigger, now - timedelta(days=2), now) or now
         try:
             result = run_job(name, now)
-            record_run(name, period, str(result).splitlines()[0])
+            summary = str(result).splitlines()[0]
+            record_run(name, period, summary)
+            if result.queued or "0 verzonden, 0 later opnieuw, 0 mislukt" not in summary:
+                log.info("%s", summary)
         except Exception:
             log.exception("taak %s mislukt", name)
         finally:

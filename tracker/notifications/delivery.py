@@ -53,9 +53,17 @@ class TrackerConnection(Connection):
         return host
 
 
+LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+
+
 def _connection() -> TrackerConnection:
     # Built from the current config on every batch (not frozen at create_app).
     config = current_app.config
+    local_only = config.get("TRACKER_MAIL_LOCAL_ONLY", config["TRACKER_ENV"] == "development")
+    if local_only and config.get("MAIL_SERVER") not in LOOPBACK:
+        # Development: nothing leaves the machine; the error shows in the outbox viewer.
+        raise ConnectionRefusedError(
+            f"ontwikkelomgeving: alleen een lokale mailserver, niet {config.get('MAIL_SERVER')!r}")
     state = mail.init_mail(config, current_app.debug, False)
     state.suppress = bool(config.get("MAIL_SUPPRESS_SEND"))
     return TrackerConnection(state, float(config.get("TRACKER_SMTP_TIMEOUT", 30)))

@@ -173,3 +173,14 @@ def test_two_delivery_processes_never_send_a_row_twice(app, smtp):
 def test_create_user_sanity():
     # The factories work inside this folder's conftest too.
     assert create_user().id
+
+
+def test_development_never_sends_to_a_remote_server(app, monkeypatch, mail_on):
+    monkeypatch.setitem(app.config, "TRACKER_MAIL_LOCAL_ONLY", True)
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "smtp.example.org")
+    enqueue("test:remote", "test", _email(), now=NOW)
+    db.session.commit()
+    report = deliver_all(NOW)
+    assert report.retried and not report.sent
+    db.session.expire_all()
+    assert "alleen een lokale mailserver" in db.session.scalar(select(OutboxMessage)).last_error
