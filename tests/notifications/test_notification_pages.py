@@ -190,3 +190,66 @@ def test_outbox_page_query_count_is_fixed(client, beheerder, count_queries):
     with count_queries() as large:
         assert client.get("/beheer/outbox").status_code == 200
     assert large.count == small.count
+
+
+# --- Team reminder rules -----------------------------------------------------------------
+
+@pytest.fixture
+def team_and_trekker(login):
+    from tests.factories import add_member, create_team
+    from tracker.enums import TeamRole
+
+    team = create_team(slug="jeugd", short_name="Jeugd")
+    trekker = create_user(role=Role.COORDINATOR)
+    add_member(team, trekker, TeamRole.TREKKER)
+    db.session.commit()
+    login(trekker)
+    return team, trekker
+
+
+def test_trekker_sets_the_team_rules(client, team_and_trekker):
+    from tracker.notifications.models import TeamNotificationSettings
+
+    team, _ = team_and_trekker
+    assert "/teams/jeugd/herinneringen" in client.get("/instellingen/meldingen").get_data(
+        as_text=True)
+    page = client.get("/teams/jeugd/herinneringen").get_data(as_text=True)
+    assert 'value="7,1"' in page and 'value="14"' in page
+    response = client.post("/teams/jeugd/herinneringen", data={
+        "reminder_days": "1, 14,3", "escalation_days": "21", "csrf_token": csrf_token_for(client)})
+    assert response.status_code == 303
+    db.session.expire_all()
+    row = db.session.get(TeamNotificationSettings, team.id)
+    assert (row.reminder_days, row.overdue_reminder, row.escalation_days) == ("14,3,1", False, 21)
+
+
+@pytest.mark.parametrize(("days", "escalation", "message"), [
+    ("", "14", "tot vijf aantallen"), ("7,x", "14", "tot vijf aantallen"),
+    ("1,2,3,4,5,6", "14", "tot vijf aantallen"), ("999", "14", "tot vijf aantallen"),
+    ("7\r\n1", "14", "tot vijf aantallen"), ("7", "0", "1 tot en met 365"),
+    ("7", "-1", "1 tot en met 365"), ("7", "<script>", "1 tot en met 365"),
+])
+def test_bad_team_rules_are_refused(client, team_and_trekker, days, escalation, message):
+    from tracker.notifications.models import TeamNotificationSettings
+
+    team, _ = team_and_trekker
+    response = client.post("/teams/jeugd/herinneringen", data={
+        "reminder_days": days, "escalation_days": escalation,
+        "csrf_token": csrf_token_for(client)})
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert db.session.get(TeamNotificationSettings, team.id) is None
+
+
+def test_other_teams_rules_are_not_yours(client, login):
+    from tests.factories import create_team
+
+    create_team(slug="omg")
+    lezer = create_user(role=Role.LEZER)
+    db.session.commit()
+    login(lezer)
+    assert client.get("/teams/omg/herinneringen").status_code == 403
+    assert client.post("/teams/omg/herinneringen", data={
+        "reminder_days": "7", "escalation_days": "14",
+        "csrf_token": csrf_token_for(client)}).status_code == 403
+    assert client.get("/teams/bestaat-niet/herinneringen").status_code == 404

@@ -8,13 +8,19 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from tracker.auth.models import User
-from tracker.auth.permissions import authenticated, public, requires
+from tracker.auth.permissions import authenticated, can, public, requires
 from tracker.db import utcnow
 from tracker.extensions import csrf, db
+from tracker.network.models import Team
 from tracker.notifications.messages import read_unsubscribe_token
 from tracker.notifications.models import DigestFrequency, OutboxMessage, OutboxStatus
 from tracker.notifications.preferences import preferences_for
-from tracker.notifications.services import retry_message, set_preferences, unsubscribe
+from tracker.notifications.services import (
+    retry_message,
+    set_preferences,
+    set_team_rules,
+    unsubscribe,
+)
 from tracker.validation import ValidationError
 
 bp = Blueprint("notifications", __name__)
@@ -26,8 +32,10 @@ PAGE_SIZE = 100
 
 def _preferences_page(errors=None, status=200):
     prefs = preferences_for([current_user])[current_user.id]
+    teams = [t for t in db.session.scalars(select(Team).order_by(Team.position, Team.name))
+             if can(current_user, "team.edit", t)]
     return render_template(
-        "notifications/preferences.html", prefs=prefs, errors=errors or {},
+        "notifications/preferences.html", prefs=prefs, errors=errors or {}, teams=teams,
         digest_options=[(f.value, f.label) for f in DigestFrequency],
     ), status
 
@@ -52,6 +60,49 @@ def save_preferences():
     db.session.commit()
     flash("Uw voorkeuren voor e-mail zijn opgeslagen.", "ok")
     return redirect(url_for("notifications.preferences"), code=303)
+
+
+def _load_team(slug: str, **_ignored) -> Team | None:
+    return db.session.scalar(select(Team).where(Team.slug == slug))
+
+
+def _team_rules_page(team: Team, errors=None, values=None, status=200):
+    from tracker.jobs.actions import team_rules
+
+    default, per_team = team_rules()
+    rules = per_team.get(team.id, default)
+    current = {"reminder_days": ",".join(str(d) for d in sorted(rules.reminder_days, reverse=True)),
+               "escalation_days": str(rules.escalation_days),
+               "overdue_reminder": rules.overdue_reminder}
+    return render_template("notifications/team_rules.html", team=team, errors=errors or {},
+                           values=values or current), status
+
+
+@bp.get("/teams/<slug>/herinneringen")
+@requires("team.edit", load=_load_team)
+def team_rules(slug: str, subject: Team):
+    """When this team's action owners are reminded and overdue actions escalate."""
+    return _team_rules_page(subject)
+
+
+@bp.post("/teams/<slug>/herinneringen")
+@requires("team.edit", load=_load_team)
+def save_team_rules(slug: str, subject: Team):
+    """Store the team's reminder and escalation rules."""
+    form = request.form
+    try:
+        set_team_rules(subject, reminder_days=form.get("reminder_days", ""),
+                       overdue_reminder=form.get("overdue_reminder") == "1",
+                       escalation_days=form.get("escalation_days", ""), actor=current_user)
+    except ValidationError as error:
+        db.session.rollback()
+        values = {"reminder_days": form.get("reminder_days", ""),
+                  "escalation_days": form.get("escalation_days", ""),
+                  "overdue_reminder": form.get("overdue_reminder") == "1"}
+        return _team_rules_page(subject, {error.field: error.message}, values, 422)
+    db.session.commit()
+    flash(f"Herinneringen voor {subject.short_name} opgeslagen.", "ok")
+    return redirect(url_for("notifications.team_rules", slug=slug), code=303)
 
 
 def _token_user(token: str) -> tuple[User, str] | None:

@@ -7,7 +7,12 @@ from datetime import datetime
 from tracker.audit.services import record
 from tracker.extensions import db
 from tracker.notifications.delivery import retry
-from tracker.notifications.models import DigestFrequency, NotificationPreference, OutboxMessage
+from tracker.notifications.models import (
+    DigestFrequency,
+    NotificationPreference,
+    OutboxMessage,
+    TeamNotificationSettings,
+)
 from tracker.notifications.preferences import default_preferences
 from tracker.validation import ValidationError
 
@@ -55,3 +60,32 @@ def retry_message(message: OutboxMessage, *, actor, now: datetime) -> None:
     retry(message, now)
     db.session.flush()
     record("outbox.retry", actor=actor, obj=message, summary=message.subject[:200])
+
+
+def set_team_rules(team, *, reminder_days: str, overdue_reminder: bool, escalation_days: str,
+                   actor) -> TeamNotificationSettings:
+    """Store when a team's action owners are reminded and when overdue work escalates."""
+    parts = [p.strip() for p in reminder_days.replace(";", ",").split(",") if p.strip()]
+    if not parts or len(parts) > 5 or not all(p.isdigit() and int(p) <= 365 for p in parts):
+        raise ValidationError(
+            "reminder_days", "Geef tot vijf aantallen dagen (0 tot en met 365), gescheiden door "
+            "komma's, bijvoorbeeld 7,1.")
+    days = ",".join(str(d) for d in sorted({int(p) for p in parts}, reverse=True))
+    text = escalation_days.strip()
+    if not text.isdigit() or not 1 <= int(text) <= 365:
+        raise ValidationError("escalation_days", "Geef een aantal dagen van 1 tot en met 365.")
+    row = db.session.get(TeamNotificationSettings, team.id)
+    if row is None:
+        row = TeamNotificationSettings(team_id=team.id)
+        db.session.add(row)
+    before = {"reminder_days": row.reminder_days, "overdue_reminder": row.overdue_reminder,
+              "escalation_days": row.escalation_days}
+    row.reminder_days = days
+    row.overdue_reminder = overdue_reminder
+    row.escalation_days = int(text)
+    db.session.flush()
+    record("team.notification_settings", actor=actor, obj=team,
+           summary=f"Herinneringen ingesteld voor {team.short_name}", before=before,
+           after={"reminder_days": days, "overdue_reminder": overdue_reminder,
+                  "escalation_days": int(text)})
+    return row
