@@ -249,3 +249,15 @@ def test_weekly_digest_waits_for_monday_0730_and_daily_goes_every_day(team_with_
             f"digest:user:{owner.id}:2018-02-06"} <= keys
     assert db.session.scalar(select(func.count(OutboxMessage.id)).where(
         OutboxMessage.user_id == mayor.id)) == 1
+
+
+def test_a_line_break_in_a_subject_value_is_refused_and_logged_not_fatal(team_with_owner, caplog):
+    team, owner, _, _ = team_with_owner
+    bad = create_action(team, owner=owner, due_date=date(2018, 3, 1),
+                        title="Kwaad\r\nBcc: iedereen@example.org")
+    db.session.commit()
+    caplog.set_level("WARNING")
+    queued = run_job("reminders", _at(date(2018, 3, 5))).queued
+    assert queued and all(f":{bad.id}:" not in key for key in queued)
+    assert "geweigerd" in caplog.text
+    assert not any("Bcc" in s for s in db.session.scalars(select(OutboxMessage.subject)))

@@ -99,7 +99,7 @@ def reminders(now: datetime) -> JobResult:
         key = f"reminder:action:{action.id}:{step}:{action.due_date.isoformat()}"
         email = messages.action_reminder(action, owner, (action.due_date - today).days)
         items.append((key, "reminder", email, owner.id))
-    result.queued = enqueue_many(items, now)
+    result.queued = enqueue_many(items, now, skip_invalid=True)
     return result
 
 
@@ -127,5 +127,5 @@ def escalations(now: datetime) -> JobResult:
         key = f"escalation:action:{action.id}:{action.due_date.isoformat()}"
         items.append((key, "escalation", messages.action_escalation(action, trekker, overdue),
                       trekker.id))
-    result.queued = enqueue_many(items, now)
+    result.queued = enqueue_many(items, now, skip_invalid=True)
     return result

@@ -126,5 +126,5 @@ def digests(now: datetime) -> JobResult:
             result.lines.append(f"  geen nieuws voor {user.id}: overgeslagen")
             continue
         items.append((keys[user.id], "digest", messages.digest_email(user, digest, horizon), user.id))
-    result.queued = enqueue_many(items, now)
+    result.queued = enqueue_many(items, now, skip_invalid=True)
     return result

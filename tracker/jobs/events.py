@@ -45,5 +45,5 @@ def event_reminders(now: datetime) -> JobResult:
         days_left = max(0, (starts - now).days)
         items.append((key, "event-reminder", messages.event_reminder(invitation, days_left),
                       user.id))
-    result.queued = enqueue_many(items, now)
+    result.queued = enqueue_many(items, now, skip_invalid=True)
     return result

@@ -72,5 +72,5 @@ def milestones(now: datetime) -> JobResult:
             key = f"milestone:{m.id}:user:{user.id}:{step}:{m.due_date.isoformat()}"
             items.append((key, "milestone",
                           messages.milestone_alert(m, user, days_left, done, total), user.id))
-    result.queued = enqueue_many(items, now)
+    result.queued = enqueue_many(items, now, skip_invalid=True)
     return result

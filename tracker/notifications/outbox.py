@@ -7,6 +7,7 @@ change that caused them; the delivery job sends them later.
 from __future__ import annotations
 
 import base64
+import logging
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,6 +22,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from tracker.db import utcnow
 from tracker.extensions import db
 from tracker.notifications.models import OutboxMessage, OutboxStatus
+
+log = logging.getLogger(__name__)
 
 HEADER_NAME = re.compile(r"^[A-Za-z0-9-]{1,76}$")
 
@@ -94,17 +97,29 @@ def _row(key: str, kind: str, email: Email, user_id: int | None, now: datetime) 
     }
 
 
-def enqueue_many(items: list[tuple[str, str, Email, int | None]], now: datetime | None = None
-                 ) -> list[str]:
+def enqueue_many(items: list[tuple[str, str, Email, int | None]], now: datetime | None = None,
+                 *, skip_invalid: bool = False) -> list[str]:
     """Queue ``(key, kind, email, user_id)`` items; return the keys that were new.
 
     An existing key is skipped by the database itself (``ON CONFLICT DO NOTHING``),
-    so two processes queueing the same message at once still store it once.
+    so two processes queueing the same message at once still store it once. A
+    message with CR/LF in a header value is refused (``HeaderInjectionError``);
+    jobs pass ``skip_invalid`` so that one bad value is logged, not fatal.
     """
     if not items:
         return []
     now = now or utcnow()
-    rows = [_row(key, kind, email, user_id, now) for key, kind, email, user_id in items]
+    rows = []
+    for key, kind, email, user_id in items:
+        try:
+            rows.append(_row(key, kind, email, user_id, now))
+        except ValueError as error:
+            if not skip_invalid:
+                raise
+            log.warning("bericht %s geweigerd: %s", key.replace("\r", " ").replace("\n", " "),
+                        error)
+    if not rows:
+        return []
     dialect = db.session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     table = OutboxMessage.__table__
