@@ -36,14 +36,18 @@ def event_reminders(now: datetime) -> JobResult:
     invitations = [i for i in invitations if i.response != RsvpResponse.NEE]
     prefs = preferences_for({i.user for i in invitations})
     items = []
+    by_key = {}
     for invitation in invitations:
         user = invitation.user
         if not prefs[user.id].reminders or not can_receive(user, log, "uitnodiging"):
             continue
         starts = invitation.event.starts_at
         key = f"event-reminder:invitation:{invitation.id}:{starts.isoformat()}"
+        by_key[key] = invitation
         days_left = max(0, (starts - now).days)
         items.append((key, "event-reminder", messages.event_reminder(invitation, days_left),
                       user.id))
     result.queued = enqueue_many(items, now, skip_invalid=True)
+    for key in result.queued:
+        by_key[key].last_reminded_at = now
     return result
