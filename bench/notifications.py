@@ -2,7 +2,8 @@
 
 Run with ``make bench`` (or ``.venv/bin/python bench/notifications.py``). Uses a
 temporary SQLite database unless ``BENCH_DATABASE_URL`` is set (it must be an
-empty database you may wipe). Prints the figures; exits non-zero when a target
+empty database you may wipe; ``BENCH_ASYNC_COMMIT=1`` measures PostgreSQL with
+``TRACKER_OUTBOX_ASYNC_COMMIT``). Prints the figures; exits non-zero when a target
 is missed: digests queued in under 10 s; delivery of at least 100 messages/s;
 SMTP refusing connections during a run of 1,000, then back: all delivered once.
 """
@@ -59,7 +60,8 @@ def main() -> int:
     port = free_port()
     app = create_app({"TRACKER_ENV": "testing", "SQLALCHEMY_DATABASE_URI": url,
                       "MAIL_SUPPRESS_SEND": False, "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": port,
-                      "TRACKER_SMTP_TIMEOUT": 5})
+                      "TRACKER_SMTP_TIMEOUT": 5,
+                      "TRACKER_OUTBOX_ASYNC_COMMIT": os.environ.get("BENCH_ASYNC_COMMIT") == "1"})
     ok = True
     with app.app_context():
         if url.startswith("postgresql"):

@@ -184,3 +184,17 @@ def test_development_never_sends_to_a_remote_server(app, monkeypatch, mail_on):
     assert report.retried and not report.sent
     db.session.expire_all()
     assert "alleen een lokale mailserver" in db.session.scalar(select(OutboxMessage)).last_error
+
+
+def test_asynchronous_commit_is_opt_in_and_reset_afterwards(app, monkeypatch, smtp, is_postgres):
+    from sqlalchemy import text
+
+    monkeypatch.setitem(app.config, "TRACKER_OUTBOX_ASYNC_COMMIT", True)
+    for n in range(3):
+        enqueue(f"test:{n}", "test", _email(to=f"p{n}@example.org"), now=NOW)
+    db.session.commit()
+    assert len(deliver_all(NOW).sent) == 3 and len(smtp.messages) == 3
+    if is_postgres:
+        for _ in range(3):  # whichever pooled connection comes back: the default again
+            with db.engine.connect() as connection:
+                assert connection.execute(text("SHOW synchronous_commit")).scalar() == "on"
