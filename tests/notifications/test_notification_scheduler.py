@@ -148,3 +148,19 @@ def test_cli_refuses_unknown_job_and_bad_moment(runner):
     assert runner.invoke(args=["jobs", "run", "alles"]).exit_code != 0
     bad = runner.invoke(args=["jobs", "run", "digests", "--at", "maandag"])
     assert bad.exit_code != 0 and "ISO 8601" in bad.output
+
+
+def test_a_scheduled_run_records_the_period_it_did(app, mayor, monkeypatch):
+    import tracker.jobs.scheduler as scheduler
+    from tracker.notifications.models import JobRun
+
+    monday = datetime(2018, 2, 5, 7, 30, 2, tzinfo=AMS)
+    monkeypatch.setattr(scheduler, "utcnow", lambda: monday.astimezone(UTC))
+    scheduler.run_scheduled(app, "digests")
+    scheduler.run_scheduled(app, "outbox")
+    db.session.expire_all()
+    assert db.session.get(JobRun, "digests").last_period_at == datetime(2018, 2, 5, 6, 30,
+                                                                         tzinfo=UTC)
+    assert db.session.get(JobRun, "outbox").last_period_at == datetime(2018, 2, 5, 6, 30,
+                                                                        tzinfo=UTC)
+    assert _digests() == [f"digest:user:{mayor.id}:2018-W06"]

@@ -102,7 +102,9 @@ def run_scheduled(app: Flask, name: str) -> None:
     with app.app_context():
         now = utcnow()
         trigger = trigger_for(name, app.config["TRACKER_TIMEZONE"])
-        period = latest_fire_time(trigger, now - timedelta(days=2), now) or now
+        # The run APScheduler just fired: within the last minutes, else the last day.
+        period = (latest_fire_time(trigger, now - timedelta(minutes=5), now)
+                  or latest_fire_time(trigger, now - timedelta(hours=26), now) or now)
         try:
             result = run_job(name, now)
             summary = str(result).splitlines()[0]
