@@ -5,9 +5,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 5000
+MAIL_PORT ?= 8025
 export FLASK_APP := wsgi
 
-.PHONY: install run test test-sqlite test-postgres lint migrate demo clean
+.PHONY: install run test test-sqlite test-postgres lint migrate demo clean bench
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,10 +24,15 @@ migrate: install
 demo: migrate
 	$(BIN)/flask demo load
 
-## Set up everything and serve the demo network on http://$(HOST):$(PORT)
+## Set up everything and serve the demo network on http://$(HOST):$(PORT), with the
+## scheduler beside it and every mail caught by a local SMTP sink on $(HOST):$(MAIL_PORT)
+## (read them in the app under Outbox; nothing leaves the machine).
 run: demo
-	@echo "Tracker op http://$(HOST):$(PORT) (stoppen met Ctrl+C)"
-	$(BIN)/flask run --host $(HOST) --port $(PORT)
+	@echo "Tracker op http://$(HOST):$(PORT), scheduler en lokale mailserver $(HOST):$(MAIL_PORT) (stoppen met Ctrl+C)"
+	@trap 'kill 0' INT TERM EXIT; \
+	$(BIN)/python -m aiosmtpd -n -l $(HOST):$(MAIL_PORT) -c aiosmtpd.handlers.Sink & \
+	MAIL_SERVER=$(HOST) MAIL_PORT=$(MAIL_PORT) $(BIN)/flask scheduler & \
+	MAIL_SERVER=$(HOST) MAIL_PORT=$(MAIL_PORT) $(BIN)/flask run --host $(HOST) --port $(PORT)
 
 lint: install
 	$(BIN)/ruff check .
@@ -44,6 +50,10 @@ test-postgres: install
 	else \
 		echo "TEST_DATABASE_URL is not set: skipping the PostgreSQL run"; \
 	fi
+
+## Measures of the notifications: 1,000 digests queued, delivery rate, SMTP outage
+bench: install
+	$(BIN)/python bench/notifications.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache *.egg-info

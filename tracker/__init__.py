@@ -116,6 +116,8 @@ def register_blueprints(app: Flask) -> None:
     from tracker.health import bp as health_bp
     from tracker.milestones.routes import bp as milestones_bp
     from tracker.network.routes import bp as network_bp
+    from tracker.notifications.routes import bp as notifications_bp
+    from tracker.notifications.routes import outbox_bp
     from tracker.pilots.routes import bp as pilots_bp
     from tracker.report.routes import bp as report_bp
     from tracker.status.routes import bp as status_bp
@@ -130,6 +132,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(health_bp)
     app.register_blueprint(status_bp)
     app.register_blueprint(report_bp)
+    app.register_blueprint(notifications_bp)
+    app.register_blueprint(outbox_bp)
 
 
 def register_jinja(app: Flask) -> None:
@@ -153,8 +157,8 @@ def register_jinja(app: Flask) -> None:
 def register_cli(app: Flask) -> None:
     from tracker.auth.cli import users_cli
     from tracker.demo.cli import demo_cli
+    from tracker.jobs.cli import jobs_cli, scheduler_command
     from tracker.report.cli import report_cli
 
-    app.cli.add_command(users_cli)
-    app.cli.add_command(demo_cli)
-    app.cli.add_command(report_cli)
+    for command in (users_cli, demo_cli, report_cli, jobs_cli, scheduler_command):
+        app.cli.add_command(command)

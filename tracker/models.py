@@ -14,6 +14,12 @@ from tracker.network.models import (
     Team,
     TeamMembership,
 )
+from tracker.notifications.models import (
+    JobRun,
+    NotificationPreference,
+    OutboxMessage,
+    TeamNotificationSettings,
+)
 from tracker.pilots.models import BuildingBlock, Pilot, pilot_municipalities
 from tracker.report.models import ReportEdition, ReportText
 
@@ -26,18 +32,22 @@ __all__ = [
     "Event",
     "Indicator",
     "Invitation",
+    "JobRun",
     "LoginFailure",
     "Measurement",
     "Milestone",
     "Municipality",
     "MunicipalityTick",
+    "NotificationPreference",
     "Organisation",
+    "OutboxMessage",
     "Pilot",
     "ReportEdition",
     "ReportItem",
     "ReportText",
     "Team",
     "TeamMembership",
+    "TeamNotificationSettings",
     "User",
     "pilot_municipalities",
 ]

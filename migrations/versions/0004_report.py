@@ -1,7 +1,7 @@
 """Store published report editions and the report's texts
 
 Revision ID: 0004_report
-Revises: 0002_team_work
+Revises: 0003_notifications
 Create Date: 2026-11-28 20:26:33.317812
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0004_report'
-down_revision = '0002_team_work'
+down_revision = '0003_notifications'
 branch_labels = None
 depends_on = None
 

@@ -148,6 +148,12 @@ def _report_publish(user, _obj) -> bool:
     return user.role == Role.BEHEERDER
 
 
+@rule("outbox.manage")
+def _outbox_manage(user, _obj) -> bool:
+    """Only the beheerder reads the outbox and sends a failed message again."""
+    return user.role == Role.BEHEERDER
+
+
 def requires(permission: str, load: Callable[..., Any] | None = None):
     """Guard a view: log in first, 404 when ``load`` finds nothing, 403 when denied.
 

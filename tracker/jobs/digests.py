@@ -1,0 +1,130 @@
+"""The mayors' digest: load the network once, build each digest purely, queue them."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import func, or_, select
+
+from tracker.actions.models import Action
+from tracker.auth.models import User
+from tracker.enums import ActionStatus, TeamRole
+from tracker.events.models import Event, Invitation
+from tracker.extensions import db
+from tracker.jobs.base import JobResult
+from tracker.milestones.models import Milestone, MunicipalityTick
+from tracker.network.models import Municipality, Team, TeamMembership
+from tracker.notifications import messages
+from tracker.notifications.digest import (
+    HORIZON_WEEKS,
+    ActionInfo,
+    EventInfo,
+    MilestoneInfo,
+    Network,
+    PilotInfo,
+    Recipient,
+    TeamInfo,
+    build_digest,
+    digest_due,
+    period_key,
+)
+from tracker.notifications.models import DigestFrequency, OutboxMessage
+from tracker.notifications.outbox import enqueue_many
+from tracker.notifications.preferences import can_receive, preferences_for
+from tracker.pilots.models import Pilot
+
+log = logging.getLogger(__name__)
+
+#: How far back "completed" and "status changed" are looked for at most.
+LOOKBACK = timedelta(days=62)
+
+
+def load_network(now: datetime, horizon_weeks: int) -> Network:
+    """Every fact any digest may mention, in a fixed number of queries."""
+    teams = {t.id: TeamInfo(t.id, t.slug, t.name, t.short_name)
+             for t in db.session.scalars(select(Team))}
+    ticks = dict(db.session.execute(
+        select(MunicipalityTick.milestone_id, func.count(MunicipalityTick.id))
+        .group_by(MunicipalityTick.milestone_id)).all())
+    total = db.session.scalar(select(func.count(Municipality.id)))
+    milestones = [
+        MilestoneInfo(m.id, m.team_id, m.title, m.kind.value, m.due_date, m.due_precision.value,
+                      m.achieved_on, ticks.get(m.id, 0) if m.per_municipality else None,
+                      total if m.per_municipality else None)
+        for m in db.session.scalars(select(Milestone).where(Milestone.achieved_on.is_(None)))
+    ]
+    actions = [
+        ActionInfo(a.id, a.team_id, a.title, a.status.value, a.due_date, a.due_precision.value,
+                   None, a.completed_at)
+        for a in db.session.scalars(select(Action).where(or_(
+            Action.status.in_((ActionStatus.OPEN, ActionStatus.BEZIG)),
+            Action.completed_at > now - LOOKBACK)))
+    ]
+    events = [
+        EventInfo(e.id, e.team_id, e.title, e.starts_at, e.status.value)
+        for e in db.session.scalars(select(Event).where(
+            Event.starts_at.between(now, now + timedelta(weeks=horizon_weeks))))
+    ]
+    pilots = [
+        PilotInfo(p.id, p.team_id, p.title, p.status.value, p.status_changed_at)
+        for p in db.session.scalars(select(Pilot).where(
+            Pilot.status_changed_at > now - LOOKBACK))
+    ]
+    return Network(teams, milestones, actions, events, pilots)
+
+
+def digests(now: datetime) -> JobResult:
+    """Queue the digest of every person whose weekly or daily digest is due at ``now``."""
+    result = JobResult("digests")
+    config = current_app.config
+    timezone = config.get("TRACKER_TIMEZONE", "Europe/Amsterdam")
+    horizon = int(config.get("TRACKER_DIGEST_HORIZON_WEEKS", HORIZON_WEEKS))
+    skip_empty = bool(config.get("TRACKER_DIGEST_SKIP_EMPTY", True))
+    users = list(db.session.scalars(select(User).order_by(User.id)))
+    prefs = preferences_for(users)
+    due = []
+    for user in users:
+        frequency = prefs[user.id].digest
+        if frequency == DigestFrequency.OFF or not digest_due(frequency.value, now, timezone):
+            continue
+        if can_receive(user, log, "overzicht"):
+            due.append((user, frequency.value))
+    if not due:
+        return result
+    keys = {user.id: f"digest:user:{user.id}:{period_key(freq, now, timezone)}"
+            for user, freq in due}
+    done = set(db.session.scalars(select(OutboxMessage.idempotency_key).where(
+        OutboxMessage.idempotency_key.in_(list(keys.values())))))
+    due = [(user, freq) for user, freq in due if keys[user.id] not in done]
+    if not due:
+        return result
+    network = load_network(now, horizon)
+    last = dict(db.session.execute(
+        select(OutboxMessage.user_id, func.max(OutboxMessage.created_at))
+        .where(OutboxMessage.kind == "digest", OutboxMessage.created_at <= now)
+        .group_by(OutboxMessage.user_id)).all())
+    portfolio: dict[int, set[int]] = defaultdict(set)
+    for user_id, team_id in db.session.execute(
+            select(TeamMembership.user_id, TeamMembership.team_id)
+            .where(TeamMembership.role == TeamRole.VOORZITTER)):
+        portfolio[user_id].add(team_id)
+    responses: dict[int, dict[int, str]] = defaultdict(dict)
+    if network.events:
+        for user_id, event_id, response in db.session.execute(
+                select(Invitation.user_id, Invitation.event_id, Invitation.response)
+                .where(Invitation.event_id.in_([e.id for e in network.events]))):
+            responses[user_id][event_id] = response.value if response else ""
+    items = []
+    for user, frequency in due:
+        recipient = Recipient(user.id, user.name, frequency, frozenset(portfolio[user.id]),
+                              last.get(user.id), responses[user.id])
+        digest = build_digest(recipient, network, now, horizon_weeks=horizon, timezone=timezone)
+        if skip_empty and not digest.has_news:
+            result.lines.append(f"  geen nieuws voor {user.id}: overgeslagen")
+            continue
+        items.append((keys[user.id], "digest", messages.digest_email(user, digest, horizon), user.id))
+    result.queued = enqueue_many(items, now, skip_invalid=True)
+    return result

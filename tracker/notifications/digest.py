@@ -1,0 +1,270 @@
+"""The mayors' digest as a PURE function of plain data and ``now``.
+
+``build_digest`` takes what a recipient may know (their portfolio, the network's
+milestones, actions, events and pilots) and returns what the mail says. No
+database, no app: the job loads the data once for all recipients
+(:mod:`tracker.jobs.digests`) and the templates only show the result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from tracker.formatting import long_date, to_local
+
+HORIZON_WEEKS = 8
+WEEKLY = "weekly"
+DAILY = "daily"
+#: Kinds of milestone that stay in the digest until met, however far away.
+HARD_DEADLINE_KINDS = ("deadline", "wet")
+
+
+@dataclass(frozen=True)
+class TeamInfo:
+    id: int
+    slug: str
+    name: str
+    short_name: str
+
+
+@dataclass(frozen=True)
+class MilestoneInfo:
+    id: int
+    team_id: int | None
+    title: str
+    kind: str
+    due_date: date
+    due_precision: str
+    achieved_on: date | None = None
+    #: For per-municipality milestones: municipalities done and in all.
+    done: int | None = None
+    total: int | None = None
+
+
+@dataclass(frozen=True)
+class ActionInfo:
+    id: int
+    team_id: int
+    title: str
+    status: str
+    due_date: date | None
+    due_precision: str
+    owner_name: str | None = None
+    completed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class EventInfo:
+    id: int
+    team_id: int | None
+    title: str
+    starts_at: datetime | None
+    status: str
+    #: For this recipient: None when not invited, "" when invited without an answer.
+    response: str | None = None
+
+
+@dataclass(frozen=True)
+class PilotInfo:
+    id: int
+    team_id: int
+    title: str
+    status: str
+    status_changed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Network:
+    """Everything any digest may mention, loaded once per run."""
+
+    teams: dict[int, TeamInfo]
+    milestones: list[MilestoneInfo]
+    actions: list[ActionInfo]
+    events: list[EventInfo]
+    pilots: list[PilotInfo]
+
+
+@dataclass(frozen=True)
+class Recipient:
+    id: int
+    name: str
+    frequency: str
+    portfolio_team_ids: frozenset[int] = frozenset()
+    #: When their previous digest was queued; None for a first digest.
+    last_digest_at: datetime | None = None
+    #: event id -> response ("" = invited, no answer yet).
+    responses: dict[int, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class MilestoneLine:
+    milestone: MilestoneInfo
+    team: TeamInfo | None
+    days_left: int
+    state: str
+
+
+@dataclass(frozen=True)
+class ActionLine:
+    action: ActionInfo
+    team: TeamInfo
+    days_overdue: int = 0
+
+
+@dataclass(frozen=True)
+class EventLine:
+    event: EventInfo
+    team: TeamInfo | None
+    response: str | None
+
+
+@dataclass(frozen=True)
+class PilotLine:
+    pilot: PilotInfo
+    team: TeamInfo
+
+
+@dataclass
+class Section:
+    """One block of the digest: the recipient's portfolio theme, or the whole network."""
+
+    title: str
+    team: TeamInfo | None = None
+    milestones: list[MilestoneLine] = field(default_factory=list)
+    deadlines: list[MilestoneLine] = field(default_factory=list)
+    overdue: dict[str, list[ActionLine]] = field(default_factory=dict)
+    completed: list[ActionLine] = field(default_factory=list)
+    events: list[EventLine] = field(default_factory=list)
+    pilots: list[PilotLine] = field(default_factory=list)
+
+    @property
+    def has_news(self) -> bool:
+        return bool(self.milestones or self.overdue or self.completed or self.events
+                    or self.pilots)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.has_news or self.deadlines)
+
+
+@dataclass
+class Digest:
+    recipient: Recipient
+    period: str
+    subject: str
+    today: date
+    since: datetime
+    portfolio: list[Section]
+    network: Section
+
+    @property
+    def has_news(self) -> bool:
+        return self.network.has_news or any(s.has_news for s in self.portfolio)
+
+
+def period_key(frequency: str, now: datetime, timezone: str = "Europe/Amsterdam") -> str:
+    """``2018-W06`` for weekly digests, ``2018-02-05`` for daily ones (local time)."""
+    local = to_local(now, timezone).date()
+    if frequency == WEEKLY:
+        year, week, _ = local.isocalendar()
+        return f"{year}-W{week:02d}"
+    return local.isoformat()
+
+
+def milestone_state(m: MilestoneInfo, today: date) -> str:
+    """Dutch state of a milestone: behaald, verlopen, or progress per municipality."""
+    if m.achieved_on is not None:
+        return f"behaald op {long_date(m.achieved_on)}"
+    if m.total:
+        progress = f"{m.done or 0} van {m.total} gemeenten gereed"
+        return progress + (", verlopen" if m.due_date < today else "")
+    return "verlopen" if m.due_date < today else "open"
+
+
+def _since(recipient: Recipient, now: datetime) -> datetime:
+    if recipient.last_digest_at is not None:
+        return recipient.last_digest_at
+    return now - (timedelta(days=1) if recipient.frequency == DAILY else timedelta(days=7))
+
+
+def _section(title: str, team: TeamInfo | None, team_ids: set[int] | None, network: Network,
+             recipient: Recipient, today: date, since: datetime, now: datetime,
+             horizon: int) -> Section:
+    """The part of the network in ``team_ids`` (None: everything)."""
+
+    def mine(team_id):
+        return team_ids is None or team_id in team_ids
+
+    section = Section(title=title, team=team)
+    end = today + timedelta(weeks=horizon)
+    for m in sorted(network.milestones, key=lambda m: (m.due_date, m.title)):
+        if not mine(m.team_id) or m.achieved_on is not None:
+            continue
+        line = MilestoneLine(m, network.teams.get(m.team_id), (m.due_date - today).days,
+                             milestone_state(m, today))
+        if m.due_date <= end and m.due_date >= today - timedelta(weeks=1):
+            section.milestones.append(line)
+        elif m.kind in HARD_DEADLINE_KINDS:
+            section.deadlines.append(line)
+    for a in sorted(network.actions, key=lambda a: (a.due_date or date.max, a.title)):
+        if not mine(a.team_id):
+            continue
+        team_info = network.teams[a.team_id]
+        if a.status in ("open", "bezig") and a.due_date is not None and a.due_date < today:
+            section.overdue.setdefault(team_info.short_name, []).append(
+                ActionLine(a, team_info, (today - a.due_date).days))
+        elif a.status == "gereed" and a.completed_at is not None and since < a.completed_at <= now:
+            section.completed.append(ActionLine(a, team_info))
+    for e in sorted(network.events, key=lambda e: e.starts_at or now):
+        if not mine(e.team_id) or e.starts_at is None or e.status == "geannuleerd":
+            continue
+        if now <= e.starts_at <= now + timedelta(weeks=horizon):
+            section.events.append(EventLine(e, network.teams.get(e.team_id),
+                                            recipient.responses.get(e.id)))
+    for p in sorted(network.pilots, key=lambda p: p.title):
+        if mine(p.team_id) and p.status_changed_at and since < p.status_changed_at <= now:
+            section.pilots.append(PilotLine(p, network.teams[p.team_id]))
+    return section
+
+
+def build_digest(recipient: Recipient, network: Network, now: datetime, *,
+                 horizon_weeks: int = HORIZON_WEEKS,
+                 timezone: str = "Europe/Amsterdam") -> Digest:
+    """What ``recipient``'s digest says at ``now``: portfolio theme(s) first, then the network."""
+    today = to_local(now, timezone).date()
+    since = _since(recipient, now)
+    portfolio = []
+    for team_id in sorted(recipient.portfolio_team_ids,
+                          key=lambda i: network.teams[i].short_name if i in network.teams else ""):
+        team = network.teams.get(team_id)
+        if team is None:
+            continue
+        portfolio.append(_section(f"Uw portefeuille: {team.short_name}", team, {team_id},
+                                  network, recipient, today, since, now, horizon_weeks))
+    whole = _section("Het netwerk", None, None, network, recipient, today, since, now,
+                     horizon_weeks)
+    period = period_key(recipient.frequency, now, timezone)
+    if recipient.frequency == WEEKLY:
+        week = today.isocalendar()[1]
+        subject = f"Bestuurlijk overzicht week {week}: deadlines en voortgang"
+    else:
+        subject = f"Bestuurlijk overzicht {long_date(today)}: deadlines en voortgang"
+    return Digest(recipient=recipient, period=period, subject=subject, today=today,
+                  since=since, portfolio=portfolio, network=whole)
+
+
+def digest_due(frequency: str, now: datetime, timezone: str = "Europe/Amsterdam",
+               send_at: tuple[int, int] = (7, 30)) -> bool:
+    """Whether a digest of ``frequency`` is due for the period ``now`` falls in.
+
+    Weekly: from Monday ``send_at`` local time on; daily: from ``send_at`` each day.
+    A later run in the same period is a catch-up (the key makes it once only).
+    """
+    local = to_local(now, timezone)
+    reached = (local.hour, local.minute) >= send_at
+    if frequency == WEEKLY:
+        return local.isoweekday() > 1 or reached
+    if frequency == DAILY:
+        return reached
+    return False

@@ -1,0 +1,123 @@
+"""The outbox (every mail is a row), preferences per person, settings per team, job runs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.auth.models import User
+from tracker.db import UTCDateTime, utcnow
+from tracker.enums import LABELS, LabelledEnum, enum_column_type
+from tracker.extensions import db
+
+
+class OutboxStatus(LabelledEnum):
+    QUEUED = "queued"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class DigestFrequency(LabelledEnum):
+    WEEKLY = "weekly"
+    DAILY = "daily"
+    OFF = "off"
+
+
+LABELS.update({
+    OutboxStatus.QUEUED: "In de wachtrij",
+    OutboxStatus.SENT: "Verzonden",
+    OutboxStatus.FAILED: "Mislukt",
+    DigestFrequency.WEEKLY: "Wekelijks (maandag 07:30)",
+    DigestFrequency.DAILY: "Dagelijks (07:30)",
+    DigestFrequency.OFF: "Nooit",
+})
+
+
+class OutboxMessage(db.Model):
+    """One e-mail, written in the same transaction as the change that caused it.
+
+    The delivery job sends queued rows; nothing is sent inside a web request.
+    """
+
+    __tablename__ = "outbox_messages"
+    __table_args__ = (Index("ix_outbox_messages_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Unique per message, e.g. ``reminder:action:42:due-7d:2018-06-30`` or
+    #: ``digest:user:7:2018-W06``: enqueueing the same key twice adds nothing.
+    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
+    #: What kind of mail: ``reminder``, ``escalation``, ``milestone``, ``digest``, ...
+    kind: Mapped[str] = mapped_column(String(40), index=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    recipients: Mapped[list[str]] = mapped_column(JSON)
+    subject: Mapped[str] = mapped_column(String(300))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str | None] = mapped_column(Text)
+    #: Extra headers such as ``List-Unsubscribe``; checked for CR/LF on enqueue.
+    headers: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    #: ``[{"filename", "content_type", "data" (base64)}]``.
+    attachments: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    #: Stable across retries, so a receiving server can drop a duplicate.
+    message_id: Mapped[str] = mapped_column(String(250), unique=True)
+    status: Mapped[OutboxStatus] = mapped_column(
+        enum_column_type(OutboxStatus, "outbox_status"), default=OutboxStatus.QUEUED
+    )
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Set while a delivery process holds the row; another process skips it until then.
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User | None] = relationship()
+
+
+class NotificationPreference(db.Model):
+    """What mail a person wants; without a row the defaults apply (see ``preferences``)."""
+
+    __tablename__ = "notification_preferences"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    digest: Mapped[DigestFrequency] = mapped_column(
+        enum_column_type(DigestFrequency, "digest_frequency"), default=DigestFrequency.WEEKLY
+    )
+    reminders: Mapped[bool] = mapped_column(default=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    user: Mapped[User] = relationship()
+
+
+class TeamNotificationSettings(db.Model):
+    """Per team: when action owners are reminded and when overdue work is escalated."""
+
+    __tablename__ = "team_notification_settings"
+
+    team_id: Mapped[int] = mapped_column(
+        ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: Days before the due date on which the owner is reminded, e.g. ``"7,1"``.
+    reminder_days: Mapped[str] = mapped_column(String(40), default="7,1")
+    #: Remind the owner once when the action is overdue.
+    overdue_reminder: Mapped[bool] = mapped_column(default=True)
+    #: Escalate to the trekker when an action is overdue for more than this many days.
+    escalation_days: Mapped[int] = mapped_column(default=14)
+
+
+class JobRun(db.Model):
+    """The last scheduled period each job has done: the scheduler catches up from it."""
+
+    __tablename__ = "job_runs"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    #: The scheduled moment (UTC) of the last run that completed.
+    last_period_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    summary: Mapped[str] = mapped_column(String(300), default="")

@@ -1,0 +1,197 @@
+"""Mail preferences, the signed unsubscribe page, and the beheerder's outbox viewer."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from tracker.auth.models import User
+from tracker.auth.permissions import authenticated, can, public, requires
+from tracker.db import utcnow
+from tracker.extensions import csrf, db
+from tracker.network.models import Team
+from tracker.notifications.messages import read_unsubscribe_token
+from tracker.notifications.models import DigestFrequency, OutboxMessage, OutboxStatus
+from tracker.notifications.preferences import preferences_for
+from tracker.notifications.services import (
+    retry_message,
+    set_preferences,
+    set_team_rules,
+    unsubscribe,
+)
+from tracker.validation import ValidationError
+
+bp = Blueprint("notifications", __name__)
+outbox_bp = Blueprint("outbox", __name__, url_prefix="/beheer/outbox")
+
+TOPIC_LABELS = {"digest": "het bestuurlijk overzicht", "reminders": "herinneringen en meldingen"}
+PAGE_SIZE = 100
+
+
+def _preferences_page(errors=None, status=200):
+    prefs = preferences_for([current_user])[current_user.id]
+    teams = [t for t in db.session.scalars(select(Team).order_by(Team.position, Team.name))
+             if can(current_user, "team.edit", t)]
+    return render_template(
+        "notifications/preferences.html", prefs=prefs, errors=errors or {}, teams=teams,
+        digest_options=[(f.value, f.label) for f in DigestFrequency],
+    ), status
+
+
+@bp.get("/instellingen/meldingen")
+@authenticated
+def preferences():
+    """Your own mail preferences."""
+    return _preferences_page()
+
+
+@bp.post("/instellingen/meldingen")
+@authenticated
+def save_preferences():
+    """Store your digest frequency and whether you want reminders."""
+    try:
+        set_preferences(current_user, digest=request.form.get("digest", ""),
+                        reminders=request.form.get("reminders") == "1", actor=current_user)
+    except ValidationError as error:
+        db.session.rollback()
+        return _preferences_page({error.field: error.message}, 422)
+    db.session.commit()
+    flash("Uw voorkeuren voor e-mail zijn opgeslagen.", "ok")
+    return redirect(url_for("notifications.preferences"), code=303)
+
+
+def _load_team(slug: str, **_ignored) -> Team | None:
+    return db.session.scalar(select(Team).where(Team.slug == slug))
+
+
+def _team_rules_page(team: Team, errors=None, values=None, status=200):
+    from tracker.jobs.actions import team_rules
+
+    default, per_team = team_rules()
+    rules = per_team.get(team.id, default)
+    current = {"reminder_days": ",".join(str(d) for d in sorted(rules.reminder_days, reverse=True)),
+               "escalation_days": str(rules.escalation_days),
+               "overdue_reminder": rules.overdue_reminder}
+    return render_template("notifications/team_rules.html", team=team, errors=errors or {},
+                           values=values or current), status
+
+
+@bp.get("/teams/<slug>/herinneringen")
+@requires("team.edit", load=_load_team)
+def team_rules(slug: str, subject: Team):
+    """When this team's action owners are reminded and overdue actions escalate."""
+    return _team_rules_page(subject)
+
+
+@bp.post("/teams/<slug>/herinneringen")
+@requires("team.edit", load=_load_team)
+def save_team_rules(slug: str, subject: Team):
+    """Store the team's reminder and escalation rules."""
+    form = request.form
+    try:
+        set_team_rules(subject, reminder_days=form.get("reminder_days", ""),
+                       overdue_reminder=form.get("overdue_reminder") == "1",
+                       escalation_days=form.get("escalation_days", ""), actor=current_user)
+    except ValidationError as error:
+        db.session.rollback()
+        values = {"reminder_days": form.get("reminder_days", ""),
+                  "escalation_days": form.get("escalation_days", ""),
+                  "overdue_reminder": form.get("overdue_reminder") == "1"}
+        return _team_rules_page(subject, {error.field: error.message}, values, 422)
+    db.session.commit()
+    flash(f"Herinneringen voor {subject.short_name} opgeslagen.", "ok")
+    return redirect(url_for("notifications.team_rules", slug=slug), code=303)
+
+
+def _token_user(token: str) -> tuple[User, str] | None:
+    data = read_unsubscribe_token(token)
+    if data is None:
+        return None
+    user = db.session.get(User, data[0])
+    return (user, data[1]) if user is not None else None
+
+
+@bp.get("/afmelden/<token>", endpoint="unsubscribe")
+@public
+def unsubscribe_page(token: str):
+    """The page a mail's unsubscribe link opens: a button, nothing changes on GET."""
+    found = _token_user(token)
+    if found is None:
+        return render_template("notifications/unsubscribe.html", invalid=True), 404
+    return render_template("notifications/unsubscribe.html", invalid=False, token=token,
+                           topic=TOPIC_LABELS[found[1]], done=False)
+
+
+@bp.post("/afmelden/<token>")
+@public
+def unsubscribe_confirm(token: str):
+    """The page's button: switch this kind of mail off."""
+    found = _token_user(token)
+    if found is None:
+        return render_template("notifications/unsubscribe.html", invalid=True), 404
+    unsubscribe(*found)
+    db.session.commit()
+    return render_template("notifications/unsubscribe.html", invalid=False, token=token,
+                           topic=TOPIC_LABELS[found[1]], done=True)
+
+
+@bp.post("/afmelden/<token>/direct")
+@public
+@csrf.exempt
+def unsubscribe_one_click(token: str):
+    """RFC 8058 one-click unsubscribe (``List-Unsubscribe-Post``); the signed token authorises."""
+    if request.form.get("List-Unsubscribe") != "One-Click":
+        abort(400)
+    found = _token_user(token)
+    if found is None:
+        abort(404)
+    unsubscribe(*found)
+    db.session.commit()
+    return "Afgemeld.\n", 200, {"Content-Type": "text/plain; charset=utf-8"}
+
+
+@outbox_bp.get("")
+@requires("outbox.manage")
+def index():
+    """The outbox: queued, sent and failed messages, newest first."""
+    status = request.args.get("status", "")
+    counts = dict(db.session.execute(
+        select(OutboxMessage.status, func.count(OutboxMessage.id)).group_by(OutboxMessage.status)
+    ).all())
+    query = select(OutboxMessage).options(selectinload(OutboxMessage.user))
+    if status in {s.value for s in OutboxStatus}:
+        query = query.where(OutboxMessage.status == OutboxStatus(status))
+    else:
+        status = ""
+    messages = db.session.scalars(
+        query.order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()).limit(PAGE_SIZE)
+    ).all()
+    return render_template("notifications/outbox.html", messages=messages, status=status,
+                           counts={s: counts.get(s, 0) for s in OutboxStatus},
+                           statuses=list(OutboxStatus), page_size=PAGE_SIZE)
+
+
+def _load_message(message_id: int, **_ignored) -> OutboxMessage | None:
+    return db.session.get(OutboxMessage, message_id)
+
+
+@outbox_bp.get("/<int:message_id>")
+@requires("outbox.manage", load=_load_message)
+def show(message_id: int, subject: OutboxMessage):
+    """One message as it was (or will be) sent: headers, text and HTML source."""
+    return render_template("notifications/message.html", message=subject)
+
+
+@outbox_bp.post("/<int:message_id>/opnieuw")
+@requires("outbox.manage", load=_load_message)
+def retry(message_id: int, subject: OutboxMessage):
+    """Queue a failed message again."""
+    if subject.status != OutboxStatus.FAILED:
+        flash("Alleen een mislukt bericht kan opnieuw worden verzonden.", "warning")
+        return redirect(url_for("outbox.show", message_id=message_id), code=303)
+    retry_message(subject, actor=current_user, now=utcnow())
+    db.session.commit()
+    flash("Het bericht staat weer in de wachtrij.", "ok")
+    return redirect(url_for("outbox.show", message_id=message_id), code=303)
