@@ -163,3 +163,20 @@ def remove_team(user_id: int, team_id: int, subject: User):
     if removed:
         flash(f"{subject.name} is uit {team.short_name} verwijderd.", "ok")
     return redirect(url_for("admin.user", user_id=user_id), code=303)
+
+
+@bp.post("/gebruikers/<int:user_id>/wachtwoordlink")
+@requires("users.manage", load=_load_user)
+def send_password_link(user_id: int, subject: User):
+    """Mail the person a link to set their password (new account or reset)."""
+    from tracker.auth.password_links import queue_password_link
+    from tracker.clock import now
+
+    if not subject.active:
+        flash("Dit account is niet actief; zet het eerst aan.", "warning")
+    elif queue_password_link(subject, now=now(), actor=current_user, reason="door beheerder"):
+        flash(f"Een link om een wachtwoord in te stellen is verstuurd naar {subject.email}.", "ok")
+    else:
+        flash("Er is kort geleden al een link verstuurd; die blijft 24 uur geldig.", "info")
+    db.session.commit()
+    return redirect(url_for("admin.user", user_id=user_id), code=303)

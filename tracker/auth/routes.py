@@ -8,12 +8,14 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, logout_user
 
 from tracker.auth.forms import LoginForm
+from tracker.auth.password_links import read_token, request_reset, set_password_with_token
 from tracker.auth.permissions import authenticated, public
 from tracker.auth.redirects import safe_next_url
 from tracker.auth.services import authenticate, end_all_sessions
 from tracker.auth.sessions import start_session
 from tracker.db import utcnow
 from tracker.extensions import db
+from tracker.validation import ValidationError
 
 bp = Blueprint("auth", __name__)
 log = logging.getLogger("tracker.auth")
@@ -69,4 +71,49 @@ def logout():
     log.info("logout user=%s origin=%s", current_user.id, request.remote_addr)
     logout_user()
     flash("U bent uitgelogd.", "ok")
+    return redirect(url_for("auth.login"), code=303)
+
+
+@bp.route("/wachtwoord-vergeten", methods=["GET", "POST"])
+@public
+def forgot_password():
+    """Ask for a link to set a new password; the answer never tells whether an account exists."""
+    if request.method == "POST":
+        address = (request.form.get("email") or "").strip()
+        if address:
+            request_reset(address, now=utcnow())
+            db.session.commit()
+        return render_template("auth/forgot.html", sent=True, email=address)
+    return render_template("auth/forgot.html", sent=False, email="")
+
+
+@bp.get("/wachtwoord/<token>")
+@public
+def password_form(token: str):
+    """The page behind a password link: shows the form, changes nothing."""
+    user = read_token(token)
+    if user is None:
+        return render_template("auth/password_link_invalid.html"), 410
+    return render_template("auth/set_password.html", user=user, token=token, error=None)
+
+
+@bp.post("/wachtwoord/<token>")
+@public
+def password_set(token: str):
+    """Set the password; the link stops working and every session of the user ends."""
+    user = read_token(token)
+    if user is None:
+        return render_template("auth/password_link_invalid.html"), 410
+    password = request.form.get("password", "")
+    if password != request.form.get("password_again", ""):
+        return render_template("auth/set_password.html", user=user, token=token,
+                               error="De twee wachtwoorden zijn niet gelijk."), 422
+    try:
+        set_password_with_token(user, password)
+    except ValidationError as error:
+        db.session.rollback()
+        return render_template("auth/set_password.html", user=user, token=token,
+                               error=error.message), 422
+    db.session.commit()
+    flash("Uw wachtwoord is ingesteld. U kunt nu inloggen.", "ok")
     return redirect(url_for("auth.login"), code=303)
