@@ -234,15 +234,80 @@ def test_stale_completion_answers_409_and_shows_the_other_change(world, client, 
 def test_stale_edit_answers_409_keeps_both_versions(world, client, login):
     _, action, people = world
     login(people["coordinator"])
+    base = {"base_title": action.title, "base_status": "open", "base_description": ""}
     _post(client, f"/actions/{action.id}", {"title": "Eerste versie", "status": "open",
-                                            "version": 1})
+                                            "version": 1, **base})
     response = _post(client, f"/actions/{action.id}", {"title": "Mijn versie", "status": "open",
-                                                       "version": 1})
+                                                       "version": 1, **base})
     html = response.get_data(as_text=True)
     assert response.status_code == 409
-    assert "Eerste versie" in html and 'value="Mijn versie"' in html
+    assert "“Eerste versie”" in html and 'value="Mijn versie"' in html
     db.session.expire_all()
     assert db.session.get(Action, action.id).title == "Eerste versie"
+
+
+def test_saving_after_a_conflict_keeps_the_colleagues_other_changes(world, client, login):
+    _, action, people = world
+    login(people["coordinator"])
+    form = client.get(f"/actions/{action.id}/edit").get_data(as_text=True)
+    assert 'name="base_title" value="Regionale bijeenkomst organiseren"' in form
+    base = {"base_title": action.title, "base_status": "open", "base_description": "",
+            "base_due_date": "2018-03-07", "base_owner_id": str(people["coordinator"].id)}
+    # A colleague renames the action first.
+    _post(client, f"/actions/{action.id}", {
+        "title": "Door collega hernoemd", "status": "open", "due_date": "2018-03-07",
+        "owner_id": people["coordinator"].id, "version": 1, **base})
+    # I, with the old form, only add a description.
+    conflict = _post(client, f"/actions/{action.id}", {
+        "title": action.title, "description": "Mijn toelichting", "status": "open",
+        "due_date": "2018-03-07", "owner_id": people["coordinator"].id, "version": 1, **base})
+    html = conflict.get_data(as_text=True)
+    assert conflict.status_code == 409
+    assert 'value="Door collega hernoemd"' in html and "Mijn toelichting" in html
+    assert "U hebt allebei" not in html  # no field was changed by both
+    # Saving the merged form keeps both changes.
+    merged = {k: v for k, v in _form_fields(html).items()}
+    assert _post(client, f"/actions/{action.id}", merged).status_code == 303
+    db.session.expire_all()
+    saved = db.session.get(Action, action.id)
+    assert (saved.title, saved.description) == ("Door collega hernoemd", "Mijn toelichting")
+
+
+def _form_fields(html: str) -> dict[str, str]:
+    import re
+
+    fields = dict(re.findall(r'<input[^>]* name="([a-z_]+)"[^>]* value="([^"]*)"', html))
+    fields.update(re.findall(r'<textarea[^>]* name="([a-z_]+)"[^>]*>([^<]*)</textarea>', html))
+    for name, body in re.findall(r'<select[^>]* name="([a-z_]+)"[^>]*>(.*?)</select>', html, re.S):
+        chosen = re.search(r'<option value="([^"]*)" selected', body)
+        fields[name] = chosen.group(1) if chosen else ""
+    fields.pop("csrf_token", None)
+    return fields
+
+
+def test_undo_of_done_restores_bezig(world, client, login):
+    _, action, people = world
+    action.status = ActionStatus.BEZIG
+    db.session.commit()
+    login(people["coordinator"])
+    done = _post(client, f"/actions/{action.id}/done", {"version": 2}, headers={"HX-Request": "true"})
+    assert done.status_code == 200, done.get_data(as_text=True)
+    undo = _post(client, f"/actions/{action.id}/reopen", {"version": 3},
+                 headers={"HX-Request": "true"})
+    assert undo.status_code == 200
+    db.session.expire_all()
+    assert db.session.get(Action, action.id).status == ActionStatus.BEZIG
+
+
+def test_back_button_history_restore_gets_the_whole_page(world, client, login):
+    team, _, people = world
+    login(people["lezer"])
+    restore = client.get(f"/teams/{team.slug}?q=x", headers={
+        "HX-Request": "true", "HX-History-Restore-Request": "true"})
+    assert "<html" in restore.get_data(as_text=True)
+    sort = client.get(f"/teams/{team.slug}?sort=titel", headers={
+        "HX-Request": "true", "HX-Target": "acties-sectie"})
+    assert "<html" in sort.get_data(as_text=True)  # hx-select picks the section from it
 
 
 @pytest.mark.parametrize(
@@ -342,7 +407,7 @@ def test_filters_search_sort_and_pagination(world, client, login):
     html = client.get(f"/teams/{team.slug}?owner=geen&page=2").get_data(as_text=True)
     assert "20 acties gevonden" in html and "Pagina" not in html
     fragment = client.get(f"/teams/{team.slug}?sort=titel&q=actie 00",
-                          headers={"HX-Request": "true"})
+                          headers={"HX-Request": "true", "HX-Target": "acties-lijst"})
     body = fragment.get_data(as_text=True)
     assert "<html" not in body and body.index("Actie 000") < body.index("Actie 009")
     assert "HX-Request" in fragment.headers["Vary"]

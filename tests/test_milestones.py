@@ -39,7 +39,7 @@ def test_progress_per_district_as_municipalities_are_ticked(demo):
     actor = _user("coordinator@example.org")
     for name in ("Zwolle", "Deventer", "Enschede"):
         tick_municipality(milestone, _municipality(name), completed_on=date(2018, 2, 1), note="",
-                          actor=actor, now=NOW)
+                          actor=actor, now=NOW, today=NOW.date())
     db.session.commit()
     overall, per_district = grid_progress(milestone)
     assert (overall.done, overall.total) == (3, 78)
@@ -49,7 +49,7 @@ def test_progress_per_district_as_municipalities_are_ticked(demo):
     assert figures["Gelderland-Zuid"] == (0, 16)
     # Ticking again updates, unticking removes; both are in the audit trail.
     tick_municipality(milestone, _municipality("Zwolle"), completed_on=date(2018, 2, 2),
-                      note="Convenant getekend", actor=actor, now=NOW)
+                      note="Convenant getekend", actor=actor, now=NOW, today=NOW.date())
     assert untick_municipality(milestone, _municipality("Deventer"), actor=actor)
     assert not untick_municipality(milestone, _municipality("Deventer"), actor=actor)
     db.session.commit()
@@ -63,7 +63,7 @@ def test_state_follows_progress_and_date(demo):
     actor = _user("coordinator@example.org")
     for municipality in db.session.scalars(select(Municipality)):
         tick_municipality(milestone, municipality, completed_on=date(2018, 2, 1), note="",
-                          actor=actor, now=NOW)
+                          actor=actor, now=NOW, today=NOW.date())
     assert milestone_views([milestone], date(2018, 9, 10))[0].state.value == "gehaald"
 
 
@@ -73,11 +73,11 @@ def test_ticking_in_the_future_or_on_a_plain_milestone_is_refused(demo):
     actor = _user("coordinator@example.org")
     with pytest.raises(ValidationError, match="toekomst"):
         tick_municipality(_deadline(), _municipality("Zwolle"), completed_on=date(2018, 3, 1),
-                          note="", actor=actor, now=NOW)
+                          note="", actor=actor, now=NOW, today=NOW.date())
     plain = db.session.scalar(select(Milestone).where(Milestone.title == "RFPN structureel geborgd"))
     with pytest.raises(ValidationError, match="niet per gemeente"):
         tick_municipality(plain, _municipality("Zwolle"), completed_on=date(2018, 2, 1), note="",
-                          actor=actor, now=NOW)
+                          actor=actor, now=NOW, today=NOW.date())
 
 
 @pytest.mark.parametrize(
@@ -149,7 +149,7 @@ def test_grid_page_groups_78_municipalities_by_district(demo, client, login, cou
     actor = _user("coordinator@example.org")
     for name in ("Zwolle", "Enschede", "Nijmegen"):
         tick_municipality(milestone, _municipality(name), completed_on=date(2018, 2, 1),
-                          note="x", actor=actor, now=NOW)
+                          note="x", actor=actor, now=NOW, today=NOW.date())
     db.session.commit()
     url = f"/milestones/{milestone.id}"
     db.session.commit()  # end the test's own transaction before counting

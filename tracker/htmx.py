@@ -13,17 +13,27 @@ def is_htmx(req=None) -> bool:
     return req.headers.get("HX-Request") == "true"
 
 
-def is_fragment(req=None) -> bool:
-    """True when the response should be a fragment: htmx, but not a boosted page load."""
+def is_fragment(req=None, target: str | None = None) -> bool:
+    """True when the response should be a fragment.
+
+    Not for boosted page loads nor for history restores (the Back button after a
+    swap asks for the whole page). With ``target``, only when htmx swaps into the
+    element with that id: other htmx requests to the same URL get the page.
+    """
     req = req or request
-    return is_htmx(req) and req.headers.get("HX-Boosted") != "true"
+    if not is_htmx(req) or req.headers.get("HX-Boosted") == "true":
+        return False
+    if req.headers.get("HX-History-Restore-Request") == "true":
+        return False
+    return target is None or req.headers.get("HX-Target") == target
 
 
 def render_page_or_fragment(
-    page_template: str, fragment_template: str, status: int = 200, **context
+    page_template: str, fragment_template: str, status: int = 200, *,
+    target: str | None = None, **context
 ) -> Response:
-    """Render the fragment for htmx requests and the page (which includes it) otherwise."""
-    template = fragment_template if is_fragment() else page_template
+    """Render the fragment for htmx requests into ``target`` and the page (which includes it) otherwise."""
+    template = fragment_template if is_fragment(target=target) else page_template
     response = make_response(render_template(template, **context), status)
     response.vary.add("HX-Request")
     return response

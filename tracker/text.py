@@ -20,6 +20,10 @@ def linkify(text: str | None) -> Markup:
         url = match.group(0)
         trailing = ""
         while url and url[-1] in _TRAILING:
+            # A closing bracket belongs to the URL when it closes one opened in it
+            # (https://nl.wikipedia.org/wiki/Twente_(regio)).
+            if url[-1] == ")" and url.count("(") >= url.count(")"):
+                break
             trailing = url[-1] + trailing
             url = url[:-1]
         parts.append(str(escape(text[position:match.start()])))

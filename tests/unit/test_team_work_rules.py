@@ -130,3 +130,10 @@ def test_pilot_lifecycle():
     assert not can_move(PilotStatus.GEPLAND, PilotStatus.GEBORGD)
     assert not can_move(PilotStatus.GEBORGD, PilotStatus.LOPEND)
     assert allowed_next(PilotStatus.GESTOPT) == ()
+
+
+def test_linkify_keeps_a_balanced_closing_bracket():
+    html = str(linkify("Zie https://nl.wikipedia.org/wiki/Twente_(regio)."))
+    assert 'href="https://nl.wikipedia.org/wiki/Twente_(regio)"' in html
+    html = str(linkify("(zie https://example.org/a)"))
+    assert 'href="https://example.org/a"' in html and "</a>)" in html

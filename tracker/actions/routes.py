@@ -16,6 +16,7 @@ from tracker.actions.queries import (
     owner_options,
     team_counters,
 )
+from tracker.actions.rules import three_way_merge
 from tracker.actions.services import (
     ValidationErrors,
     add_comment,
@@ -84,14 +85,29 @@ def _validate(team: Team):
 
 
 STATUS_OPTIONS = [(s.value, s.label) for s in ActionStatus]
+#: The fields of the action form, in the order the conflict message lists them.
+FORM_FIELDS = ("title", "description", "owner_id", "due_date", "status", "milestone_id",
+               "district_id")
+
+
+def form_values(action: Action) -> dict[str, str]:
+    """The action as the edit form shows it (all strings)."""
+    return {
+        "title": action.title, "description": action.description or "",
+        "owner_id": str(action.owner_id or ""), "status": action.status.value,
+        "due_date": action.due_date.isoformat() if action.due_date else "",
+        "milestone_id": str(action.milestone_id or ""),
+        "district_id": str(action.district_id or ""),
+    }
 
 
 def _form_page(team: Team, *, action: Action | None, values, errors, status=200,
-               is_conflict=False, conflict=None):
+               is_conflict=False, conflict=None, base=None, clashes=None):
     return (
         render_template(
             "actions/form.html", team=team, action=action, values=values, errors=errors,
             is_conflict=is_conflict, conflict=conflict, status_options=STATUS_OPTIONS,
+            base=base or {}, clashes=clashes or {}, field_labels=FIELD_LABELS,
             **_form_choices(team),
         ),
         status,
@@ -196,14 +212,8 @@ def _history_formatter(history: list[AuditEntry]):
 @requires("action.edit", load=load_action)
 def edit(action_id: int, subject: Action):
     """The edit form, carrying the version it was built from."""
-    values = {
-        "title": subject.title, "description": subject.description,
-        "owner_id": subject.owner_id, "status": subject.status.value,
-        "due_date": subject.due_date.isoformat() if subject.due_date else "",
-        "milestone_id": subject.milestone_id, "district_id": subject.district_id,
-        "version": subject.version,
-    }
-    return _form_page(subject.team, action=subject, values=values, errors={})
+    values = form_values(subject)
+    return _form_page(subject.team, action=subject, values=values, errors={}, base=values)
 
 
 def _last_change(action: Action) -> AuditEntry | None:
@@ -225,16 +235,51 @@ def update(action_id: int, subject: Action):
                       actor=current_user, now=now())
     except ValidationErrors as error:
         db.session.rollback()
-        return _form_page(load_action(action_id).team, action=load_action(action_id),
-                          values=request.form, errors=error.errors, status=422)
+        current = load_action(action_id)
+        return _form_page(current.team, action=current, values=request.form, errors=error.errors,
+                          status=422, base=_submitted_base())
     except ConflictError:
         db.session.rollback()
         current = load_action(action_id)
-        return _form_page(current.team, action=current, values=request.form, errors={},
-                          status=409, is_conflict=True, conflict=_last_change(current))
+        theirs = form_values(current)
+        mine = {f: (request.form.get(f) or "").strip() if f != "description"
+                else request.form.get(f) or "" for f in FORM_FIELDS}
+        merged, clashes = three_way_merge(_submitted_base(), mine, theirs)
+        return _form_page(current.team, action=current, values=merged, errors={}, status=409,
+                          is_conflict=True, conflict=_last_change(current), base=theirs,
+                          clashes=_readable(current.team, clashes))
     db.session.commit()
     flash(f"Actie “{subject.title}” is opgeslagen.", "ok")
     return redirect(url_for("actions.detail", action_id=action_id), code=303)
+
+
+def _readable(team: Team, values: dict[str, str]) -> dict[str, str]:
+    """Form values as a person reads them: names instead of ids, Dutch dates and statuses."""
+    from datetime import date as date_type
+
+    from tracker.formatting import long_date
+
+    choices = _form_choices(team)
+    names = {
+        "owner_id": {str(u.id): u.name for u in choices["owners"]},
+        "milestone_id": {str(m.id): m.title for m in choices["milestones"]},
+        "district_id": {str(d.id): d.name for d in choices["districts"]},
+        "status": {s.value: s.label for s in ActionStatus},
+    }
+    readable = {}
+    for key, value in values.items():
+        if key == "due_date" and value:
+            try:
+                value = long_date(date_type.fromisoformat(value))
+            except ValueError:
+                pass
+        readable[key] = names.get(key, {}).get(value, value)
+    return readable
+
+
+def _submitted_base() -> dict[str, str]:
+    """The values the submitted form was built from (hidden ``base_*`` fields)."""
+    return {f: request.form.get(f"base_{f}", "") for f in FORM_FIELDS}
 
 
 def _status_change(action_id: int, subject: Action, service, message: str):

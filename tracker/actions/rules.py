@@ -73,3 +73,27 @@ def is_overdue(status: ActionStatus, due: date | None, today: date) -> bool:
 
 def days_left(due: date | None, today: date) -> int | None:
     return None if due is None else (due - today).days
+
+
+def three_way_merge(
+    base: dict[str, str], mine: dict[str, str], theirs: dict[str, str]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Merge my edit with a colleague's that came first, field by field.
+
+    ``base`` is what my form was built from. A field only I changed keeps my
+    value; a field only they changed takes theirs; a field we both changed
+    differently keeps mine and is reported in the second dict with their value,
+    so nothing of theirs disappears without the user seeing it.
+    """
+    merged: dict[str, str] = {}
+    clashes: dict[str, str] = {}
+    for key in sorted(set(base) | set(mine) | set(theirs)):
+        b, m, t = base.get(key, ""), mine.get(key, ""), theirs.get(key, "")
+        if m == b:
+            merged[key] = t
+        elif t in (b, m):
+            merged[key] = m
+        else:
+            merged[key] = m
+            clashes[key] = t
+    return merged, clashes

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import select
+
 from tracker.actions.models import COMMENT_MAX_LENGTH, TITLE_MAX_LENGTH, Action, ActionComment
 from tracker.audit.services import record
 from tracker.concurrency import check_version
@@ -178,11 +180,33 @@ def complete_action(action: Action, *, expected_version: int | None, actor, now:
 
 
 def reopen_action(action: Action, *, expected_version: int | None, actor, now: datetime) -> bool:
-    """Back to open (undo of done or of cancel). Idempotent for open actions."""
+    """Reopen a done or cancelled action (also the undo of done). Idempotent for open actions.
+
+    The action returns to the open status it had before it was closed (bezig stays
+    bezig), as recorded in the audit trail; open when nothing is recorded.
+    """
     if action.status in (ActionStatus.OPEN, ActionStatus.BEZIG):
         return False
-    return _change_status(action, ActionStatus.OPEN, "action.reopen", "Actie heropend",
-                          expected_version=expected_version, actor=actor, now=now)
+    return _change_status(action, status_before_closing(action), "action.reopen",
+                          "Actie heropend", expected_version=expected_version, actor=actor,
+                          now=now)
+
+
+def status_before_closing(action: Action) -> ActionStatus:
+    """The open status recorded just before the action was last closed."""
+    from tracker.audit.models import AuditEntry
+
+    before = db.session.scalar(
+        select(AuditEntry.before)
+        .where(AuditEntry.object_type == "actions", AuditEntry.object_id == action.id,
+               AuditEntry.action.in_(("action.complete", "action.cancel", "action.update")))
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .limit(1)
+    )
+    previous = (before or {}).get("status")
+    if previous in (ActionStatus.OPEN.value, ActionStatus.BEZIG.value):
+        return ActionStatus(previous)
+    return ActionStatus.OPEN
 
 
 def cancel_action(action: Action, *, expected_version: int | None, actor, now: datetime) -> bool:

@@ -35,7 +35,8 @@ def issue():
     """Make a new secret link (the old one stops working) and show it once."""
     token = issue_calendar_token(current_user)
     db.session.commit()
-    feed_url = current_app.config["TRACKER_BASE_URL"].rstrip("/") + url_for("agenda.feed", token=token)
+    # The address the user reaches the tracker on now (TRACKER_BASE_URL is for mail).
+    feed_url = url_for("agenda.feed", token=token, _external=True)
     return render_template("agenda/page.html", feed_url=feed_url, has_link=True)
 
 

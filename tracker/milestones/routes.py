@@ -140,7 +140,8 @@ def tick(milestone_id: int, municipality_id: int, subject: Milestone):
         completed_on = parse_date(request.form.get("completed_on"), field="completed_on",
                                   label="Datum") or local_today()
         tick_municipality(subject, municipality, completed_on=completed_on,
-                          note=request.form.get("note", ""), actor=current_user, now=now())
+                          note=request.form.get("note", ""), actor=current_user, now=now(),
+                          today=local_today())
     except ValidationError as error:
         db.session.rollback()
         return _row_response(subject, municipality, error=error.message, status=422)
@@ -168,7 +169,7 @@ def achieved(milestone_id: int, subject: Milestone):
             parse_date(request.form.get("achieved_on"), field="achieved_on", label="Datum")
             or local_today())
         set_achieved(subject, day, expected_version=parse_version(request.form.get("version")),
-                     actor=current_user, now=now())
+                     actor=current_user, today=local_today())
     except ConflictError:
         db.session.rollback()
         flash("Niet opgeslagen: iemand anders heeft deze mijlpaal intussen gewijzigd.", "warning")

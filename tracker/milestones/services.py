@@ -19,11 +19,15 @@ NOTE_MAX_LENGTH = 500
 
 
 def tick_municipality(milestone: Milestone, municipality: Municipality, *, completed_on: date,
-                      note: str, actor, now: datetime) -> MunicipalityTick:
-    """Record that ``municipality`` has done what the milestone asks (again: updates it)."""
+                      note: str, actor, now: datetime, today: date) -> MunicipalityTick:
+    """Record that ``municipality`` has done what the milestone asks (again: updates it).
+
+    ``today`` is the local (Europe/Amsterdam) date: just after midnight it is
+    already tomorrow there while UTC still says today.
+    """
     if not milestone.per_municipality:
         raise ValidationError("municipality", "Deze mijlpaal wordt niet per gemeente bijgehouden.")
-    if completed_on > now.date():
+    if completed_on > today:
         raise ValidationError("completed_on", "De datum ligt in de toekomst.")
     note = refuse_bsn(clean_text(note, field="note", label="Toelichting", max_length=NOTE_MAX_LENGTH,
                                  required=False), field="note")
@@ -63,10 +67,10 @@ def untick_municipality(milestone: Milestone, municipality: Municipality, *, act
 
 
 def set_achieved(milestone: Milestone, achieved_on: date | None, *, expected_version: int | None,
-                 actor, now: datetime) -> None:
-    """Mark the milestone gehaald on a date, or undo that with ``None``."""
+                 actor, today: date) -> None:
+    """Mark the milestone gehaald on a date (not after the local ``today``), or undo with None."""
     check_version(milestone, expected_version)
-    if achieved_on is not None and achieved_on > now.date():
+    if achieved_on is not None and achieved_on > today:
         raise ValidationError("achieved_on", "De datum ligt in de toekomst.")
     before = {"achieved_on": milestone.achieved_on.isoformat() if milestone.achieved_on else None}
     milestone.achieved_on = achieved_on

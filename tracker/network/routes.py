@@ -23,6 +23,9 @@ from tracker.network.queries import dashboard_summaries, team_page, team_page_da
 
 bp = Blueprint("network", __name__)
 
+#: The element the action filters swap into; other htmx requests get the whole page.
+ACTION_LIST_ID = "acties-lijst"
+
 
 @bp.get("/")
 @requires("network.view")
@@ -50,7 +53,7 @@ def team(slug: str, subject: Team):
         "can_edit": can(current_user, "team.edit", subject),
         "next_url": request.full_path.rstrip("?"),
     }
-    if not is_fragment():
+    if not is_fragment(target=ACTION_LIST_ID):
         context.update(
             page=team_page_data(subject, today),
             counters=team_counters(subject.id, today),
@@ -60,4 +63,5 @@ def team(slug: str, subject: Team):
             + [(str(d.id), d.name) for d in districts()],
             status_filters=STATUS_FILTERS, due_filters=DUE_FILTERS, sorts=SORTS,
         )
-    return render_page_or_fragment("network/team.html", "actions/_list.html", **context)
+    return render_page_or_fragment("network/team.html", "actions/_list.html",
+                                   target=ACTION_LIST_ID, **context)
