@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -269,10 +271,8 @@ def _readable(team: Team, values: dict[str, str]) -> dict[str, str]:
     readable = {}
     for key, value in values.items():
         if key == "due_date" and value:
-            try:
+            with contextlib.suppress(ValueError):
                 value = long_date(date_type.fromisoformat(value))
-            except ValueError:
-                pass
         readable[key] = names.get(key, {}).get(value, value)
     return readable
 
