@@ -44,6 +44,10 @@ class Progress:
         return self.done / self.total if self.total else 0.0
 
     @property
+    def percent(self) -> int:
+        return round(100 * self.fraction)
+
+    @property
     def complete(self) -> bool:
         return self.total > 0 and self.done >= self.total
 
@@ -83,6 +87,11 @@ class DistrictProgress:
     district: str
     done: int
     total: int
+
+    @property
+    def percent(self) -> int:
+        """Share done, rounded to a whole percent (0 for an empty district)."""
+        return round(100 * self.done / self.total) if self.total else 0
 
 
 def progress_by_district(
