@@ -83,7 +83,11 @@ def page_data(indicator: Indicator) -> PageData:
 
 def _lock(indicator: Indicator) -> None:
     """Serialise writers of one indicator (see the module docstring)."""
-    db.session.refresh(indicator, with_for_update=True)
+    # populate_existing: continue with the periods as they are now that the row is locked.
+    db.session.execute(
+        select(Indicator).where(Indicator.id == indicator.id).with_for_update()
+        .execution_options(populate_existing=True)
+    )
 
 
 def _store(indicator: Indicator, measurements: dict[tuple[int | None, str], Measurement],
