@@ -246,6 +246,9 @@ def test_htmx_save_returns_the_refreshed_table_and_an_announcement(demo, client,
     assert html.lstrip().startswith('<div id="metingen"') and "<html" not in html
     assert "7.491" in html  # 7.391 + 100: the total computed again
     assert 'hx-swap-oob="true">Meting Twente, 2017 gecorrigeerd in 1.508.' in html
+    # The report for February 2018 still shows the value as it was then (audit undo).
+    old = client.get("/report?peildatum=2018-02-01").get_data(as_text=True)
+    assert "7.391" in old and "7.491" not in old
     bad = post(client, f"{PAGE}/metingen", {"district": "twente", "period": "2017", "value": "x"},
                headers=headers)
     assert bad.status_code == 422 and bad.get_data(as_text=True).lstrip().startswith(
@@ -269,6 +272,7 @@ def test_entered_2018_values_appear_in_status_page_and_report_with_the_total(dem
     # The report for February 2018 does not know the values entered today.
     old = client.get("/report?peildatum=2018-02-01").get_data(as_text=True)
     assert "6.800" not in old and "11.194" in old
+    assert "Verschil 2017-2018" not in old and "Verschil 2016-2017" in old  # period undone
 
 
 def test_unit_wide_count_for_an_indicator_without_districts_is_allowed(demo, client, login):
