@@ -416,3 +416,31 @@ def test_unusable_uploads_are_refused(demo, client, login, content, message):
                            content_type=f"multipart/form-data; boundary={boundary}")
     assert response.status_code == 422 and message in response.get_data(as_text=True)
     assert state() == before
+
+
+def test_a_preview_expires_after_thirty_minutes(demo, app):
+    from datetime import UTC, datetime, timedelta
+
+    import time_machine
+
+    from tracker.indicators.csv_import import read_csv
+    from tracker.indicators.rules import check_import
+
+    actor = user("erik.vankeken@example.org")
+    burglary = indicator()
+    facts = services.facts_for(burglary, services._measurements(burglary), services._districts())
+    rows = check_import(read_csv(GOOD_CSV.encode()), facts)
+    start = datetime.now(UTC)
+    with time_machine.travel(start, tick=False):
+        token = services.sign_import(rows, indicator=burglary, actor=actor,
+                                     secret_key=app.secret_key)
+    before = state()
+    with time_machine.travel(start + timedelta(minutes=31), tick=False), \
+            pytest.raises(services.ImportRefused, match="verlopen"):
+        services.apply_import(burglary, token, actor=actor, secret_key=app.secret_key)
+    db.session.rollback()
+    assert state() == before
+    with time_machine.travel(start + timedelta(minutes=29), tick=False):
+        applied = services.apply_import(burglary, token, actor=actor, secret_key=app.secret_key)
+    assert [r.outcome for r in applied] == ["ongewijzigd", "gewijzigd", "ongewijzigd"]
+    db.session.rollback()
