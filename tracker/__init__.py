@@ -114,6 +114,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.agenda.routes import bp as agenda_bp
     from tracker.auth.routes import bp as auth_bp
     from tracker.health import bp as health_bp
+    from tracker.indicators.routes import bp as indicators_bp
     from tracker.milestones.routes import bp as milestones_bp
     from tracker.network.routes import bp as network_bp
     from tracker.notifications.routes import bp as notifications_bp
@@ -134,6 +135,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(report_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(outbox_bp)
+    app.register_blueprint(indicators_bp)
 
 
 def register_jinja(app: Flask) -> None:

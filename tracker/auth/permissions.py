@@ -130,6 +130,18 @@ def _pilot_edit(user, pilot) -> bool:
     return _team_edit(user, pilot.team)
 
 
+@rule("indicator.view")
+def _indicator_view(user, indicator) -> bool:
+    """An indicator belongs to a team: whoever sees the team sees its measurements."""
+    return _team_view(user, indicator.team)
+
+
+@rule("indicator.edit")
+def _indicator_edit(user, indicator) -> bool:
+    """Entering and importing measurements is team work (the team.edit rule)."""
+    return _team_edit(user, indicator.team)
+
+
 @rule("users.manage")
 def _users_manage(user, _obj) -> bool:
     """Only the beheerder (secretariat) manages accounts and team membership."""

@@ -49,7 +49,8 @@ from tracker.report.asof import (
 from tracker.status import rollup
 
 #: Object types whose later changes the as-of logic undoes.
-AUDITED_TYPES = ("report_items", "actions", "milestones", "pilots", "teams", "measurements")
+AUDITED_TYPES = ("report_items", "actions", "milestones", "pilots", "teams", "measurements",
+                 "indicators")
 
 #: Defaults for the report's texts when none are stored (``ReportText``).
 DEFAULT_TEXTS: dict[str, Any] = {
@@ -277,6 +278,8 @@ class World:
     measurements: dict[int, dict[tuple[int | None, str], Decimal]]
     districts: list[tuple[int, str]]
     texts: dict[str, Any]
+    #: Each indicator's periods as they stood at the cutoff (a period added later is undone).
+    indicator_periods: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
 
 
 def _changes_by_object(changes: list[Change]) -> dict[tuple[str, int | None], list[Change]]:
@@ -435,6 +438,10 @@ def load_world(today: date, *, as_of: bool, team_ids: list[int] | None = None,
             continue
         state = undo_changes({"value": m.value}, by_object[("measurements", m.id)])
         measurements[m.indicator_id][(m.district_id, m.period)] = Decimal(str(state["value"]))
+    indicator_periods = {
+        i.id: undo_changes({"periods": i.periods or []}, by_object[("indicators", i.id)])["periods"]
+        for i in indicators
+    }
     districts = [(d.id, d.name) for d in db.session.scalars(
         select(District).order_by(District.position, District.name))]
 
@@ -446,6 +453,7 @@ def load_world(today: date, *, as_of: bool, team_ids: list[int] | None = None,
     return World(today=today, cutoff=cutoff, teams=teams, team_state=team_state, people=people,
                  items=items, actions=actions, milestones=milestones, pilots=pilots,
                  indicators=indicators, measurements=measurements, districts=districts,
+                 indicator_periods=indicator_periods,
                  texts=texts)
 
 
@@ -471,8 +479,11 @@ def version_label_for(peildatum: date) -> str:
 
 
 def build_indicator(indicator: Indicator, values: dict[tuple[int | None, str], Decimal],
-                    districts: list[tuple[int, str]]) -> IndicatorSection:
-    periods = [(p["key"], p.get("label") or p["key"]) for p in (indicator.periods or [])]
+                    districts: list[tuple[int, str]],
+                    period_list: list[dict[str, Any]] | None = None) -> IndicatorSection:
+    """One indicator's table, chart and target; ``period_list`` overrides its periods (as-of)."""
+    source_periods = indicator.periods if period_list is None else period_list
+    periods = [(p["key"], p.get("label") or p["key"]) for p in (source_periods or [])]
     is_count = indicator.unit == IndicatorUnit.AANTAL
     has_districts = any(d is not None for d, _ in values)
     unit_label = "Totaal Oost-Nederland" if is_count and has_districts else "Eenheid Oost-Nederland"
@@ -596,7 +607,8 @@ def build_sections(world: World) -> list[TeamSection]:
             introduction=t.introduction or "", chairs=chairs, chair_note=t.chair_note,
             trekker=trekker, blocks=blocks, actions=actions, milestones=milestones,
             pilots=pilots,
-            indicators=[build_indicator(ind, world.measurements.get(ind.id, {}), world.districts)
+            indicators=[build_indicator(ind, world.measurements.get(ind.id, {}), world.districts,
+                                        world.indicator_periods.get(ind.id))
                         for ind in indicators_by_team[t.id]],
             computed=computed, counts=counts, pilot_counts=pilot_counts,
             next_milestone=upcoming[0] if upcoming else None, notices=notices,
