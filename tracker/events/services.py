@@ -31,6 +31,8 @@ EMAIL_PATTERN = re.compile(
     r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
 )
+#: One pasted entry: ``adres@example.org`` or ``Naam <adres@example.org>``.
+ADDRESS_LINE = re.compile(r"^(?:(?P<name>[^<>]*?)\s*<(?P<address>[^<>\s]+)>|(?P<bare>[^<>\s]+))$")
 #: Changes invitees must hear about (a new SEQUENCE in their calendar).
 CALENDAR_FIELDS = ("title", "starts_at", "ends_at", "location", "online_url")
 
@@ -273,8 +275,6 @@ def parse_addresses(text: str) -> tuple[list[tuple[str, str | None]], list[str]]
 
     ``Naam <adres@example.org>`` keeps the name. Duplicates are dropped.
     """
-    from email.utils import parseaddr
-
     valid: list[tuple[str, str | None]] = []
     invalid: list[str] = []
     seen: set[str] = set()
@@ -282,11 +282,12 @@ def parse_addresses(text: str) -> tuple[list[tuple[str, str | None]], list[str]]
         item = raw.strip()
         if not item:
             continue
-        name, address = parseaddr(item)
+        match = ADDRESS_LINE.match(item)
+        name = (match.group("name") or "") if match else ""
+        address = (match.group("address") or match.group("bare") or "") if match else ""
         address = address.strip().lower()
         shown = item[:100]
-        if (not address or len(address) > 254 or not EMAIL_PATTERN.match(address)
-                or ("<" in item and not item.endswith(">"))):
+        if not address or len(address) > 254 or not EMAIL_PATTERN.match(address):
             invalid.append(shown)
             continue
         try:
