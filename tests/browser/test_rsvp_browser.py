@@ -15,7 +15,8 @@ from tracker.jobs import run_job
 DONE_AT = datetime.fromisoformat("2018-03-01T09:00:00+01:00")
 
 
-def test_follow_the_rsvp_link_from_the_mail_and_answer(demo, live_server, page, axe_check, smtp):
+def test_follow_the_rsvp_link_from_the_mail_and_answer(demo, live_server, page, axe_check,
+                                                      smtp):  # noqa: F811 (fixture)
     with time_machine.travel(DONE_AT):
         run_job("event-reminders", DONE_AT)
         db.session.commit()
@@ -51,7 +52,7 @@ def test_follow_the_rsvp_link_from_the_mail_and_answer(demo, live_server, page, 
 
 
 def test_rsvp_page_without_javascript_and_error_page_pass_axe(demo, live_server, browser,
-                                                              axe_check, smtp):
+                                                              axe_check, smtp):  # noqa: F811
     context = browser.new_context(java_script_enabled=False, locale="nl-NL")
     page = context.new_page()
     with time_machine.travel(DONE_AT):

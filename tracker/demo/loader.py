@@ -271,6 +271,12 @@ class _Loader:
                     status=EventStatus.GEPLAND,
                     organiser=team.trekker if team else None,
                 )
+                if e["key"] == source.DEMO_MEETING["event"]:
+                    # Demo additions (not in the report): place, seats and RSVP deadline.
+                    day, at = source.DEMO_MEETING["rsvp_deadline"]
+                    values.update(location=source.DEMO_MEETING["location"],
+                                  capacity=source.DEMO_MEETING["capacity"],
+                                  rsvp_deadline=_local(day, time.fromisoformat(at)))
             else:
                 note = "datum nog niet bekend"
                 if e["starts_on"] and e["precision"]:
@@ -292,11 +298,6 @@ class _Loader:
         event = db.session.scalar(select(Event).filter_by(team_id=team.id, title=spec["title"]))
         if event is None or event.starts_at is None:
             return
-        if not event.location:
-            day, at = meeting["rsvp_deadline"]
-            event.location = meeting["location"]
-            event.capacity = meeting["capacity"]
-            event.rsvp_deadline = _local(day, time.fromisoformat(at))
         for position, item in enumerate(source.DEMO_INVITATIONS):
             if "person" in item:
                 user = self.people[item["person"]]
