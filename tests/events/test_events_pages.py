@@ -332,6 +332,8 @@ def test_partner_sees_only_meetings_they_are_invited_to(meeting, client, login):
     login(invitations[0].user)
     html = client.get("/events").get_data(as_text=True)
     assert event.title in html and "Geheime bijeenkomst" not in html
-    assert client.get(f"/events/{event.id}").status_code == 200
+    page = client.get(f"/events/{event.id}")
+    assert page.status_code == 200 and "/rsvp/" in page.get_data(as_text=True)
+    assert "Genodigden en hun antwoord" not in page.get_data(as_text=True)
     assert client.get(f"/events/{other.id}").status_code == 403
     assert client.get(f"/events/{event.id}/invitations.csv").status_code == 403

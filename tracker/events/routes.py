@@ -29,7 +29,7 @@ from tracker.events.services import (
     update_event,
     validate_event_form,
 )
-from tracker.events.tokens import TokenError, check_not_expired, read_rsvp_token
+from tracker.events.tokens import TokenError, check_not_expired, read_rsvp_token, rsvp_token
 from tracker.extensions import db
 from tracker.formatting import long_datetime
 from tracker.htmx import is_fragment
@@ -216,8 +216,11 @@ def _detail_page(event: Event, *, invite_errors=None, invite_values=None, status
         context.update(invitations=invitations, summary=summarise(invitations),
                        rsvp_closed=rsvp_open(event, now()), **_invite_choices())
     else:
-        context["mine"] = db.session.scalar(select(Invitation).where(
+        mine = db.session.scalar(select(Invitation).where(
             Invitation.event_id == event.id, Invitation.user_id == current_user.id))
+        context["mine"] = mine
+        context["my_rsvp_url"] = (url_for("events.rsvp", token=rsvp_token(mine.id))
+                                  if mine is not None else None)
     return render_template("events/detail.html", **context), status
 
 
