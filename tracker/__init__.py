@@ -113,6 +113,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.admin.routes import bp as admin_bp
     from tracker.agenda.routes import bp as agenda_bp
     from tracker.auth.routes import bp as auth_bp
+    from tracker.events.routes import bp as events_bp
     from tracker.health import bp as health_bp
     from tracker.indicators.routes import bp as indicators_bp
     from tracker.milestones.routes import bp as milestones_bp
@@ -134,6 +135,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(status_bp)
     app.register_blueprint(report_bp)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(events_bp)
     app.register_blueprint(outbox_bp)
     app.register_blueprint(indicators_bp)
 

@@ -166,6 +166,34 @@ def _outbox_manage(user, _obj) -> bool:
     return user.role == Role.BEHEERDER
 
 
+@rule("event.view")
+def _event_view(user, event) -> bool:
+    """Partners see the meetings they are invited to or their team holds; others see all."""
+    if user.role != Role.PARTNER:
+        return True
+    if event.team is not None and team_role(user, event.team) is not None:
+        return True
+    return any(invitation.user_id == user.id for invitation in event.invitations)
+
+
+@rule("event.create")
+def _event_create(user, _obj) -> bool:
+    """The beheerder, and whoever may change the work of at least one team."""
+    if user.role == Role.BEHEERDER:
+        return True
+    if user.role in (Role.LEZER, Role.PARTNER):
+        return False
+    return any(m.role in EDITING_TEAM_ROLES for m in user.memberships)
+
+
+@rule("event.manage")
+def _event_manage(user, event) -> bool:
+    """A team's meeting is kept by its coordinators; one without a team by the beheerder."""
+    if event.team is None:
+        return user.role == Role.BEHEERDER
+    return _team_edit(user, event.team)
+
+
 def requires(permission: str, load: Callable[..., Any] | None = None):
     """Guard a view: log in first, 404 when ``load`` finds nothing, 403 when denied.
 

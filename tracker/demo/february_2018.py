@@ -1026,6 +1026,50 @@ EVENTS = [
 ]
 
 # ---------------------------------------------------------------------------------------
+# DEMO ADDITIONS (not report facts): the invitations to the 7 March 2018 meeting
+# ---------------------------------------------------------------------------------------
+# The report only says that the meeting takes place on 7 March. Its location, capacity,
+# RSVP deadline and every invitee below are invented so that the organiser's view, the
+# RSVP links and the reminders can be tried out. Partners without an account get a
+# partner account without a password (as real invitees do). Addresses are example.org.
+
+DEMO_MEETING = {
+    "event": "pilots-verwarde-personen-2018-03-07",
+    "location": "Provinciehuis Overijssel, Luttenbergstraat 2, Zwolle (demo)",
+    "capacity": 40,
+    "rsvp_deadline": (date(2018, 3, 5), "12:00"),
+}
+
+#: ``person`` refers to PEOPLE by key; otherwise a new partner is created.
+#: ``response``: "ja", "nee", "misschien" or None (not answered yet).
+DEMO_INVITATIONS = [
+    {"person": "demo-partner", "response": None},
+    {"person": "marjan-nekkers", "response": "ja", "remark": ""},
+    {"person": "tom-liedenbaum", "response": "ja",
+     "remark": "Ik neem een collega mee van het wijkteam."},
+    {"person": "iwan-drupsteen", "response": "nee", "remark": "Die dag in Den Haag."},
+    {"person": "welten", "response": "misschien", "remark": "Afhankelijk van de raadsvergadering."},
+    {"email": "a.kuipers@example.org", "name": "Anke Kuipers", "organisation": "ggz-oost-nederland",
+     "response": "ja", "remark": "Vegetarische lunch graag."},
+    {"email": "r.bosman@example.org", "name": "Rob Bosman", "organisation": "politie-oost-nederland",
+     "response": "ja", "remark": ""},
+    {"email": "s.demir@example.org", "name": "Sevgi Demir", "organisation": "om-oost-nederland",
+     "response": "misschien", "remark": ""},
+    {"email": "j.hendriks@example.org", "name": "Joost Hendriks", "organisation": "gemeente:Deventer",
+     "response": "nee", "remark": "Collega Van Dijk komt in mijn plaats."},
+    {"email": "m.vandijk@example.org", "name": "Mirjam van Dijk", "organisation": "gemeente:Deventer",
+     "response": None},
+    {"email": "l.wolters@example.org", "name": "Lotte Wolters", "organisation": "gemeente:Apeldoorn",
+     "response": None},
+    {"email": "h.olde.monnikhof@example.org", "name": "Henk Olde Monnikhof",
+     "organisation": "gemeente:Hengelo", "response": None},
+    {"email": "f.elbouzidi@example.org", "name": "Fatima el Bouzidi", "organisation": "gemeente:Nijmegen",
+     "response": None},
+    {"email": "p.vanderveen@example.org", "name": "Pieter van der Veen", "organisation": "gemeente:Arnhem",
+     "response": "ja", "remark": ""},
+]
+
+# ---------------------------------------------------------------------------------------
 # Pilots and building blocks
 # ---------------------------------------------------------------------------------------
 # Verwarde personen runs "ruim 20 pilots", several per district, but the report names none

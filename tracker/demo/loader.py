@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 from collections import Counter
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from importlib import resources
 from zoneinfo import ZoneInfo
@@ -31,11 +31,12 @@ from tracker.enums import (
     OrganisationKind,
     PilotStatus,
     Role,
+    RsvpResponse,
     TeamKind,
     TeamRole,
     TeamStatus,
 )
-from tracker.events.models import Event
+from tracker.events.models import Event, Invitation
 from tracker.extensions import db
 from tracker.indicators.models import Indicator, Measurement
 from tracker.milestones.models import Milestone
@@ -71,6 +72,7 @@ KIND_LABELS = {
     "actions": "acties",
     "milestones": "mijlpalen",
     "events": "bijeenkomsten",
+    "invitations": "uitnodigingen",
     "building_blocks": "bouwstenen",
     "pilots": "pilots",
     "indicators": "indicatoren",
@@ -88,6 +90,7 @@ MODELS = {
     "actions": Action,
     "milestones": Milestone,
     "events": Event,
+    "invitations": Invitation,
     "building_blocks": BuildingBlock,
     "pilots": Pilot,
     "indicators": Indicator,
@@ -133,6 +136,7 @@ class _Loader:
         self.load_teams()
         self.load_milestones()
         self.load_events()
+        self.load_invitations()
         self.load_pilots()
         self.load_indicators()
         self.load_report_texts()
@@ -267,6 +271,12 @@ class _Loader:
                     status=EventStatus.GEPLAND,
                     organiser=team.trekker if team else None,
                 )
+                if e["key"] == source.DEMO_MEETING["event"]:
+                    # Demo additions (not in the report): place, seats and RSVP deadline.
+                    day, at = source.DEMO_MEETING["rsvp_deadline"]
+                    values.update(location=source.DEMO_MEETING["location"],
+                                  capacity=source.DEMO_MEETING["capacity"],
+                                  rsvp_deadline=_local(day, time.fromisoformat(at)))
             else:
                 note = "datum nog niet bekend"
                 if e["starts_on"] and e["precision"]:
@@ -278,6 +288,31 @@ class _Loader:
             self._get_or_create(
                 "events", Event, {"team_id": team.id if team else None, "title": e["title"]},
                 **values,
+            )
+
+    def load_invitations(self) -> None:
+        """The demo additions: invitations, some answered, to the 7 March 2018 meeting."""
+        meeting = source.DEMO_MEETING
+        spec = next(e for e in source.EVENTS if e["key"] == meeting["event"])
+        team = self.teams[spec["team"]]
+        event = db.session.scalar(select(Event).filter_by(team_id=team.id, title=spec["title"]))
+        if event is None or event.starts_at is None:
+            return
+        for position, item in enumerate(source.DEMO_INVITATIONS):
+            if "person" in item:
+                user = self.people[item["person"]]
+            else:
+                user = self._get_or_create(
+                    "users", User, {"email": item["email"]}, name=item["name"],
+                    role=Role.PARTNER, organisation=self._organisation(item["organisation"]),
+                    password_hash=None,
+                )
+            response = RsvpResponse(item["response"]) if item["response"] else None
+            invited_at = DEMO_RECORDED_AT + timedelta(minutes=position)
+            self._get_or_create(
+                "invitations", Invitation, {"event_id": event.id, "user_id": user.id},
+                invited_at=invited_at, response=response, remark=item.get("remark") or "",
+                responded_at=invited_at + timedelta(days=2) if response else None,
             )
 
     def load_pilots(self) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
@@ -42,6 +42,8 @@ class Event(db.Model):
     )
     #: iCalendar SEQUENCE: raised on every change sent to invitees.
     sequence: Mapped[int] = mapped_column(default=0)
+    #: The local day the organiser last reminded those who had not answered (once a day).
+    reminded_on: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 

@@ -1,4 +1,4 @@
-"""Event reminders: invitees hear about a meeting shortly before it starts."""
+"""Event reminders: non-responders before the RSVP deadline, invitees just before the meeting."""
 
 from __future__ import annotations
 
@@ -21,8 +21,12 @@ log = logging.getLogger(__name__)
 
 
 def event_reminders(now: datetime) -> JobResult:
-    """Remind everyone invited (and not declined) to a planned meeting in the next days."""
+    """Remind non-responders N days before the RSVP deadline, and invitees before the meeting.
+
+    Each reminder has its own idempotency key, so a second run queues nothing.
+    """
     result = JobResult("event-reminders")
+    result.queued = rsvp_deadline_reminders(now)
     days = int(current_app.config.get("TRACKER_EVENT_REMINDER_DAYS", 2))
     invitations = db.session.scalars(
         select(Invitation)
@@ -47,7 +51,41 @@ def event_reminders(now: datetime) -> JobResult:
         days_left = max(0, (starts - now).days)
         items.append((key, "event-reminder", messages.event_reminder(invitation, days_left),
                       user.id))
-    result.queued = enqueue_many(items, now, skip_invalid=True)
-    for key in result.queued:
+    queued = enqueue_many(items, now, skip_invalid=True)
+    for key in queued:
         by_key[key].last_reminded_at = now
+    result.queued = result.queued + queued
     return result
+
+
+def rsvp_deadline_reminders(now: datetime) -> list[str]:
+    """Those who have not answered, once, when the RSVP deadline is N days away or less."""
+    from tracker.events.mail import rsvp_reminder_email
+
+    days = int(current_app.config.get("TRACKER_EVENT_RSVP_REMINDER_DAYS", 7))
+    invitations = db.session.scalars(
+        select(Invitation)
+        .join(Invitation.event)
+        .where(Event.status == EventStatus.GEPLAND, Invitation.response.is_(None),
+               Event.rsvp_deadline.is_not(None), Event.rsvp_deadline > now,
+               Event.rsvp_deadline <= now + timedelta(days=days))
+        .options(selectinload(Invitation.event).selectinload(Event.organiser),
+                 selectinload(Invitation.user))
+        .order_by(Invitation.id)
+    ).all()
+    prefs = preferences_for({i.user for i in invitations})
+    items = []
+    by_key = {}
+    for invitation in invitations:
+        if (not prefs[invitation.user_id].reminders
+                or not can_receive(invitation.user, log, "antwoordherinnering")):
+            continue
+        deadline = invitation.event.rsvp_deadline
+        key = f"event-rsvp-reminder:invitation:{invitation.id}:{deadline.isoformat()}"
+        by_key[key] = invitation
+        items.append((key, "event-rsvp-reminder", rsvp_reminder_email(invitation),
+                      invitation.user_id))
+    queued = enqueue_many(items, now, skip_invalid=True)
+    for key in queued:
+        by_key[key].last_reminded_at = now
+    return queued

@@ -113,8 +113,11 @@ def event_reminder(invitation, days_left: int) -> Email:
     """To an invitee: the meeting is soon; says whether they answered."""
     event = invitation.event
     subject = f"Herinnering: {event.title}"
+    from tracker.events.mail import rsvp_url
+
     return _render("event_reminder", invitation.user, invitation.user.email, subject[:300],
-                   "reminders", event=event, invitation=invitation, days_left=days_left)
+                   "reminders", event=event, invitation=invitation, days_left=days_left,
+                   rsvp_url=rsvp_url(invitation))
 
 
 RESPONSES = {None: "u bent niet uitgenodigd", "": "u heeft nog niet gereageerd",

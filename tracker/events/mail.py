@@ -1,0 +1,77 @@
+"""The meeting mails: invitation (with ``.ics``), update, cancellation, reminders, moved up.
+
+Each renders ``email/<name>.txt`` and ``.html`` through the notifications'
+``_render`` (signed unsubscribe links included) and carries a personal RSVP link.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from email.utils import parseaddr
+
+from flask import current_app
+
+from tracker.events.ics import invitation_calendar
+from tracker.events.tokens import rsvp_token
+from tracker.notifications.messages import _render, external_url
+from tracker.notifications.outbox import Email, attachment
+
+ICS_DOMAIN = "vnon-tracker"
+SUBJECTS = {
+    "invite": "Uitnodiging: {title}",
+    "update": "Gewijzigd: {title}",
+    "cancel": "Geannuleerd: {title}",
+}
+
+
+def rsvp_url(invitation) -> str:
+    """The personal, signed link to answer this invitation."""
+    return external_url("events.rsvp", token=rsvp_token(invitation.id))
+
+
+def _organiser(event) -> tuple[str, str | None]:
+    if event.organiser is not None and event.organiser.email:
+        return event.organiser.email, event.organiser.name
+    name, address = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])
+    return address, name or None
+
+
+def invitation_email(invitation, kind: str, now: datetime) -> Email:
+    """The invitation (``invite``), a change (``update``) or the cancellation (``cancel``)."""
+    event = invitation.event
+    url = rsvp_url(invitation)
+    organiser_email, organiser_name = _organiser(event)
+    method = "CANCEL" if kind == "cancel" else "REQUEST"
+    partstat = {"ja": "ACCEPTED", "nee": "DECLINED", "misschien": "TENTATIVE"}.get(
+        invitation.response.value if invitation.response else "", "NEEDS-ACTION")
+    ics = invitation_calendar(
+        event=event, attendee_email=invitation.user.email, attendee_name=invitation.user.name,
+        organiser_email=organiser_email, organiser_name=organiser_name, now=now,
+        domain=ICS_DOMAIN, url=url, method=method, partstat=partstat,
+        timezone=current_app.config["TRACKER_TIMEZONE"])
+    subject = SUBJECTS[kind].format(title=event.title)[:300]
+    email = _render("event_invitation", invitation.user, invitation.user.email, subject,
+                    "reminders", event=event, invitation=invitation, kind=kind, rsvp_url=url,
+                    event_url=external_url("events.detail", event_id=event.id))
+    email.attachments.append(attachment(
+        "uitnodiging.ics" if kind != "cancel" else "annulering.ics",
+        f"text/calendar; method={method}; charset=UTF-8", ics))
+    return email
+
+
+def rsvp_reminder_email(invitation) -> Email:
+    """To an invitee who has not answered yet."""
+    event = invitation.event
+    subject = f"Graag uw antwoord: {event.title}"[:300]
+    return _render("event_rsvp_reminder", invitation.user, invitation.user.email, subject,
+                   "reminders", event=event, invitation=invitation,
+                   rsvp_url=rsvp_url(invitation))
+
+
+def moved_up_email(invitation) -> Email:
+    """To an invitee on the waiting list: a seat came free, they are expected."""
+    event = invitation.event
+    subject = f"Er is een plaats voor u vrijgekomen: {event.title}"[:300]
+    return _render("event_moved_up", invitation.user, invitation.user.email, subject,
+                   "reminders", event=event, invitation=invitation,
+                   rsvp_url=rsvp_url(invitation))

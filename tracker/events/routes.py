@@ -1,0 +1,387 @@
+"""Regional meetings: list, page, create/edit/cancel, invitations, organiser view, RSVP."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from tracker.actions.services import ValidationErrors
+from tracker.auth.models import User
+from tracker.auth.permissions import can, public, requires
+from tracker.clock import now
+from tracker.concurrency import ConflictError, parse_version
+from tracker.csv_export import csv_response
+from tracker.enums import EventStatus, Role, RsvpResponse
+from tracker.events.models import Event, Invitation
+from tracker.events.services import (
+    AlreadyReminded,
+    RsvpClosed,
+    answer,
+    cancel_event,
+    create_event,
+    invitations_of,
+    invite,
+    remind_non_responders,
+    rsvp_open,
+    summarise,
+    update_event,
+    validate_event_form,
+)
+from tracker.events.tokens import TokenError, check_not_expired, read_rsvp_token, rsvp_token
+from tracker.extensions import db
+from tracker.formatting import long_datetime
+from tracker.htmx import is_fragment
+from tracker.network.models import District, Organisation, Team, TeamMembership
+from tracker.validation import ValidationError
+
+bp = Blueprint("events", __name__)
+
+RESPONSE_CHOICES = [(r.value, r.label) for r in RsvpResponse]
+
+
+def load_event(event_id: int, **_ignored) -> Event | None:
+    return db.session.scalar(
+        select(Event).where(Event.id == event_id)
+        .options(selectinload(Event.team).selectinload(Team.memberships),
+                 selectinload(Event.organiser))
+    )
+
+
+def _visible_events():
+    query = select(Event).options(selectinload(Event.team))
+    if current_user.role == Role.PARTNER:
+        invited = select(Invitation.event_id).where(Invitation.user_id == current_user.id)
+        teams = select(TeamMembership.team_id).where(TeamMembership.user_id == current_user.id)
+        query = query.where(or_(Event.id.in_(invited), Event.team_id.in_(teams)))
+    return db.session.scalars(query).all()
+
+
+@bp.get("/events")
+@requires("network.view")
+def index():
+    """Upcoming and past meetings."""
+    moment = now()
+    events = _visible_events()
+    upcoming = sorted((e for e in events if e.starts_at is None or e.starts_at >= moment),
+                      key=lambda e: (e.starts_at is None, e.starts_at or moment, e.id))
+    past = sorted((e for e in events if e.starts_at is not None and e.starts_at < moment),
+                  key=lambda e: e.starts_at, reverse=True)
+    return render_template("events/index.html", upcoming=upcoming, past=past,
+                           can_create=can(current_user, "event.create"))
+
+
+# --- Create and edit -----------------------------------------------------------------------
+
+def _team_choices() -> list[Team]:
+    teams = db.session.scalars(select(Team).order_by(Team.position, Team.name)).all()
+    return [t for t in teams if can(current_user, "team.edit", t)]
+
+
+def _organiser_choices() -> list[User]:
+    return list(db.session.scalars(
+        select(User).where(User.active.is_(True), User.role != Role.PARTNER,
+                           User.role != Role.LEZER).order_by(User.name)))
+
+
+def _validate_form():
+    teams = _team_choices()
+    allowed_teams: set[int | None] = {t.id for t in teams}
+    if current_user.role == Role.BEHEERDER:
+        allowed_teams.add(None)
+    organisers = _organiser_choices()
+    return validate_event_form(request.form, teams=allowed_teams,
+                               organisers={u.id for u in organisers} | {None})
+
+
+def _form_page(*, event: Event | None, values, errors, status=200, is_conflict=False):
+    return render_template(
+        "events/form.html", event=event, values=values, errors=errors, is_conflict=is_conflict,
+        teams=_team_choices(), organisers=_organiser_choices(),
+        team_optional=current_user.role == Role.BEHEERDER,
+    ), status
+
+
+def _local_input(moment) -> str:
+    from tracker.formatting import to_local
+
+    return to_local(moment).strftime("%Y-%m-%dT%H:%M") if moment else ""
+
+
+@bp.get("/events/new")
+@requires("event.create")
+def new():
+    """The form for a new meeting."""
+    return _form_page(event=None, values={"organiser_id": current_user.id}, errors={})
+
+
+@bp.post("/events")
+@requires("event.create")
+def create():
+    """Create a meeting; errors are shown next to their fields."""
+    try:
+        data = _validate_form()
+    except ValidationErrors as error:
+        return _form_page(event=None, values=request.form, errors=error.errors, status=422)
+    event = create_event(data, actor=current_user, now=now())
+    db.session.commit()
+    flash(f"Bijeenkomst “{event.title}” is aangemaakt. Nodig nu de deelnemers uit.", "ok")
+    return redirect(url_for("events.detail", event_id=event.id), code=303)
+
+
+@bp.get("/events/<int:event_id>/edit")
+@requires("event.manage", load=load_event)
+def edit(event_id: int, subject: Event):
+    """The edit form, carrying the version it was built from."""
+    values = {
+        "title": subject.title, "team_id": subject.team_id, "description": subject.description,
+        "starts_at": _local_input(subject.starts_at), "ends_at": _local_input(subject.ends_at),
+        "rsvp_deadline": _local_input(subject.rsvp_deadline), "location": subject.location,
+        "online_url": subject.online_url or "", "capacity": subject.capacity or "",
+        "organiser_id": subject.organiser_id, "version": subject.version,
+    }
+    return _form_page(event=subject, values=values, errors={})
+
+
+@bp.post("/events/<int:event_id>")
+@requires("event.manage", load=load_event)
+def update(event_id: int, subject: Event):
+    """Save the edit form; invitees get an updated calendar item; a stale version is a 409."""
+    try:
+        data = _validate_form()
+        if data["team_id"] is None and subject.team_id is not None \
+                and current_user.role != Role.BEHEERDER:
+            raise ValidationErrors({"team_id": "Team is verplicht."})
+        queued = update_event(subject, data, expected_version=parse_version(
+            request.form.get("version")), actor=current_user, now=now())
+    except ValidationErrors as error:
+        db.session.rollback()
+        return _form_page(event=load_event(event_id), values=request.form, errors=error.errors,
+                          status=422)
+    except ValidationError as error:
+        db.session.rollback()
+        return _form_page(event=load_event(event_id), values=request.form,
+                          errors={error.field: error.message}, status=422)
+    except ConflictError:
+        db.session.rollback()
+        return _form_page(event=load_event(event_id), values=request.form, errors={},
+                          status=409, is_conflict=True)
+    db.session.commit()
+    message = f"Bijeenkomst “{subject.title}” is opgeslagen."
+    if queued:
+        message += f" {len(queued)} genodigde(n) krijgen de gewijzigde agenda-uitnodiging."
+    flash(message, "ok")
+    return redirect(url_for("events.detail", event_id=event_id), code=303)
+
+
+@bp.post("/events/<int:event_id>/cancel")
+@requires("event.manage", load=load_event)
+def cancel(event_id: int, subject: Event):
+    """Cancel the meeting; invitees get METHOD:CANCEL."""
+    try:
+        queued = cancel_event(subject, expected_version=parse_version(request.form.get("version")),
+                              actor=current_user, now=now())
+    except ConflictError:
+        db.session.rollback()
+        flash("Niet geannuleerd: iemand anders heeft de bijeenkomst intussen gewijzigd. "
+              "Bekijk de actuele stand en probeer opnieuw.", "warning")
+        return redirect(url_for("events.detail", event_id=event_id), code=303)
+    db.session.commit()
+    flash(f"Bijeenkomst geannuleerd; {len(queued)} genodigde(n) krijgen bericht.", "ok")
+    return redirect(url_for("events.detail", event_id=event_id), code=303)
+
+
+# --- Page and organiser view ---------------------------------------------------------------
+
+def _invite_choices() -> dict:
+    return {
+        "people": db.session.execute(
+            select(User.id, User.name, User.email).where(User.active.is_(True))
+            .order_by(User.name)).all(),
+        "teams": db.session.execute(select(Team.id, Team.name).order_by(Team.position)).all(),
+        "organisations": db.session.execute(
+            select(Organisation.id, Organisation.name).order_by(Organisation.name)).all(),
+        "districts": db.session.execute(
+            select(District.id, District.name).order_by(District.position)).all(),
+    }
+
+
+def _detail_page(event: Event, *, invite_errors=None, invite_values=None, status=200):
+    manage = can(current_user, "event.manage", event)
+    context = {"event": event, "can_manage": manage, "invite_errors": invite_errors or {},
+               "invite_values": invite_values or {}, "moment": now()}
+    if manage:
+        invitations = invitations_of(event.id)
+        context.update(invitations=invitations, summary=summarise(invitations),
+                       rsvp_closed=rsvp_open(event, now()), **_invite_choices())
+    else:
+        mine = db.session.scalar(select(Invitation).where(
+            Invitation.event_id == event.id, Invitation.user_id == current_user.id))
+        context["mine"] = mine
+        context["my_rsvp_url"] = (url_for("events.rsvp", token=rsvp_token(mine.id))
+                                  if mine is not None else None)
+    return render_template("events/detail.html", **context), status
+
+
+@bp.get("/events/<int:event_id>")
+@requires("event.view", load=load_event)
+def detail(event_id: int, subject: Event):
+    """The meeting; for its organisers also the answers and the invitation tools."""
+    return _detail_page(subject)
+
+
+def _id_or_none(name: str) -> int | None:
+    text = (request.form.get(name) or "").strip()
+    if not text:
+        return None
+    if not text.isdigit():
+        raise ValidationError(name, "Kies een geldige waarde.")
+    return int(text)
+
+
+@bp.post("/events/<int:event_id>/invitations")
+@requires("event.manage", load=load_event)
+def invite_people(event_id: int, subject: Event):
+    """Invite one person, a team, an organisation, a district or a pasted list of addresses."""
+    form = request.form
+    try:
+        user_id = _id_or_none("user_id")
+        report = invite(subject, actor=current_user, now=now(),
+                        user_ids=[user_id] if user_id else [],
+                        team_id=_id_or_none("team_id"),
+                        organisation_id=_id_or_none("organisation_id"),
+                        district_id=_id_or_none("district_id"),
+                        addresses=form.get("addresses", "")[:100_000])
+    except ValidationError as error:
+        db.session.rollback()
+        return _detail_page(load_event(event_id), invite_errors={error.field: error.message},
+                            invite_values=form, status=422)
+    db.session.commit()
+    parts = [f"{len(report.invited)} uitgenodigd"]
+    if report.created:
+        parts.append(f"{len(report.created)} nieuwe partner(s) aangemaakt")
+    if report.already:
+        parts.append(f"{len(report.already)} al eerder uitgenodigd (overgeslagen)")
+    flash("; ".join(parts) + ".", "ok" if report.invited else "info")
+    if report.invalid:
+        flash("Niet uitgenodigd, ongeldig adres: " + ", ".join(report.invalid[:50]), "warning")
+    return redirect(url_for("events.detail", event_id=event_id) + "#genodigden", code=303)
+
+
+@bp.post("/events/<int:event_id>/remind")
+@requires("event.manage", load=load_event)
+def remind(event_id: int, subject: Event):
+    """Remind those who have not answered (at most once a day per meeting)."""
+    try:
+        queued = remind_non_responders(subject, actor=current_user, now=now())
+    except AlreadyReminded:
+        db.session.rollback()
+        flash("Vandaag is al een herinnering verstuurd; morgen kan het weer.", "warning")
+        return redirect(url_for("events.detail", event_id=event_id), code=303)
+    except ValidationError as error:
+        db.session.rollback()
+        flash(error.message, "warning")
+        return redirect(url_for("events.detail", event_id=event_id), code=303)
+    db.session.commit()
+    flash(f"Herinnering verstuurd aan {len(queued)} genodigde(n) zonder antwoord.", "ok")
+    return redirect(url_for("events.detail", event_id=event_id), code=303)
+
+
+@bp.get("/events/<int:event_id>/invitations.csv")
+@requires("event.manage", load=load_event)
+def export(event_id: int, subject: Event):
+    """The invitees and their answers as CSV for Excel."""
+    rows = invitations_of(event_id)
+    header = ["Naam", "E-mailadres", "Organisatie", "Antwoord", "Wachtlijst", "Opmerking",
+              "Geantwoord op"]
+    return csv_response(
+        f"bijeenkomst-{event_id}-genodigden.csv", header,
+        ([i.user.name, i.user.email, i.user.organisation.name if i.user.organisation else "",
+          i.response.label if i.response else "geen antwoord",
+          "ja" if i.waitlisted_at else "", i.remark,
+          long_datetime(i.responded_at) if i.responded_at else ""] for i in rows))
+
+
+# --- RSVP through the signed link ----------------------------------------------------------
+
+def _rsvp_invitation(token: str) -> Invitation:
+    claim = read_rsvp_token(token)
+    invitation = db.session.scalar(
+        select(Invitation).where(Invitation.id == claim.invitation_id)
+        .options(selectinload(Invitation.event).selectinload(Event.organiser),
+                 selectinload(Invitation.user)))
+    if invitation is None:
+        raise TokenError(404)
+    check_not_expired(invitation.event, now())
+    return invitation
+
+
+def _invalid_link(error: TokenError):
+    return render_template("events/rsvp_invalid.html"), error.status
+
+
+def _rsvp_context(invitation: Invitation, token: str, **extra) -> dict:
+    event = invitation.event
+    return {"invitation": invitation, "event": event, "token": token,
+            "closed": rsvp_open(event, now()), "choices": RESPONSE_CHOICES,
+            "cancelled": event.status == EventStatus.GEANNULEERD, "errors": {},
+            "remark": invitation.remark, **extra}
+
+
+@bp.get("/rsvp/<token>")
+@public
+def rsvp(token: str):
+    """The page a mail's RSVP link opens: the meeting and the current answer. Changes nothing."""
+    try:
+        invitation = _rsvp_invitation(token)
+    except TokenError as error:
+        return _invalid_link(error)
+    return render_template("events/rsvp.html", **_rsvp_context(invitation, token))
+
+
+@bp.post("/rsvp/<token>")
+@public
+def rsvp_answer(token: str):
+    """Store the answer; htmx swaps the answer region, without JavaScript a 303 to the page.
+
+    CSRF stays on: the page sets the session's token in the form.
+    """
+    try:
+        invitation = _rsvp_invitation(token)
+    except TokenError as error:
+        db.session.rollback()
+        return _invalid_link(error)
+    status, extra = 200, {}
+    try:
+        answer(invitation.id, request.form.get("response", ""), request.form.get("remark"),
+               now=now())
+    except ValidationError as error:
+        db.session.rollback()
+        status, extra = 422, {"errors": {error.field: error.message},
+                              "remark": request.form.get("remark", "")}
+    except RsvpClosed:
+        db.session.rollback()
+        status = 409
+    else:
+        db.session.commit()
+    invitation = _rsvp_invitation(token)
+    context = _rsvp_context(invitation, token, **extra)
+    if status == 200:
+        context["announcement"] = _announcement(invitation)
+    if is_fragment():
+        response = make_response(render_template("events/_rsvp_response.html", **context), status)
+        response.vary.add("HX-Request")
+        return response
+    if status != 200:
+        return render_template("events/rsvp.html", **context), status
+    flash(context["announcement"], "ok")
+    return redirect(url_for("events.rsvp", token=token), code=303)
+
+
+def _announcement(invitation: Invitation) -> str:
+    if invitation.response == RsvpResponse.JA and invitation.waitlisted_at is not None:
+        return "Uw antwoord is opgeslagen: de bijeenkomst is vol, u staat op de wachtlijst."
+    labels = {RsvpResponse.JA: "u komt", RsvpResponse.NEE: "u komt niet",
+              RsvpResponse.MISSCHIEN: "u komt misschien"}
+    return f"Uw antwoord is opgeslagen: {labels[invitation.response]}."
