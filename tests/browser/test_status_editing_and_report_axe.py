@@ -1,5 +1,7 @@
 """A coordinator edits a block in place (htmx) on the status page; axe on status and report."""
 
+from playwright.sync_api import expect
+
 from tests.conftest import DEMO_PASSWORD
 
 
@@ -16,11 +18,18 @@ def test_edit_a_block_in_place_and_axe_on_status_pages_and_report(demo, live_ser
     login(page, live_server, "coordinator@example.org", "/teams/verwarde-personen/status")
     axe_check(page)
 
-    page.get_by_role("link", name="Bewerken (uitgangspunten / doelen, punt 1)").click()
+    edit = "Bewerken (uitgangspunten / doelen, punt 1)"
+    page.get_by_role("link", name=edit).click()
+    textbox = page.get_by_label("Tekst van dit punt")
+    expect(textbox).to_be_focused()  # focus follows the swap
+    page.get_by_role("link", name="Annuleren").click()
+    expect(page.get_by_label("Tekst van dit punt")).to_have_count(0)  # cancel closes the form
+    page.get_by_role("link", name=edit).click()
     textbox = page.get_by_label("Tekst van dit punt")
     textbox.fill("Terugdringen van overlast door ernstig verwarde personen (bijgewerkt)")
     page.get_by_role("button", name="Opslaan").click()
     page.get_by_text("(bijgewerkt)").wait_for()
+    expect(page.get_by_role("link", name=edit)).to_be_focused()
     assert page.url.endswith("/teams/verwarde-personen/status")  # swapped in place
     axe_check(page)
 

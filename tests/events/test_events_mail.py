@@ -117,7 +117,7 @@ def test_invitation_mail_carries_a_calendar_item_outlook_accepts(meeting, client
         assert client.post(f"/events/{event.id}", data=form).status_code == 303
         db.session.expire_all()
         version = db.session.get(Event, event.id).version
-        assert post_form(client, f"/events/{event.id}/cancel", {"version": str(version)},
+        assert post_form(client, f"/events/{event.id}/cancel", {"version": str(version), "bevestig": "1"},
                          token_page=f"/events/{event.id}").status_code == 303
         run_job("outbox", BEFORE + timedelta(minutes=10))
         db.session.commit()

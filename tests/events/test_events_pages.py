@@ -260,7 +260,7 @@ def test_remind_non_responders_at_most_once_a_day(organiser, client):
 MUTATING_ROUTES = [
     ("/events", lambda e: {**GOOD, "team_id": str(e.team_id)}),
     ("/events/{id}", lambda e: {**GOOD, "team_id": str(e.team_id), "version": str(e.version)}),
-    ("/events/{id}/cancel", lambda e: {"version": str(e.version)}),
+    ("/events/{id}/cancel", lambda e: {"version": str(e.version), "bevestig": "1"}),
     ("/events/{id}/invitations", lambda e: {"addresses": "nieuw@example.org"}),
     ("/events/{id}/remind", lambda e: {}),
 ]
@@ -337,3 +337,33 @@ def test_partner_sees_only_meetings_they_are_invited_to(meeting, client, login):
     assert "Genodigden en hun antwoord" not in page.get_data(as_text=True)
     assert client.get(f"/events/{other.id}").status_code == 403
     assert client.get(f"/events/{event.id}/invitations.csv").status_code == 403
+
+
+def test_cancelling_needs_an_explicit_confirmation(meeting, client, login):
+    from tests.conftest import csrf_token_for
+    from tracker.enums import EventStatus
+    from tracker.events.models import Event
+
+    event, coordinator, _ = meeting
+    login(coordinator)
+    response = client.post(f"/events/{event.id}/cancel", data={
+        "version": str(event.version), "csrf_token": csrf_token_for(client)})
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Event, event.id).status != EventStatus.GEANNULEERD
+
+
+def test_capacity_cannot_drop_below_the_seats_already_taken(meeting):
+    from datetime import UTC, datetime
+
+    from tracker.events.services import update_event
+    from tracker.validation import ValidationError
+
+    event, coordinator, invitations = meeting
+    for invitation in invitations[:2]:
+        invitation.response = RsvpResponse.JA
+    db.session.commit()
+    with pytest.raises(ValidationError, match="al 2 mensen een plaats"):
+        update_event(event, {"capacity": 1}, expected_version=event.version, actor=coordinator,
+                     now=datetime.now(UTC))
+    db.session.rollback()

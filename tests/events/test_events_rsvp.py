@@ -243,3 +243,22 @@ def test_waiting_list_fills_in_order_and_moves_up_with_a_mail(app):
     db.session.expire_all()
     assert db.session.get(Invitation, people[4].id).waitlisted_at is None
     assert db.session.get(Invitation, people[3].id).response == RsvpResponse.MISSCHIEN
+
+
+def test_reopening_the_link_shows_the_saved_remark_so_a_new_answer_keeps_it(meeting, client):
+    from tracker.events.tokens import rsvp_token
+
+    _, _, invitations = meeting
+    invitation = invitations[0]
+    token = rsvp_token(invitation.id)
+    with time_machine.travel(BEFORE, tick=False):
+        page = client.get(f"/rsvp/{token}").get_data(as_text=True)
+        client.post(f"/rsvp/{token}", data={"response": "ja", "remark": "Ik neem iemand mee",
+                                            "csrf_token": csrf_token_from(page)})
+        again = client.get(f"/rsvp/{token}").get_data(as_text=True)
+        assert ">Ik neem iemand mee</textarea>" in again
+        client.post(f"/rsvp/{token}", data={"response": "nee", "remark": "Ik neem iemand mee",
+                                            "csrf_token": csrf_token_from(again)})
+    db.session.expire_all()
+    saved = db.session.get(Invitation, invitation.id)
+    assert (saved.response, saved.remark) == (RsvpResponse.NEE, "Ik neem iemand mee")

@@ -178,7 +178,11 @@ def update(event_id: int, subject: Event):
 @bp.post("/events/<int:event_id>/cancel")
 @requires("event.manage", load=load_event)
 def cancel(event_id: int, subject: Event):
-    """Cancel the meeting; invitees get METHOD:CANCEL."""
+    """Cancel the meeting (after an explicit confirmation); invitees get METHOD:CANCEL."""
+    if request.form.get("bevestig") != "1":
+        flash("Niet geannuleerd: vink eerst aan dat u de bijeenkomst wilt annuleren en alle "
+              "genodigden bericht wilt sturen.", "warning")
+        return redirect(url_for("events.detail", event_id=event_id) + "#annuleren", code=303)
     try:
         queued = cancel_event(subject, expected_version=parse_version(request.form.get("version")),
                               actor=current_user, now=now())

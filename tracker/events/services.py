@@ -210,6 +210,13 @@ def update_event(event: Event, data: dict[str, Any], *, expected_version: int | 
     check_version(event, expected_version)
     if event.status == EventStatus.GEANNULEERD:
         raise ValidationError("status", "Een geannuleerde bijeenkomst kan niet meer worden gewijzigd.")
+    capacity = data.get("capacity", event.capacity)
+    if capacity is not None and capacity != event.capacity:
+        seated = seats_taken(event.id)
+        if capacity < seated:
+            raise ValidationError(
+                "capacity", f"Er hebben al {seated} mensen een plaats; kies minstens {seated} "
+                "plaatsen of vraag eerst iemand af te melden.")
     before = _snapshot(event)
     for key, value in data.items():
         setattr(event, key, value)

@@ -59,7 +59,7 @@ def _render_status(team: Team, *, kind: str | None = None, status: int = 200, **
     section = _sections([team.id])[0]
     context = {"team": team, "section": section, "today": local_today(),
                "editable": can(current_user, "team.edit", team), "editing": None,
-               "errors": {}, "conflict": None, "draft": {}}
+               "errors": {}, "conflict": None, "draft": {}, "focus": None}
     context.update(extra)
     if kind is not None:
         context["block"] = next(b for b in section.blocks if b[0] == kind)
@@ -92,12 +92,13 @@ def _kind(value: str | None) -> ItemKind:
         abort(400)
 
 
-def _done(team: Team, kind: str):
-    """After a change: the block for htmx, a 303 back to the page otherwise."""
+def _done(team: Team, kind: str, focus: str | None = None):
+    """After a change: the block for htmx (``focus`` = id of the element to focus), a 303
+    back to the page otherwise."""
     from tracker.htmx import is_fragment
 
     if is_fragment():
-        return _render_status(team, kind=kind)
+        return _render_status(team, kind=kind, focus=focus or f"blok-{kind}-titel")
     return redirect(url_for("status.team_status", slug=team.slug) + f"#blok-{kind}", 303)
 
 
@@ -106,7 +107,8 @@ def _done(team: Team, kind: str):
 def edit_item_form(slug: str, item_id: int, subject: Team):
     """The edit form of one point (htmx swaps it into its block)."""
     item = _item(subject, item_id)
-    return _render_status(subject, kind=item.kind.value, editing=item.id)
+    return _render_status(subject, kind=item.kind.value, editing=item.id,
+                          focus=f"tekst-{item.id}")
 
 
 @bp.post("/teams/<slug>/status/punten")
@@ -120,9 +122,10 @@ def add_item(slug: str, subject: Team):
         db.session.rollback()
         return _render_status(subject, kind=kind.value, status=422,
                               errors={f"new-{kind.value}": error.message},
-                              draft={f"new-{kind.value}": request.form.get("text", "")})
+                              draft={f"new-{kind.value}": request.form.get("text", "")},
+                              focus=f"nieuw-{kind.value}")
     db.session.commit()
-    return _done(subject, kind.value)
+    return _done(subject, kind.value, focus=f"nieuw-{kind.value}")
 
 
 def _conflict(team: Team, kind: str, item_id: int, mine: str):
@@ -151,8 +154,8 @@ def update_item(slug: str, item_id: int, subject: Team):
         db.session.rollback()
         return _render_status(subject, kind=kind, status=422, editing=item_id,
                               errors={f"item-{item_id}": error.message},
-                              draft={f"item-{item_id}": text})
-    return _done(subject, kind)
+                              draft={f"item-{item_id}": text}, focus=f"tekst-{item_id}")
+    return _done(subject, kind, focus=f"bewerk-{item_id}")
 
 
 @bp.post("/teams/<slug>/status/punten/<int:item_id>/verwijderen")
@@ -183,4 +186,4 @@ def move_item(slug: str, item_id: int, subject: Team):
         db.session.commit()
     except StaleDataError:
         return _conflict(subject, kind, item_id, "")
-    return _done(subject, kind)
+    return _done(subject, kind, focus=f"{'omhoog' if direction == 'up' else 'omlaag'}-{item_id}")
