@@ -405,6 +405,7 @@ def test_published_edition_never_changes_and_edits_show_in_the_next_report(demo,
     assert (edition.html, edition.pdf, edition.docx) == stored
     html = client.get(f"/report/edities/{edition.id}.html")
     assert html.status_code == 200 and "attachment" in html.headers["Content-Disposition"]
+    assert html.headers["Content-Type"] == "text/html; charset=utf-8"
     assert "Bijgewerkt doel na publicatie" not in html.get_data(as_text=True)
     assert original in html.get_data(as_text=True)
     _, body = docx_text(client.get(f"/report/edities/{edition.id}.docx").data)

@@ -34,7 +34,8 @@ def _report_or_error():
 
 
 def _file(data: bytes | str, fmt: str, name: str, *, attachment: bool = True) -> Response:
-    response = Response(data, mimetype=FORMATS[fmt])
+    response = Response(data)
+    response.headers["Content-Type"] = FORMATS[fmt]  # exactly this (mimetype= would add a charset)
     disposition = "attachment" if attachment else "inline"
     response.headers["Content-Disposition"] = f'{disposition}; filename="{name}.{fmt}"'
     return response
