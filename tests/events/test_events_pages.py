@@ -367,3 +367,12 @@ def test_capacity_cannot_drop_below_the_seats_already_taken(meeting):
         update_event(event, {"capacity": 1}, expected_version=event.version, actor=coordinator,
                      now=datetime.now(UTC))
     db.session.rollback()
+
+
+def test_an_empty_invitation_form_says_what_to_choose(meeting, client, login):
+    event, coordinator, _ = meeting
+    login(coordinator)
+    response = client.post(f"/events/{event.id}/invitations", data={
+        "csrf_token": csrf_token_for(client)})
+    assert response.status_code == 422
+    assert "Kies wie u wilt uitnodigen" in response.get_data(as_text=True)

@@ -249,6 +249,12 @@ def _id_or_none(name: str) -> int | None:
 def invite_people(event_id: int, subject: Event):
     """Invite one person, a team, an organisation, a district or a pasted list of addresses."""
     form = request.form
+    chosen = [form.get(k, "").strip() for k in ("user_id", "team_id", "organisation_id",
+                                                "district_id", "addresses")]
+    if not any(chosen):
+        return _detail_page(subject, invite_errors={
+            "user_id": "Kies wie u wilt uitnodigen: een persoon, een team, een organisatie, een "
+                       "district of een lijst met e-mailadressen."}, invite_values=form, status=422)
     try:
         user_id = _id_or_none("user_id")
         report = invite(subject, actor=current_user, now=now(),
