@@ -212,3 +212,38 @@ def test_create_milestone(demo, client, login):
     assert ok.status_code == 303
     assert _post(client, "/teams/jeugd/milestones", {"title": "x", "due_date": "2018-12-31",
                                                      "kind": "deadline"}).status_code == 403
+
+
+def test_edit_milestone_keeps_precision_unless_the_date_changes(demo, client, login):
+    rfpn = db.session.scalar(select(Milestone).where(Milestone.title == "RFPN structureel geborgd"))
+    login(_user("paul.wesseloo@example.org"))
+    assert client.get(f"/milestones/{rfpn.id}/edit").status_code == 200
+    same_date = {"title": "RFPN structureel geborgd door twee procescoördinatoren",
+                 "due_date": "2019-09-30", "kind": "deadline", "version": 1}
+    assert _post(client, f"/milestones/{rfpn.id}", same_date).status_code == 303
+    db.session.expire_all()
+    saved = db.session.get(Milestone, rfpn.id)
+    assert saved.title.endswith("procescoördinatoren") and saved.due_precision.value == "month"
+    stale = _post(client, f"/milestones/{rfpn.id}", {**same_date, "title": "Oud", "version": 1})
+    assert stale.status_code == 409 and "niet opgeslagen" in stale.get_data(as_text=True)
+    moved = _post(client, f"/milestones/{rfpn.id}", {**same_date, "due_date": "2019-10-15",
+                                                    "version": 2})
+    assert moved.status_code == 303
+    db.session.expire_all()
+    saved = db.session.get(Milestone, rfpn.id)
+    assert (saved.due_date.isoformat(), saved.due_precision.value) == ("2019-10-15", "day")
+    bad = _post(client, f"/milestones/{rfpn.id}", {"title": "", "due_date": "2019-02-30",
+                                                  "kind": "deadline", "version": 3})
+    assert bad.status_code == 422
+
+
+@pytest.mark.parametrize("email", ["tom.liedenbaum@example.org", "welten@example.org",
+                                   "lezer@example.org"])
+def test_others_cannot_edit_the_teams_milestones(demo, client, login, email):
+    rfpn = db.session.scalar(select(Milestone).where(Milestone.title == "RFPN structureel geborgd"))
+    login(_user(email))
+    response = _post(client, f"/milestones/{rfpn.id}", {"title": "Gekaapt", "due_date": "2019-09-30",
+                                                       "kind": "deadline", "version": 1})
+    assert response.status_code == 403
+    db.session.expire_all()
+    assert db.session.get(Milestone, rfpn.id).title == "RFPN structureel geborgd"

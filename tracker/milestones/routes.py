@@ -27,6 +27,7 @@ from tracker.milestones.services import (
     set_achieved,
     tick_municipality,
     untick_municipality,
+    update_milestone,
 )
 from tracker.network.models import Municipality, Team
 from tracker.network.queries import team_page, visible_teams
@@ -208,3 +209,42 @@ def create(slug: str, subject: Team):
     db.session.commit()
     flash(f"Mijlpaal “{milestone.title}” is toegevoegd.", "ok")
     return redirect(url_for("milestones.detail", milestone_id=milestone.id), code=303)
+
+
+def _edit_values(milestone: Milestone) -> dict:
+    return {"title": milestone.title, "description": milestone.description,
+            "due_date": milestone.due_date.isoformat(), "kind": milestone.kind.value}
+
+
+@bp.get("/milestones/<int:milestone_id>/edit")
+@requires("milestone.edit", load=load_milestone)
+def edit(milestone_id: int, subject: Milestone):
+    """The edit form of a milestone, carrying its version."""
+    return render_template("milestones/form.html", team=subject.team, milestone=subject,
+                           values=_edit_values(subject), errors={}, kind_options=KIND_OPTIONS)
+
+
+@bp.post("/milestones/<int:milestone_id>")
+@requires("milestone.edit", load=load_milestone)
+def update(milestone_id: int, subject: Milestone):
+    """Save the edit form (409 with the current values when someone saved first)."""
+    form = request.form
+    try:
+        update_milestone(subject, title=form.get("title", ""),
+                         description=form.get("description", ""),
+                         due_date=form.get("due_date", ""), kind=form.get("kind", ""),
+                         expected_version=parse_version(form.get("version")), actor=current_user)
+    except ValidationErrors as error:
+        db.session.rollback()
+        current = load_milestone(milestone_id)
+        return render_template("milestones/form.html", team=current.team, milestone=current,
+                               values=form, errors=error.errors, kind_options=KIND_OPTIONS), 422
+    except ConflictError:
+        db.session.rollback()
+        current = load_milestone(milestone_id)
+        return render_template("milestones/form.html", team=current.team, milestone=current,
+                               values=form, errors={}, kind_options=KIND_OPTIONS,
+                               is_conflict=True, current=_edit_values(current)), 409
+    db.session.commit()
+    flash("Mijlpaal opgeslagen.", "ok")
+    return redirect(url_for("milestones.detail", milestone_id=milestone_id), code=303)

@@ -81,10 +81,10 @@ def set_achieved(milestone: Milestone, achieved_on: date | None, *, expected_ver
            after={"achieved_on": achieved_on.isoformat() if achieved_on else None})
 
 
-def create_milestone(team: Team | None, *, title: str, description: str, due_date: str,
-                     kind: str, per_municipality: bool, actor) -> Milestone:
-    """Create a milestone from form text; every field's problem is reported at once."""
-    from tracker.actions.services import parse_date
+def validate_milestone_form(*, title: str, description: str, due_date: str, kind: str
+                            ) -> tuple[str, str, date, MilestoneKind]:
+    """Check the milestone form; every field's problem is reported at once."""
+    from tracker.actions.services import ValidationErrors, parse_date
 
     errors = {}
     try:
@@ -108,9 +108,15 @@ def create_milestone(team: Team | None, *, title: str, description: str, due_dat
     except ValueError:
         errors["kind"] = "Kies een bestaande soort."
     if errors:
-        from tracker.actions.services import ValidationErrors
-
         raise ValidationErrors(errors)
+    return title, description, due_date, kind
+
+
+def create_milestone(team: Team | None, *, title: str, description: str, due_date: str,
+                     kind: str, per_municipality: bool, actor) -> Milestone:
+    """Create a milestone from form text."""
+    title, description, due_date, kind = validate_milestone_form(
+        title=title, description=description, due_date=due_date, kind=kind)
     milestone = Milestone(team=team, title=title, description=description, due_date=due_date,
                           due_precision=DatePrecision.DAY, kind=kind,
                           per_municipality=per_municipality)
@@ -118,4 +124,31 @@ def create_milestone(team: Team | None, *, title: str, description: str, due_dat
     db.session.flush()
     record("milestone.create", actor=actor, obj=milestone, summary=f"Mijlpaal aangemaakt: {title}",
            after={"title": title, "due_date": due_date.isoformat(), "kind": kind.value})
+    return milestone
+
+
+def update_milestone(milestone: Milestone, *, title: str, description: str, due_date: str,
+                     kind: str, expected_version: int | None, actor) -> Milestone:
+    """Save the edit form; a stale version raises ConflictError and changes nothing.
+
+    A new date is exact (precision day); an unchanged date keeps its precision
+    ("september 2019").
+    """
+    check_version(milestone, expected_version)
+    title, description, due, kind = validate_milestone_form(
+        title=title, description=description, due_date=due_date, kind=kind)
+    before = {"title": milestone.title, "description": milestone.description,
+              "due_date": milestone.due_date.isoformat(), "kind": milestone.kind.value}
+    if due != milestone.due_date:
+        milestone.due_precision = DatePrecision.DAY
+    milestone.title, milestone.description, milestone.due_date, milestone.kind = (
+        title, description, due, kind)
+    db.session.flush()
+    after = {"title": title, "description": description, "due_date": due.isoformat(),
+             "kind": kind.value}
+    changed = [k for k in after if after[k] != before[k]]
+    if changed:
+        record("milestone.update", actor=actor, obj=milestone,
+               summary=f"Mijlpaal gewijzigd: {title}", before={k: before[k] for k in changed},
+               after={k: after[k] for k in changed})
     return milestone
