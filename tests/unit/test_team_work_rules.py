@@ -137,3 +137,13 @@ def test_linkify_keeps_a_balanced_closing_bracket():
     assert 'href="https://nl.wikipedia.org/wiki/Twente_(regio)"' in html
     html = str(linkify("(zie https://example.org/a)"))
     assert 'href="https://example.org/a"' in html and "</a>)" in html
+
+
+def test_count_actions_tallies_grouped_rows():
+    from tracker.actions.rules import count_actions
+
+    rows = [(ActionStatus.OPEN, date(2018, 1, 1), 2), (ActionStatus.BEZIG, None, 1),
+            (ActionStatus.BEZIG, date(2018, 3, 1), 1), (ActionStatus.GEREED, date(2017, 1, 1), 3),
+            (ActionStatus.VERVALLEN, date(2017, 1, 1), 4)]
+    counts = count_actions(rows, WEDNESDAY)
+    assert (counts.open, counts.overdue, counts.done, counts.cancelled) == (4, 2, 3, 4)

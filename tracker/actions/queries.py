@@ -10,7 +10,14 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from tracker.actions.models import Action
-from tracker.actions.rules import OPEN_STATUSES, DueWindow, due_window, window_range
+from tracker.actions.rules import (
+    OPEN_STATUSES,
+    ActionCounts,
+    DueWindow,
+    count_actions,
+    due_window,
+    window_range,
+)
 from tracker.auth.models import User
 from tracker.enums import ActionStatus
 from tracker.extensions import db
@@ -154,32 +161,14 @@ def export_rows(team_id: int, flt: ActionFilter, today: date) -> list[Action]:
     ))
 
 
-@dataclass
-class Counters:
-    open: int = 0
-    overdue: int = 0
-    done: int = 0
-    cancelled: int = 0
-
-
-def team_counters(team_id: int, today: date) -> Counters:
+def team_counters(team_id: int, today: date) -> ActionCounts:
     """Open, overdue, done and cancelled actions of a team, in one query."""
-    counters = Counters()
     rows = db.session.execute(
         select(Action.status, Action.due_date, func.count(Action.id))
         .where(Action.team_id == team_id)
         .group_by(Action.status, Action.due_date)
     )
-    for status, due, n in rows:
-        if status in OPEN_STATUSES:
-            counters.open += n
-            if due is not None and due < today:
-                counters.overdue += n
-        elif status == ActionStatus.GEREED:
-            counters.done += n
-        else:
-            counters.cancelled += n
-    return counters
+    return count_actions(rows, today)
 
 
 def owner_options(team_id: int) -> list[User]:

@@ -104,13 +104,13 @@ def form_values(action: Action) -> dict[str, str]:
 
 
 def _form_page(team: Team, *, action: Action | None, values, errors, status=200,
-               is_conflict=False, conflict=None, base=None, clashes=None):
+               is_conflict=False, conflict=None, base=None, clashes=None, choices=None):
     return (
         render_template(
             "actions/form.html", team=team, action=action, values=values, errors=errors,
             is_conflict=is_conflict, conflict=conflict, status_options=STATUS_OPTIONS,
             base=base or {}, clashes=clashes or {}, field_labels=FIELD_LABELS,
-            **_form_choices(team),
+            **(choices or _form_choices(team)),
         ),
         status,
     )
@@ -247,21 +247,21 @@ def update(action_id: int, subject: Action):
         mine = {f: (request.form.get(f) or "").strip() if f != "description"
                 else request.form.get(f) or "" for f in FORM_FIELDS}
         merged, clashes = three_way_merge(_submitted_base(), mine, theirs)
+        choices = _form_choices(current.team)
         return _form_page(current.team, action=current, values=merged, errors={}, status=409,
                           is_conflict=True, conflict=_last_change(current), base=theirs,
-                          clashes=_readable(current.team, clashes))
+                          clashes=_readable(choices, clashes), choices=choices)
     db.session.commit()
     flash(f"Actie “{subject.title}” is opgeslagen.", "ok")
     return redirect(url_for("actions.detail", action_id=action_id), code=303)
 
 
-def _readable(team: Team, values: dict[str, str]) -> dict[str, str]:
+def _readable(choices: dict, values: dict[str, str]) -> dict[str, str]:
     """Form values as a person reads them: names instead of ids, Dutch dates and statuses."""
     from datetime import date as date_type
 
     from tracker.formatting import long_date
 
-    choices = _form_choices(team)
     names = {
         "owner_id": {str(u.id): u.name for u in choices["owners"]},
         "milestone_id": {str(m.id): m.title for m in choices["milestones"]},

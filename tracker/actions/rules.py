@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
@@ -97,3 +99,29 @@ def three_way_merge(
             merged[key] = m
             clashes[key] = t
     return merged, clashes
+
+
+@dataclass
+class ActionCounts:
+    """Open (of which overdue), done and cancelled actions."""
+
+    open: int = 0
+    overdue: int = 0
+    done: int = 0
+    cancelled: int = 0
+
+
+def count_actions(rows: Iterable[tuple[ActionStatus, date | None, int]], today: date
+                  ) -> ActionCounts:
+    """Tally ``(status, due date, how many)`` rows into the counters. Pure."""
+    counts = ActionCounts()
+    for status, due, n in rows:
+        if status in OPEN_STATUSES:
+            counts.open += n
+            if is_overdue(status, due, today):
+                counts.overdue += n
+        elif status == ActionStatus.GEREED:
+            counts.done += n
+        else:
+            counts.cancelled += n
+    return counts

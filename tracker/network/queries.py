@@ -10,23 +10,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from tracker.actions.models import Action
+from tracker.actions.rules import ActionCounts, count_actions
 from tracker.auth.models import User
 from tracker.auth.permissions import team_role
-from tracker.enums import ActionStatus, ItemKind, Role
+from tracker.enums import ItemKind, Role
 from tracker.extensions import db
 from tracker.milestones.models import Milestone
 from tracker.network.models import ReportItem, Team, TeamMembership
-
-OPEN_STATUSES = (ActionStatus.OPEN, ActionStatus.BEZIG)
-
-
-@dataclass
-class ActionCounts:
-    """Open, overdue and completed actions of a team."""
-
-    open: int = 0
-    overdue: int = 0
-    done: int = 0
 
 
 @dataclass
@@ -34,19 +24,6 @@ class TeamSummary:
     team: Team
     actions: ActionCounts = field(default_factory=ActionCounts)
     items: Counter = field(default_factory=Counter)
-
-
-def count_actions(rows: list[tuple[ActionStatus, date | None]], today: date) -> ActionCounts:
-    """Tally (status, due date) pairs into open / overdue / done. Pure."""
-    counts = ActionCounts()
-    for status, due in rows:
-        if status in OPEN_STATUSES:
-            counts.open += 1
-            if due is not None and due < today:
-                counts.overdue += 1
-        elif status == ActionStatus.GEREED:
-            counts.done += 1
-    return counts
 
 
 def visible_teams(user) -> list[Team]:
@@ -73,10 +50,12 @@ def dashboard_summaries(user, today: date) -> list[TeamSummary]:
         return []
     ids = [t.id for t in teams]
     action_rows: dict[int, list] = {i: [] for i in ids}
-    for team_id, status, due in db.session.execute(
-        select(Action.team_id, Action.status, Action.due_date).where(Action.team_id.in_(ids))
+    for team_id, status, due, n in db.session.execute(
+        select(Action.team_id, Action.status, Action.due_date, func.count(Action.id))
+        .where(Action.team_id.in_(ids))
+        .group_by(Action.team_id, Action.status, Action.due_date)
     ):
-        action_rows[team_id].append((status, due))
+        action_rows[team_id].append((status, due, n))
     item_counts: dict[int, Counter] = {i: Counter() for i in ids}
     for team_id, kind, n in db.session.execute(
         select(ReportItem.team_id, ReportItem.kind, func.count(ReportItem.id))

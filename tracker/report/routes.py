@@ -7,10 +7,10 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from tracker.auth.permissions import requires
+from tracker.clock import local_today
 from tracker.errors import render_error
 from tracker.extensions import db
 from tracker.htmx import render_page_or_fragment
-from tracker.network.routes import local_today
 from tracker.report.build import build_report
 from tracker.report.models import ReportEdition
 from tracker.report.services import EditionExists, PeildatumError, parse_peildatum, publish_edition

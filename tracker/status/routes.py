@@ -8,12 +8,12 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.auth.permissions import can, requires
+from tracker.clock import local_today
 from tracker.enums import ItemKind, Role
 from tracker.extensions import db
 from tracker.htmx import render_page_or_fragment
 from tracker.network.models import ReportItem, Team
 from tracker.network.queries import team_page
-from tracker.network.routes import local_today
 from tracker.report.build import build_sections, load_world
 from tracker.status import services
 from tracker.validation import ValidationError
