@@ -17,7 +17,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, event, text
 
 from config import normalise_database_url
-from tracker import create_app
+from tracker import create_app, history
 from tracker.db import sqlite_write_intent
 from tracker.extensions import db
 
@@ -101,12 +101,13 @@ def app(database_url, tmp_path_factory):
 def empty_all_tables() -> None:
     """Delete every row, children first (DELETE is far cheaper than TRUNCATE on tiny tables)."""
     tables = list(reversed(db.metadata.sorted_tables))
-    if db.engine.dialect.name == "postgresql":
-        db.session.execute(text("; ".join(f'DELETE FROM "{t.name}"' for t in tables)))
-    else:
-        for table in tables:
-            db.session.execute(table.delete())
-    db.session.commit()
+    with history.paused():
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(text("; ".join(f'DELETE FROM "{t.name}"' for t in tables)))
+        else:
+            for table in tables:
+                db.session.execute(table.delete())
+        db.session.commit()
 
 
 @pytest.fixture(autouse=True)
@@ -147,6 +148,12 @@ def demo(app):
     copied back with one INSERT per table for later tests (tests/test_demo.py tests
     the loader itself on every run).
     """
+    load_demo()
+    return None
+
+
+def load_demo() -> None:
+    """Put the demo network in the (empty) database: the loader once, a copy afterwards."""
     from tracker.demo.loader import load_demo_network
 
     if not _DEMO_SNAPSHOT:
@@ -157,11 +164,12 @@ def demo(app):
                 dict(row._mapping) for row in db.session.execute(table.select())
             ]
         db.session.commit()
-        return None
-    for table in db.metadata.sorted_tables:
-        rows = _DEMO_SNAPSHOT.get(table.name)
-        if rows:
-            db.session.execute(table.insert(), rows)
+        return
+    with history.paused():
+        for table in db.metadata.sorted_tables:
+            rows = _DEMO_SNAPSHOT.get(table.name)
+            if rows:
+                db.session.execute(table.insert(), rows)
     if db.engine.dialect.name == "postgresql":
         for table in db.metadata.sorted_tables:
             if "id" in table.c and _DEMO_SNAPSHOT.get(table.name):
@@ -169,7 +177,6 @@ def demo(app):
                     f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
                     f"(SELECT MAX(id) FROM \"{table.name}\"))"))
     db.session.commit()
-    return None
 
 
 _DEMO_SNAPSHOT: dict[str, list[dict]] = {}

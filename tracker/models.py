@@ -1,5 +1,7 @@
 """Import every model so that SQLAlchemy's registry and Alembic see them all."""
 
+from sqlalchemy.orm import configure_mappers
+
 from tracker.actions.models import Action, ActionComment
 from tracker.audit.models import AuditEntry
 from tracker.auth.models import LoginFailure, User
@@ -22,6 +24,9 @@ from tracker.notifications.models import (
 )
 from tracker.pilots.models import BuildingBlock, Pilot, pilot_municipalities
 from tracker.report.models import ReportEdition, ReportText
+
+# Build the history classes (``<table>_version``) now that every versioned model exists.
+configure_mappers()
 
 __all__ = [
     "Action",

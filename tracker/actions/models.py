@@ -24,6 +24,7 @@ class Action(db.Model):
     """A piece of work a team has committed to."""
 
     __tablename__ = "actions"
+    __versioned__: dict = {}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.db import UTCDateTime, utcnow
 from tracker.enums import Role, enum_column_type
+from tracker.history import USER_COLUMNS_NOT_KEPT
 from tracker.extensions import db
 
 if TYPE_CHECKING:
@@ -31,6 +32,8 @@ class User(UserMixin, db.Model):
     """
 
     __tablename__ = "users"
+    #: History keeps names, functions and organisations, never secrets.
+    __versioned__ = {"exclude": USER_COLUMNS_NOT_KEPT}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))

@@ -38,6 +38,7 @@ from tracker.enums import (
 )
 from tracker.events.models import Event, Invitation
 from tracker.extensions import db
+from tracker.history import recorded_at
 from tracker.indicators.models import Indicator, Measurement
 from tracker.milestones.models import Milestone
 from tracker.network.models import (
@@ -407,8 +408,12 @@ def load_demo_network(password: str | None) -> Counter[str]:
     with ``None`` the accounts are created without a password.
     """
     loader = _Loader(password)
-    loader.load()
-    db.session.flush()
+    # History records the network as it stood on the report's peildatum, so that the
+    # report "as of" 1 February 2018 shows it. Commit before: this whole transaction
+    # gets that one moment.
+    with recorded_at(db.session, DEMO_RECORDED_AT):
+        loader.load()
+        db.session.flush()
     return loader.created
 
 

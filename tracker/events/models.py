@@ -21,6 +21,7 @@ class Event(db.Model):
     """A meeting of the network; the date may still be open ("voorjaar 2018")."""
 
     __tablename__ = "events"
+    __versioned__: dict = {}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[int | None] = mapped_column(

@@ -25,6 +25,7 @@ class Indicator(db.Model):
     """What is measured, for which team, in which unit, against which target."""
 
     __tablename__ = "indicators"
+    __versioned__: dict = {}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(80), unique=True)
@@ -55,6 +56,7 @@ class Measurement(db.Model):
     """A raw value of an indicator for one district (or the whole unit) and period."""
 
     __tablename__ = "measurements"
+    __versioned__: dict = {}
     __table_args__ = (UniqueConstraint("indicator_id", "district_id", "period"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

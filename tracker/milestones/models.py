@@ -22,6 +22,7 @@ class Milestone(db.Model):
     """A dated commitment of a team, or of the whole network when ``team`` is empty."""
 
     __tablename__ = "milestones"
+    __versioned__: dict = {}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[int | None] = mapped_column(
@@ -53,6 +54,7 @@ class MunicipalityTick(db.Model):
     """One municipality's completion of a per-municipality milestone."""
 
     __tablename__ = "municipality_ticks"
+    __versioned__: dict = {}
     __table_args__ = (UniqueConstraint("milestone_id", "municipality_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

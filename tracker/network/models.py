@@ -27,6 +27,7 @@ class District(db.Model):
     """A police district; its boundaries are those of a safety region and a DVO."""
 
     __tablename__ = "districts"
+    __versioned__: dict = {}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: URL-safe key, e.g. ``noord-en-oost-gelderland``.
@@ -47,6 +48,7 @@ class Municipality(db.Model):
     """A gemeente; every municipality lies in exactly one district."""
 
     __tablename__ = "municipalities"
+    __versioned__: dict = {}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
@@ -65,6 +67,7 @@ class Organisation(db.Model):
     """A partner organisation: a municipality, the police, OM, RIEC, GGZ or other."""
 
     __tablename__ = "organisations"
+    __versioned__: dict = {}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
@@ -87,6 +90,7 @@ class Team(db.Model):
     """An expertteam or platform carrying one theme."""
 
     __tablename__ = "teams"
+    __versioned__: dict = {}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(60), unique=True)
@@ -139,6 +143,7 @@ class TeamMembership(db.Model):
     """A person's place in a team: chair, trekker, coordinator or member."""
 
     __tablename__ = "team_memberships"
+    __versioned__: dict = {}
     __table_args__ = (UniqueConstraint("team_id", "user_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -159,6 +164,7 @@ class ReportItem(db.Model):
     """
 
     __tablename__ = "report_items"
+    __versioned__: dict = {}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)

@@ -29,6 +29,7 @@ class BuildingBlock(db.Model):
     sluitende aanpak for people with confused behaviour)."""
 
     __tablename__ = "building_blocks"
+    __versioned__: dict = {}
     __table_args__ = (UniqueConstraint("team_id", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -43,6 +44,7 @@ class Pilot(db.Model):
     """A pilot project run by a team in one or more municipalities."""
 
     __tablename__ = "pilots"
+    __versioned__: dict = {}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)

@@ -41,6 +41,7 @@ class ReportText(db.Model):
     """
 
     __tablename__ = "report_texts"
+    __versioned__: dict = {}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(60), unique=True)

@@ -1,0 +1,137 @@
+"""History by construction: every change to a versioned table keeps the row as it was.
+
+SQLAlchemy-Continuum writes, in the same transaction as the change, a row in
+``<table>_version`` for every insert, update and delete of a model that declares
+``__versioned__``, and one row in ``transaction`` (the moment, ``issued_at``, UTC).
+The *validity* strategy stores on each version the transaction that ended it
+(``end_transaction_id``), so the state of a table "as of" a moment is one indexed
+query: the versions begun at or before that transaction and not yet ended by it.
+Its cost depends on the history up to that moment, not on what was changed later.
+
+This module must be imported before any model class is defined (``extensions``
+does it): Continuum hooks the mapper when the classes are declared. The audit
+journal (``tracker.audit``) stays the human-readable who-did-what; the report and
+the status pages read the past from here only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Select, Table, and_, func, or_, select
+from sqlalchemy.orm import Session
+from sqlalchemy_continuum import TransactionFactory, make_versioned, version_class, versioning_manager
+from sqlalchemy_continuum.operation import Operation
+from sqlalchemy_continuum.plugins import Plugin
+
+#: ``session.info`` key: the moment to record for the changes of this session's
+#: transaction instead of now (only the demo loader uses it: its rows were "recorded"
+#: on the source report's peildatum).
+RECORDED_AT = "history_recorded_at"
+
+#: Columns never copied into history: secrets and bookkeeping that no report shows.
+#: (A password hash or a session nonce in a history table would be a secret at rest.)
+USER_COLUMNS_NOT_KEPT = ["password_hash", "session_nonce", "calendar_token_hash", "last_login_at"]
+
+
+class RecordedAtPlugin(Plugin):
+    """Stamps the Continuum transaction with ``session.info[RECORDED_AT]`` when set."""
+
+    def transaction_args(self, uow, session) -> dict[str, Any]:
+        at = session.info.get(RECORDED_AT)
+        return {"issued_at": naive_utc(at)} if at is not None else {}
+
+
+def naive_utc(moment: datetime) -> datetime:
+    """``issued_at`` is a naive UTC column (Continuum's own type): convert an aware moment."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime refused: pass an aware datetime")
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+# No client address in the transaction table: the audit journal records the origin.
+versioning_manager.transaction_cls = TransactionFactory(remote_addr=False)
+make_versioned(user_cls=None, plugins=[RecordedAtPlugin()], options={"strategy": "validity"})
+
+
+@contextmanager
+def recorded_at(session: Session, moment: datetime) -> Iterator[None]:
+    """Record the changes flushed inside this block as made at ``moment``.
+
+    For loading data that describes an earlier state (the demo network of February
+    2018). The whole transaction gets one moment: commit before and after.
+    """
+    session.info[RECORDED_AT] = moment
+    try:
+        yield
+    finally:
+        session.info.pop(RECORDED_AT, None)
+
+
+@contextmanager
+def paused() -> Iterator[None]:
+    """Write without history (process-wide): only for test set-up that copies whole tables.
+
+    Continuum records even a core ``DELETE``/``INSERT`` on an association table, and
+    needs an ORM unit of work for it; table-level copies have none and want none.
+    """
+    options = versioning_manager.options
+    before = options["versioning"]
+    options["versioning"] = False
+    try:
+        yield
+    finally:
+        options["versioning"] = before
+
+
+def transaction_before(session: Session, cutoff: datetime) -> int:
+    """The id of the last history transaction issued before ``cutoff`` (aware); 0 if none."""
+    transaction = versioning_manager.transaction_cls
+    found = session.scalar(select(func.max(transaction.id)).where(
+        transaction.issued_at < naive_utc(cutoff)))
+    return int(found or 0)
+
+
+def as_of(model: type, transaction_id: int) -> tuple[Any, Select]:
+    """``(version class, select)`` of ``model``'s rows as they stood after ``transaction_id``.
+
+    The version class has the same column attributes as ``model``; filter and order
+    the returned select with them. Deleted rows are not in it.
+    """
+    version = version_class(model)
+    statement = select(version).where(
+        version.transaction_id <= transaction_id,
+        or_(version.end_transaction_id > transaction_id, version.end_transaction_id.is_(None)),
+        version.operation_type != Operation.DELETE,
+    )
+    return version, statement
+
+
+def association_as_of(table: Table, transaction_id: int) -> Select:
+    """The rows of an association table (e.g. ``pilot_municipalities``) after ``transaction_id``.
+
+    Continuum writes an insert or delete version per link without closing the earlier
+    one, so the state of a link is its latest version up to the transaction.
+    """
+    version = table.metadata.tables[f"{table.name}_version"]
+    keys = [version.c[c.name] for c in table.primary_key.columns]
+    latest = (
+        select(*keys, func.max(version.c.transaction_id).label("last"))
+        .where(version.c.transaction_id <= transaction_id)
+        .group_by(*keys)
+        .subquery()
+    )
+    return (
+        select(*keys)
+        .join(latest, and_(*(k == latest.c[k.name] for k in keys),
+                           version.c.transaction_id == latest.c.last))
+        .where(version.c.operation_type != Operation.DELETE)
+    )
+
+
+def versioned_table_names() -> list[str]:
+    """The tables that keep history (their history table is ``<name>_version``)."""
+    return sorted(cls.__table__.name for cls in versioning_manager.version_class_map)

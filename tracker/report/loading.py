@@ -1,0 +1,199 @@
+"""Reading the report's rows, now or as they stood on a peildatum, in a fixed number of queries.
+
+One code path for both: each table is read either as it is (the status pages) or
+through its history (``tracker.history``) as it stood after the last change made
+before the end of the peildatum. So the report "as of" a day shows, for every field,
+what a copy of the database taken that evening would have shown; and its cost
+depends on the history up to that day, not on what was changed since.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Select, func, select
+
+from tracker import history
+from tracker.actions.models import Action
+from tracker.auth.models import User
+from tracker.enums import DatePrecision, TeamRole
+from tracker.extensions import db
+from tracker.indicators.models import Indicator, Measurement
+from tracker.milestones.models import Milestone, MunicipalityTick
+from tracker.network.models import (
+    District,
+    Municipality,
+    Organisation,
+    ReportItem,
+    Team,
+    TeamMembership,
+)
+from tracker.pilots.models import BuildingBlock, Pilot, pilot_municipalities
+from tracker.report.asof import cutoff_for
+from tracker.report.facts import (
+    ActionRow,
+    ItemFact,
+    MilestoneRow,
+    PersonFact,
+    PilotRow,
+    TeamFact,
+    World,
+)
+from tracker.report.models import ReportText
+
+#: Defaults for the report's texts when none are stored (``ReportText``).
+DEFAULT_TEXTS: dict[str, Any] = {
+    "title": "Voortgangsrapportage",
+    "subtitle": "Veiligheidsnetwerk Oost-Nederland",
+    "key_facts": [],
+    "intro": [],
+    "footnotes": [],
+    "chairs_intro": "De expertteams en het platform hebben de volgende bestuurlijke voorzitters:",
+    "network_goals_title": "Doelstellingen van het netwerk",
+    "network_goals_intro": "",
+    "network_goals": [],
+    "teams_heading": "Stand van zaken Expertteams",
+}
+
+#: The name under which network-wide milestones (no team) appear.
+NETWORK_NAME = "Netwerk (BBG)"
+
+
+class Rows:
+    """Selects of a model's rows: as they are (``transaction_id`` None) or as of a transaction."""
+
+    def __init__(self, transaction_id: int | None):
+        self.transaction_id = transaction_id
+
+    def __call__(self, model: type) -> tuple[Any, Select]:
+        """``(entity, select)``: filter and order with the entity's column attributes."""
+        if self.transaction_id is None:
+            return model, select(model)
+        return history.as_of(model, self.transaction_id)
+
+    def links(self, table) -> Select:
+        """The rows of an association table."""
+        if self.transaction_id is None:
+            return select(*table.primary_key.columns)
+        return history.association_as_of(table, self.transaction_id)
+
+
+def load_world(today: date, *, as_of: bool, team_ids: list[int] | None = None,
+               timezone: str = "Europe/Amsterdam") -> World:
+    """Read the report's rows in a fixed number of statements.
+
+    ``as_of``: the data as it stood at the end of ``today`` (the peildatum, local time),
+    read from history; else as it is now. ``team_ids`` limits the teams (and their
+    actions, items, milestones, pilots and indicators); None: every team.
+    """
+    rows = Rows(history.transaction_before(db.session, cutoff_for(today, timezone))
+                if as_of else None)
+
+    def all_of(model, where=None, order=()):
+        """Rows of ``model``; ``where`` and ``order`` are functions of the entity read."""
+        entity, statement = rows(model)
+        if where is not None:
+            statement = statement.where(*where(entity))
+        return list(db.session.scalars(statement.order_by(*(o(entity) for o in order))))
+
+    # The network's reference data: small tables, read whole.
+    districts = all_of(District, order=(lambda e: e.position, lambda e: e.name))
+    district_names = {d.id: d.name for d in districts}
+    municipalities = {m.id: m.name for m in all_of(Municipality)}
+    organisations = {o.id: o.name for o in all_of(Organisation)}
+    users = {u.id: u for u in all_of(User)}
+    blocks = {b.id: b.name for b in all_of(BuildingBlock)}
+
+    every_team = all_of(Team, order=(lambda e: e.position, lambda e: e.name))
+    team_names = {t.id: t.name for t in every_team}
+    teams = [
+        TeamFact(t.id, t.slug, t.name, t.short_name, t.kind, t.status, t.parent_id,
+                 team_names.get(t.parent_id), t.introduction or "", t.chair_note, t.position)
+        for t in every_team if team_ids is None or t.id in team_ids
+    ]
+    ids = [t.id for t in teams]
+
+    def person(user_id: int | None) -> PersonFact | None:
+        user = users.get(user_id)
+        if user is None:
+            return None
+        return PersonFact(user.name, user.title, organisations.get(user.organisation_id))
+
+    people: dict[int, tuple[list[PersonFact], PersonFact | None]] = {}
+    by_team: dict[int, list[Any]] = defaultdict(list)
+    for m in all_of(TeamMembership, lambda e: (e.team_id.in_(ids),)):
+        if m.user_id in users:
+            by_team[m.team_id].append(m)
+    for t in teams:
+        members = sorted(by_team[t.id], key=lambda m: users[m.user_id].name)
+        chairs = [person(m.user_id) for m in members if m.role == TeamRole.VOORZITTER]
+        trekkers = [person(m.user_id) for m in members if m.role == TeamRole.TREKKER]
+        people[t.id] = (chairs, trekkers[0] if trekkers else None)
+
+    items = [
+        ItemFact(r.id, r.team_id, r.kind.value, r.text, r.position, r.version)
+        for r in all_of(ReportItem, lambda e: (e.team_id.in_(ids),),
+                        order=(lambda e: e.position, lambda e: e.id))
+    ]
+
+    actions = []
+    for a in all_of(Action, lambda e: (e.team_id.in_(ids),),
+                    order=(lambda e: e.position, lambda e: e.id)):
+        owner = users.get(a.owner_id)
+        actions.append(ActionRow(
+            a.id, a.team_id, a.title, a.description or "", a.status.value, a.due_date,
+            (a.due_precision or DatePrecision.DAY).value, owner.name if owner else None,
+            a.position,
+        ))
+
+    municipality_count = len(municipalities)
+    ticks = _tick_counts(rows, today)
+    milestones = []
+    for m in all_of(Milestone, (lambda e: (e.team_id.in_(ids),)) if team_ids is not None else None,
+                    order=(lambda e: e.due_date, lambda e: e.id)):
+        achieved = m.achieved_on if m.achieved_on is not None and m.achieved_on <= today else None
+        milestones.append(MilestoneRow(
+            m.id, m.team_id, team_names.get(m.team_id, NETWORK_NAME), m.title, m.due_date,
+            m.due_precision.value, achieved, m.per_municipality, ticks.get(m.id, 0),
+            municipality_count if m.per_municipality else 0,
+        ))
+
+    pilot_places: dict[int, list[str]] = defaultdict(list)
+    for pilot_id, municipality_id in db.session.execute(rows.links(pilot_municipalities)):
+        pilot_places[pilot_id].append(municipalities.get(municipality_id, ""))
+    pilots = []
+    for p in all_of(Pilot, lambda e: (e.team_id.in_(ids),),
+                    order=(lambda e: e.team_id, lambda e: e.title)):
+        changed = p.status_changed_at or p.created_at
+        pilots.append(PilotRow(
+            p.id, p.team_id, team_names.get(p.team_id, ""), p.title, p.status.value,
+            district_names.get(p.district_id), sorted(pilot_places[p.id]),
+            blocks.get(p.building_block_id), changed.date() if changed else None, p.start_date,
+        ))
+
+    indicators = all_of(Indicator, lambda e: (e.team_id.in_(ids),),
+                        order=(lambda e: e.team_id, lambda e: e.position, lambda e: e.id))
+    indicator_ids = [i.id for i in indicators]
+    measurements: dict[int, dict[tuple[int | None, str], Decimal]] = defaultdict(dict)
+    for m in all_of(Measurement, lambda e: (e.indicator_id.in_(indicator_ids),)):
+        measurements[m.indicator_id][(m.district_id, m.period)] = Decimal(str(m.value))
+
+    texts = dict(DEFAULT_TEXTS)
+    texts.update({t.key: t.value for t in all_of(ReportText)})
+
+    return World(today=today, as_of=as_of, teams=teams, people=people, items=items,
+                 actions=actions, milestones=milestones, pilots=pilots, indicators=indicators,
+                 measurements=measurements, districts=[(d.id, d.name) for d in districts],
+                 texts=texts)
+
+
+def _tick_counts(rows: Rows, today: date) -> dict[int, int]:
+    """Ticked municipalities per milestone: the ticks completed on or before ``today``
+    (a tick counts from the day the municipality completed it, even when entered later)."""
+    entity, statement = rows(MunicipalityTick)
+    inner = statement.where(entity.completed_on <= today).subquery()
+    return dict(db.session.execute(
+        select(inner.c.milestone_id, func.count()).group_by(inner.c.milestone_id)).all())

@@ -1,0 +1,249 @@
+"""The report's sections: one per team, with its blocks, actions, milestones, pilots,
+indicators and computed status, as dataclasses the HTML, PDF and DOCX exports only show.
+
+Pure over a :class:`tracker.report.facts.World`: no database. Every derived number
+comes from ``tracker.indicators.figures`` and ``tracker.status.rollup``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from tracker.enums import ActionStatus, IndicatorUnit, ItemKind, PilotStatus, TeamStatus
+from tracker.formatting import long_date, number, percentage
+from tracker.indicators import figures
+from tracker.report.facts import ActionRow, ItemFact, MilestoneRow, PersonFact, PilotRow, World
+from tracker.status import rollup
+
+BLOCK_TITLES = {
+    ItemKind.DOEL: "Uitgangspunten / doelen",
+    ItemKind.RESULTAAT: "Resultaten",
+    ItemKind.AANDACHTSPUNT: "Aandachtspunten",
+}
+ACTIONS_TITLE = "(Lopende) acties"
+
+
+@dataclass
+class IndicatorSection:
+    key: str
+    name: str
+    description: str
+    unit: str
+    source: str
+    notes: str
+    table: figures.Table
+    chart: figures.Chart | None
+    chart_caption: str
+    target_text: str
+    progress: figures.Progress
+    is_percentage: bool
+    #: 1 when any value of the table has decimals (3,1%), so that 4,0% keeps its zero.
+    decimals: int = 0
+
+    def fmt(self, value: Decimal | None) -> str:
+        """A table cell: Dutch number or percentage; a dash when missing."""
+        if value is None:
+            return "–"
+        fmt = percentage if self.is_percentage else number
+        return fmt(value, self.decimals)
+
+    def fmt_change(self, value: Decimal | None) -> str:
+        return "–" if value is None else number(value)
+
+    def fmt_change_pct(self, value: Decimal | None) -> str:
+        return "–" if value is None else percentage(value)
+
+
+@dataclass
+class TeamSection:
+    id: int
+    slug: str
+    name: str
+    short_name: str
+    heading: str
+    kind_label: str
+    status: str
+    status_label: str
+    finished: bool
+    parent_id: int | None
+    parent_name: str | None
+    introduction: str
+    chairs: list[PersonFact]
+    chair_note: str | None
+    trekker: PersonFact | None
+    blocks: list[tuple[str, str, list[ItemFact]]]  # (kind, title, items)
+    actions: list[ActionRow]
+    milestones: list[MilestoneRow]
+    pilots: list[PilotRow]
+    indicators: list[IndicatorSection]
+    computed: rollup.StatusResult
+    counts: dict[str, int]
+    pilot_counts: list[tuple[str, int]]
+    next_milestone: MilestoneRow | None
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def chair_text(self) -> str:
+        if self.chairs:
+            names = [c.name for c in self.chairs]
+            prefix = "burgemeesters" if len(names) > 1 and all(
+                c.title == "burgemeester" for c in self.chairs) else None
+            if prefix:
+                return f"{prefix} {' en '.join([', '.join(names[:-1]), names[-1]])}"
+            return " en ".join(c.display for c in self.chairs)
+        return self.chair_note or "vacant"
+
+
+def milestone_state(m: MilestoneRow, today: date) -> str:
+    """``behaald op …``, ``n van 78 gemeenten``, ``verstreken`` or ``open``."""
+    if m.achieved_on is not None:
+        return f"behaald op {long_date(m.achieved_on)}"
+    parts = []
+    if m.per_municipality:
+        parts.append(f"{m.ticks_done} van {m.ticks_total} gemeenten gereed")
+    parts.append("verstreken" if m.due_date < today else "open")
+    return ", ".join(parts)
+
+
+def build_indicator(indicator: Any, values: dict[tuple[int | None, str], Decimal],
+                    districts: list[tuple[int, str]]) -> IndicatorSection:
+    """One indicator's table, chart and target.
+
+    ``indicator``: an ``Indicator`` or its history version (the same attributes);
+    ``values``: raw measurements by (district id or None, period key).
+    """
+    source_periods = indicator.periods
+    periods = [(p["key"], p.get("label") or p["key"]) for p in (source_periods or [])]
+    is_count = indicator.unit == IndicatorUnit.AANTAL
+    has_districts = any(d is not None for d, _ in values)
+    unit_label = "Totaal Oost-Nederland" if is_count and has_districts else "Eenheid Oost-Nederland"
+    table = figures.build_table(periods, districts, values, summable=is_count,
+                                unit_label=unit_label, with_change=is_count)
+    if table.rows and periods:
+        last_label = periods[-1][1]
+        points = [(row.label, row.values[-1]) for row in table.rows]
+        caption = f"{indicator.name} per district, {last_label}"
+    elif table.total is not None:
+        points = [(label, v) for (_, label), v in zip(periods, table.total.values, strict=True)]
+        caption = f"{indicator.name}, {table.total.label}, per periode"
+    else:
+        points, caption = [], ""
+    chart = figures.bar_chart(points) if periods else None
+
+    latest = None
+    base = None
+    if table.total is not None and periods:
+        latest = table.total.values[-1]
+        keys = [k for k, _ in periods]
+        if indicator.target_base_period in keys:
+            base = table.total.values[keys.index(indicator.target_base_period)]
+    progress = figures.progress_against_target(
+        target_kind=indicator.target_kind, target=indicator.target_value, latest=latest, base=base)
+    target_text = _target_text(indicator)
+    return IndicatorSection(
+        key=indicator.key, name=indicator.name, description=indicator.description or "",
+        unit=indicator.unit.label, source=indicator.source or "", notes=indicator.notes or "",
+        table=table, chart=chart, chart_caption=caption, target_text=target_text,
+        progress=progress, is_percentage=indicator.unit == IndicatorUnit.PROCENT,
+        decimals=1 if any(v is not None and v != v.to_integral_value()
+                          for row in table.all_rows for v in row.values) else 0,
+    )
+
+
+def _fmt_decimal(value: Decimal) -> str:
+    decimals = 0 if value == value.to_integral_value() else 1
+    return number(value, decimals)
+
+
+def _target_text(indicator: Any) -> str:
+    parts = []
+    suffix = "%" if indicator.unit == IndicatorUnit.PROCENT else ""
+    if indicator.target_value is not None:
+        t = _fmt_decimal(indicator.target_value)
+        if indicator.target_kind == "max":
+            parts.append(f"doel: maximaal {t}{suffix}")
+        elif indicator.target_kind == "min":
+            parts.append(f"doel: minimaal {t}{suffix}")
+        elif indicator.target_kind == "change_pct":
+            period = f" in {indicator.target_period}" if indicator.target_period else ""
+            base = (f" (gerekend vanaf {indicator.target_base_period})"
+                    if indicator.target_base_period else "")
+            parts.append(f"doel: {t}%{period}{base}")
+    if indicator.baseline_value is not None:
+        parts.append(f"uitgangswaarde {_fmt_decimal(indicator.baseline_value)}{suffix}")
+    return "; ".join(parts)
+
+
+def build_sections(world: World) -> list[TeamSection]:
+    """One section per team, in report order, with its computed status."""
+    items_by_team: dict[int, list[ItemFact]] = defaultdict(list)
+    for i in world.items:
+        items_by_team[i.team_id].append(i)
+    actions_by_team: dict[int, list[ActionRow]] = defaultdict(list)
+    for a in world.actions:
+        actions_by_team[a.team_id].append(a)
+    milestones_by_team: dict[int | None, list[MilestoneRow]] = defaultdict(list)
+    for m in world.milestones:
+        milestones_by_team[m.team_id].append(m)
+    pilots_by_team: dict[int, list[PilotRow]] = defaultdict(list)
+    for p in world.pilots:
+        pilots_by_team[p.team_id].append(p)
+    indicators_by_team: dict[int, list[Any]] = defaultdict(list)
+    for ind in world.indicators:
+        indicators_by_team[ind.team_id].append(ind)
+
+    sections = []
+    for t in world.teams:
+        status = TeamStatus(t.status)
+        finished = status == TeamStatus.AFGEROND
+        chairs, trekker = world.people[t.id]
+        items = items_by_team[t.id]
+        blocks = [(kind.value, title, [i for i in items if i.kind == kind.value])
+                  for kind, title in BLOCK_TITLES.items()]
+        actions = actions_by_team[t.id]
+        milestones = milestones_by_team[t.id]
+        pilots = pilots_by_team[t.id]
+        computed = rollup.team_status(
+            actions=[rollup.ActionFact(a.title, a.status, a.due_date) for a in actions],
+            milestones=[rollup.MilestoneFact(m.title, m.due_date, m.achieved_on,
+                                             m.per_municipality, m.ticks_done, m.ticks_total)
+                        for m in milestones],
+            pilots=[rollup.PilotFact(p.title, p.status, p.last_change, p.start_date)
+                    for p in pilots],
+            today=world.today, finished=finished,
+        )
+        open_actions = [a for a in actions if a.status in rollup.OPEN_ACTION_STATUSES]
+        counts = {
+            "open": len(open_actions),
+            "overdue": sum(1 for a in open_actions if a.due_date and a.due_date < world.today),
+            "done": sum(1 for a in actions if a.status == ActionStatus.GEREED.value),
+        }
+        pilot_counter = Counter(p.status for p in pilots)
+        pilot_counts = [(s.label, pilot_counter[s.value]) for s in PilotStatus
+                        if pilot_counter[s.value]]
+        upcoming = [m for m in milestones if m.achieved_on is None and m.due_date >= world.today]
+        notices = []
+        if not items and not actions:
+            notices.append("Op deze datum is voor dit team nog niets vastgelegd.")
+        if trekker is None:
+            notices.append("Geen trekker vastgelegd.")
+        sections.append(TeamSection(
+            id=t.id, slug=t.slug, name=t.name, short_name=t.short_name,
+            heading=t.short_name,
+            kind_label=t.kind.label, status=status.value, status_label=status.label,
+            finished=finished, parent_id=t.parent_id,
+            parent_name=t.parent_name, introduction=t.introduction, chairs=chairs, chair_note=t.chair_note,
+            trekker=trekker, blocks=blocks, actions=actions, milestones=milestones,
+            pilots=pilots,
+            indicators=[build_indicator(ind, world.measurements.get(ind.id, {}), world.districts)
+                        for ind in indicators_by_team[t.id]],
+            computed=computed, counts=counts, pilot_counts=pilot_counts,
+            next_milestone=upcoming[0] if upcoming else None, notices=notices,
+        ))
+    return sections
+
+
