@@ -12,8 +12,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.db import UTCDateTime, utcnow
 from tracker.enums import Role, enum_column_type
-from tracker.history import USER_COLUMNS_NOT_KEPT
 from tracker.extensions import db
+from tracker.history import USER_COLUMNS_NOT_KEPT
 
 if TYPE_CHECKING:
     from tracker.network.models import Organisation, TeamMembership
