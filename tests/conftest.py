@@ -161,7 +161,9 @@ def load_demo() -> None:
         db.session.commit()
         for table in db.metadata.sorted_tables:
             _DEMO_SNAPSHOT[table.name] = [
-                dict(row._mapping) for row in db.session.execute(table.select())
+                # In key order: a parent row (teams.parent_id) comes before its children.
+                dict(row._mapping) for row in db.session.execute(
+                    table.select().order_by(*table.primary_key.columns))
             ]
         db.session.commit()
         return

@@ -59,3 +59,69 @@ def test_suite_database_is_at_head(app):
         assert compare_metadata(
             MigrationContext.configure(connection, opts={"compare_type": True}), db.metadata
         ) == []
+
+
+def test_history_migration_keeps_existing_rows_and_backfills_them(empty_database):
+    """0007 on a database with data: nothing lost, one version per row, valid from its birth."""
+    from datetime import UTC, date, datetime
+
+    from sqlalchemy import MetaData, Table, func, select
+
+    from tracker.report.build import build_report
+
+    app = create_app({"TRACKER_ENV": "testing", "SQLALCHEMY_DATABASE_URI": empty_database})
+    with app.app_context():
+        upgrade(revision="0005_events")
+        meta = MetaData()
+        with db.engine.begin() as connection:
+            def table(table_name):
+                return Table(table_name, meta, autoload_with=connection)
+
+            def add(table_name, **values):
+                return connection.execute(table(table_name).insert().values(**values)
+                                          ).inserted_primary_key[0]
+
+            district = add("districts", slug="twente", name="Twente", position=1)
+            town = add("municipalities", name="Enschede", district_id=district)
+            team_id = add("teams", slug="jeugd", name="Expertteam Jeugd", short_name="Jeugd",
+                          kind="expertteam", status="actief", introduction="", position=1,
+                          version=1)
+            person = add("users", name="Erik van Keken", email="erik@example.org", role="coordinator",
+                         active=True, session_nonce="x", version=1,
+                         created_at=datetime(2026, 1, 1, tzinfo=UTC))
+            add("team_memberships", team_id=team_id, user_id=person, role="trekker",
+                created_at=datetime(2018, 1, 5, tzinfo=UTC))
+            add("actions", team_id=team_id, title="Groepsscan uitrollen", description="",
+                owner_id=person, status="open", due_precision="day", position=0, version=1,
+                created_at=datetime(2018, 1, 10, tzinfo=UTC), updated_at=datetime(2018, 1, 10, tzinfo=UTC))
+            add("actions", team_id=team_id, title="Later bedacht", description="", status="open",
+                due_precision="day", position=1, version=1,
+                created_at=datetime(2018, 6, 1, tzinfo=UTC), updated_at=datetime(2018, 6, 1, tzinfo=UTC))
+            pilot = add("pilots", team_id=team_id, title="Groepsscan Enschede", description="",
+                        status="lopend", results="", lessons="", version=1,
+                        created_at=datetime(2018, 1, 10, tzinfo=UTC))
+            connection.execute(table("pilot_municipalities").insert().values(
+                pilot_id=pilot, municipality_id=town))
+        before = {name: db.session.scalar(select(func.count()).select_from(text(name)))
+                  for name in ("districts", "municipalities", "teams", "users", "team_memberships",
+                               "actions", "pilots", "pilot_municipalities")}
+        db.session.remove()
+
+        upgrade()
+
+        for name, count in before.items():
+            assert db.session.scalar(select(func.count()).select_from(text(name))) == count
+            assert db.session.scalar(
+                select(func.count()).select_from(text(f"{name}_version"))) == count
+        february = build_report(date(2018, 2, 1))
+        jeugd = february.teams[0]
+        assert jeugd.trekker is not None and jeugd.trekker.name == "Erik van Keken"
+        assert [a.title for a in jeugd.actions] == ["Groepsscan uitrollen"]
+        assert jeugd.actions[0].owner == "Erik van Keken"
+        assert jeugd.pilots[0].municipalities == ["Enschede"]
+        assert [a.title for a in build_report(date(2018, 7, 1)).teams[0].actions] == [
+            "Groepsscan uitrollen", "Later bedacht"]
+        # Before the first row came to be, the tracker held nothing.
+        assert build_report(date(2017, 12, 1)).teams == []
+        db.session.remove()
+        db.engine.dispose()

@@ -132,6 +132,15 @@ def association_as_of(table: Table, transaction_id: int) -> Select:
     )
 
 
+def rewrite_history(session: Session, model: type, row_id: int, **values: Any) -> int:
+    """Overwrite ``values`` in every past version of one row; return how many were changed.
+
+    For erasing a person (AVG): their name must leave history as well as the live row.
+    """
+    table = version_class(model).__table__
+    return session.execute(table.update().where(table.c.id == row_id).values(**values)).rowcount
+
+
 def versioned_table_names() -> list[str]:
     """The tables that keep history (their history table is ``<name>_version``)."""
     return sorted(cls.__table__.name for cls in versioning_manager.version_class_map)
