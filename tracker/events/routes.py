@@ -7,7 +7,6 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from tracker.actions.services import ValidationErrors
 from tracker.auth.models import User
 from tracker.auth.permissions import can, public, requires
 from tracker.clock import now
@@ -34,7 +33,7 @@ from tracker.extensions import db
 from tracker.formatting import long_datetime
 from tracker.htmx import is_fragment
 from tracker.network.models import District, Organisation, Team, TeamMembership
-from tracker.validation import ValidationError
+from tracker.validation import ValidationError, ValidationErrors
 
 bp = Blueprint("events", __name__)
 

@@ -13,7 +13,6 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from tracker.actions.services import ValidationErrors
 from tracker.audit.services import record
 from tracker.auth.models import User
 from tracker.concurrency import check_version
@@ -23,7 +22,7 @@ from tracker.extensions import db
 from tracker.network.models import Municipality, Organisation, TeamMembership
 from tracker.notifications.outbox import enqueue_many
 from tracker.privacy import refuse_bsn
-from tracker.validation import ValidationError, clean_text
+from tracker.validation import ValidationError, ValidationErrors, clean_text
 
 MAX_CAPACITY = 10_000
 MAX_ADDRESSES = 500

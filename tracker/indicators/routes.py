@@ -17,7 +17,6 @@ from flask import (
 )
 from flask_login import current_user
 
-from tracker.actions.services import ValidationErrors
 from tracker.auth.permissions import can, requires
 from tracker.extensions import db
 from tracker.formatting import number
@@ -25,6 +24,7 @@ from tracker.htmx import is_fragment
 from tracker.indicators import rules, services
 from tracker.indicators.csv_import import MAX_BYTES, MAX_ROWS, CsvError
 from tracker.indicators.models import Indicator
+from tracker.validation import ValidationErrors
 
 bp = Blueprint("indicators", __name__)
 

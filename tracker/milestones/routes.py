@@ -8,7 +8,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tracker.actions.models import Action
-from tracker.actions.services import ValidationErrors, parse_date
 from tracker.auth.permissions import can, requires
 from tracker.clock import local_today, now
 from tracker.concurrency import ConflictError, parse_version
@@ -31,7 +30,7 @@ from tracker.milestones.services import (
 )
 from tracker.network.models import Municipality, Team
 from tracker.network.queries import team_page, visible_teams
-from tracker.validation import ValidationError
+from tracker.validation import ValidationError, ValidationErrors, parse_date
 
 bp = Blueprint("milestones", __name__)
 

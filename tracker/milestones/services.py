@@ -84,7 +84,7 @@ def set_achieved(milestone: Milestone, achieved_on: date | None, *, expected_ver
 def validate_milestone_form(*, title: str, description: str, due_date: str, kind: str
                             ) -> tuple[str, str, date, MilestoneKind]:
     """Check the milestone form; every field's problem is reported at once."""
-    from tracker.actions.services import ValidationErrors, parse_date
+    from tracker.validation import ValidationErrors, parse_date
 
     errors = {}
     try:

@@ -7,7 +7,6 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from tracker.actions.services import ValidationErrors
 from tracker.audit.models import AuditEntry
 from tracker.auth.models import User
 from tracker.auth.permissions import can, requires
@@ -27,7 +26,7 @@ from tracker.pilots.services import (
     update_pilot,
     validate_pilot_form,
 )
-from tracker.validation import ValidationError
+from tracker.validation import ValidationError, ValidationErrors
 
 bp = Blueprint("pilots", __name__)
 

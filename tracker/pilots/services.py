@@ -8,7 +8,6 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from tracker.actions.services import ValidationErrors, parse_date
 from tracker.audit.services import record
 from tracker.concurrency import check_version
 from tracker.enums import PilotStatus
@@ -17,7 +16,7 @@ from tracker.network.models import District, Municipality, Team
 from tracker.pilots.models import BuildingBlock, Pilot
 from tracker.pilots.rules import can_move
 from tracker.privacy import refuse_bsn
-from tracker.validation import ValidationError, clean_text
+from tracker.validation import ValidationError, ValidationErrors, clean_text, parse_date
 
 TEXT_MAX_LENGTH = 8000
 
