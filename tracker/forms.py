@@ -55,19 +55,19 @@ class Form(FlaskForm):
     class Meta:
         csrf = False  # CSRFProtect already refuses a POST without a valid token
 
-    def check(self) -> None:
-        """Rules across fields, run when every field parsed; raise ValidationError(s)."""
+    def check(self, errors: dict[str, str]) -> None:
+        """Rules across fields; ``errors`` holds the fields' own problems so far (a field
+        with a problem has ``data`` None). Raise ValidationError(s) or add to ``errors``."""
 
     def parse(self):
         """Validate every field; raise :class:`ValidationErrors` or return the form."""
         self.validate()
         errors = {name: messages[0] for name, messages in self.errors.items()
                   if name is not None and messages}
-        if not errors:
-            try:
-                self.check()
-            except ValidationError as error:
-                errors.update(field_errors(error))
+        try:
+            self.check(errors)
+        except ValidationError as error:
+            errors.update(field_errors(error))
         if errors:
             raise ValidationErrors(errors)
         return self
