@@ -183,12 +183,14 @@ class DutchNumberField(ParsedField):
 
 
 class IdField(ParsedField):
-    """The id of one of the offered choices (``allowed``, set by the form); empty is None
-    unless ``missing`` (the message for an empty choice) is given."""
+    """The id of one of the offered choices (``allowed``, set by the form; ``any_id``: any
+    number, the service looks it up); empty is None unless ``missing`` (the message for an
+    empty choice) is given."""
 
-    def __init__(self, label: str = "", *, invalid: str, missing: str | None = None, **kwargs):
+    def __init__(self, label: str = "", *, invalid: str, missing: str | None = None,
+                 any_id: bool = False, **kwargs):
         super().__init__(label, **kwargs)
-        self.invalid, self.missing = invalid, missing
+        self.invalid, self.missing, self.any_id = invalid, missing, any_id
         self.allowed: set[int] = set()
 
     def parse(self, raw):
@@ -197,7 +199,8 @@ class IdField(ParsedField):
             if self.missing:
                 raise ValidationError(self.name, self.missing)
             return None
-        if not text.isdigit() or not text.isascii() or int(text) not in self.allowed:
+        if not text.isdigit() or not text.isascii() or (
+                not self.any_id and int(text) not in self.allowed):
             raise ValidationError(self.name, self.invalid)
         return int(text)
 
