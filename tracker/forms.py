@@ -49,11 +49,11 @@ from tracker.validation import (
 DEFAULT_TIMEZONE = "Europe/Amsterdam"
 
 
-class Form(FlaskForm):
-    """Base of every form: parse, collect Dutch messages, then cross-field rules."""
+class Parsing:
+    """What every form can do: parse all fields, collect Dutch messages, cross-field rules.
 
-    class Meta:
-        csrf = False  # CSRFProtect already refuses a POST without a valid token
+    A mixin so that the fields can be unit-tested on a plain ``wtforms.Form`` without an app.
+    """
 
     def check(self, errors: dict[str, str]) -> None:
         """Rules across fields; ``errors`` holds the fields' own problems so far (a field
@@ -76,6 +76,13 @@ class Form(FlaskForm):
         """The parsed values of ``names`` (all fields but the version when none given)."""
         wanted = names or [n for n in self._fields if not isinstance(self[n], VersionField)]
         return {name: self[name].data for name in wanted}
+
+
+class Form(Parsing, FlaskForm):
+    """Base of every form; bound to ``request.form`` when the request is a POST."""
+
+    class Meta:
+        csrf = False  # CSRFProtect already refuses a POST without a valid token
 
 
 # --- Fields ----------------------------------------------------------------------------------
@@ -324,6 +331,7 @@ def flash_and_redirect(target: Callable[..., str], *, prefix: str = "", category
 
 __all__ = [
     "DateField", "DutchNumberField", "EnumField", "FlagField", "Form", "IdField", "IdListField",
+    "Parsing",
     "LocalDateTimeField", "ParsedField", "Refusal", "TextField", "UrlField", "ValidationError",
     "ValidationErrors", "VersionField", "flash_and_redirect", "form_errors", "local_timezone",
 ]
