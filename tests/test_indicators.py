@@ -103,7 +103,7 @@ def test_a_new_value_is_created_and_audited(demo):
 
 
 def test_unit_wide_count_is_refused_and_nothing_is_stored(demo):
-    from tracker.actions.services import ValidationErrors
+    from tracker.validation import ValidationErrors
 
     before = state()
     with pytest.raises(ValidationErrors) as error:

@@ -10,7 +10,7 @@ from tests.events.conftest import BEFORE, create_event, invite_user
 from tracker.db import sqlite_write_intent
 from tracker.enums import RsvpResponse
 from tracker.events.models import Invitation
-from tracker.events.services import answer
+from tracker.events.rsvp import answer
 from tracker.extensions import db
 
 

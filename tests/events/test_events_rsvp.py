@@ -14,7 +14,7 @@ from tests.events.conftest import BEFORE, DEADLINE, ENDS, create_event, invite_u
 from tracker.audit.models import AuditEntry
 from tracker.enums import EventStatus, RsvpResponse
 from tracker.events.models import Invitation
-from tracker.events.services import answer
+from tracker.events.rsvp import answer
 from tracker.events.tokens import (
     TokenError,
     check_not_expired,

@@ -4,11 +4,10 @@ from decimal import Decimal
 
 import pytest
 
-from tracker.actions.services import ValidationErrors
 from tracker.indicators import rules
 from tracker.indicators.csv_import import MAX_BYTES, MAX_ROWS, CsvError, read_csv
 from tracker.indicators.numbers import parse_dutch_number
-from tracker.validation import ValidationError
+from tracker.validation import ValidationError, ValidationErrors
 
 
 @pytest.mark.parametrize(("text", "expected"), [

@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from tracker.actions.forms import ActionForm, CommentForm
 from tracker.actions.models import Action, ActionComment
 from tracker.actions.queries import (
     ActionFilter,
@@ -20,14 +21,12 @@ from tracker.actions.queries import (
 )
 from tracker.actions.rules import three_way_merge
 from tracker.actions.services import (
-    ValidationErrors,
     add_comment,
     cancel_action,
     complete_action,
     create_action,
     reopen_action,
     update_action,
-    validate_action_form,
 )
 from tracker.audit.models import AuditEntry
 from tracker.auth.models import User
@@ -38,11 +37,11 @@ from tracker.concurrency import ConflictError, parse_version
 from tracker.csv_export import csv_response
 from tracker.enums import ActionStatus
 from tracker.extensions import db
+from tracker.forms import Refusal, flash_and_redirect, form_errors
 from tracker.htmx import is_fragment, trigger
 from tracker.milestones.models import Milestone
 from tracker.network.models import Team
 from tracker.network.queries import team_page
-from tracker.validation import ValidationError
 
 bp = Blueprint("actions", __name__)
 
@@ -75,15 +74,14 @@ def _form_choices(team: Team) -> dict:
     }
 
 
-def _validate(team: Team):
+def _parse_form(team: Team) -> ActionForm:
+    """The submitted action form, parsed against the team's choices (ValidationErrors)."""
     choices = _form_choices(team)
-    data = validate_action_form(
-        request.form,
+    return ActionForm(
         owners={u.id for u in choices["owners"]},
         milestones={m.id for m in choices["milestones"]},
         districts={d.id for d in choices["districts"]},
-    )
-    return data, choices
+    ).parse()
 
 
 STATUS_OPTIONS = [(s.value, s.label) for s in ActionStatus]
@@ -123,15 +121,18 @@ def new(slug: str, subject: Team):
     return _form_page(subject, action=None, values={"status": "open"}, errors={})
 
 
+def _refused_new(refusal: Refusal, slug: str, subject: Team):
+    return _form_page(subject, action=None, values=request.form, errors=refusal.errors,
+                      status=refusal.status)
+
+
 @bp.post("/teams/<slug>/actions")
 @requires("team.edit", load=team_page)
+@form_errors(_refused_new)
 def create(slug: str, subject: Team):
     """Create an action; errors are shown next to their fields."""
-    try:
-        data, _ = _validate(subject)
-    except ValidationErrors as error:
-        return _form_page(subject, action=None, values=request.form, errors=error.errors, status=422)
-    action = create_action(subject, data, actor=current_user, now=now())
+    form = _parse_form(subject)
+    action = create_action(subject, form.to_input(), actor=current_user, now=now())
     db.session.commit()
     flash(f"Actie “{action.title}” is toegevoegd.", "ok")
     return redirect(url_for("network.team", slug=slug), code=303)
@@ -227,30 +228,30 @@ def _last_change(action: Action) -> AuditEntry | None:
     )
 
 
+def _refused_edit(refusal: Refusal, action_id: int, subject: Action):
+    """422: the form with its messages; 409: the three-way merge with the colleague's change."""
+    current = load_action(action_id)
+    if not refusal.is_conflict:
+        return _form_page(current.team, action=current, values=request.form,
+                          errors=refusal.errors, status=422, base=_submitted_base())
+    theirs = form_values(current)
+    mine = {f: (request.form.get(f) or "").strip() if f != "description"
+            else request.form.get(f) or "" for f in FORM_FIELDS}
+    merged, clashes = three_way_merge(_submitted_base(), mine, theirs)
+    choices = _form_choices(current.team)
+    return _form_page(current.team, action=current, values=merged, errors={}, status=409,
+                      is_conflict=True, conflict=_last_change(current), base=theirs,
+                      clashes=_readable(choices, clashes), choices=choices)
+
+
 @bp.post("/actions/<int:action_id>")
 @requires("action.edit", load=load_action)
+@form_errors(_refused_edit)
 def update(action_id: int, subject: Action):
     """Save the edit form; a stale version answers 409 and overwrites nothing."""
-    try:
-        data, _ = _validate(subject.team)
-        update_action(subject, data, expected_version=parse_version(request.form.get("version")),
-                      actor=current_user, now=now())
-    except ValidationErrors as error:
-        db.session.rollback()
-        current = load_action(action_id)
-        return _form_page(current.team, action=current, values=request.form, errors=error.errors,
-                          status=422, base=_submitted_base())
-    except ConflictError:
-        db.session.rollback()
-        current = load_action(action_id)
-        theirs = form_values(current)
-        mine = {f: (request.form.get(f) or "").strip() if f != "description"
-                else request.form.get(f) or "" for f in FORM_FIELDS}
-        merged, clashes = three_way_merge(_submitted_base(), mine, theirs)
-        choices = _form_choices(current.team)
-        return _form_page(current.team, action=current, values=merged, errors={}, status=409,
-                          is_conflict=True, conflict=_last_change(current), base=theirs,
-                          clashes=_readable(choices, clashes), choices=choices)
+    form = _parse_form(subject.team)
+    update_action(subject, form.to_input(), expected_version=form.version.data,
+                  actor=current_user, now=now())
     db.session.commit()
     flash(f"Actie “{subject.title}” is opgeslagen.", "ok")
     return redirect(url_for("actions.detail", action_id=action_id), code=303)
@@ -347,16 +348,17 @@ def cancel(action_id: int, subject: Action):
     return _status_change(action_id, subject, cancel_action, "Actie “{title}” is vervallen.")
 
 
+def _comments_url(action_id: int, **_ignored) -> str:
+    return url_for("actions.detail", action_id=action_id) + "#reacties"
+
+
 @bp.post("/actions/<int:action_id>/comments")
 @requires("action.comment", load=load_action)
+@form_errors(flash_and_redirect(_comments_url, prefix="Reactie niet geplaatst: "))
 def comment(action_id: int, subject: Action):
     """Add a plain-text comment."""
-    try:
-        add_comment(subject, request.form.get("text", ""), actor=current_user, now=now())
-    except ValidationError as error:
-        db.session.rollback()
-        flash(f"Reactie niet geplaatst: {error.message}", "error")
-        return redirect(url_for("actions.detail", action_id=action_id) + "#reacties", code=303)
+    form = CommentForm().parse()
+    add_comment(subject, form.text.data, actor=current_user, now=now())
     db.session.commit()
     flash("Reactie geplaatst.", "ok")
     return redirect(url_for("actions.detail", action_id=action_id) + "#reacties", code=303)

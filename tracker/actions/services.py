@@ -12,18 +12,16 @@ from typing import Any
 
 from sqlalchemy import select
 
-from tracker.actions.models import COMMENT_MAX_LENGTH, TITLE_MAX_LENGTH, Action, ActionComment
+from tracker.actions.models import COMMENT_MAX_LENGTH, Action, ActionComment
 from tracker.audit.services import record
 from tracker.concurrency import check_version
 from tracker.enums import ActionStatus, DatePrecision
 from tracker.extensions import db
 from tracker.network.models import Team
 from tracker.privacy import refuse_bsn
-from tracker.validation import ValidationError, clean_text
+from tracker.validation import clean_text
 
 DESCRIPTION_MAX_LENGTH = 4000
-EARLIEST_DUE = date(2013, 1, 1)  # the network started in 2013
-LATEST_DUE = date(2100, 12, 31)
 
 
 @dataclass
@@ -37,74 +35,6 @@ class ActionInput:
     status: ActionStatus
     milestone_id: int | None
     district_id: int | None
-
-
-def parse_date(value: str | None, *, field: str, label: str) -> date | None:
-    """``YYYY-MM-DD`` (HTML date input) or ``DD-MM-YYYY``; empty is None."""
-    text = (value or "").strip()
-    if not text:
-        return None
-    for pattern in ("%Y-%m-%d", "%d-%m-%Y"):
-        try:
-            parsed = datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-        if not EARLIEST_DUE <= parsed <= LATEST_DUE:
-            raise ValidationError(field, f"{label} moet tussen 2013 en 2100 liggen.")
-        return parsed
-    raise ValidationError(field, f"{label} is geen bestaande datum (gebruik dd-mm-jjjj).")
-
-
-def _optional_id(value: Any, *, field: str, allowed: set[int], label: str) -> int | None:
-    text = str(value or "").strip()
-    if not text:
-        return None
-    if not text.isdigit() or int(text) not in allowed:
-        raise ValidationError(field, f"Kies een bestaande {label}.")
-    return int(text)
-
-
-def validate_action_form(
-    form, *, owners: set[int], milestones: set[int], districts: set[int]
-) -> ActionInput:
-    """Check every field; collect all problems in one ``ValidationErrors``."""
-    errors: dict[str, str] = {}
-    values: dict[str, Any] = {}
-    checks = {
-        "title": lambda: refuse_bsn(clean_text(form.get("title"), field="title", label="Titel",
-                                               max_length=TITLE_MAX_LENGTH), field="title"),
-        "description": lambda: refuse_bsn(
-            clean_text(form.get("description"), field="description", label="Toelichting",
-                       max_length=DESCRIPTION_MAX_LENGTH, required=False, multiline=True),
-            field="description"),
-        "owner_id": lambda: _optional_id(form.get("owner_id"), field="owner_id", allowed=owners,
-                                         label="eigenaar"),
-        "due_date": lambda: parse_date(form.get("due_date"), field="due_date", label="Datum"),
-        "milestone_id": lambda: _optional_id(form.get("milestone_id"), field="milestone_id",
-                                             allowed=milestones, label="mijlpaal"),
-        "district_id": lambda: _optional_id(form.get("district_id"), field="district_id",
-                                            allowed=districts, label="district"),
-    }
-    for name, check in checks.items():
-        try:
-            values[name] = check()
-        except ValidationError as error:
-            errors[name] = error.message
-    try:
-        values["status"] = ActionStatus(form.get("status") or ActionStatus.OPEN)
-    except ValueError:
-        errors["status"] = "Kies een bestaande status."
-    if errors:
-        raise ValidationErrors(errors)
-    return ActionInput(**values)
-
-
-class ValidationErrors(ValidationError):
-    """Several fields wrong at once."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__(next(iter(errors)), next(iter(errors.values())))
-        self.errors = errors
 
 
 def _snapshot(action: Action) -> dict[str, Any]:

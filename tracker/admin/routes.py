@@ -12,8 +12,8 @@ from tracker.auth.permissions import requires
 from tracker.auth.services import create_user, remove_membership, set_membership, update_user
 from tracker.enums import Role, TeamRole
 from tracker.extensions import db
+from tracker.forms import Refusal, form_errors
 from tracker.network.models import Organisation, Team, TeamMembership
-from tracker.validation import ValidationError
 
 bp = Blueprint("admin", __name__, url_prefix="/beheer")
 
@@ -68,26 +68,27 @@ def users():
     return _users_page()
 
 
+def _refused_new(refusal: Refusal):
+    return _users_page(refusal.errors, request.form, 422)
+
+
 @bp.post("/gebruikers")
 @requires("users.manage")
+@form_errors(_refused_new)
 def create():
     """Create an account without a password; the person sets it later."""
     form = request.form
     organisation = None
     if form.get("organisation_id", "").isdigit():
         organisation = db.session.get(Organisation, int(form["organisation_id"]))
-    try:
-        user = create_user(
-            name=form.get("name", ""),
-            email=form.get("email", ""),
-            role=form.get("role", ""),
-            title=form.get("title", ""),
-            organisation=organisation,
-            actor=current_user,
-        )
-    except ValidationError as error:
-        db.session.rollback()
-        return _users_page({error.field: error.message}, form, 422)
+    user = create_user(
+        name=form.get("name", ""),
+        email=form.get("email", ""),
+        role=form.get("role", ""),
+        title=form.get("title", ""),
+        organisation=organisation,
+        actor=current_user,
+    )
     db.session.commit()
     flash(f"Account voor {user.name} aangemaakt.", "ok")
     return redirect(url_for("admin.user", user_id=user.id), code=303)
@@ -114,20 +115,21 @@ def user(user_id: int, subject: User):
     return _user_page(subject)
 
 
+def _refused_user(refusal: Refusal, user_id: int, **_ignored):
+    return _user_page(_load_user(user_id), refusal.errors, 422)
+
+
 @bp.post("/gebruikers/<int:user_id>")
 @requires("users.manage", load=_load_user)
+@form_errors(_refused_user)
 def update(user_id: int, subject: User):
     """Change role or active flag."""
-    try:
-        update_user(
-            subject,
-            role=request.form.get("role", ""),
-            active=request.form.get("active") == "1",
-            actor=current_user,
-        )
-    except ValidationError as error:
-        db.session.rollback()
-        return _user_page(_load_user(user_id), {error.field: error.message}, 422)
+    update_user(
+        subject,
+        role=request.form.get("role", ""),
+        active=request.form.get("active") == "1",
+        actor=current_user,
+    )
     db.session.commit()
     flash("Account bijgewerkt.", "ok")
     return redirect(url_for("admin.user", user_id=user_id), code=303)
@@ -135,17 +137,14 @@ def update(user_id: int, subject: User):
 
 @bp.post("/gebruikers/<int:user_id>/teams")
 @requires("users.manage", load=_load_user)
+@form_errors(_refused_user)
 def add_membership(user_id: int, subject: User):
     """Add the person to a team, or change their role in it."""
     team_id = request.form.get("team_id", "")
     team = db.session.get(Team, int(team_id)) if team_id.isdigit() else None
     if team is None:
         return _user_page(subject, {"team_id": "Kies een team."}, 422)
-    try:
-        set_membership(team, subject, request.form.get("team_role", ""), actor=current_user)
-    except ValidationError as error:
-        db.session.rollback()
-        return _user_page(_load_user(user_id), {error.field: error.message}, 422)
+    set_membership(team, subject, request.form.get("team_role", ""), actor=current_user)
     db.session.commit()
     flash(f"{subject.name} is toegevoegd aan {team.short_name}.", "ok")
     return redirect(url_for("admin.user", user_id=user_id), code=303)

@@ -15,7 +15,7 @@ from tracker.auth.services import authenticate, end_all_sessions
 from tracker.auth.sessions import start_session
 from tracker.db import utcnow
 from tracker.extensions import db
-from tracker.validation import ValidationError
+from tracker.forms import Refusal, form_errors
 
 bp = Blueprint("auth", __name__)
 log = logging.getLogger("tracker.auth")
@@ -97,8 +97,14 @@ def password_form(token: str):
     return render_template("auth/set_password.html", user=user, token=token, error=None)
 
 
+def _refused_password(refusal: Refusal, token: str):
+    return render_template("auth/set_password.html", user=read_token(token), token=token,
+                           error=refusal.message), 422
+
+
 @bp.post("/wachtwoord/<token>")
 @public
+@form_errors(_refused_password)
 def password_set(token: str):
     """Set the password; the link stops working and every session of the user ends."""
     user = read_token(token)
@@ -108,12 +114,7 @@ def password_set(token: str):
     if password != request.form.get("password_again", ""):
         return render_template("auth/set_password.html", user=user, token=token,
                                error="De twee wachtwoorden zijn niet gelijk."), 422
-    try:
-        set_password_with_token(user, password)
-    except ValidationError as error:
-        db.session.rollback()
-        return render_template("auth/set_password.html", user=user, token=token,
-                               error=error.message), 422
+    set_password_with_token(user, password)
     db.session.commit()
     flash("Uw wachtwoord is ingesteld. U kunt nu inloggen.", "ok")
     return redirect(url_for("auth.login"), code=303)

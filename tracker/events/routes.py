@@ -7,34 +7,24 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from tracker.actions.services import ValidationErrors
 from tracker.auth.models import User
 from tracker.auth.permissions import can, public, requires
 from tracker.clock import now
-from tracker.concurrency import ConflictError, parse_version
 from tracker.csv_export import csv_response
 from tracker.enums import EventStatus, Role, RsvpResponse
+from tracker.events.forms import CancelForm, EventForm, InviteForm, RsvpForm
+from tracker.events.invitations import invite, remind_non_responders
 from tracker.events.models import Event, Invitation
-from tracker.events.services import (
-    AlreadyReminded,
-    RsvpClosed,
-    answer,
-    cancel_event,
-    create_event,
-    invitations_of,
-    invite,
-    remind_non_responders,
-    rsvp_open,
-    summarise,
-    update_event,
-    validate_event_form,
-)
+from tracker.events.queries import invitations_of, summarise
+from tracker.events.rsvp import RsvpClosed, answer, rsvp_open
+from tracker.events.services import cancel_event, create_event, update_event
 from tracker.events.tokens import TokenError, check_not_expired, read_rsvp_token, rsvp_token
 from tracker.extensions import db
 from tracker.formatting import long_datetime
+from tracker.forms import Refusal, flash_and_redirect, form_errors
 from tracker.htmx import is_fragment
 from tracker.network.models import District, Organisation, Team, TeamMembership
-from tracker.validation import ValidationError
+from tracker.validation import ValidationErrors
 
 bp = Blueprint("events", __name__)
 
@@ -85,14 +75,13 @@ def _organiser_choices() -> list[User]:
                            User.role != Role.LEZER).order_by(User.name)))
 
 
-def _validate_form():
-    teams = _team_choices()
-    allowed_teams: set[int | None] = {t.id for t in teams}
+def _parse_form() -> EventForm:
+    """The submitted event form, checked against the teams and organisers on offer."""
+    allowed_teams: set[int | None] = {t.id for t in _team_choices()}
     if current_user.role == Role.BEHEERDER:
         allowed_teams.add(None)
-    organisers = _organiser_choices()
-    return validate_event_form(request.form, teams=allowed_teams,
-                               organisers={u.id for u in organisers} | {None})
+    return EventForm(teams=allowed_teams,
+                     organisers={u.id for u in _organiser_choices()}).parse()
 
 
 def _form_page(*, event: Event | None, values, errors, status=200, is_conflict=False):
@@ -116,15 +105,16 @@ def new():
     return _form_page(event=None, values={"organiser_id": current_user.id}, errors={})
 
 
+def _refused_new(refusal: Refusal):
+    return _form_page(event=None, values=request.form, errors=refusal.errors, status=422)
+
+
 @bp.post("/events")
 @requires("event.create")
+@form_errors(_refused_new)
 def create():
     """Create a meeting; errors are shown next to their fields."""
-    try:
-        data = _validate_form()
-    except ValidationErrors as error:
-        return _form_page(event=None, values=request.form, errors=error.errors, status=422)
-    event = create_event(data, actor=current_user, now=now())
+    event = create_event(_parse_form().values(), actor=current_user, now=now())
     db.session.commit()
     flash(f"Bijeenkomst “{event.title}” is aangemaakt. Nodig nu de deelnemers uit.", "ok")
     return redirect(url_for("events.detail", event_id=event.id), code=303)
@@ -144,29 +134,23 @@ def edit(event_id: int, subject: Event):
     return _form_page(event=subject, values=values, errors={})
 
 
+def _refused_edit(refusal: Refusal, event_id: int, subject: Event):
+    return _form_page(event=load_event(event_id), values=request.form, errors=refusal.errors,
+                      status=refusal.status, is_conflict=refusal.is_conflict)
+
+
 @bp.post("/events/<int:event_id>")
 @requires("event.manage", load=load_event)
+@form_errors(_refused_edit)
 def update(event_id: int, subject: Event):
     """Save the edit form; invitees get an updated calendar item; a stale version is a 409."""
-    try:
-        data = _validate_form()
-        if data["team_id"] is None and subject.team_id is not None \
-                and current_user.role != Role.BEHEERDER:
-            raise ValidationErrors({"team_id": "Team is verplicht."})
-        queued = update_event(subject, data, expected_version=parse_version(
-            request.form.get("version")), actor=current_user, now=now())
-    except ValidationErrors as error:
-        db.session.rollback()
-        return _form_page(event=load_event(event_id), values=request.form, errors=error.errors,
-                          status=422)
-    except ValidationError as error:
-        db.session.rollback()
-        return _form_page(event=load_event(event_id), values=request.form,
-                          errors={error.field: error.message}, status=422)
-    except ConflictError:
-        db.session.rollback()
-        return _form_page(event=load_event(event_id), values=request.form, errors={},
-                          status=409, is_conflict=True)
+    form = _parse_form()
+    data = form.values()
+    if data["team_id"] is None and subject.team_id is not None \
+            and current_user.role != Role.BEHEERDER:
+        raise ValidationErrors({"team_id": "Team is verplicht."})
+    queued = update_event(subject, data, expected_version=form.version.data,
+                          actor=current_user, now=now())
     db.session.commit()
     message = f"Bijeenkomst “{subject.title}” is opgeslagen."
     if queued:
@@ -175,25 +159,27 @@ def update(event_id: int, subject: Event):
     return redirect(url_for("events.detail", event_id=event_id), code=303)
 
 
+def _detail_url(event_id: int, **_ignored) -> str:
+    return url_for("events.detail", event_id=event_id)
+
+
 @bp.post("/events/<int:event_id>/cancel")
 @requires("event.manage", load=load_event)
+@form_errors(flash_and_redirect(
+    _detail_url, conflict="Niet geannuleerd: iemand anders heeft de bijeenkomst intussen "
+                          "gewijzigd. Bekijk de actuele stand en probeer opnieuw."))
 def cancel(event_id: int, subject: Event):
     """Cancel the meeting (after an explicit confirmation); invitees get METHOD:CANCEL."""
-    if request.form.get("bevestig") != "1":
+    form = CancelForm().parse()
+    if not form.bevestig.data:
         flash("Niet geannuleerd: vink eerst aan dat u de bijeenkomst wilt annuleren en alle "
               "genodigden bericht wilt sturen.", "warning")
-        return redirect(url_for("events.detail", event_id=event_id) + "#annuleren", code=303)
-    try:
-        queued = cancel_event(subject, expected_version=parse_version(request.form.get("version")),
-                              actor=current_user, now=now())
-    except ConflictError:
-        db.session.rollback()
-        flash("Niet geannuleerd: iemand anders heeft de bijeenkomst intussen gewijzigd. "
-              "Bekijk de actuele stand en probeer opnieuw.", "warning")
-        return redirect(url_for("events.detail", event_id=event_id), code=303)
+        return redirect(_detail_url(event_id) + "#annuleren", code=303)
+    queued = cancel_event(subject, expected_version=form.version.data, actor=current_user,
+                          now=now())
     db.session.commit()
     flash(f"Bijeenkomst geannuleerd; {len(queued)} genodigde(n) krijgen bericht.", "ok")
-    return redirect(url_for("events.detail", event_id=event_id), code=303)
+    return redirect(_detail_url(event_id), code=303)
 
 
 # --- Page and organiser view ---------------------------------------------------------------
@@ -235,38 +221,21 @@ def detail(event_id: int, subject: Event):
     return _detail_page(subject)
 
 
-def _id_or_none(name: str) -> int | None:
-    text = (request.form.get(name) or "").strip()
-    if not text:
-        return None
-    if not text.isdigit():
-        raise ValidationError(name, "Kies een geldige waarde.")
-    return int(text)
+def _refused_invite(refusal: Refusal, event_id: int, subject: Event):
+    return _detail_page(load_event(event_id), invite_errors=refusal.errors,
+                        invite_values=request.form, status=422)
 
 
 @bp.post("/events/<int:event_id>/invitations")
 @requires("event.manage", load=load_event)
+@form_errors(_refused_invite)
 def invite_people(event_id: int, subject: Event):
     """Invite one person, a team, an organisation, a district or a pasted list of addresses."""
-    form = request.form
-    chosen = [form.get(k, "").strip() for k in ("user_id", "team_id", "organisation_id",
-                                                "district_id", "addresses")]
-    if not any(chosen):
-        return _detail_page(subject, invite_errors={
-            "user_id": "Kies wie u wilt uitnodigen: een persoon, een team, een organisatie, een "
-                       "district of een lijst met e-mailadressen."}, invite_values=form, status=422)
-    try:
-        user_id = _id_or_none("user_id")
-        report = invite(subject, actor=current_user, now=now(),
-                        user_ids=[user_id] if user_id else [],
-                        team_id=_id_or_none("team_id"),
-                        organisation_id=_id_or_none("organisation_id"),
-                        district_id=_id_or_none("district_id"),
-                        addresses=form.get("addresses", "")[:100_000])
-    except ValidationError as error:
-        db.session.rollback()
-        return _detail_page(load_event(event_id), invite_errors={error.field: error.message},
-                            invite_values=form, status=422)
+    form = InviteForm().parse()
+    report = invite(subject, actor=current_user, now=now(),
+                    user_ids=[form.user_id.data] if form.user_id.data else [],
+                    team_id=form.team_id.data, organisation_id=form.organisation_id.data,
+                    district_id=form.district_id.data, addresses=form.addresses.data)
     db.session.commit()
     parts = [f"{len(report.invited)} uitgenodigd"]
     if report.created:
@@ -281,21 +250,13 @@ def invite_people(event_id: int, subject: Event):
 
 @bp.post("/events/<int:event_id>/remind")
 @requires("event.manage", load=load_event)
+@form_errors(flash_and_redirect(_detail_url, category="warning"))
 def remind(event_id: int, subject: Event):
     """Remind those who have not answered (at most once a day per meeting)."""
-    try:
-        queued = remind_non_responders(subject, actor=current_user, now=now())
-    except AlreadyReminded:
-        db.session.rollback()
-        flash("Vandaag is al een herinnering verstuurd; morgen kan het weer.", "warning")
-        return redirect(url_for("events.detail", event_id=event_id), code=303)
-    except ValidationError as error:
-        db.session.rollback()
-        flash(error.message, "warning")
-        return redirect(url_for("events.detail", event_id=event_id), code=303)
+    queued = remind_non_responders(subject, actor=current_user, now=now())
     db.session.commit()
     flash(f"Herinnering verstuurd aan {len(queued)} genodigde(n) zonder antwoord.", "ok")
-    return redirect(url_for("events.detail", event_id=event_id), code=303)
+    return redirect(_detail_url(event_id), code=303)
 
 
 @bp.get("/events/<int:event_id>/invitations.csv")
@@ -350,31 +311,8 @@ def rsvp(token: str):
     return render_template("events/rsvp.html", **_rsvp_context(invitation, token))
 
 
-@bp.post("/rsvp/<token>")
-@public
-def rsvp_answer(token: str):
-    """Store the answer; htmx swaps the answer region, without JavaScript a 303 to the page.
-
-    CSRF stays on: the page sets the session's token in the form.
-    """
-    try:
-        invitation = _rsvp_invitation(token)
-    except TokenError as error:
-        db.session.rollback()
-        return _invalid_link(error)
-    status, extra = 200, {}
-    try:
-        answer(invitation.id, request.form.get("response", ""), request.form.get("remark"),
-               now=now())
-    except ValidationError as error:
-        db.session.rollback()
-        status, extra = 422, {"errors": {error.field: error.message},
-                              "remark": request.form.get("remark", "")}
-    except RsvpClosed:
-        db.session.rollback()
-        status = 409
-    else:
-        db.session.commit()
+def _rsvp_reply(token: str, status: int, **extra):
+    """After an answer (or a refusal): the answer region for htmx, else the page or a 303."""
     invitation = _rsvp_invitation(token)
     context = _rsvp_context(invitation, token, **extra)
     if status == 200:
@@ -387,6 +325,33 @@ def rsvp_answer(token: str):
         return render_template("events/rsvp.html", **context), status
     flash(context["announcement"], "ok")
     return redirect(url_for("events.rsvp", token=token), code=303)
+
+
+def _refused_answer(refusal: Refusal, token: str):
+    return _rsvp_reply(token, 422, errors=refusal.errors, remark=request.form.get("remark", ""))
+
+
+@bp.post("/rsvp/<token>")
+@public
+@form_errors(_refused_answer)
+def rsvp_answer(token: str):
+    """Store the answer; htmx swaps the answer region, without JavaScript a 303 to the page.
+
+    CSRF stays on: the page sets the session's token in the form.
+    """
+    try:
+        invitation = _rsvp_invitation(token)
+    except TokenError as error:
+        db.session.rollback()
+        return _invalid_link(error)
+    form = RsvpForm().parse()
+    try:
+        answer(invitation.id, form.response.data, form.remark.data, now=now())
+    except RsvpClosed:
+        db.session.rollback()
+        return _rsvp_reply(token, 409)
+    db.session.commit()
+    return _rsvp_reply(token, 200)
 
 
 def _announcement(invitation: Invitation) -> str:

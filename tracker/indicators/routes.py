@@ -17,13 +17,14 @@ from flask import (
 )
 from flask_login import current_user
 
-from tracker.actions.services import ValidationErrors
 from tracker.auth.permissions import can, requires
 from tracker.extensions import db
 from tracker.formatting import number
+from tracker.forms import Refusal, form_errors
 from tracker.htmx import is_fragment
 from tracker.indicators import rules, services
 from tracker.indicators.csv_import import MAX_BYTES, MAX_ROWS, CsvError
+from tracker.indicators.forms import MeasurementForm, PeriodForm
 from tracker.indicators.models import Indicator
 
 bp = Blueprint("indicators", __name__)
@@ -78,17 +79,19 @@ def page(key: str, subject: Indicator):
     return _render(subject)
 
 
+def _refused_entry(refusal: Refusal, key: str, subject: Indicator):
+    return _render(subject, status=422, errors=refusal.errors,
+                   values=MeasurementForm().typed(),
+                   announcement="De meting is niet opgeslagen: " + refusal.message)
+
+
 @bp.post("/indicators/<key>/metingen")
 @requires("indicator.edit", load=load)
+@form_errors(_refused_entry)
 def enter(key: str, subject: Indicator):
     """Enter or correct one raw value (district or Eenheid, period, value)."""
-    form = {name: request.form.get(name, "") for name in ("district", "period", "value")}
-    try:
-        entered = services.enter_measurement(subject, actor=current_user, **form)
-    except ValidationErrors as error:
-        db.session.rollback()
-        return _render(subject, status=422, errors=error.errors, values=form,
-                       announcement="De meting is niet opgeslagen: " + " ".join(error.errors.values()))
+    form = MeasurementForm().parse()
+    entered = services.enter_measurement(subject, actor=current_user, **form.typed())
     db.session.commit()
     messages = {
         rules.NEW: f"Meting {entered.where} vastgelegd: {dutch(entered.value)}.",
@@ -98,20 +101,21 @@ def enter(key: str, subject: Indicator):
     return _saved(subject, messages[entered.outcome])
 
 
+def _refused_period(refusal: Refusal, key: str, subject: Indicator):
+    return _render(subject, status=422, period_errors=refusal.errors,
+                   period_values=PeriodForm().typed(),
+                   announcement="De periode is niet toegevoegd: " + refusal.message)
+
+
 @bp.post("/indicators/<key>/perioden")
 @requires("indicator.edit", load=load)
+@form_errors(_refused_period)
 def add_period(key: str, subject: Indicator):
     """Add a period (a column of the table), e.g. 2018."""
-    form = {"period_key": request.form.get("period_key", ""),
-            "period_label": request.form.get("period_label", "")}
-    try:
-        new_key = services.add_period(subject, key=form["period_key"], label=form["period_label"],
-                                      actor=current_user)
-    except ValidationErrors as error:
-        db.session.rollback()
-        return _render(subject, status=422, period_errors=error.errors, period_values=form,
-                       announcement="De periode is niet toegevoegd: "
-                       + " ".join(error.errors.values()))
+    form = PeriodForm().parse()
+    typed = form.typed()
+    new_key = services.add_period(subject, key=typed["period_key"], label=typed["period_label"],
+                                  actor=current_user)
     db.session.commit()
     return _saved(subject, f"Periode {new_key} toegevoegd.")
 

@@ -11,9 +11,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from tracker.actions.services import ValidationErrors
 from tracker.indicators.numbers import parse_dutch_number
-from tracker.validation import ValidationError, clean_text
+from tracker.validation import ValidationError, ValidationErrors, clean_text
 
 #: How a unit-wide (Eenheid Oost-Nederland) value is named in a form or a CSV file.
 UNIT_NAMES = frozenset({"eenheid", "oost-nederland", "eenheid oost-nederland"})

@@ -8,13 +8,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tracker.actions.models import Action
-from tracker.actions.services import ValidationErrors, parse_date
 from tracker.auth.permissions import can, requires
 from tracker.clock import local_today, now
-from tracker.concurrency import ConflictError, parse_version
 from tracker.enums import MilestoneKind, Role
 from tracker.extensions import db
+from tracker.forms import Refusal, flash_and_redirect, form_errors
 from tracker.htmx import is_fragment, trigger
+from tracker.milestones.forms import AchievedForm, MilestoneForm, TickForm
 from tracker.milestones.models import Milestone, MunicipalityTick
 from tracker.milestones.queries import (
     grid_progress,
@@ -31,7 +31,6 @@ from tracker.milestones.services import (
 )
 from tracker.network.models import Municipality, Team
 from tracker.network.queries import team_page, visible_teams
-from tracker.validation import ValidationError
 
 bp = Blueprint("milestones", __name__)
 
@@ -132,20 +131,20 @@ def _row_response(milestone: Milestone, municipality: Municipality, *, error: st
     return trigger(response, TICKS_CHANGED) if not error else response
 
 
+def _refused_tick(refusal: Refusal, milestone_id: int, municipality_id: int, subject: Milestone):
+    return _row_response(subject, _load_municipality(municipality_id), error=refusal.message,
+                         status=422)
+
+
 @bp.post("/milestones/<int:milestone_id>/municipalities/<int:municipality_id>/tick")
 @requires("milestone.edit", load=load_milestone)
+@form_errors(_refused_tick)
 def tick(milestone_id: int, municipality_id: int, subject: Milestone):
     """Tick a municipality with a date and a note."""
     municipality = _load_municipality(municipality_id)
-    try:
-        completed_on = parse_date(request.form.get("completed_on"), field="completed_on",
-                                  label="Datum") or local_today()
-        tick_municipality(subject, municipality, completed_on=completed_on,
-                          note=request.form.get("note", ""), actor=current_user, now=now(),
-                          today=local_today())
-    except ValidationError as error:
-        db.session.rollback()
-        return _row_response(subject, municipality, error=error.message, status=422)
+    form = TickForm().parse()
+    tick_municipality(subject, municipality, completed_on=form.completed_on.data or local_today(),
+                      note=form.note.data, actor=current_user, now=now(), today=local_today())
     db.session.commit()
     return _row_response(subject, municipality, message=f"{municipality.name} is afgevinkt.")
 
@@ -161,27 +160,23 @@ def untick(milestone_id: int, municipality_id: int, subject: Milestone):
                          message=f"Het vinkje van {municipality.name} is weggehaald.")
 
 
+def _detail_url(milestone_id: int, **_ignored) -> str:
+    return url_for("milestones.detail", milestone_id=milestone_id)
+
+
 @bp.post("/milestones/<int:milestone_id>/achieved")
 @requires("milestone.edit", load=load_milestone)
+@form_errors(flash_and_redirect(
+    _detail_url, conflict="Niet opgeslagen: iemand anders heeft deze mijlpaal intussen gewijzigd."))
 def achieved(milestone_id: int, subject: Milestone):
     """Mark the milestone gehaald (or, with ``undo``, not yet)."""
-    try:
-        day = None if request.form.get("undo") else (
-            parse_date(request.form.get("achieved_on"), field="achieved_on", label="Datum")
-            or local_today())
-        set_achieved(subject, day, expected_version=parse_version(request.form.get("version")),
-                     actor=current_user, today=local_today())
-    except ConflictError:
-        db.session.rollback()
-        flash("Niet opgeslagen: iemand anders heeft deze mijlpaal intussen gewijzigd.", "warning")
-        return redirect(url_for("milestones.detail", milestone_id=milestone_id), code=303)
-    except ValidationError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect(url_for("milestones.detail", milestone_id=milestone_id), code=303)
+    form = AchievedForm().parse()
+    day = None if form.undo.data else (form.achieved_on.data or local_today())
+    set_achieved(subject, day, expected_version=form.version.data, actor=current_user,
+                 today=local_today())
     db.session.commit()
     flash("Mijlpaal bijgewerkt.", "ok")
-    return redirect(url_for("milestones.detail", milestone_id=milestone_id), code=303)
+    return redirect(_detail_url(milestone_id), code=303)
 
 
 @bp.get("/teams/<slug>/milestones/new")
@@ -192,20 +187,22 @@ def new(slug: str, subject: Team):
                            errors={}, kind_options=KIND_OPTIONS)
 
 
+def _refused_new(refusal: Refusal, slug: str, subject: Team):
+    return render_template("milestones/form.html", team=subject, values=request.form,
+                           errors=refusal.errors, kind_options=KIND_OPTIONS), 422
+
+
+FORM_FIELDS = ("title", "description", "due_date", "kind")
+
+
 @bp.post("/teams/<slug>/milestones")
 @requires("team.edit", load=team_page)
+@form_errors(_refused_new)
 def create(slug: str, subject: Team):
     """Create a milestone of the team."""
-    form = request.form
-    try:
-        milestone = create_milestone(
-            subject, title=form.get("title", ""), description=form.get("description", ""),
-            due_date=form.get("due_date", ""), kind=form.get("kind", ""),
-            per_municipality=form.get("per_municipality") == "1", actor=current_user)
-    except ValidationErrors as error:
-        db.session.rollback()
-        return render_template("milestones/form.html", team=subject, values=form,
-                               errors=error.errors, kind_options=KIND_OPTIONS), 422
+    form = MilestoneForm().parse()
+    milestone = create_milestone(subject, **form.values(*FORM_FIELDS),
+                                 per_municipality=form.per_municipality.data, actor=current_user)
     db.session.commit()
     flash(f"Mijlpaal “{milestone.title}” is toegevoegd.", "ok")
     return redirect(url_for("milestones.detail", milestone_id=milestone.id), code=303)
@@ -224,27 +221,23 @@ def edit(milestone_id: int, subject: Milestone):
                            values=_edit_values(subject), errors={}, kind_options=KIND_OPTIONS)
 
 
+def _refused_edit(refusal: Refusal, milestone_id: int, subject: Milestone):
+    """422 with the messages; 409 with the values someone else saved first."""
+    current = load_milestone(milestone_id)
+    extra = {"is_conflict": True, "current": _edit_values(current)} if refusal.is_conflict else {}
+    return render_template("milestones/form.html", team=current.team, milestone=current,
+                           values=request.form, errors=refusal.errors, kind_options=KIND_OPTIONS,
+                           **extra), refusal.status
+
+
 @bp.post("/milestones/<int:milestone_id>")
 @requires("milestone.edit", load=load_milestone)
+@form_errors(_refused_edit)
 def update(milestone_id: int, subject: Milestone):
     """Save the edit form (409 with the current values when someone saved first)."""
-    form = request.form
-    try:
-        update_milestone(subject, title=form.get("title", ""),
-                         description=form.get("description", ""),
-                         due_date=form.get("due_date", ""), kind=form.get("kind", ""),
-                         expected_version=parse_version(form.get("version")), actor=current_user)
-    except ValidationErrors as error:
-        db.session.rollback()
-        current = load_milestone(milestone_id)
-        return render_template("milestones/form.html", team=current.team, milestone=current,
-                               values=form, errors=error.errors, kind_options=KIND_OPTIONS), 422
-    except ConflictError:
-        db.session.rollback()
-        current = load_milestone(milestone_id)
-        return render_template("milestones/form.html", team=current.team, milestone=current,
-                               values=form, errors={}, kind_options=KIND_OPTIONS,
-                               is_conflict=True, current=_edit_values(current)), 409
+    form = MilestoneForm().parse()
+    update_milestone(subject, **form.values(*FORM_FIELDS), expected_version=form.version.data,
+                     actor=current_user)
     db.session.commit()
     flash("Mijlpaal opgeslagen.", "ok")
     return redirect(url_for("milestones.detail", milestone_id=milestone_id), code=303)

@@ -81,42 +81,9 @@ def set_achieved(milestone: Milestone, achieved_on: date | None, *, expected_ver
            after={"achieved_on": achieved_on.isoformat() if achieved_on else None})
 
 
-def validate_milestone_form(*, title: str, description: str, due_date: str, kind: str
-                            ) -> tuple[str, str, date, MilestoneKind]:
-    """Check the milestone form; every field's problem is reported at once."""
-    from tracker.actions.services import ValidationErrors, parse_date
-
-    errors = {}
-    try:
-        due_date = parse_date(due_date, field="due_date", label="Datum")
-    except ValidationError as error:
-        errors["due_date"] = error.message
-        due_date = None
-    try:
-        title = refuse_bsn(clean_text(title, field="title", label="Titel", max_length=200), field="title")
-    except ValidationError as error:
-        errors["title"] = error.message
-    try:
-        description = clean_text(description, field="description", label="Toelichting",
-                                 max_length=4000, required=False, multiline=True)
-    except ValidationError as error:
-        errors["description"] = error.message
-    if due_date is None and "due_date" not in errors:
-        errors["due_date"] = "Datum is verplicht."
-    try:
-        kind = MilestoneKind(kind)
-    except ValueError:
-        errors["kind"] = "Kies een bestaande soort."
-    if errors:
-        raise ValidationErrors(errors)
-    return title, description, due_date, kind
-
-
-def create_milestone(team: Team | None, *, title: str, description: str, due_date: str,
-                     kind: str, per_municipality: bool, actor) -> Milestone:
-    """Create a milestone from form text."""
-    title, description, due_date, kind = validate_milestone_form(
-        title=title, description=description, due_date=due_date, kind=kind)
+def create_milestone(team: Team | None, *, title: str, description: str, due_date: date,
+                     kind: MilestoneKind, per_municipality: bool, actor) -> Milestone:
+    """Create a milestone from the parsed form (``MilestoneForm``)."""
     milestone = Milestone(team=team, title=title, description=description, due_date=due_date,
                           due_precision=DatePrecision.DAY, kind=kind,
                           per_municipality=per_municipality)
@@ -127,16 +94,15 @@ def create_milestone(team: Team | None, *, title: str, description: str, due_dat
     return milestone
 
 
-def update_milestone(milestone: Milestone, *, title: str, description: str, due_date: str,
-                     kind: str, expected_version: int | None, actor) -> Milestone:
+def update_milestone(milestone: Milestone, *, title: str, description: str, due_date: date,
+                     kind: MilestoneKind, expected_version: int | None, actor) -> Milestone:
     """Save the edit form; a stale version raises ConflictError and changes nothing.
 
     A new date is exact (precision day); an unchanged date keeps its precision
     ("september 2019").
     """
     check_version(milestone, expected_version)
-    title, description, due, kind = validate_milestone_form(
-        title=title, description=description, due_date=due_date, kind=kind)
+    due = due_date
     before = {"title": milestone.title, "description": milestone.description,
               "due_date": milestone.due_date.isoformat(), "kind": milestone.kind.value}
     if due != milestone.due_date:

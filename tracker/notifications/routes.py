@@ -11,6 +11,7 @@ from tracker.auth.models import User
 from tracker.auth.permissions import authenticated, can, public, requires
 from tracker.db import utcnow
 from tracker.extensions import csrf, db
+from tracker.forms import Refusal, form_errors
 from tracker.network.models import Team
 from tracker.notifications.messages import read_unsubscribe_token
 from tracker.notifications.models import DigestFrequency, OutboxMessage, OutboxStatus
@@ -21,7 +22,6 @@ from tracker.notifications.services import (
     set_team_rules,
     unsubscribe,
 )
-from tracker.validation import ValidationError
 
 bp = Blueprint("notifications", __name__)
 outbox_bp = Blueprint("outbox", __name__, url_prefix="/beheer/outbox")
@@ -47,16 +47,17 @@ def preferences():
     return _preferences_page()
 
 
+def _refused_preferences(refusal: Refusal):
+    return _preferences_page(refusal.errors, 422)
+
+
 @bp.post("/instellingen/meldingen")
 @authenticated
+@form_errors(_refused_preferences)
 def save_preferences():
     """Store your digest frequency and whether you want reminders."""
-    try:
-        set_preferences(current_user, digest=request.form.get("digest", ""),
-                        reminders=request.form.get("reminders") == "1", actor=current_user)
-    except ValidationError as error:
-        db.session.rollback()
-        return _preferences_page({error.field: error.message}, 422)
+    set_preferences(current_user, digest=request.form.get("digest", ""),
+                    reminders=request.form.get("reminders") == "1", actor=current_user)
     db.session.commit()
     flash("Uw voorkeuren voor e-mail zijn opgeslagen.", "ok")
     return redirect(url_for("notifications.preferences"), code=303)
@@ -85,21 +86,23 @@ def team_rules(slug: str, subject: Team):
     return _team_rules_page(subject)
 
 
+def _refused_team_rules(refusal: Refusal, slug: str, subject: Team):
+    form = request.form
+    values = {"reminder_days": form.get("reminder_days", ""),
+              "escalation_days": form.get("escalation_days", ""),
+              "overdue_reminder": form.get("overdue_reminder") == "1"}
+    return _team_rules_page(subject, refusal.errors, values, 422)
+
+
 @bp.post("/teams/<slug>/herinneringen")
 @requires("team.edit", load=_load_team)
+@form_errors(_refused_team_rules)
 def save_team_rules(slug: str, subject: Team):
     """Store the team's reminder and escalation rules."""
     form = request.form
-    try:
-        set_team_rules(subject, reminder_days=form.get("reminder_days", ""),
-                       overdue_reminder=form.get("overdue_reminder") == "1",
-                       escalation_days=form.get("escalation_days", ""), actor=current_user)
-    except ValidationError as error:
-        db.session.rollback()
-        values = {"reminder_days": form.get("reminder_days", ""),
-                  "escalation_days": form.get("escalation_days", ""),
-                  "overdue_reminder": form.get("overdue_reminder") == "1"}
-        return _team_rules_page(subject, {error.field: error.message}, values, 422)
+    set_team_rules(subject, reminder_days=form.get("reminder_days", ""),
+                   overdue_reminder=form.get("overdue_reminder") == "1",
+                   escalation_days=form.get("escalation_days", ""), actor=current_user)
     db.session.commit()
     flash(f"Herinneringen voor {subject.short_name} opgeslagen.", "ok")
     return redirect(url_for("notifications.team_rules", slug=slug), code=303)

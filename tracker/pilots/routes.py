@@ -7,16 +7,16 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from tracker.actions.services import ValidationErrors
 from tracker.audit.models import AuditEntry
 from tracker.auth.models import User
 from tracker.auth.permissions import can, requires
 from tracker.clock import now
-from tracker.concurrency import ConflictError, parse_version
 from tracker.enums import PilotStatus
 from tracker.extensions import db
+from tracker.forms import Refusal, flash_and_redirect, form_errors
 from tracker.network.models import District, Municipality, Team, TeamMembership
 from tracker.network.queries import team_page, visible_teams
+from tracker.pilots.forms import BuildingBlockForm, PilotForm, StatusForm
 from tracker.pilots.models import BuildingBlock, Pilot
 from tracker.pilots.queries import PilotFilter, matrix, pilots
 from tracker.pilots.rules import allowed_next
@@ -25,9 +25,7 @@ from tracker.pilots.services import (
     change_status,
     create_pilot,
     update_pilot,
-    validate_pilot_form,
 )
-from tracker.validation import ValidationError
 
 bp = Blueprint("pilots", __name__)
 
@@ -104,9 +102,14 @@ def _form(team: Team, pilot: Pilot | None, values, errors, status=200, is_confli
                            errors=errors, is_conflict=is_conflict, **_form_context(team)), status
 
 
-def _lead_ids(team: Team) -> set[int]:
-    return set(db.session.scalars(select(TeamMembership.user_id).where(
-        TeamMembership.team_id == team.id)))
+def _parse_form(team: Team) -> PilotForm:
+    """The submitted pilot form, checked against the team's choices."""
+    context = _form_context(team)
+    return PilotForm(
+        districts={d.id for d in context["districts"]}, blocks={b.id for b in context["blocks"]},
+        leads={u.id for u in context["leads"]},
+        municipalities={m.id for m in context["municipalities"]},
+    ).parse()
 
 
 @bp.get("/teams/<slug>/pilots/new")
@@ -116,15 +119,17 @@ def new(slug: str, subject: Team):
     return _form(subject, None, {"municipality_ids": []}, {})
 
 
+def _refused_new(refusal: Refusal, slug: str, subject: Team):
+    return _form(subject, None, _values(request.form), refusal.errors, 422)
+
+
 @bp.post("/teams/<slug>/pilots")
 @requires("team.edit", load=team_page)
+@form_errors(_refused_new)
 def create(slug: str, subject: Team):
     """Register a pilot (status gepland)."""
-    try:
-        data = validate_pilot_form(request.form, team=subject, lead_ids=_lead_ids(subject))
-    except ValidationErrors as error:
-        return _form(subject, None, _values(request.form), error.errors, 422)
-    pilot = create_pilot(subject, data, actor=current_user, now=now())
+    form = _parse_form(subject)
+    pilot = create_pilot(subject, form.to_input(), actor=current_user, now=now())
     db.session.commit()
     flash(f"Pilot “{pilot.title}” is geregistreerd.", "ok")
     return redirect(url_for("pilots.detail", pilot_id=pilot.id), code=303)
@@ -151,59 +156,54 @@ def edit(pilot_id: int, subject: Pilot):
     return _form(subject.team, subject, values, {})
 
 
+def _refused_edit(refusal: Refusal, pilot_id: int, subject: Pilot):
+    current = load_pilot(pilot_id)
+    return _form(current.team, current, _values(request.form), refusal.errors, refusal.status,
+                 is_conflict=refusal.is_conflict)
+
+
 @bp.post("/pilots/<int:pilot_id>")
 @requires("pilot.edit", load=load_pilot)
+@form_errors(_refused_edit)
 def update(pilot_id: int, subject: Pilot):
     """Save the pilot form (409 on a stale version)."""
-    try:
-        data = validate_pilot_form(request.form, team=subject.team, lead_ids=_lead_ids(subject.team))
-        update_pilot(subject, data, expected_version=parse_version(request.form.get("version")),
-                     actor=current_user)
-    except ValidationErrors as error:
-        db.session.rollback()
-        current = load_pilot(pilot_id)
-        return _form(current.team, current, _values(request.form), error.errors, 422)
-    except ConflictError:
-        db.session.rollback()
-        current = load_pilot(pilot_id)
-        return _form(current.team, current, _values(request.form), {}, 409, is_conflict=True)
+    form = _parse_form(subject.team)
+    update_pilot(subject, form.to_input(), expected_version=form.version.data, actor=current_user)
     db.session.commit()
     flash("Pilot opgeslagen.", "ok")
     return redirect(url_for("pilots.detail", pilot_id=pilot_id), code=303)
 
 
+def _detail_url(pilot_id: int, **_ignored) -> str:
+    return url_for("pilots.detail", pilot_id=pilot_id)
+
+
 @bp.post("/pilots/<int:pilot_id>/status")
 @requires("pilot.edit", load=load_pilot)
+@form_errors(flash_and_redirect(
+    _detail_url, conflict="Niet opgeslagen: iemand anders heeft deze pilot intussen gewijzigd. "
+                          "Bekijk de actuele stand."))
 def status(pilot_id: int, subject: Pilot):
     """Move the pilot to its next status."""
-    try:
-        change_status(subject, request.form.get("status", ""),
-                      expected_version=parse_version(request.form.get("version")),
-                      actor=current_user, now=now())
-    except ConflictError:
-        db.session.rollback()
-        flash("Niet opgeslagen: iemand anders heeft deze pilot intussen gewijzigd. "
-              "Bekijk de actuele stand.", "warning")
-        return redirect(url_for("pilots.detail", pilot_id=pilot_id), code=303)
-    except ValidationError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect(url_for("pilots.detail", pilot_id=pilot_id), code=303)
+    form = StatusForm().parse()
+    change_status(subject, form.status.data, expected_version=form.version.data,
+                  actor=current_user, now=now())
     db.session.commit()
     flash(f"Status van “{subject.title}”: {subject.status.label}.", "ok")
-    return redirect(url_for("pilots.detail", pilot_id=pilot_id), code=303)
+    return redirect(_detail_url(pilot_id), code=303)
+
+
+def _blocks_url(slug: str, **_ignored) -> str:
+    return url_for("pilots.team_list", slug=slug) + "#bouwstenen"
 
 
 @bp.post("/teams/<slug>/building-blocks")
 @requires("team.edit", load=team_page)
+@form_errors(flash_and_redirect(_blocks_url, prefix="Bouwsteen niet toegevoegd: "))
 def add_block(slug: str, subject: Team):
     """Add a bouwsteen of the team's own."""
-    try:
-        add_building_block(subject, request.form.get("name", ""), actor=current_user)
-    except ValidationError as error:
-        db.session.rollback()
-        flash(f"Bouwsteen niet toegevoegd: {error.message}", "error")
-        return redirect(url_for("pilots.team_list", slug=slug) + "#bouwstenen", code=303)
+    form = BuildingBlockForm().parse()
+    add_building_block(subject, form.name.data, actor=current_user)
     db.session.commit()
     flash("Bouwsteen toegevoegd.", "ok")
-    return redirect(url_for("pilots.team_list", slug=slug) + "#bouwstenen", code=303)
+    return redirect(_blocks_url(slug), code=303)

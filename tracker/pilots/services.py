@@ -8,15 +8,13 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from tracker.actions.services import ValidationErrors, parse_date
 from tracker.audit.services import record
 from tracker.concurrency import check_version
 from tracker.enums import PilotStatus
 from tracker.extensions import db
-from tracker.network.models import District, Municipality, Team
+from tracker.network.models import Municipality, Team
 from tracker.pilots.models import BuildingBlock, Pilot
 from tracker.pilots.rules import can_move
-from tracker.privacy import refuse_bsn
 from tracker.validation import ValidationError, clean_text
 
 TEXT_MAX_LENGTH = 8000
@@ -34,57 +32,6 @@ class PilotInput:
     lead_id: int | None
     results: str
     lessons: str
-
-
-def validate_pilot_form(form, *, team: Team, lead_ids: set[int]) -> PilotInput:
-    errors: dict[str, str] = {}
-    values: dict[str, Any] = {}
-
-    def text(name, label, max_length, required=False, multiline=True):
-        try:
-            values[name] = refuse_bsn(clean_text(form.get(name), field=name, label=label,
-                                                 max_length=max_length, required=required,
-                                                 multiline=multiline), field=name)
-        except ValidationError as error:
-            errors[name] = error.message
-
-    text("title", "Titel", 200, required=True, multiline=False)
-    text("description", "Omschrijving", TEXT_MAX_LENGTH)
-    text("results", "Resultaten", TEXT_MAX_LENGTH)
-    text("lessons", "Geleerde lessen", TEXT_MAX_LENGTH)
-    district_ids = set(db.session.scalars(select(District.id)))
-    block_ids = set(db.session.scalars(select(BuildingBlock.id).where(BuildingBlock.team_id == team.id)))
-    for name, allowed, label in (("district_id", district_ids, "district"),
-                                 ("building_block_id", block_ids, "bouwsteen"),
-                                 ("lead_id", lead_ids, "trekker van de pilot")):
-        raw = (form.get(name) or "").strip()
-        if not raw:
-            values[name] = None
-        elif raw.isdigit() and int(raw) in allowed:
-            values[name] = int(raw)
-        else:
-            errors[name] = f"Kies een bestaande {label}."
-    raw_municipalities = form.getlist("municipality_ids") if hasattr(form, "getlist") else []
-    if not all(str(m).isdigit() for m in raw_municipalities):
-        errors["municipality_ids"] = "Kies bestaande gemeenten."
-        values["municipality_ids"] = []
-    else:
-        wanted = {int(m) for m in raw_municipalities}
-        found = set(db.session.scalars(select(Municipality.id).where(Municipality.id.in_(wanted))))
-        if wanted - found:
-            errors["municipality_ids"] = "Kies bestaande gemeenten."
-        values["municipality_ids"] = sorted(found)
-    for name, label in (("start_date", "Startdatum"), ("end_date", "Einddatum")):
-        try:
-            values[name] = parse_date(form.get(name), field=name, label=label)
-        except ValidationError as error:
-            errors[name] = error.message
-    if (values.get("start_date") and values.get("end_date")
-            and values["end_date"] < values["start_date"]):
-        errors["end_date"] = "De einddatum ligt vóór de startdatum."
-    if errors:
-        raise ValidationErrors(errors)
-    return PilotInput(**values)
 
 
 def _snapshot(pilot: Pilot) -> dict[str, Any]:

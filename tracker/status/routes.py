@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, request, url_for
+from flask import Blueprint, abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.auth.permissions import can, requires
 from tracker.clock import local_today
 from tracker.enums import ItemKind, Role
 from tracker.extensions import db
+from tracker.forms import Refusal, form_errors
 from tracker.htmx import render_page_or_fragment
 from tracker.network.models import ReportItem, Team
 from tracker.network.queries import team_page
 from tracker.report.build import build_sections, load_world
 from tracker.status import services
-from tracker.validation import ValidationError
 
 bp = Blueprint("status", __name__)
 
@@ -111,79 +110,75 @@ def edit_item_form(slug: str, item_id: int, subject: Team):
                           focus=f"tekst-{item.id}")
 
 
+def _refused_new_item(refusal: Refusal, slug: str, subject: Team):
+    kind = _kind(request.form.get("kind"))
+    return _render_status(subject, kind=kind.value, status=422,
+                          errors={f"new-{kind.value}": refusal.message},
+                          draft={f"new-{kind.value}": request.form.get("text", "")},
+                          focus=f"nieuw-{kind.value}")
+
+
 @bp.post("/teams/<slug>/status/punten")
 @requires("team.edit", load=_team)
+@form_errors(_refused_new_item)
 def add_item(slug: str, subject: Team):
     """Add a point to a block."""
     kind = _kind(request.form.get("kind"))
-    try:
-        services.add_item(subject, kind, request.form.get("text"), current_user)
-    except ValidationError as error:
-        db.session.rollback()
-        return _render_status(subject, kind=kind.value, status=422,
-                              errors={f"new-{kind.value}": error.message},
-                              draft={f"new-{kind.value}": request.form.get("text", "")},
-                              focus=f"nieuw-{kind.value}")
+    services.add_item(subject, kind, request.form.get("text"), current_user)
     db.session.commit()
     return _done(subject, kind.value, focus=f"nieuw-{kind.value}")
 
 
-def _conflict(team: Team, kind: str, item_id: int, mine: str):
-    db.session.rollback()
+def _refused_item(refusal: Refusal, slug: str, item_id: int, subject: Team):
+    """422: the point's form with the message; 409: the other person's text beside mine."""
     current = db.session.get(ReportItem, item_id)
-    return _render_status(team, kind=kind, status=409, editing=item_id if current else None,
-                          conflict={"id": item_id, "mine": mine,
-                                    "theirs": current.text if current else None})
+    kind = current.kind.value if current else g.item_kind  # removed meanwhile: as loaded
+    text = request.form.get("text", "")
+    if refusal.is_conflict:
+        return _render_status(subject, kind=kind, status=409,
+                              editing=item_id if current else None,
+                              conflict={"id": item_id, "mine": text,
+                                        "theirs": current.text if current else None})
+    return _render_status(subject, kind=kind, status=422, editing=item_id,
+                          errors={f"item-{item_id}": refusal.message},
+                          draft={f"item-{item_id}": text}, focus=f"tekst-{item_id}")
 
 
 @bp.post("/teams/<slug>/status/punten/<int:item_id>")
 @requires("team.edit", load=_team)
+@form_errors(_refused_item)
 def update_item(slug: str, item_id: int, subject: Team):
     """Save a point's new text (409 with the other person's text when it changed meanwhile)."""
     item = _item(subject, item_id)
-    kind = item.kind.value
-    text = request.form.get("text", "")
-    try:
-        services.update_item(item, text, request.form.get("version"), current_user)
-        db.session.commit()
-    except services.Conflict:
-        return _conflict(subject, kind, item_id, text)
-    except StaleDataError:
-        return _conflict(subject, kind, item_id, text)
-    except ValidationError as error:
-        db.session.rollback()
-        return _render_status(subject, kind=kind, status=422, editing=item_id,
-                              errors={f"item-{item_id}": error.message},
-                              draft={f"item-{item_id}": text}, focus=f"tekst-{item_id}")
+    kind = g.item_kind = item.kind.value
+    services.update_item(item, request.form.get("text", ""), request.form.get("version"),
+                         current_user)
+    db.session.commit()
     return _done(subject, kind, focus=f"bewerk-{item_id}")
 
 
 @bp.post("/teams/<slug>/status/punten/<int:item_id>/verwijderen")
 @requires("team.edit", load=_team)
+@form_errors(_refused_item)
 def delete_item(slug: str, item_id: int, subject: Team):
     """Remove a point (409 when it changed meanwhile)."""
     item = _item(subject, item_id)
-    kind = item.kind.value
-    try:
-        services.delete_item(item, request.form.get("version"), current_user)
-        db.session.commit()
-    except (services.Conflict, StaleDataError):
-        return _conflict(subject, kind, item_id, "")
+    kind = g.item_kind = item.kind.value
+    services.delete_item(item, request.form.get("version"), current_user)
+    db.session.commit()
     return _done(subject, kind)
 
 
 @bp.post("/teams/<slug>/status/punten/<int:item_id>/verplaatsen")
 @requires("team.edit", load=_team)
+@form_errors(_refused_item)
 def move_item(slug: str, item_id: int, subject: Team):
     """Move a point one place up or down within its block."""
     item = _item(subject, item_id)
     direction = request.form.get("richting")
     if direction not in ("up", "down"):
         abort(400)
-    kind = item.kind.value
-    try:
-        services.move_item(item, direction, current_user)
-        db.session.commit()
-    except StaleDataError:
-        return _conflict(subject, kind, item_id, "")
+    kind = g.item_kind = item.kind.value
+    services.move_item(item, direction, current_user)
+    db.session.commit()
     return _done(subject, kind, focus=f"{'omhoog' if direction == 'up' else 'omlaag'}-{item_id}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from tracker.audit.services import record
+from tracker.concurrency import ConflictError
 from tracker.enums import ItemKind
 from tracker.extensions import db
 from tracker.network.models import ReportItem, Team
@@ -18,12 +19,13 @@ from tracker.validation import clean_text
 ITEM_MAX_LENGTH = 2000
 
 
-class Conflict(Exception):
-    """Someone else changed or removed the item first."""
+class Conflict(ConflictError):
+    """Someone else changed or removed the item first (``item`` None: removed)."""
 
     def __init__(self, item: ReportItem | None):
-        super().__init__("conflict")
-        self.item = item
+        Exception.__init__(self, "conflict")
+        self.obj = self.item = item
+        self.expected = None
 
 
 def _clean(text: str | None) -> str:

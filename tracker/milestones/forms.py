@@ -1,0 +1,33 @@
+"""The milestone form, ticking a municipality and marking a milestone gehaald."""
+
+from __future__ import annotations
+
+from tracker.enums import MilestoneKind
+from tracker.forms import DateField, EnumField, FlagField, Form, ParsedField, TextField, VersionField
+from tracker.milestones.services import NOTE_MAX_LENGTH
+
+
+class MilestoneForm(Form):
+    """Create and edit a milestone (``per_municipality`` only counts when creating)."""
+
+    due_date = DateField("Datum", required=True)
+    title = TextField("Titel", max_length=200, no_bsn=True)
+    description = TextField("Toelichting", max_length=4000, required=False, multiline=True)
+    kind = EnumField(MilestoneKind, invalid="Kies een bestaande soort.")
+    per_municipality = FlagField()
+    version = VersionField()
+
+
+class TickForm(Form):
+    """A municipality has done it: on a date (empty: today) with an optional note."""
+
+    completed_on = DateField("Datum")
+    note = TextField("Toelichting", max_length=NOTE_MAX_LENGTH, required=False, no_bsn=True)
+
+
+class AchievedForm(Form):
+    """Gehaald on a date (empty: today), or with ``undo`` not (yet) gehaald."""
+
+    achieved_on = DateField("Datum")
+    undo = ParsedField(parse=lambda raw, _field: bool(raw))
+    version = VersionField()
