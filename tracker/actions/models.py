@@ -66,7 +66,17 @@ class Action(db.Model):
 
     @property
     def is_closed(self) -> bool:
-        return self.status in (ActionStatus.GEREED, ActionStatus.VERVALLEN)
+        from tracker.actions.rules import is_open
+
+        return not is_open(self.status)
+
+    @property
+    def is_overdue(self) -> bool:
+        """Overdue today (Europe/Amsterdam), decided by ``actions.rules.is_overdue``."""
+        from tracker.actions.rules import is_overdue
+        from tracker.clock import local_today
+
+        return is_overdue(self.status, self.due_date, local_today())
 
 
 COMMENT_MAX_LENGTH = 4000
