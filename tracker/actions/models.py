@@ -29,6 +29,9 @@ class Action(db.Model):
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(String(TITLE_MAX_LENGTH))
     description: Mapped[str] = mapped_column(Text, default="")
+    #: "Tekst in de rapportage": other wording for the status pages and the report. Empty:
+    #: they show the title. The description (Toelichting) is never shown there.
+    report_text: Mapped[str] = mapped_column(Text, default="", server_default="")
     owner_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )

@@ -37,6 +37,8 @@ class ActionInput:
     status: ActionStatus
     milestone_id: int | None
     district_id: int | None
+    #: "Tekst in de rapportage": empty means the status pages and the report show the title.
+    report_text: str = ""
 
 
 def parse_date(value: str | None, *, field: str, label: str) -> date | None:
@@ -77,6 +79,11 @@ def validate_action_form(
             clean_text(form.get("description"), field="description", label="Toelichting",
                        max_length=DESCRIPTION_MAX_LENGTH, required=False, multiline=True),
             field="description"),
+        "report_text": lambda: refuse_bsn(
+            clean_text(form.get("report_text"), field="report_text",
+                       label="Tekst in de rapportage", max_length=DESCRIPTION_MAX_LENGTH,
+                       required=False, multiline=True),
+            field="report_text"),
         "owner_id": lambda: _optional_id(form.get("owner_id"), field="owner_id", allowed=owners,
                                          label="eigenaar"),
         "due_date": lambda: parse_date(form.get("due_date"), field="due_date", label="Datum"),
@@ -111,6 +118,7 @@ def _snapshot(action: Action) -> dict[str, Any]:
     return {
         "title": action.title,
         "description": action.description,
+        "report_text": action.report_text or "",
         "owner_id": action.owner_id,
         "due_date": action.due_date.isoformat() if action.due_date else None,
         "status": action.status.value,
@@ -122,7 +130,8 @@ def _snapshot(action: Action) -> dict[str, Any]:
 def create_action(team: Team, data: ActionInput, *, actor, now: datetime) -> Action:
     position = max((a.position for a in team_actions(team)), default=-1) + 1
     action = Action(
-        team=team, title=data.title, description=data.description, owner_id=data.owner_id,
+        team=team, title=data.title, description=data.description,
+        report_text=data.report_text, owner_id=data.owner_id,
         due_date=data.due_date, due_precision=DatePrecision.DAY, status=data.status,
         milestone_id=data.milestone_id, district_id=data.district_id, position=position,
         created_at=now, updated_at=now,
@@ -150,6 +159,7 @@ def update_action(action: Action, data: ActionInput, *, expected_version: int | 
     if data.due_date != action.due_date:
         action.due_precision = DatePrecision.DAY
     action.title, action.description = data.title, data.description
+    action.report_text = data.report_text
     action.owner_id, action.due_date = data.owner_id, data.due_date
     action.milestone_id, action.district_id = data.milestone_id, data.district_id
     _set_status(action, data.status, actor=actor, now=now)

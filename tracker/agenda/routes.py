@@ -12,10 +12,11 @@ from tracker.actions.rules import OPEN_STATUSES
 from tracker.agenda.feed import build_feed
 from tracker.agenda.services import issue_calendar_token, revoke_calendar_token, user_for_token
 from tracker.auth.permissions import authenticated, public
-from tracker.clock import now
+from tracker.clock import local_today, now
 from tracker.events.models import Event, Invitation
 from tracker.extensions import db
 from tracker.milestones.models import Milestone
+from tracker.milestones.queries import milestone_views
 from tracker.network.models import TeamMembership
 
 bp = Blueprint("agenda", __name__)
@@ -66,7 +67,9 @@ def feed(token: str):
     events = db.session.scalars(
         select(Event).join(Invitation, Invitation.event_id == Event.id)
         .where(Invitation.user_id == user.id)).all()
+    states = {v.milestone.id: v.assessment for v in milestone_views(list(milestones), local_today())}
     body = build_feed(actions=actions, milestones=milestones, events=events, now=now(),
+                      milestone_states=states,
                       base_url=current_app.config["TRACKER_BASE_URL"].rstrip("/"),
                       timezone=current_app.config["TRACKER_TIMEZONE"])
     response = Response(body, mimetype="text/calendar")

@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.actions.models import Action
+from tracker.actions.rules import count_actions, is_overdue
 from tracker.audit.models import AuditEntry
 from tracker.auth.models import User
 from tracker.enums import (
@@ -36,6 +37,7 @@ from tracker.formatting import approximate_date, long_date, number, percentage
 from tracker.indicators import figures
 from tracker.indicators.models import Indicator, Measurement
 from tracker.milestones.models import Milestone, MunicipalityTick
+from tracker.milestones.rules import Assessment, MilestoneState, Progress, assess, milestone_progress
 from tracker.network.models import District, Municipality, ReportItem, Team, TeamMembership
 from tracker.pilots.models import Pilot
 from tracker.report.asof import (
@@ -116,10 +118,17 @@ class ActionRow:
     due_precision: str
     owner: str | None
     position: int
+    #: "Tekst in de rapportage": other wording for the report, chosen explicitly.
+    report_text: str = ""
+    milestone_id: int | None = None
+    #: Decided by ``actions.rules.is_overdue`` for the report's day (``build_sections``).
+    is_overdue: bool = False
 
     @property
     def text(self) -> str:
-        return self.description or self.title
+        """What the status pages and the report show: the title, or the report text when one
+        was chosen. Never the description (Toelichting: the team's working notes)."""
+        return self.report_text or self.title
 
     @property
     def status_label(self) -> str:
@@ -128,6 +137,13 @@ class ActionRow:
     @property
     def due_text(self) -> str:
         return approximate_date(self.due_date, self.due_precision) if self.due_date else ""
+
+    @property
+    def note(self) -> str:
+        """``bezig, eerste helft 2018`` after the text; empty for an open action without date."""
+        if self.status == ActionStatus.OPEN and not self.due_text:
+            return ""
+        return self.status_label.lower() + (f", {self.due_text}" if self.due_text else "")
 
 
 @dataclass
@@ -142,11 +158,20 @@ class MilestoneRow:
     per_municipality: bool
     ticks_done: int
     ticks_total: int
-    state: str = ""
+    #: Decided by ``milestones.rules`` (see ``milestone_state`` below).
+    state: Assessment | None = None
+    linked_done: int = 0
+    linked_total: int = 0
 
     @property
     def due_text(self) -> str:
         return approximate_date(self.due_date, self.due_precision)
+
+    @property
+    def progress(self) -> Progress | None:
+        return milestone_progress(per_municipality=self.per_municipality,
+                                  ticks_done=self.ticks_done, municipalities=self.ticks_total,
+                                  linked_done=self.linked_done, linked_total=self.linked_total)
 
 
 @dataclass
@@ -370,13 +395,13 @@ def load_world(today: date, *, as_of: bool, team_ids: list[int] | None = None,
             continue
         action_changes = by_object[("actions", a.id)]
         state = undo_changes(
-            {"title": a.title, "description": a.description, "due_date": a.due_date,
-             "position": a.position}, action_changes)
+            {"title": a.title, "description": a.description, "report_text": a.report_text,
+             "due_date": a.due_date, "position": a.position}, action_changes)
         status = action_status_as_of(a.status.value, a.completed_at, action_changes, cutoff)
         actions.append(ActionRow(
             a.id, a.team_id, state["title"], state["description"], status, state["due_date"],
             (a.due_precision or DatePrecision.DAY).value, a.owner.name if a.owner else None,
-            state["position"],
+            state["position"], report_text=state["report_text"] or "", milestone_id=a.milestone_id,
         ))
     actions.sort(key=lambda a: (a.position, a.id))
 
@@ -462,15 +487,10 @@ def load_world(today: date, *, as_of: bool, team_ids: list[int] | None = None,
 # ---------------------------------------------------------------------------------------
 
 
-def milestone_state(m: MilestoneRow, today: date) -> str:
-    """``behaald op …``, ``n van 78 gemeenten``, ``verstreken`` or ``open``."""
-    if m.achieved_on is not None:
-        return f"behaald op {long_date(m.achieved_on)}"
-    parts = []
-    if m.per_municipality:
-        parts.append(f"{m.ticks_done} van {m.ticks_total} gemeenten gereed")
-    parts.append("verstreken" if m.due_date < today else "open")
-    return ", ".join(parts)
+def milestone_state(m: MilestoneRow, today: date) -> Assessment:
+    """The milestone's state on ``today`` as ``milestones.rules`` decides it (one word:
+    gehaald / op schema / risico / te laat, with what it rests on)."""
+    return assess(m.due_date, today, achieved_on=m.achieved_on, progress=m.progress)
 
 
 def version_label_for(peildatum: date) -> str:
@@ -552,8 +572,16 @@ def build_sections(world: World) -> list[TeamSection]:
     actions_by_team: dict[int, list[ActionRow]] = defaultdict(list)
     for a in world.actions:
         actions_by_team[a.team_id].append(a)
+    linked: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for a in world.actions:
+        a.is_overdue = is_overdue(a.status, a.due_date, world.today)
+        if a.milestone_id is not None and a.status != ActionStatus.VERVALLEN:
+            linked[a.milestone_id][1] += 1
+            linked[a.milestone_id][0] += a.status == ActionStatus.GEREED
     milestones_by_team: dict[int | None, list[MilestoneRow]] = defaultdict(list)
     for m in world.milestones:
+        m.linked_done, m.linked_total = linked.get(m.id, (0, 0))
+        m.state = milestone_state(m, world.today)
         milestones_by_team[m.team_id].append(m)
     pilots_by_team: dict[int, list[PilotRow]] = defaultdict(list)
     for p in world.pilots:
@@ -577,22 +605,20 @@ def build_sections(world: World) -> list[TeamSection]:
         computed = rollup.team_status(
             actions=[rollup.ActionFact(a.title, a.status, a.due_date) for a in actions],
             milestones=[rollup.MilestoneFact(m.title, m.due_date, m.achieved_on,
-                                             m.per_municipality, m.ticks_done, m.ticks_total)
+                                             m.per_municipality, m.ticks_done, m.ticks_total,
+                                             m.linked_done, m.linked_total)
                         for m in milestones],
             pilots=[rollup.PilotFact(p.title, p.status, p.last_change, p.start_date)
                     for p in pilots],
             today=world.today, finished=finished,
         )
-        open_actions = [a for a in actions if a.status in rollup.OPEN_ACTION_STATUSES]
-        counts = {
-            "open": len(open_actions),
-            "overdue": sum(1 for a in open_actions if a.due_date and a.due_date < world.today),
-            "done": sum(1 for a in actions if a.status == ActionStatus.GEREED.value),
-        }
+        tally = count_actions(((a.status, a.due_date, 1) for a in actions), world.today)
+        counts = {"open": tally.open, "overdue": tally.overdue, "done": tally.done}
         pilot_counter = Counter(p.status for p in pilots)
         pilot_counts = [(s.label, pilot_counter[s.value]) for s in PilotStatus
                         if pilot_counter[s.value]]
-        upcoming = [m for m in milestones if m.achieved_on is None and m.due_date >= world.today]
+        upcoming = [m for m in milestones if m.state is not None
+                    and m.state.state != MilestoneState.GEHAALD and m.state.days_left >= 0]
         notices = []
         if not items and not actions:
             notices.append("Op deze datum is voor dit team nog niets vastgelegd.")
