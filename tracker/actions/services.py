@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 
 from tracker.actions.models import COMMENT_MAX_LENGTH, TITLE_MAX_LENGTH, Action, ActionComment
+from tracker.actions.rules import is_open
 from tracker.audit.services import record
 from tracker.concurrency import check_version
 from tracker.enums import ActionStatus, DatePrecision
@@ -195,7 +196,7 @@ def reopen_action(action: Action, *, expected_version: int | None, actor, now: d
     The action returns to the open status it had before it was closed (bezig stays
     bezig), as recorded in the audit trail; open when nothing is recorded.
     """
-    if action.status in (ActionStatus.OPEN, ActionStatus.BEZIG):
+    if is_open(action.status):
         return False
     return _change_status(action, status_before_closing(action), "action.reopen",
                           "Actie heropend", expected_version=expected_version, actor=actor,
@@ -214,7 +215,7 @@ def status_before_closing(action: Action) -> ActionStatus:
         .limit(1)
     )
     previous = (before or {}).get("status")
-    if previous in (ActionStatus.OPEN.value, ActionStatus.BEZIG.value):
+    if previous is not None and is_open(previous):
         return ActionStatus(previous)
     return ActionStatus.OPEN
 

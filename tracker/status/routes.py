@@ -7,9 +7,9 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from tracker.auth.permissions import can, requires
+from tracker.auth.permissions import can, requires, visible_team_ids
 from tracker.clock import local_today
-from tracker.enums import ItemKind, Role
+from tracker.enums import ItemKind
 from tracker.extensions import db
 from tracker.htmx import render_page_or_fragment
 from tracker.network.models import ReportItem, Team
@@ -40,12 +40,7 @@ def _sections(team_ids: list[int] | None):
 @requires("network.view")
 def overview():
     """Every team in one table: computed status, actions, next milestone, pilots."""
-    from tracker.network.queries import visible_teams
-
-    team_ids = None
-    if current_user.role == Role.PARTNER:
-        team_ids = [t.id for t in visible_teams(current_user)]
-    sections = _sections(team_ids)
+    sections = _sections(visible_team_ids(current_user))
     from tracker.status.rollup import network_status
 
     return render_page_or_fragment(
