@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tracker.actions.models import Action
-from tracker.actions.rules import OPEN_STATUSES, days_overdue
+from tracker.actions.rules import OPEN_STATUSES, days_left, days_overdue
 from tracker.extensions import db
 from tracker.formatting import to_local
 from tracker.jobs.base import JobResult
@@ -90,13 +90,14 @@ def reminders(now: datetime) -> JobResult:
     items = []
     for action in actions:
         owner = action.owner
-        step = reminder_step((action.due_date - today).days, per_team.get(action.team_id, default))
+        left = days_left(action.due_date, today)
+        step = reminder_step(left, per_team.get(action.team_id, default))
         if step is None or not prefs[owner.id].reminders:
             continue
         if not can_receive(owner, log, f"herinnering actie {action.id}"):
             continue
         key = f"reminder:action:{action.id}:{step}:{action.due_date.isoformat()}"
-        email = messages.action_reminder(action, owner, (action.due_date - today).days)
+        email = messages.action_reminder(action, owner, left)
         items.append((key, "reminder", email, owner.id))
     result.queued = enqueue_many(items, now, skip_invalid=True)
     return result
