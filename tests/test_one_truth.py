@@ -107,7 +107,8 @@ def milestone_world(app):
             team=team, title=title_of(case), kind=MilestoneKind.DEADLINE,
             due_date=today + timedelta(days=case.days_left),
             per_municipality=case.ticks is not None,
-            achieved_on=today + timedelta(days=case.achieved) if case.achieved is not None else None,
+            achieved_on=(today + timedelta(days=case.achieved)
+                         if case.achieved is not None else None),
         )
         db.session.add(milestone)
         db.session.flush()

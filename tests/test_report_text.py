@@ -21,6 +21,8 @@ from tracker.extensions import db
 TITLE = "Plan van aanpak opstellen"
 NOTES = "Werknotitie: zie https://intern.example.org/concept en bel Jan"
 REPORT_TEXT = "Het expertteam stelt in het voorjaar een plan van aanpak op"
+FORM = {"title": TITLE, "description": NOTES, "status": "bezig", "version": 1,
+        "due_date": "2018-06-30"}
 
 
 @pytest.fixture
@@ -90,11 +92,11 @@ def test_the_form_saves_validates_and_audits_the_report_text(world, client, logi
     form = client.get(f"/actions/{action.id}/edit").get_data(as_text=True)
     assert "Tekst in de rapportage" in form and 'name="report_text"' in form
     refused = _post(client, f"/actions/{action.id}", {
-        "title": TITLE, "description": NOTES, "status": "bezig", "version": 1, "due_date": "2018-06-30",
+        **FORM,
         "report_text": "Over cliënt 111222333"})
     assert refused.status_code == 422 and "burgerservicenummer" in refused.get_data(as_text=True)
     saved = _post(client, f"/actions/{action.id}", {
-        "title": TITLE, "description": NOTES, "status": "bezig", "version": 1, "due_date": "2018-06-30",
+        **FORM,
         "report_text": REPORT_TEXT})
     assert saved.status_code == 303
     db.session.expire_all()
@@ -114,11 +116,11 @@ def test_a_stale_edit_merges_the_report_text_three_ways(world, client, login):
     base = {"base_title": TITLE, "base_status": "bezig", "base_description": NOTES,
             "base_report_text": ""}
     first = _post(client, f"/actions/{action.id}", {
-        "title": TITLE, "description": NOTES, "status": "bezig", "version": 1, "due_date": "2018-06-30",
+        **FORM,
         "report_text": "Tekst van de collega", **base})
     assert first.status_code == 303
     mine = _post(client, f"/actions/{action.id}", {
-        "title": TITLE, "description": NOTES, "status": "bezig", "version": 1, "due_date": "2018-06-30",
+        **FORM,
         "report_text": "Mijn tekst", **base})
     html = mine.get_data(as_text=True)
     assert mine.status_code == 409

@@ -64,8 +64,8 @@ class TeamKind(LabelledEnum):
 
 
 class TeamStatus(LabelledEnum):
-    ACTIEF = "actief", "Actief"
-    AFGEROND = "afgerond", "Taak volbracht, eindrapportage volgt"
+    ACTIEF = "actief", "Actief", "safe"
+    AFGEROND = "afgerond", "Taak volbracht, eindrapportage volgt", "neutral"
 
 
 class TeamRole(LabelledEnum):
