@@ -12,159 +12,126 @@ from sqlalchemy import Enum as SAEnum
 
 
 class LabelledEnum(StrEnum):
-    """A string enum whose members know their Dutch label."""
+    """A string enum whose members are declared with their Dutch label (and badge).
+
+    ``OPEN = "open", "Open"`` stores ``"open"`` and shows ``"Open"``; an optional third
+    item is the NL Design System status-badge variant (``"danger"``). The stored value
+    is the first item only, so columns and CHECK constraints are unchanged.
+    """
+
+    def __new__(cls, value: str, label: str | None = None, badge: str = ""):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member._label = label if label is not None else value
+        member._badge = badge
+        return member
 
     @property
     def label(self) -> str:
-        return LABELS[self]
+        return self._label
+
+    @property
+    def badge(self) -> str:
+        """The NL Design System status-badge variant ("" when the enum has none)."""
+        return self._badge
+
+    @classmethod
+    def choices(cls) -> list[tuple[str, str]]:
+        """``(value, label)`` pairs in declaration order, for select fields."""
+        return [(m.value, m.label) for m in cls]
 
 
 class Role(LabelledEnum):
-    BEHEERDER = "beheerder"
-    COORDINATOR = "coordinator"
-    BESTUURDER = "bestuurder"
-    PARTNER = "partner"
-    LEZER = "lezer"
+    BEHEERDER = "beheerder", "Beheerder (secretariaat)"
+    COORDINATOR = "coordinator", "Coördinator"
+    BESTUURDER = "bestuurder", "Bestuurder"
+    PARTNER = "partner", "Partner"
+    LEZER = "lezer", "Lezer"
 
 
 class OrganisationKind(LabelledEnum):
-    GEMEENTE = "gemeente"
-    POLITIE = "politie"
-    OM = "om"
-    RIEC = "riec"
-    GGZ = "ggz"
-    OVERIG = "overig"
+    GEMEENTE = "gemeente", "Gemeente"
+    POLITIE = "politie", "Politie"
+    OM = "om", "Openbaar Ministerie"
+    RIEC = "riec", "RIEC"
+    GGZ = "ggz", "GGZ"
+    OVERIG = "overig", "Overig"
 
 
 class TeamKind(LabelledEnum):
-    EXPERTTEAM = "expertteam"
-    PLATFORM = "platform"
+    EXPERTTEAM = "expertteam", "Expertteam"
+    PLATFORM = "platform", "Platform"
 
 
 class TeamStatus(LabelledEnum):
-    ACTIEF = "actief"
-    AFGEROND = "afgerond"
+    ACTIEF = "actief", "Actief", "safe"
+    AFGEROND = "afgerond", "Taak volbracht, eindrapportage volgt", "neutral"
 
 
 class TeamRole(LabelledEnum):
-    VOORZITTER = "voorzitter"
-    TREKKER = "trekker"
-    COORDINATOR = "coordinator"
-    LID = "lid"
+    VOORZITTER = "voorzitter", "Bestuurlijk voorzitter"
+    TREKKER = "trekker", "Trekker"
+    COORDINATOR = "coordinator", "Coördinator"
+    LID = "lid", "Lid"
 
 
 class ItemKind(LabelledEnum):
-    DOEL = "doel"
-    RESULTAAT = "resultaat"
-    AANDACHTSPUNT = "aandachtspunt"
+    DOEL = "doel", "Uitgangspunten / doelen"
+    RESULTAAT = "resultaat", "Resultaten"
+    AANDACHTSPUNT = "aandachtspunt", "Aandachtspunten"
 
 
 class ActionStatus(LabelledEnum):
-    OPEN = "open"
-    BEZIG = "bezig"
-    GEREED = "gereed"
-    VERVALLEN = "vervallen"
+    OPEN = "open", "Open"
+    BEZIG = "bezig", "Bezig"
+    GEREED = "gereed", "Gereed"
+    VERVALLEN = "vervallen", "Vervallen"
 
 
 class DatePrecision(LabelledEnum):
-    DAY = "day"
-    MONTH = "month"
-    SEASON = "season"
-    HALF = "half"
-    YEAR = "year"
+    DAY = "day", "Dag"
+    MONTH = "month", "Maand"
+    SEASON = "season", "Seizoen"
+    HALF = "half", "Halfjaar"
+    YEAR = "year", "Jaar"
 
 
 class MilestoneKind(LabelledEnum):
-    DEADLINE = "deadline"
-    WET = "wet"
-    EINDRAPPORTAGE = "eindrapportage"
-    REVIEW = "review"
-    MIJLPAAL = "mijlpaal"
+    DEADLINE = "deadline", "Uiterste datum"
+    WET = "wet", "Wetgeving"
+    EINDRAPPORTAGE = "eindrapportage", "Eindrapportage"
+    REVIEW = "review", "Evaluatie"
+    MIJLPAAL = "mijlpaal", "Mijlpaal"
 
 
 class EventStatus(LabelledEnum):
-    CONCEPT = "concept"
-    GEPLAND = "gepland"
-    GEANNULEERD = "geannuleerd"
+    CONCEPT = "concept", "Datum nog niet definitief"
+    GEPLAND = "gepland", "Gepland"
+    GEANNULEERD = "geannuleerd", "Geannuleerd"
 
 
 class RsvpResponse(LabelledEnum):
-    JA = "ja"
-    NEE = "nee"
-    MISSCHIEN = "misschien"
+    JA = "ja", "Ja"
+    NEE = "nee", "Nee"
+    MISSCHIEN = "misschien", "Misschien"
 
 
 class PilotStatus(LabelledEnum):
-    GEPLAND = "gepland"
-    LOPEND = "lopend"
-    GEEVALUEERD = "geevalueerd"
-    GEBORGD = "geborgd"
-    GESTOPT = "gestopt"
+    GEPLAND = "gepland", "Gepland", "neutral"
+    LOPEND = "lopend", "Lopend", "warning"
+    GEEVALUEERD = "geevalueerd", "Geëvalueerd", "neutral"
+    GEBORGD = "geborgd", "Geborgd", "safe"
+    GESTOPT = "gestopt", "Gestopt", "danger"
 
 
 class IndicatorUnit(LabelledEnum):
-    AANTAL = "aantal"
-    PROCENT = "procent"
+    AANTAL = "aantal", "Aantal"
+    PROCENT = "procent", "Procent"
 
 
 class Direction(LabelledEnum):
-    DOWN = "down"
-    UP = "up"
-
-
-LABELS: dict[LabelledEnum, str] = {
-    Role.BEHEERDER: "Beheerder (secretariaat)",
-    Role.COORDINATOR: "Coördinator",
-    Role.BESTUURDER: "Bestuurder",
-    Role.PARTNER: "Partner",
-    Role.LEZER: "Lezer",
-    OrganisationKind.GEMEENTE: "Gemeente",
-    OrganisationKind.POLITIE: "Politie",
-    OrganisationKind.OM: "Openbaar Ministerie",
-    OrganisationKind.RIEC: "RIEC",
-    OrganisationKind.GGZ: "GGZ",
-    OrganisationKind.OVERIG: "Overig",
-    TeamKind.EXPERTTEAM: "Expertteam",
-    TeamKind.PLATFORM: "Platform",
-    TeamStatus.ACTIEF: "Actief",
-    TeamStatus.AFGEROND: "Taak volbracht, eindrapportage volgt",
-    TeamRole.VOORZITTER: "Bestuurlijk voorzitter",
-    TeamRole.TREKKER: "Trekker",
-    TeamRole.COORDINATOR: "Coördinator",
-    TeamRole.LID: "Lid",
-    ItemKind.DOEL: "Uitgangspunten / doelen",
-    ItemKind.RESULTAAT: "Resultaten",
-    ItemKind.AANDACHTSPUNT: "Aandachtspunten",
-    ActionStatus.OPEN: "Open",
-    ActionStatus.BEZIG: "Bezig",
-    ActionStatus.GEREED: "Gereed",
-    ActionStatus.VERVALLEN: "Vervallen",
-    DatePrecision.DAY: "Dag",
-    DatePrecision.MONTH: "Maand",
-    DatePrecision.SEASON: "Seizoen",
-    DatePrecision.HALF: "Halfjaar",
-    DatePrecision.YEAR: "Jaar",
-    MilestoneKind.DEADLINE: "Uiterste datum",
-    MilestoneKind.WET: "Wetgeving",
-    MilestoneKind.EINDRAPPORTAGE: "Eindrapportage",
-    MilestoneKind.REVIEW: "Evaluatie",
-    MilestoneKind.MIJLPAAL: "Mijlpaal",
-    EventStatus.CONCEPT: "Datum nog niet definitief",
-    EventStatus.GEPLAND: "Gepland",
-    EventStatus.GEANNULEERD: "Geannuleerd",
-    RsvpResponse.JA: "Ja",
-    RsvpResponse.NEE: "Nee",
-    RsvpResponse.MISSCHIEN: "Misschien",
-    PilotStatus.GEPLAND: "Gepland",
-    PilotStatus.LOPEND: "Lopend",
-    PilotStatus.GEEVALUEERD: "Geëvalueerd",
-    PilotStatus.GEBORGD: "Geborgd",
-    PilotStatus.GESTOPT: "Gestopt",
-    IndicatorUnit.AANTAL: "Aantal",
-    IndicatorUnit.PROCENT: "Procent",
-    Direction.DOWN: "Lager is beter",
-    Direction.UP: "Hoger is beter",
-}
+    DOWN = "down", "Lager is beter"
+    UP = "up", "Hoger is beter"
 
 
 def enum_column_type(enum_cls: type[LabelledEnum], name: str) -> SAEnum:

@@ -97,6 +97,24 @@ def percentage(value: int | float | Decimal | None, decimals: int = 0) -> str:
     return number(value, decimals) + "%"
 
 
+def days(n: int | None) -> str:
+    """A count of days: ``1 dag``, ``20 dagen``, ``3.190 dagen`` (the one day format)."""
+    if n is None:
+        return ""
+    return f"{number(n)} {'dag' if abs(n) == 1 else 'dagen'}"
+
+
+def days_until(days_left: int | None) -> str:
+    """Distance to a date: ``nog 20 dagen``, ``vandaag``, ``3.190 dagen over tijd``."""
+    if days_left is None:
+        return ""
+    if days_left > 0:
+        return f"nog {days(days_left)}"
+    if days_left == 0:
+        return "vandaag"
+    return f"{days(-days_left)} over tijd"
+
+
 def register_filters(app) -> None:
     """Expose the formatters to Jinja under short Dutch-flavoured names."""
     timezone = app.config.get("TRACKER_TIMEZONE", DEFAULT_TIMEZONE)
@@ -108,5 +126,7 @@ def register_filters(app) -> None:
         ongeveer=approximate_date,
         getal=number,
         procent=percentage,
+        dagen=days,
+        dagen_tot=days_until,
         links=linkify,
     )

@@ -8,7 +8,7 @@ still leaves out what did not exist then. What changed before this migration can
 be recovered from the rows themselves: the audit journal keeps that for people to read.
 
 Revision ID: 0007_history
-Revises: 0005_events
+Revises: 0006_action_report_text
 Create Date: 2026-11-30 20:23:05.550047
 
 """
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0007_history'
-down_revision = '0005_events'
+down_revision = '0006_action_report_text'
 branch_labels = None
 depends_on = None
 
@@ -35,6 +35,7 @@ def upgrade():
     sa.Column('team_id', sa.Integer(), autoincrement=False, nullable=True),
     sa.Column('title', sa.String(length=200), autoincrement=False, nullable=True),
     sa.Column('description', sa.Text(), autoincrement=False, nullable=True),
+    sa.Column('report_text', sa.Text(), autoincrement=False, nullable=True),
     sa.Column('owner_id', sa.Integer(), autoincrement=False, nullable=True),
     sa.Column('due_date', sa.Date(), autoincrement=False, nullable=True),
     sa.Column('due_precision', sa.Enum('day', 'month', 'season', 'half', 'year', name='date_precision', native_enum=False, create_constraint=True), autoincrement=False, nullable=True),

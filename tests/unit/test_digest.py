@@ -64,7 +64,7 @@ def test_portfolio_first_then_the_network():
     portfolio = digest.portfolio[0]
     assert [line.milestone.title for line in portfolio.deadlines] == ["Sluitende aanpak"]
     assert portfolio.deadlines[0].days_left == 238
-    assert portfolio.deadlines[0].state == "3 van 78 gemeenten gereed"
+    assert portfolio.deadlines[0].state.text == "Op schema (3 van 78 gemeenten gereed, nog 238 dagen)"
     assert [line.action.title for line in portfolio.completed] == ["Net klaar"]
     assert portfolio.overdue == {}
     whole = digest.network
@@ -129,6 +129,7 @@ def test_period_keys_are_local():
 
 def test_milestone_states():
     m = MilestoneInfo(1, 1, "M", "deadline", date(2018, 1, 1), "day")
-    assert milestone_state(m, TODAY) == "verlopen"
+    # The one word used everywhere (was "verlopen" / "open" here only).
+    assert milestone_state(m, TODAY).label == "Te laat"
     assert milestone_state(MilestoneInfo(1, 1, "M", "deadline", date(2018, 3, 1), "day"),
-                           TODAY) == "open"
+                           TODAY).label == "Op schema"

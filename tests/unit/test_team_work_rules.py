@@ -7,7 +7,7 @@ import pytest
 from tracker.actions.rules import DueWindow, due_window, is_overdue, week_bounds, window_range
 from tracker.csv_export import csv_bytes, neutralise
 from tracker.enums import ActionStatus, PilotStatus
-from tracker.milestones.progress import MilestoneState, Progress, milestone_state, progress_by_district
+from tracker.milestones.rules import MilestoneState, Progress, milestone_state, progress_by_district
 from tracker.pilots.rules import allowed_next, can_move
 from tracker.privacy import looks_like_bsn, passes_elfproef
 from tracker.text import linkify

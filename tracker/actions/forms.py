@@ -14,6 +14,9 @@ class ActionForm(Form):
     title = TextField("Titel", max_length=TITLE_MAX_LENGTH, no_bsn=True)
     description = TextField("Toelichting", max_length=DESCRIPTION_MAX_LENGTH, required=False,
                             multiline=True, no_bsn=True)
+    #: Other wording for the status pages and the report; empty: they show the title.
+    report_text = TextField("Tekst in de rapportage", max_length=DESCRIPTION_MAX_LENGTH,
+                            required=False, multiline=True, no_bsn=True)
     owner_id = IdField(invalid="Kies een bestaande eigenaar.")
     due_date = DateField("Datum")
     milestone_id = IdField(invalid="Kies een bestaande mijlpaal.")

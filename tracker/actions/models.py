@@ -30,6 +30,9 @@ class Action(db.Model):
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(String(TITLE_MAX_LENGTH))
     description: Mapped[str] = mapped_column(Text, default="")
+    #: "Tekst in de rapportage": other wording for the status pages and the report. Empty:
+    #: they show the title. The description (Toelichting) is never shown there.
+    report_text: Mapped[str] = mapped_column(Text, default="", server_default="")
     owner_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
@@ -67,7 +70,17 @@ class Action(db.Model):
 
     @property
     def is_closed(self) -> bool:
-        return self.status in (ActionStatus.GEREED, ActionStatus.VERVALLEN)
+        from tracker.actions.rules import is_open
+
+        return not is_open(self.status)
+
+    @property
+    def is_overdue(self) -> bool:
+        """Overdue today (Europe/Amsterdam), decided by ``actions.rules.is_overdue``."""
+        from tracker.actions.rules import is_overdue
+        from tracker.clock import local_today
+
+        return is_overdue(self.status, self.due_date, local_today())
 
 
 COMMENT_MAX_LENGTH = 4000

@@ -86,14 +86,17 @@ def _parse_form(team: Team) -> ActionForm:
 
 STATUS_OPTIONS = [(s.value, s.label) for s in ActionStatus]
 #: The fields of the action form, in the order the conflict message lists them.
-FORM_FIELDS = ("title", "description", "owner_id", "due_date", "status", "milestone_id",
-               "district_id")
+FORM_FIELDS = ("title", "description", "report_text", "owner_id", "due_date", "status",
+               "milestone_id", "district_id")
+#: Free-text fields kept as typed (not stripped) when merging.
+MULTILINE_FIELDS = ("description", "report_text")
 
 
 def form_values(action: Action) -> dict[str, str]:
     """The action as the edit form shows it (all strings)."""
     return {
         "title": action.title, "description": action.description or "",
+        "report_text": action.report_text or "",
         "owner_id": str(action.owner_id or ""), "status": action.status.value,
         "due_date": action.due_date.isoformat() if action.due_date else "",
         "milestone_id": str(action.milestone_id or ""),
@@ -163,7 +166,8 @@ def detail(action_id: int, subject: Action):
 
 
 FIELD_LABELS = {
-    "title": "Titel", "description": "Toelichting", "owner_id": "Eigenaar",
+    "title": "Titel", "description": "Toelichting", "report_text": "Tekst in de rapportage",
+    "owner_id": "Eigenaar",
     "due_date": "Datum", "status": "Status", "milestone_id": "Mijlpaal",
     "district_id": "District",
 }
@@ -235,7 +239,7 @@ def _refused_edit(refusal: Refusal, action_id: int, subject: Action):
         return _form_page(current.team, action=current, values=request.form,
                           errors=refusal.errors, status=422, base=_submitted_base())
     theirs = form_values(current)
-    mine = {f: (request.form.get(f) or "").strip() if f != "description"
+    mine = {f: (request.form.get(f) or "").strip() if f not in MULTILINE_FIELDS
             else request.form.get(f) or "" for f in FORM_FIELDS}
     merged, clashes = three_way_merge(_submitted_base(), mine, theirs)
     choices = _form_choices(current.team)

@@ -1,35 +1,34 @@
-"""Pure rules about actions: due windows. No database, no app."""
+"""Pure rules about actions: open statuses, overdue, due windows, counters. No database, no app.
+
+Every page, query, job, report and digest asks these functions; none re-derives them.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from enum import StrEnum
 
-from tracker.enums import ActionStatus
+from tracker.enums import ActionStatus, LabelledEnum
 
+#: The statuses of work still to do; the others (gereed, vervallen) are closed. Being a
+#: StrEnum, ``"open" in OPEN_STATUSES`` holds for stored strings too.
 OPEN_STATUSES = frozenset({ActionStatus.OPEN, ActionStatus.BEZIG})
+CLOSED_STATUSES = frozenset(ActionStatus) - OPEN_STATUSES
 
 
-class DueWindow(StrEnum):
+def is_open(status: ActionStatus | str) -> bool:
+    return status in OPEN_STATUSES
+
+
+class DueWindow(LabelledEnum):
     """Where an open action's due date falls, seen from ``today``."""
 
-    OVERDUE = "te-laat"
-    THIS_WEEK = "deze-week"
-    THIS_MONTH = "deze-maand"
-    LATER = "later"
-    NONE = "geen-datum"
-
-    @property
-    def label(self) -> str:
-        return {
-            DueWindow.OVERDUE: "Te laat",
-            DueWindow.THIS_WEEK: "Deze week",
-            DueWindow.THIS_MONTH: "Deze maand",
-            DueWindow.LATER: "Later",
-            DueWindow.NONE: "Zonder datum",
-        }[self]
+    OVERDUE = "te-laat", "Te laat"
+    THIS_WEEK = "deze-week", "Deze week"
+    THIS_MONTH = "deze-maand", "Deze maand"
+    LATER = "later", "Later"
+    NONE = "geen-datum", "Zonder datum"
 
 
 def week_bounds(today: date) -> tuple[date, date]:
@@ -69,8 +68,14 @@ def window_range(window: DueWindow, today: date) -> tuple[date | None, date | No
     }[window]
 
 
-def is_overdue(status: ActionStatus, due: date | None, today: date) -> bool:
-    return status in OPEN_STATUSES and due is not None and due < today
+def is_overdue(status: ActionStatus | str, due: date | None, today: date) -> bool:
+    """Open or bezig with a due date before ``today`` (due today is not overdue yet)."""
+    return is_open(status) and due is not None and due < today
+
+
+def days_overdue(due: date | None, today: date) -> int:
+    """How many days past its date an action is (0 when not past)."""
+    return max(0, (today - due).days) if due is not None else 0
 
 
 def days_left(due: date | None, today: date) -> int | None:
@@ -111,12 +116,15 @@ class ActionCounts:
     cancelled: int = 0
 
 
-def count_actions(rows: Iterable[tuple[ActionStatus, date | None, int]], today: date
+def count_actions(rows: Iterable[tuple[ActionStatus | str, date | None, int]], today: date
                   ) -> ActionCounts:
-    """Tally ``(status, due date, how many)`` rows into the counters. Pure."""
+    """Tally ``(status, due date, how many)`` rows into the counters. Pure.
+
+    The one tally behind the dashboard, the team page, the status pages and the report.
+    """
     counts = ActionCounts()
     for status, due, n in rows:
-        if status in OPEN_STATUSES:
+        if is_open(status):
             counts.open += n
             if is_overdue(status, due, today):
                 counts.overdue += n

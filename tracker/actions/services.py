@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 
 from tracker.actions.models import COMMENT_MAX_LENGTH, Action, ActionComment
+from tracker.actions.rules import is_open
 from tracker.audit.services import record
 from tracker.concurrency import check_version
 from tracker.enums import ActionStatus, DatePrecision
@@ -35,12 +36,15 @@ class ActionInput:
     status: ActionStatus
     milestone_id: int | None
     district_id: int | None
+    #: "Tekst in de rapportage": empty means the status pages and the report show the title.
+    report_text: str = ""
 
 
 def _snapshot(action: Action) -> dict[str, Any]:
     return {
         "title": action.title,
         "description": action.description,
+        "report_text": action.report_text or "",
         "owner_id": action.owner_id,
         "due_date": action.due_date.isoformat() if action.due_date else None,
         "status": action.status.value,
@@ -52,7 +56,8 @@ def _snapshot(action: Action) -> dict[str, Any]:
 def create_action(team: Team, data: ActionInput, *, actor, now: datetime) -> Action:
     position = max((a.position for a in team_actions(team)), default=-1) + 1
     action = Action(
-        team=team, title=data.title, description=data.description, owner_id=data.owner_id,
+        team=team, title=data.title, description=data.description,
+        report_text=data.report_text, owner_id=data.owner_id,
         due_date=data.due_date, due_precision=DatePrecision.DAY, status=data.status,
         milestone_id=data.milestone_id, district_id=data.district_id, position=position,
         created_at=now, updated_at=now,
@@ -80,6 +85,7 @@ def update_action(action: Action, data: ActionInput, *, expected_version: int | 
     if data.due_date != action.due_date:
         action.due_precision = DatePrecision.DAY
     action.title, action.description = data.title, data.description
+    action.report_text = data.report_text
     action.owner_id, action.due_date = data.owner_id, data.due_date
     action.milestone_id, action.district_id = data.milestone_id, data.district_id
     _set_status(action, data.status, actor=actor, now=now)
@@ -115,7 +121,7 @@ def reopen_action(action: Action, *, expected_version: int | None, actor, now: d
     The action returns to the open status it had before it was closed (bezig stays
     bezig), as recorded in the audit trail; open when nothing is recorded.
     """
-    if action.status in (ActionStatus.OPEN, ActionStatus.BEZIG):
+    if is_open(action.status):
         return False
     return _change_status(action, status_before_closing(action), "action.reopen",
                           "Actie heropend", expected_version=expected_version, actor=actor,
@@ -134,7 +140,7 @@ def status_before_closing(action: Action) -> ActionStatus:
         .limit(1)
     )
     previous = (before or {}).get("status")
-    if previous in (ActionStatus.OPEN.value, ActionStatus.BEZIG.value):
+    if previous is not None and is_open(previous):
         return ActionStatus(previous)
     return ActionStatus.OPEN
 

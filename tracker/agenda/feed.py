@@ -5,13 +5,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, Timezone
 
 from tracker.formatting import approximate_date
+from tracker.milestones.rules import Assessment
 
 PRODID = "-//Veiligheidsnetwerk Oost-Nederland//Tracker//NL"
 
@@ -30,9 +31,14 @@ def _all_day(uid: str, day, summary: str, description: str, url: str, stamp: dat
 
 
 def build_feed(*, actions: Iterable, milestones: Iterable, events: Iterable, now: datetime,
-               base_url: str, timezone: str = "Europe/Amsterdam", domain: str = "vnon-tracker"
-               ) -> bytes:
-    """An iCalendar document with a VTIMEZONE for the network's time zone."""
+               base_url: str, timezone: str = "Europe/Amsterdam", domain: str = "vnon-tracker",
+               milestone_states: Mapping[int, Assessment] | None = None) -> bytes:
+    """An iCalendar document with a VTIMEZONE for the network's time zone.
+
+    ``milestone_states``: each milestone's state as ``milestones.rules`` decided it, named
+    in the entry's description with the same word as on every page.
+    """
+    milestone_states = milestone_states or {}
     tz = ZoneInfo(timezone)
     calendar = Calendar()
     calendar.add("prodid", PRODID)
@@ -52,10 +58,12 @@ def build_feed(*, actions: Iterable, milestones: Iterable, events: Iterable, now
             f"{base_url}/actions/{action.id}", now))
     for milestone in milestones:
         team = milestone.team.name if milestone.team else "Hele netwerk"
+        state = milestone_states.get(milestone.id)
         calendar.add_component(_all_day(
             f"milestone-{milestone.id}@{domain}", milestone.due_date,
             f"Mijlpaal: {milestone.title}",
-            f"{team}. {approximate_date(milestone.due_date, milestone.due_precision)}.",
+            f"{team}. {approximate_date(milestone.due_date, milestone.due_precision)}."
+            + (f" Stand: {state.text}." if state is not None else ""),
             f"{base_url}/milestones/{milestone.id}", now))
     for meeting in events:
         if meeting.starts_at is None:

@@ -11,12 +11,12 @@ from tracker.actions.models import Action
 from tracker.actions.rules import OPEN_STATUSES
 from tracker.agenda.feed import build_feed
 from tracker.agenda.services import issue_calendar_token, revoke_calendar_token, user_for_token
-from tracker.auth.permissions import authenticated, public
-from tracker.clock import now
+from tracker.auth.permissions import authenticated, member_team_ids, public
+from tracker.clock import local_today, now
 from tracker.events.models import Event, Invitation
 from tracker.extensions import db
 from tracker.milestones.models import Milestone
-from tracker.network.models import TeamMembership
+from tracker.milestones.queries import milestone_views
 
 bp = Blueprint("agenda", __name__)
 
@@ -56,7 +56,7 @@ def feed(token: str):
     user = user_for_token(token)
     if user is None:
         abort(404)
-    team_ids = select(TeamMembership.team_id).where(TeamMembership.user_id == user.id)
+    team_ids = member_team_ids(user)
     actions = db.session.scalars(
         select(Action).where(Action.owner_id == user.id, Action.status.in_(OPEN_STATUSES))
         .options(selectinload(Action.team))).all()
@@ -66,7 +66,9 @@ def feed(token: str):
     events = db.session.scalars(
         select(Event).join(Invitation, Invitation.event_id == Event.id)
         .where(Invitation.user_id == user.id)).all()
+    states = {v.milestone.id: v.assessment for v in milestone_views(list(milestones), local_today())}
     body = build_feed(actions=actions, milestones=milestones, events=events, now=now(),
+                      milestone_states=states,
                       base_url=current_app.config["TRACKER_BASE_URL"].rstrip("/"),
                       timezone=current_app.config["TRACKER_TIMEZONE"])
     response = Response(body, mimetype="text/calendar")

@@ -52,6 +52,28 @@ def team_role(user, team) -> TeamRole | None:
     return None
 
 
+def member_team_ids(user) -> list[int]:
+    """The ids of the teams ``user`` is a member of (any team role), sorted."""
+    return sorted({m.team_id for m in user.memberships})
+
+
+def visible_team_ids(user) -> list[int] | None:
+    """Which teams' lists ``user`` may see: None for every team, else the team ids.
+
+    The one answer every route and query that scopes lists by team uses (dashboard,
+    status, milestones, pilots, meetings): partners see the teams they belong to.
+    """
+    if user.role == Role.PARTNER:
+        return member_team_ids(user)
+    return None
+
+
+def sees_team(user, team_id: int | None) -> bool:
+    """Whether ``team_id`` lies within :func:`visible_team_ids` (None = network-wide: yes)."""
+    ids = visible_team_ids(user)
+    return team_id is None or ids is None or team_id in ids
+
+
 def can(user, permission: str, obj: Any = None) -> bool:
     """Whether ``user`` may do ``permission`` (to ``obj``). Anonymous users may nothing."""
     if permission not in RULES:
@@ -70,9 +92,7 @@ def _network_view(user, _obj) -> bool:
 @rule("team.view")
 def _team_view(user, team) -> bool:
     """Partners see the teams they belong to; every other role sees every team."""
-    if user.role == Role.PARTNER:
-        return team_role(user, team) is not None
-    return True
+    return sees_team(user, team.id)
 
 
 @rule("team.edit")
@@ -169,9 +189,9 @@ def _outbox_manage(user, _obj) -> bool:
 @rule("event.view")
 def _event_view(user, event) -> bool:
     """Partners see the meetings they are invited to or their team holds; others see all."""
-    if user.role != Role.PARTNER:
+    if visible_team_ids(user) is None:
         return True
-    if event.team is not None and team_role(user, event.team) is not None:
+    if event.team is not None and sees_team(user, event.team.id):
         return True
     return any(invitation.user_id == user.id for invitation in event.invitations)
 

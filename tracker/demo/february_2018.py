@@ -297,11 +297,13 @@ TEAMS = [
             "Expertteam heeft zijn taak volbracht en zal een eindrapportage gaan opstellen "
             "ter afronding",
         ],
-        # The report heads this block "Lopende acties".
+        # The report heads this block "Lopende acties". ``report_text`` is the wording the
+        # published report used for the action (its "Tekst in de rapportage"); the title is
+        # a short form of it.
         "actions": [
             {
                 "title": "Verantwoordelijkheid aanpak ligt bij districten",
-                "description": "Verantwoordelijkheid aanpak ligt bij districten",
+                "report_text": "Verantwoordelijkheid aanpak ligt bij districten",
                 "due_date": None,
                 "due_precision": None,
                 "owner": None,  # the districts, not the team
@@ -309,7 +311,7 @@ TEAMS = [
             },
             {
                 "title": "Eindrapportage opstellen, door de BBG aan te bieden aan de DVO’s",
-                "description": (
+                "report_text": (
                     "Eerste helft 2018 wordt een eindrapportage opgesteld, die de BBG aan de "
                     "DVO’s zal aanbieden"
                 ),
@@ -391,7 +393,7 @@ TEAMS = [
         "actions": [
             {
                 "title": "Ondersteunen pilots",
-                "description": "Ondersteunen pilots",
+                "report_text": "Ondersteunen pilots",
                 "due_date": None,
                 "due_precision": None,
                 "owner": "paul-wesseloo",
@@ -400,7 +402,7 @@ TEAMS = [
             {
                 "title": "Regionale bijeenkomst op 7 maart: ervaringen en kennis uit de "
                 "pilotprojecten delen",
-                "description": (
+                "report_text": (
                     "Regionale bijeenkomst op 7 maart waar de ervaringen en kennis wordt gedeeld "
                     "met betrekking tot de pilot projecten"
                 ),
@@ -412,7 +414,7 @@ TEAMS = [
             },
             {
                 "title": "Onderzoek naar het gebruik van beoordelingslokaties in Oost-Nederland",
-                "description": (
+                "report_text": (
                     "Onderzoek naar het gebruik van beoordelingslokaties in Oost-Nederland"
                 ),
                 "due_date": None,
@@ -422,7 +424,7 @@ TEAMS = [
             },
             {
                 "title": "Uitwerken consequenties Wet Verplichte GGZ",
-                "description": "Uitwerken consequenties Wet Verplichte GGZ",
+                "report_text": "Uitwerken consequenties Wet Verplichte GGZ",
                 # The action itself has no date; the law takes effect on 1-1-2020 (see the
                 # MILESTONES entry "wet-verplichte-ggz").
                 "due_date": None,
@@ -470,7 +472,7 @@ TEAMS = [
         "actions": [
             {
                 "title": "Uitwerken opdracht aan het platform in een concreet plan van aanpak",
-                "description": (
+                "report_text": (
                     "Uitwerken opdracht aan het platform in een concreet plan van aanpak"
                 ),
                 "due_date": None,
@@ -480,7 +482,7 @@ TEAMS = [
             },
             {
                 "title": "Verder inrichten toolkit/kennisdatabank Ondermijning op de website",
-                "description": (
+                "report_text": (
                     "Verder inrichten toolkit/kennisdatabank Ondermijning op de website van het "
                     "veiligheidsnetwerk"
                 ),
@@ -492,7 +494,7 @@ TEAMS = [
             {
                 "title": "Bijeenkomst voorjaar 2018 voor gemeentesecretarissen, gericht op "
                 "bewustwording",
-                "description": (
+                "report_text": (
                     "Bijeenkomst in het voorjaar 2018 voor gemeentesecretarissen in Oost "
                     "Nederland gericht op bewustwording"
                 ),
@@ -543,7 +545,7 @@ TEAMS = [
         "actions": [
             {
                 "title": "Afstemmen wenselijke vorm en inhoud van de jaarrapportages Hennep",
-                "description": (
+                "report_text": (
                     "In 2018 wordt afgestemd wat de wenselijke vorm en inhoud van de "
                     "jaarrapportages moet zijn"
                 ),
@@ -606,7 +608,7 @@ TEAMS = [
             {
                 "title": "Onderzoek aanpak problematische jeugdgroepen met aanbevelingen "
                 "aanbieden aan de districtelijke veiligheidsoverleggen",
-                "description": (
+                "report_text": (
                     "Het onderzoek naar de aanpak problematische jeugdgroepen met aanbevelingen "
                     "aanbieden aan de districtelijke veiligheidsoverleggen"
                 ),
@@ -618,7 +620,7 @@ TEAMS = [
             {
                 "title": "Eindrapportage met aanbevelingen opstellen, via de BBG aan te bieden "
                 "aan de vijf DVO’s",
-                "description": (
+                "report_text": (
                     "In de tweede helft van 2018 wordt een eindrapportage met aanbevelingen "
                     "opgesteld door het expertteam en via de BBG aangeboden aan de vijf DVO’s"
                 ),
@@ -676,7 +678,7 @@ TEAMS = [
                     "Verdiepingsbijeenkomst OMG voorjaar 2018: risicoclassificatie-instrument "
                     "uitleggen, ervaringen uitwisselen"
                 ),
-                "description": (
+                "report_text": (
                     "Voorjaar 2018 wordt een verdiepingsbijeenkomst georganiseerd om de aandacht "
                     "voor het thema scherp te houden, het gebruik van het "
                     "risicoclassificatieinstrument uit te leggen, en om ervaringen uit te "
@@ -689,7 +691,7 @@ TEAMS = [
             },
             {
                 "title": "Opleveren van het risicoclassificatie-instrument",
-                "description": (
+                "report_text": (
                     "Opleveren van het risicoclassificatie-instrument: een instrument dat de "
                     "driehoek een handelingsperspectief biedt hoe op te treden en welke "
                     "instrumenten in te zetten bij confrontatie met OMG problematiek"
@@ -743,7 +745,7 @@ TEAMS = [
         "actions": [
             {
                 "title": "Doorontwikkelen website",
-                "description": "Doorontwikkelen website",
+                "report_text": "Doorontwikkelen website",
                 "due_date": None,
                 "due_precision": None,
                 "owner": "marjolein-meijners",
@@ -752,7 +754,7 @@ TEAMS = [
             },
             {
                 "title": "Landelijke kennisdatabanken koppelen via de websites",
-                "description": "Landelijke kennisdatabanken koppelen via de websites",
+                "report_text": "Landelijke kennisdatabanken koppelen via de websites",
                 "due_date": None,
                 "due_precision": None,
                 "owner": "marjolein-meijners",
@@ -761,7 +763,7 @@ TEAMS = [
             {
                 "title": "Regionale bijeenkomst organiseren over de pilotprojecten Intelligence "
                 "van Nijmegen en Enschede",
-                "description": (
+                "report_text": (
                     "Organiseren regionale bijeenkomst waar ervaringen van pilot projecten "
                     "Intelligence van Nijmegen en Enschede gedeeld worden"
                 ),
@@ -773,7 +775,7 @@ TEAMS = [
             {
                 "title": "Onderzoek naar maandelijks beschikbaar stellen van VNG-cijfers via de "
                 "website",
-                "description": (
+                "report_text": (
                     "Onderzoek naar mogelijkheid om VNG-cijfers maandelijks via de website aan "
                     "gemeenten beschikbaar te stellen."
                 ),
@@ -784,7 +786,7 @@ TEAMS = [
             },
             {
                 "title": "Endterm review eind 2018",
-                "description": "Endterm review eind 2018",
+                "report_text": "Endterm review eind 2018",
                 "due_date": date(2018, 12, 31),
                 "due_precision": "year",
                 "owner": "marjolein-meijners",

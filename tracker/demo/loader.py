@@ -241,7 +241,8 @@ class _Loader:
             for action_position, a in enumerate(t["actions"]):
                 self._get_or_create(
                     "actions", Action, {"team_id": team.id, "title": a["title"]},
-                    description=a["description"],
+                    # The published report's wording; the same as the title needs no copy.
+                    report_text="" if a["report_text"] == a["title"] else a["report_text"],
                     due_date=a["due_date"],
                     due_precision=DatePrecision(a["due_precision"] or "day"),
                     owner=self.people[a["owner"]] if a["owner"] else None,

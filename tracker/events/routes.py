@@ -8,7 +8,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from tracker.auth.models import User
-from tracker.auth.permissions import can, public, requires
+from tracker.auth.permissions import can, public, requires, visible_team_ids
 from tracker.clock import now
 from tracker.csv_export import csv_response
 from tracker.enums import EventStatus, Role, RsvpResponse
@@ -23,7 +23,7 @@ from tracker.extensions import db
 from tracker.formatting import long_datetime
 from tracker.forms import Refusal, flash_and_redirect, form_errors
 from tracker.htmx import is_fragment
-from tracker.network.models import District, Organisation, Team, TeamMembership
+from tracker.network.models import District, Organisation, Team
 from tracker.validation import ValidationErrors
 
 bp = Blueprint("events", __name__)
@@ -41,10 +41,10 @@ def load_event(event_id: int, **_ignored) -> Event | None:
 
 def _visible_events():
     query = select(Event).options(selectinload(Event.team))
-    if current_user.role == Role.PARTNER:
+    team_ids = visible_team_ids(current_user)
+    if team_ids is not None:
         invited = select(Invitation.event_id).where(Invitation.user_id == current_user.id)
-        teams = select(TeamMembership.team_id).where(TeamMembership.user_id == current_user.id)
-        query = query.where(or_(Event.id.in_(invited), Event.team_id.in_(teams)))
+        query = query.where(or_(Event.id.in_(invited), Event.team_id.in_(team_ids)))
     return db.session.scalars(query).all()
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tracker.actions.models import Action
-from tracker.enums import ActionStatus
+from tracker.actions.rules import OPEN_STATUSES, days_left, days_overdue
 from tracker.extensions import db
 from tracker.formatting import to_local
 from tracker.jobs.base import JobResult
@@ -23,7 +23,6 @@ from tracker.notifications.preferences import can_receive, preferences_for
 
 log = logging.getLogger(__name__)
 
-OPEN = (ActionStatus.OPEN, ActionStatus.BEZIG)
 
 
 @dataclass(frozen=True)
@@ -69,7 +68,7 @@ def reminder_step(days_left: int, rules: TeamRules) -> str | None:
 def _open_actions(until: date):
     return db.session.scalars(
         select(Action)
-        .where(Action.status.in_(OPEN), Action.due_date.is_not(None), Action.due_date <= until)
+        .where(Action.status.in_(OPEN_STATUSES), Action.due_date.is_not(None), Action.due_date <= until)
         .options(
             selectinload(Action.owner),
             selectinload(Action.team).selectinload(Team.memberships)
@@ -91,13 +90,14 @@ def reminders(now: datetime) -> JobResult:
     items = []
     for action in actions:
         owner = action.owner
-        step = reminder_step((action.due_date - today).days, per_team.get(action.team_id, default))
+        left = days_left(action.due_date, today)
+        step = reminder_step(left, per_team.get(action.team_id, default))
         if step is None or not prefs[owner.id].reminders:
             continue
         if not can_receive(owner, log, f"herinnering actie {action.id}"):
             continue
         key = f"reminder:action:{action.id}:{step}:{action.due_date.isoformat()}"
-        email = messages.action_reminder(action, owner, (action.due_date - today).days)
+        email = messages.action_reminder(action, owner, left)
         items.append((key, "reminder", email, owner.id))
     result.queued = enqueue_many(items, now, skip_invalid=True)
     return result
@@ -115,7 +115,7 @@ def escalations(now: datetime) -> JobResult:
     items = []
     for action in actions:
         rules = per_team.get(action.team_id, default)
-        overdue = (today - action.due_date).days
+        overdue = days_overdue(action.due_date, today)
         trekker = action.team.trekker
         if overdue <= rules.escalation_days:
             continue

@@ -10,12 +10,14 @@ from flask import current_app
 from sqlalchemy import func, or_, select
 
 from tracker.actions.models import Action
+from tracker.actions.rules import OPEN_STATUSES
 from tracker.auth.models import User
-from tracker.enums import ActionStatus, TeamRole
+from tracker.enums import TeamRole
 from tracker.events.models import Event, Invitation
 from tracker.extensions import db
 from tracker.jobs.base import JobResult
 from tracker.milestones.models import Milestone, MunicipalityTick
+from tracker.milestones.queries import linked_action_counts
 from tracker.network.models import Municipality, Team, TeamMembership
 from tracker.notifications import messages
 from tracker.notifications.digest import (
@@ -50,17 +52,19 @@ def load_network(now: datetime, horizon_weeks: int) -> Network:
         select(MunicipalityTick.milestone_id, func.count(MunicipalityTick.id))
         .group_by(MunicipalityTick.milestone_id)).all())
     total = db.session.scalar(select(func.count(Municipality.id)))
+    rows = list(db.session.scalars(select(Milestone)))
+    linked = linked_action_counts([m.id for m in rows])
     milestones = [
         MilestoneInfo(m.id, m.team_id, m.title, m.kind.value, m.due_date, m.due_precision.value,
                       m.achieved_on, ticks.get(m.id, 0) if m.per_municipality else None,
-                      total if m.per_municipality else None)
-        for m in db.session.scalars(select(Milestone).where(Milestone.achieved_on.is_(None)))
+                      total if m.per_municipality else None, *linked.get(m.id, (0, 0)))
+        for m in rows
     ]
     actions = [
         ActionInfo(a.id, a.team_id, a.title, a.status.value, a.due_date, a.due_precision.value,
                    None, a.completed_at)
         for a in db.session.scalars(select(Action).where(or_(
-            Action.status.in_((ActionStatus.OPEN, ActionStatus.BEZIG)),
+            Action.status.in_(OPEN_STATUSES),
             Action.completed_at > now - LOOKBACK)))
     ]
     events = [

@@ -12,11 +12,13 @@ from tracker.actions.models import Action
 from tracker.enums import ActionStatus
 from tracker.extensions import db
 from tracker.milestones.models import Milestone, MunicipalityTick
-from tracker.milestones.progress import (
+from tracker.milestones.rules import (
+    Assessment,
     DistrictProgress,
     MilestoneState,
     Progress,
-    milestone_state,
+    assess,
+    milestone_progress,
     progress_by_district,
 )
 from tracker.network.models import District, Municipality
@@ -26,12 +28,36 @@ from tracker.network.models import District, Municipality
 class MilestoneView:
     milestone: Milestone
     progress: Progress | None
-    state: MilestoneState
-    days_left: int
+    assessment: Assessment
+
+    @property
+    def state(self) -> MilestoneState:
+        return self.assessment.state
+
+    @property
+    def days_left(self) -> int:
+        return self.assessment.days_left
 
 
 def municipality_count() -> int:
     return db.session.scalar(select(func.count(Municipality.id))) or 0
+
+
+def linked_action_counts(milestone_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """Per milestone: its linked actions done and in all (cancelled ones left out), 1 query."""
+    if not milestone_ids:
+        return {}
+    linked: dict[int, list[int]] = {}
+    for milestone_id, status, n in db.session.execute(
+        select(Action.milestone_id, Action.status, func.count(Action.id))
+        .where(Action.milestone_id.in_(milestone_ids), Action.status != ActionStatus.VERVALLEN)
+        .group_by(Action.milestone_id, Action.status)
+    ):
+        done_total = linked.setdefault(milestone_id, [0, 0])
+        done_total[1] += n
+        if status == ActionStatus.GEREED:
+            done_total[0] += n
+    return {k: (v[0], v[1]) for k, v in linked.items()}
 
 
 def milestone_views(milestones: list[Milestone], today: date) -> list[MilestoneView]:
@@ -41,30 +67,17 @@ def milestone_views(milestones: list[Milestone], today: date) -> list[MilestoneV
         select(MunicipalityTick.milestone_id, func.count(MunicipalityTick.id))
         .where(MunicipalityTick.milestone_id.in_(ids)).group_by(MunicipalityTick.milestone_id)
     ).all()) if ids else {}
-    action_rows = db.session.execute(
-        select(Action.milestone_id, Action.status, func.count(Action.id))
-        .where(Action.milestone_id.in_(ids), Action.status != ActionStatus.VERVALLEN)
-        .group_by(Action.milestone_id, Action.status)
-    ).all() if ids else []
-    linked: dict[int, list[int]] = {}
-    for milestone_id, status, n in action_rows:
-        done_total = linked.setdefault(milestone_id, [0, 0])
-        done_total[1] += n
-        if status == ActionStatus.GEREED:
-            done_total[0] += n
+    linked = linked_action_counts(ids)
     total_municipalities = municipality_count() if any(m.per_municipality for m in milestones) else 0
     views = []
     for m in milestones:
-        if m.per_municipality:
-            progress = Progress(ticks.get(m.id, 0), total_municipalities)
-        elif m.id in linked:
-            progress = Progress(*linked[m.id])
-        else:
-            progress = None
+        done, total = linked.get(m.id, (0, 0))
+        progress = milestone_progress(
+            per_municipality=m.per_municipality, ticks_done=ticks.get(m.id, 0),
+            municipalities=total_municipalities, linked_done=done, linked_total=total)
         views.append(MilestoneView(
             milestone=m, progress=progress,
-            state=milestone_state(m.due_date, today, achieved_on=m.achieved_on, progress=progress),
-            days_left=(m.due_date - today).days,
+            assessment=assess(m.due_date, today, achieved_on=m.achieved_on, progress=progress),
         ))
     return views
 
@@ -108,7 +121,7 @@ def municipality_grid(milestone: Milestone) -> Grid:
     )
     return Grid(
         districts=[(d, by_district[d.id]) for d in districts],
-        overall=Progress(len(ticks), len(municipalities)),
+        overall=Progress(len(ticks), len(municipalities), "gemeenten"),
         per_district=per_district,
     )
 
@@ -121,4 +134,4 @@ def grid_progress(milestone: Milestone) -> tuple[Progress, list[DistrictProgress
     ticked = set(db.session.scalars(select(MunicipalityTick.municipality_id).where(
         MunicipalityTick.milestone_id == milestone.id)))
     order = list(dict.fromkeys(name for name, _ in rows))
-    return Progress(len(ticked), len(rows)), progress_by_district(rows, ticked, order)
+    return Progress(len(ticked), len(rows), "gemeenten"), progress_by_district(rows, ticked, order)

@@ -8,9 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tracker.actions.models import Action
-from tracker.auth.permissions import can, requires
+from tracker.auth.permissions import can, requires, visible_team_ids
 from tracker.clock import local_today, now
-from tracker.enums import MilestoneKind, Role
+from tracker.enums import MilestoneKind
 from tracker.extensions import db
 from tracker.forms import Refusal, flash_and_redirect, form_errors
 from tracker.htmx import is_fragment, trigger
@@ -30,7 +30,7 @@ from tracker.milestones.services import (
     update_milestone,
 )
 from tracker.network.models import Municipality, Team
-from tracker.network.queries import team_page, visible_teams
+from tracker.network.queries import team_page
 
 bp = Blueprint("milestones", __name__)
 
@@ -57,9 +57,7 @@ def _timeline(views):
 @requires("network.view")
 def index():
     """Every milestone the user may see, as a list and a timeline by year."""
-    teams = visible_teams(current_user)
-    team_ids = None if current_user.role != Role.PARTNER else [t.id for t in teams]
-    views = milestone_views(visible_milestones(team_ids), local_today())
+    views = milestone_views(visible_milestones(visible_team_ids(current_user)), local_today())
     return render_template("milestones/index.html", views=views, timeline=_timeline(views),
                            team=None, today=local_today())
 

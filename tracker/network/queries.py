@@ -12,8 +12,8 @@ from sqlalchemy.orm import selectinload
 from tracker.actions.models import Action
 from tracker.actions.rules import ActionCounts, count_actions
 from tracker.auth.models import User
-from tracker.auth.permissions import team_role
-from tracker.enums import ItemKind, Role
+from tracker.auth.permissions import visible_team_ids
+from tracker.enums import ItemKind
 from tracker.extensions import db
 from tracker.milestones.models import Milestone
 from tracker.network.models import ReportItem, Team, TeamMembership
@@ -37,10 +37,10 @@ def visible_teams(user) -> list[Team]:
         )
         .order_by(Team.position, Team.name)
     )
-    teams = list(db.session.scalars(query))
-    if user.role == Role.PARTNER:
-        teams = [t for t in teams if team_role(user, t) is not None]
-    return teams
+    ids = visible_team_ids(user)
+    if ids is not None:
+        query = query.where(Team.id.in_(ids))
+    return list(db.session.scalars(query))
 
 
 def dashboard_summaries(user, today: date) -> list[TeamSummary]:

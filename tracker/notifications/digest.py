@@ -11,7 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from tracker.actions.rules import days_overdue, is_overdue
+from tracker.enums import ActionStatus, EventStatus
 from tracker.formatting import long_date, to_local
+from tracker.milestones.rules import Assessment, Progress, assess, milestone_progress
 
 HORIZON_WEEKS = 8
 WEEKLY = "weekly"
@@ -40,6 +43,15 @@ class MilestoneInfo:
     #: For per-municipality milestones: municipalities done and in all.
     done: int | None = None
     total: int | None = None
+    #: Linked (not cancelled) actions done and in all: the progress of a plain milestone.
+    linked_done: int = 0
+    linked_total: int = 0
+
+    @property
+    def progress(self) -> Progress | None:
+        return milestone_progress(per_municipality=self.total is not None,
+                                  ticks_done=self.done or 0, municipalities=self.total or 0,
+                                  linked_done=self.linked_done, linked_total=self.linked_total)
 
 
 @dataclass(frozen=True)
@@ -102,7 +114,8 @@ class MilestoneLine:
     milestone: MilestoneInfo
     team: TeamInfo | None
     days_left: int
-    state: str
+    #: Decided by ``milestones.rules``: ``state.label`` is the word, ``state.text`` the line.
+    state: Assessment
 
 
 @dataclass(frozen=True)
@@ -172,14 +185,9 @@ def period_key(frequency: str, now: datetime, timezone: str = "Europe/Amsterdam"
     return local.isoformat()
 
 
-def milestone_state(m: MilestoneInfo, today: date) -> str:
-    """Dutch state of a milestone: behaald, verlopen, or progress per municipality."""
-    if m.achieved_on is not None:
-        return f"behaald op {long_date(m.achieved_on)}"
-    if m.total:
-        progress = f"{m.done or 0} van {m.total} gemeenten gereed"
-        return progress + (", verlopen" if m.due_date < today else "")
-    return "verlopen" if m.due_date < today else "open"
+def milestone_state(m: MilestoneInfo, today: date) -> Assessment:
+    """The milestone's state as ``milestones.rules`` decides it (the same word as everywhere)."""
+    return assess(m.due_date, today, achieved_on=m.achieved_on, progress=m.progress)
 
 
 def _since(recipient: Recipient, now: datetime) -> datetime:
@@ -199,10 +207,12 @@ def _section(title: str, team: TeamInfo | None, team_ids: set[int] | None, netwo
     section = Section(title=title, team=team)
     end = today + timedelta(weeks=horizon)
     for m in sorted(network.milestones, key=lambda m: (m.due_date, m.title)):
-        if not mine(m.team_id) or m.achieved_on is not None:
+        if not mine(m.team_id):
             continue
-        line = MilestoneLine(m, network.teams.get(m.team_id), (m.due_date - today).days,
-                             milestone_state(m, today))
+        state = milestone_state(m, today)
+        if state.achieved:
+            continue
+        line = MilestoneLine(m, network.teams.get(m.team_id), state.days_left, state)
         if m.due_date <= end and m.due_date >= today - timedelta(weeks=1):
             section.milestones.append(line)
         elif m.kind in HARD_DEADLINE_KINDS:
@@ -211,13 +221,13 @@ def _section(title: str, team: TeamInfo | None, team_ids: set[int] | None, netwo
         if not mine(a.team_id):
             continue
         team_info = network.teams[a.team_id]
-        if a.status in ("open", "bezig") and a.due_date is not None and a.due_date < today:
+        if is_overdue(a.status, a.due_date, today):
             section.overdue.setdefault(team_info.short_name, []).append(
-                ActionLine(a, team_info, (today - a.due_date).days))
-        elif a.status == "gereed" and a.completed_at is not None and since < a.completed_at <= now:
+                ActionLine(a, team_info, days_overdue(a.due_date, today)))
+        elif a.status == ActionStatus.GEREED and a.completed_at is not None and since < a.completed_at <= now:
             section.completed.append(ActionLine(a, team_info))
     for e in sorted(network.events, key=lambda e: e.starts_at or now):
-        if not mine(e.team_id) or e.starts_at is None or e.status == "geannuleerd":
+        if not mine(e.team_id) or e.starts_at is None or e.status == EventStatus.GEANNULEERD:
             continue
         if now <= e.starts_at <= now + timedelta(weeks=horizon):
             section.events.append(EventLine(e, network.teams.get(e.team_id),

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from flask import current_app, render_template
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from tracker.formatting import days
 from tracker.notifications.outbox import Email
 
 UNSUBSCRIBE_SALT = "tracker.notifications.unsubscribe"
@@ -86,14 +87,14 @@ def action_reminder(action, user, days_left: int) -> Email:
     elif days_left == 0:
         subject = f"Actie vandaag gereed: {action.title}"
     else:
-        subject = f"Herinnering: actie gereed over {days_left} dag{'en' if days_left != 1 else ''}"
+        subject = f"Herinnering: actie gereed over {days(days_left)}"
     return _render("action_reminder", user, user.email, subject, "reminders",
                    action=action, days_left=days_left)
 
 
 def action_escalation(action, trekker, days_overdue: int) -> Email:
     """To the team's trekker: an action is overdue for more than the team's limit."""
-    subject = f"Escalatie: actie {days_overdue} dagen over de datum ({action.team.short_name})"
+    subject = f"Escalatie: actie {days(days_overdue)} over de datum ({action.team.short_name})"
     return _render("action_escalation", trekker, trekker.email, subject, "reminders",
                    action=action, days_overdue=days_overdue)
 
@@ -102,9 +103,9 @@ def milestone_alert(milestone, user, days_left: int, done: int | None, total: in
                     ) -> Email:
     """To the team's chair, trekker and coordinators: a milestone is near or passed."""
     if days_left < 0:
-        subject = f"Mijlpaal verstreken: {milestone.title}"
+        subject = f"Mijlpaal te laat: {milestone.title}"
     else:
-        subject = f"Mijlpaal over {days_left} dagen: {milestone.title}"
+        subject = f"Mijlpaal over {days(days_left)}: {milestone.title}"
     return _render("milestone_alert", user, user.email, subject, "reminders",
                    milestone=milestone, days_left=days_left, done=done, total=total)
 

@@ -10,30 +10,20 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.auth.models import User
 from tracker.db import UTCDateTime, utcnow
-from tracker.enums import LABELS, LabelledEnum, enum_column_type
+from tracker.enums import LabelledEnum, enum_column_type
 from tracker.extensions import db
 
 
 class OutboxStatus(LabelledEnum):
-    QUEUED = "queued"
-    SENT = "sent"
-    FAILED = "failed"
+    QUEUED = "queued", "In de wachtrij"
+    SENT = "sent", "Verzonden"
+    FAILED = "failed", "Mislukt"
 
 
 class DigestFrequency(LabelledEnum):
-    WEEKLY = "weekly"
-    DAILY = "daily"
-    OFF = "off"
-
-
-LABELS.update({
-    OutboxStatus.QUEUED: "In de wachtrij",
-    OutboxStatus.SENT: "Verzonden",
-    OutboxStatus.FAILED: "Mislukt",
-    DigestFrequency.WEEKLY: "Wekelijks (maandag 07:30)",
-    DigestFrequency.DAILY: "Dagelijks (07:30)",
-    DigestFrequency.OFF: "Nooit",
-})
+    WEEKLY = "weekly", "Wekelijks (maandag 07:30)"
+    DAILY = "daily", "Dagelijks (07:30)"
+    OFF = "off", "Nooit"
 
 
 class OutboxMessage(db.Model):

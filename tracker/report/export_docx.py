@@ -167,8 +167,7 @@ def render_report_docx(report: Report) -> bytes:
         blocks.alignment = WD_TABLE_ALIGNMENT.LEFT
         rows = [(title, [i.text for i in items]) for _, title, items in s.blocks]
         rows.append((ACTIONS_TITLE, [
-            a.text + (f" ({a.status_label.lower()}{', ' + a.due_text if a.due_text else ''})"
-                      if a.status != "open" or a.due_text else "")
+            a.text + (f" ({a.note})" if a.note else "")
             for a in s.actions
         ]))
         for title, texts in rows:
@@ -200,7 +199,7 @@ def render_report_docx(report: Report) -> bytes:
     for m in report.milestones:
         cells = table.add_row().cells
         cells[0].text, cells[1].text, cells[2].text, cells[3].text = (
-            m.team_name, m.title, m.due_text, m.state)
+            m.team_name, m.title, m.due_text, m.state.text if m.state else "")
     doc.add_heading("Pilots", level=2)
     table = doc.add_table(rows=1, cols=5, style=TABLE_STYLE)
     _header_row(table, ["Team", "Pilot", "Gemeente(n)", "District", "Status"])

@@ -13,6 +13,7 @@ from typing import Any
 
 from tracker.enums import ActionStatus, PilotStatus, TeamKind, TeamStatus
 from tracker.formatting import approximate_date
+from tracker.milestones.rules import Assessment, Progress, milestone_progress
 
 
 @dataclass(frozen=True)
@@ -67,10 +68,17 @@ class ActionRow:
     due_precision: str
     owner: str | None
     position: int
+    #: "Tekst in de rapportage": other wording for the report, chosen explicitly.
+    report_text: str = ""
+    milestone_id: int | None = None
+    #: Decided by ``actions.rules.is_overdue`` for the report's day (``build_sections``).
+    is_overdue: bool = False
 
     @property
     def text(self) -> str:
-        return self.description or self.title
+        """What the status pages and the report show: the title, or the report text when one
+        was chosen. Never the description (Toelichting: the team's working notes)."""
+        return self.report_text or self.title
 
     @property
     def status_label(self) -> str:
@@ -79,6 +87,13 @@ class ActionRow:
     @property
     def due_text(self) -> str:
         return approximate_date(self.due_date, self.due_precision) if self.due_date else ""
+
+    @property
+    def note(self) -> str:
+        """``bezig, eerste helft 2018`` after the text; empty for an open action without date."""
+        if self.status == ActionStatus.OPEN and not self.due_text:
+            return ""
+        return self.status_label.lower() + (f", {self.due_text}" if self.due_text else "")
 
 
 @dataclass
@@ -93,11 +108,20 @@ class MilestoneRow:
     per_municipality: bool
     ticks_done: int
     ticks_total: int
-    state: str = ""
+    #: Decided by ``milestones.rules`` (see ``milestone_state`` below).
+    state: Assessment | None = None
+    linked_done: int = 0
+    linked_total: int = 0
 
     @property
     def due_text(self) -> str:
         return approximate_date(self.due_date, self.due_precision)
+
+    @property
+    def progress(self) -> Progress | None:
+        return milestone_progress(per_municipality=self.per_municipality,
+                                  ticks_done=self.ticks_done, municipalities=self.ticks_total,
+                                  linked_done=self.linked_done, linked_total=self.linked_total)
 
 
 @dataclass

@@ -146,7 +146,7 @@ def load_world(today: date, *, as_of: bool, team_ids: list[int] | None = None,
         actions.append(ActionRow(
             a.id, a.team_id, a.title, a.description or "", a.status.value, a.due_date,
             (a.due_precision or DatePrecision.DAY).value, owner.name if owner else None,
-            a.position,
+            a.position, report_text=a.report_text or "", milestone_id=a.milestone_id,
         ))
 
     municipality_count = len(municipalities)
@@ -154,10 +154,10 @@ def load_world(today: date, *, as_of: bool, team_ids: list[int] | None = None,
     milestones = []
     for m in all_of(Milestone, (lambda e: (e.team_id.in_(ids),)) if team_ids is not None else None,
                     order=(lambda e: e.due_date, lambda e: e.id)):
-        achieved = m.achieved_on if m.achieved_on is not None and m.achieved_on <= today else None
+        # An achieved_on after ``today`` is judged by milestones.rules (not achieved yet).
         milestones.append(MilestoneRow(
             m.id, m.team_id, team_names.get(m.team_id, NETWORK_NAME), m.title, m.due_date,
-            m.due_precision.value, achieved, m.per_municipality, ticks.get(m.id, 0),
+            m.due_precision.value, m.achieved_on, m.per_municipality, ticks.get(m.id, 0),
             municipality_count if m.per_municipality else 0,
         ))
 

@@ -13,9 +13,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from tracker.actions.rules import count_actions, is_overdue
 from tracker.enums import ActionStatus, IndicatorUnit, ItemKind, PilotStatus, TeamStatus
-from tracker.formatting import long_date, number, percentage
+from tracker.formatting import number, percentage
 from tracker.indicators import figures
+from tracker.milestones.rules import Assessment, MilestoneState, assess
 from tracker.report.facts import ActionRow, ItemFact, MilestoneRow, PersonFact, PilotRow, World
 from tracker.status import rollup
 
@@ -98,15 +100,10 @@ class TeamSection:
         return self.chair_note or "vacant"
 
 
-def milestone_state(m: MilestoneRow, today: date) -> str:
-    """``behaald op …``, ``n van 78 gemeenten``, ``verstreken`` or ``open``."""
-    if m.achieved_on is not None:
-        return f"behaald op {long_date(m.achieved_on)}"
-    parts = []
-    if m.per_municipality:
-        parts.append(f"{m.ticks_done} van {m.ticks_total} gemeenten gereed")
-    parts.append("verstreken" if m.due_date < today else "open")
-    return ", ".join(parts)
+def milestone_state(m: MilestoneRow, today: date) -> Assessment:
+    """The milestone's state on ``today`` as ``milestones.rules`` decides it (one word:
+    gehaald / op schema / risico / te laat, with what it rests on)."""
+    return assess(m.due_date, today, achieved_on=m.achieved_on, progress=m.progress)
 
 
 def build_indicator(indicator: Any, values: dict[tuple[int | None, str], Decimal],
@@ -186,8 +183,16 @@ def build_sections(world: World) -> list[TeamSection]:
     actions_by_team: dict[int, list[ActionRow]] = defaultdict(list)
     for a in world.actions:
         actions_by_team[a.team_id].append(a)
+    linked: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for a in world.actions:
+        a.is_overdue = is_overdue(a.status, a.due_date, world.today)
+        if a.milestone_id is not None and a.status != ActionStatus.VERVALLEN:
+            linked[a.milestone_id][1] += 1
+            linked[a.milestone_id][0] += a.status == ActionStatus.GEREED
     milestones_by_team: dict[int | None, list[MilestoneRow]] = defaultdict(list)
     for m in world.milestones:
+        m.linked_done, m.linked_total = linked.get(m.id, (0, 0))
+        m.state = milestone_state(m, world.today)
         milestones_by_team[m.team_id].append(m)
     pilots_by_team: dict[int, list[PilotRow]] = defaultdict(list)
     for p in world.pilots:
@@ -210,22 +215,20 @@ def build_sections(world: World) -> list[TeamSection]:
         computed = rollup.team_status(
             actions=[rollup.ActionFact(a.title, a.status, a.due_date) for a in actions],
             milestones=[rollup.MilestoneFact(m.title, m.due_date, m.achieved_on,
-                                             m.per_municipality, m.ticks_done, m.ticks_total)
+                                             m.per_municipality, m.ticks_done, m.ticks_total,
+                                             m.linked_done, m.linked_total)
                         for m in milestones],
             pilots=[rollup.PilotFact(p.title, p.status, p.last_change, p.start_date)
                     for p in pilots],
             today=world.today, finished=finished,
         )
-        open_actions = [a for a in actions if a.status in rollup.OPEN_ACTION_STATUSES]
-        counts = {
-            "open": len(open_actions),
-            "overdue": sum(1 for a in open_actions if a.due_date and a.due_date < world.today),
-            "done": sum(1 for a in actions if a.status == ActionStatus.GEREED.value),
-        }
+        tally = count_actions(((a.status, a.due_date, 1) for a in actions), world.today)
+        counts = {"open": tally.open, "overdue": tally.overdue, "done": tally.done}
         pilot_counter = Counter(p.status for p in pilots)
         pilot_counts = [(s.label, pilot_counter[s.value]) for s in PilotStatus
                         if pilot_counter[s.value]]
-        upcoming = [m for m in milestones if m.achieved_on is None and m.due_date >= world.today]
+        upcoming = [m for m in milestones if m.state is not None
+                    and m.state.state != MilestoneState.GEHAALD and m.state.days_left >= 0]
         notices = []
         if not items and not actions:
             notices.append("Op deze datum is voor dit team nog niets vastgelegd.")

@@ -9,42 +9,35 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from enum import StrEnum
+
+from tracker.actions.rules import days_overdue, is_overdue
+from tracker.enums import LabelledEnum
+from tracker.formatting import days
+from tracker.milestones.rules import (
+    Assessment,
+    MilestoneState,
+    Progress,
+    assess,
+    milestone_progress,
+)
+from tracker.pilots.rules import days_late_to_start, days_stalled
 
 #: An open action this many days past its due date makes the team "risico".
 OVERDUE_RISK_DAYS = 90
 #: This many overdue actions at once make the team "risico".
 OVERDUE_RISK_COUNT = 3
-#: A milestone due within this many days draws attention.
+#: A milestone on schedule due within this many days draws attention.
 MILESTONE_SOON_DAYS = 60
-#: Per-municipality milestones due within this many days with less than
-#: ``TICKS_RISK_SHARE`` done are at risk.
-TICKS_RISK_DAYS = 90
-TICKS_RISK_SHARE = 0.5
-#: A running or planned pilot whose status has not changed for this many days is stalled.
-PILOT_STALLED_DAYS = 180
-
-OPEN_ACTION_STATUSES = frozenset({"open", "bezig"})
-ACTIVE_PILOT_STATUSES = frozenset({"gepland", "lopend"})
 
 
-class Level(StrEnum):
-    OP_SCHEMA = "op_schema"
-    AANDACHT = "aandacht"
-    RISICO = "risico"
-
-    @property
-    def label(self) -> str:
-        return {"op_schema": "Op schema", "aandacht": "Aandacht", "risico": "Risico"}[self.value]
+class Level(LabelledEnum):
+    OP_SCHEMA = "op_schema", "Op schema", "safe"
+    AANDACHT = "aandacht", "Aandacht", "warning"
+    RISICO = "risico", "Risico", "danger"
 
     @property
     def rank(self) -> int:
-        return ["op_schema", "aandacht", "risico"].index(self.value)
-
-    @property
-    def badge(self) -> str:
-        """The NL Design System status-badge modifier."""
-        return {"op_schema": "safe", "aandacht": "warning", "risico": "danger"}[self.value]
+        return list(Level).index(self)
 
 
 @dataclass(frozen=True)
@@ -62,6 +55,18 @@ class MilestoneFact:
     per_municipality: bool = False
     ticks_done: int = 0
     ticks_total: int = 0
+    #: Linked (not cancelled) actions done and in all: the progress of a plain milestone.
+    linked_done: int = 0
+    linked_total: int = 0
+
+    @property
+    def progress(self) -> Progress | None:
+        return milestone_progress(per_municipality=self.per_municipality,
+                                  ticks_done=self.ticks_done, municipalities=self.ticks_total,
+                                  linked_done=self.linked_done, linked_total=self.linked_total)
+
+    def assess(self, today: date) -> Assessment:
+        return assess(self.due_date, today, achieved_on=self.achieved_on, progress=self.progress)
 
 
 @dataclass(frozen=True)
@@ -89,64 +94,53 @@ class StatusResult:
         return self.level.label
 
 
-def _days(n: int) -> str:
-    return "1 dag" if n == 1 else f"{n} dagen"
-
-
 def action_reasons(actions: list[ActionFact], today: date) -> list[Reason]:
-    overdue = [a for a in actions if a.status in OPEN_ACTION_STATUSES and a.due_date
-               and a.due_date < today]
+    overdue = [a for a in actions if is_overdue(a.status, a.due_date, today)]
     reasons = []
     for action in sorted(overdue, key=lambda a: a.due_date):
-        late = (today - action.due_date).days
+        late = days_overdue(action.due_date, today)
         level = Level.RISICO if late > OVERDUE_RISK_DAYS else Level.AANDACHT
-        reasons.append(Reason(level, f"Actie ‘{action.title}’ is {_days(late)} over de datum."))
+        reasons.append(Reason(level, f"Actie ‘{action.title}’ is {days(late)} over de datum."))
     if len(overdue) >= OVERDUE_RISK_COUNT:
         reasons.insert(0, Reason(Level.RISICO, f"{len(overdue)} acties zijn over de datum."))
     return reasons
 
 
+def milestone_reason(title: str, assessment: Assessment) -> Reason | None:
+    """A milestone's reason, derived from its one decided state and named with its word:
+    te laat and risico are a risk; op schema within ``MILESTONE_SOON_DAYS`` draws attention."""
+    state = assessment.state
+    if state in (MilestoneState.TE_LAAT, MilestoneState.RISICO):
+        return Reason(Level.RISICO, f"Mijlpaal ‘{title}’: {state.label.lower()} "
+                                    f"({assessment.detail}).")
+    if state == MilestoneState.OP_SCHEMA and assessment.days_left <= MILESTONE_SOON_DAYS:
+        when = "vandaag" if assessment.days_left == 0 else f"over {days(assessment.days_left)}"
+        return Reason(Level.AANDACHT, f"Mijlpaal ‘{title}’ {when}.")
+    return None
+
+
 def milestone_reasons(milestones: list[MilestoneFact], today: date) -> list[Reason]:
     reasons = []
     for m in sorted(milestones, key=lambda m: m.due_date):
-        if m.achieved_on is not None and m.achieved_on <= today:
-            continue
-        days_left = (m.due_date - today).days
-        if days_left < 0:
-            reasons.append(Reason(Level.RISICO, f"Mijlpaal ‘{m.title}’ is verstreken zonder "
-                                                f"te zijn behaald."))
-            continue
-        if m.per_municipality and m.ticks_total and days_left <= TICKS_RISK_DAYS:
-            share = m.ticks_done / m.ticks_total
-            if share < TICKS_RISK_SHARE:
-                reasons.append(Reason(
-                    Level.RISICO,
-                    f"Mijlpaal ‘{m.title}’ over {_days(days_left)}: {m.ticks_done} van "
-                    f"{m.ticks_total} gemeenten gereed.",
-                ))
-                continue
-        if days_left <= MILESTONE_SOON_DAYS:
-            reasons.append(Reason(Level.AANDACHT,
-                                  f"Mijlpaal ‘{m.title}’ over {_days(days_left)}."))
+        reason = milestone_reason(m.title, m.assess(today))
+        if reason is not None:
+            reasons.append(reason)
     return reasons
 
 
 def pilot_reasons(pilots: list[PilotFact], today: date) -> list[Reason]:
     reasons = []
     for p in pilots:
-        if p.status not in ACTIVE_PILOT_STATUSES:
+        late = days_late_to_start(p.status, p.start_date, today)
+        if late:
+            reasons.append(Reason(Level.AANDACHT, f"Pilot ‘{p.title}’ had {days(late)} "
+                                                  f"geleden moeten starten."))
             continue
-        if p.status == "gepland" and p.start_date is not None and p.start_date < today:
-            late = (today - p.start_date).days
-            if late > PILOT_STALLED_DAYS:
-                reasons.append(Reason(Level.AANDACHT, f"Pilot ‘{p.title}’ had {_days(late)} "
-                                                      f"geleden moeten starten."))
-                continue
-        if p.last_change is not None and (today - p.last_change).days > PILOT_STALLED_DAYS:
+        quiet = days_stalled(p.status, p.last_change, today)
+        if quiet:
             reasons.append(Reason(
                 Level.AANDACHT,
-                f"Pilot ‘{p.title}’ staat stil: status ‘{p.status}’ sinds "
-                f"{_days((today - p.last_change).days)}.",
+                f"Pilot ‘{p.title}’ staat stil: status ‘{p.status}’ sinds {days(quiet)}.",
             ))
     return reasons
 

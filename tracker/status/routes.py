@@ -6,9 +6,9 @@ from flask import Blueprint, abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from tracker.auth.permissions import can, requires
+from tracker.auth.permissions import can, requires, visible_team_ids
 from tracker.clock import local_today
-from tracker.enums import ItemKind, Role
+from tracker.enums import ItemKind
 from tracker.extensions import db
 from tracker.forms import Refusal, form_errors
 from tracker.htmx import render_page_or_fragment
@@ -39,12 +39,7 @@ def _sections(team_ids: list[int] | None):
 @requires("network.view")
 def overview():
     """Every team in one table: computed status, actions, next milestone, pilots."""
-    from tracker.network.queries import visible_teams
-
-    team_ids = None
-    if current_user.role == Role.PARTNER:
-        team_ids = [t.id for t in visible_teams(current_user)]
-    sections = _sections(team_ids)
+    sections = _sections(visible_team_ids(current_user))
     from tracker.status.rollup import network_status
 
     return render_page_or_fragment(
