@@ -11,10 +11,10 @@ from sqlalchemy.orm import selectinload
 
 from tracker.audit.services import record
 from tracker.auth.models import User
-from tracker.enums import EventStatus, Role
+from tracker.enums import Role
 from tracker.events.models import Event, Invitation
 from tracker.events.queries import local_day, lock_event
-from tracker.events.rsvp import rsvp_open
+from tracker.events.rules import invitations_closed, may_remind
 from tracker.extensions import db
 from tracker.network.models import Municipality, Organisation, TeamMembership
 from tracker.notifications.outbox import enqueue_many
@@ -105,11 +105,9 @@ def invite(event: Event, *, actor, now: datetime, user_ids=(), team_id: int | No
     Unknown addresses become partner accounts without a password. Everyone newly
     invited gets the invitation mail with an ``.ics``; those already invited are skipped.
     """
-    if event.status != EventStatus.GEPLAND or event.starts_at is None:
-        raise ValidationError("event", "Alleen voor een geplande bijeenkomst met een datum "
-                                       "kunnen uitnodigingen worden verstuurd.")
-    if event.starts_at <= now:
-        raise ValidationError("event", "Deze bijeenkomst is al begonnen of voorbij.")
+    closed = invitations_closed(event, now)
+    if closed:
+        raise ValidationError("event", closed)
     report = InviteReport()
     pasted, report.invalid = parse_addresses(addresses)
     if len(pasted) > MAX_ADDRESSES:
@@ -168,7 +166,7 @@ def remind_non_responders(event: Event, *, actor, now: datetime) -> list[str]:
     today = local_day(now)
     if event.reminded_on == today:
         raise AlreadyReminded()
-    if rsvp_open(event, now):
+    if not may_remind(event, now):
         raise ValidationError("event", "Reageren is niet meer mogelijk; er gaat geen herinnering uit.")
     from tracker.events import mail
 

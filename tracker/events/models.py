@@ -56,6 +56,10 @@ class Event(db.Model):
 
     __mapper_args__ = {"version_id_col": version}
 
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == EventStatus.GEANNULEERD
+
 
 class Invitation(db.Model):
     """One person invited to one event, and their answer."""

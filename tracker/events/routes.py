@@ -11,12 +11,13 @@ from tracker.auth.models import User
 from tracker.auth.permissions import can, public, requires, visible_team_ids
 from tracker.clock import now
 from tracker.csv_export import csv_response
-from tracker.enums import EventStatus, Role, RsvpResponse
+from tracker.enums import Role, RsvpResponse
 from tracker.events.forms import CancelForm, EventForm, InviteForm, RsvpForm
 from tracker.events.invitations import invite, remind_non_responders
 from tracker.events.models import Event, Invitation
 from tracker.events.queries import invitations_of, summarise
-from tracker.events.rsvp import RsvpClosed, answer, rsvp_open
+from tracker.events.rsvp import RsvpClosed, answer
+from tracker.events.rules import invitations_closed, may_remind, rsvp_closed
 from tracker.events.services import cancel_event, create_event, update_event
 from tracker.events.tokens import TokenError, check_not_expired, read_rsvp_token, rsvp_token
 from tracker.extensions import db
@@ -199,12 +200,16 @@ def _invite_choices() -> dict:
 
 def _detail_page(event: Event, *, invite_errors=None, invite_values=None, status=200):
     manage = can(current_user, "event.manage", event)
+    moment = now()
     context = {"event": event, "can_manage": manage, "invite_errors": invite_errors or {},
-               "invite_values": invite_values or {}, "moment": now()}
+               "invite_values": invite_values or {},
+               "can_invite": invitations_closed(event, moment) is None}
     if manage:
         invitations = invitations_of(event.id)
-        context.update(invitations=invitations, summary=summarise(invitations),
-                       rsvp_closed=rsvp_open(event, now()), **_invite_choices())
+        summary = summarise(invitations)
+        context.update(invitations=invitations, summary=summary,
+                       can_remind=may_remind(event, moment) and summary.geen_antwoord > 0,
+                       **_invite_choices())
     else:
         mine = db.session.scalar(select(Invitation).where(
             Invitation.event_id == event.id, Invitation.user_id == current_user.id))
@@ -295,8 +300,8 @@ def _invalid_link(error: TokenError):
 def _rsvp_context(invitation: Invitation, token: str, **extra) -> dict:
     event = invitation.event
     return {"invitation": invitation, "event": event, "token": token,
-            "closed": rsvp_open(event, now()), "choices": RESPONSE_CHOICES,
-            "cancelled": event.status == EventStatus.GEANNULEERD, "errors": {},
+            "closed": rsvp_closed(event, now()), "choices": RESPONSE_CHOICES,
+            "cancelled": event.is_cancelled, "errors": {},
             "remark": invitation.remark, **extra}
 
 

@@ -9,9 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tracker.audit.services import record
-from tracker.enums import EventStatus, RsvpResponse
+from tracker.enums import RsvpResponse
 from tracker.events.models import Event, Invitation
 from tracker.events.queries import lock_event, seats_taken
+from tracker.events.rules import rsvp_closed
 from tracker.extensions import db
 from tracker.notifications.outbox import enqueue_many
 from tracker.privacy import refuse_bsn
@@ -33,17 +34,6 @@ class AnswerResult:
     promoted: list[Invitation]
 
 
-def rsvp_open(event: Event, now: datetime) -> str | None:
-    """None when answers may change; else why not (``cancelled`` or ``deadline``)."""
-    if event.status == EventStatus.GEANNULEERD:
-        return "cancelled"
-    if event.rsvp_deadline is not None and now > event.rsvp_deadline:
-        return "deadline"
-    if event.starts_at is not None and now > event.starts_at:
-        return "deadline"
-    return None
-
-
 def answer(invitation_id: int, response: str, remark: str | None, *, now: datetime
            ) -> AnswerResult:
     """Record an invitee's answer; a "ja" beyond capacity joins the waiting list.
@@ -63,7 +53,7 @@ def answer(invitation_id: int, response: str, remark: str | None, *, now: dateti
         select(Invitation).where(Invitation.id == invitation_id)
         .options(selectinload(Invitation.user))
         .execution_options(populate_existing=True))
-    closed = rsvp_open(event, now)
+    closed = rsvp_closed(event, now)
     if closed:
         raise RsvpClosed(closed)
     before = {"response": invitation.response.value if invitation.response else None,

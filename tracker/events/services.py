@@ -54,7 +54,7 @@ def update_event(event: Event, data: dict[str, Any], *, expected_version: int | 
                  now: datetime) -> list[str]:
     """Save the edit form; invitees get an updated calendar item when time or place changed."""
     check_version(event, expected_version)
-    if event.status == EventStatus.GEANNULEERD:
+    if event.is_cancelled:
         raise ValidationError("status", "Een geannuleerde bijeenkomst kan niet meer worden gewijzigd.")
     capacity = data.get("capacity", event.capacity)
     if capacity is not None and capacity != event.capacity:
@@ -88,7 +88,7 @@ def cancel_event(event: Event, *, expected_version: int | None, actor, now: date
                  ) -> list[str]:
     """Cancel the meeting; every invitee gets ``METHOD:CANCEL``."""
     check_version(event, expected_version)
-    if event.status == EventStatus.GEANNULEERD:
+    if event.is_cancelled:
         return []
     before = event.status.value
     event.status = EventStatus.GEANNULEERD

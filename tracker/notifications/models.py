@@ -15,9 +15,9 @@ from tracker.extensions import db
 
 
 class OutboxStatus(LabelledEnum):
-    QUEUED = "queued", "In de wachtrij"
-    SENT = "sent", "Verzonden"
-    FAILED = "failed", "Mislukt"
+    QUEUED = "queued", "In de wachtrij", "neutral"
+    SENT = "sent", "Verzonden", "safe"
+    FAILED = "failed", "Mislukt", "danger"
 
 
 class DigestFrequency(LabelledEnum):
@@ -66,6 +66,15 @@ class OutboxMessage(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User | None] = relationship()
+
+    @property
+    def awaits_retry(self) -> bool:
+        """Tried and failed at least once, and still queued for another attempt."""
+        return self.status == OutboxStatus.QUEUED and self.attempts > 0
+
+    @property
+    def is_failed(self) -> bool:
+        return self.status == OutboxStatus.FAILED
 
 
 class NotificationPreference(db.Model):
