@@ -62,3 +62,68 @@ def test_reading_as_of_an_old_day_takes_a_fixed_number_of_queries(demo, count_qu
     with count_queries() as late:
         load_world(date(2018, 2, 1), as_of=True)
     assert late.count == early.count <= 20
+
+
+# --- The three gaps the old audit-based "as of" had (issue 9) ---------------------------
+
+
+def _team(slug):
+    from tracker.network.models import Team
+
+    return db.session.scalar(select(Team).where(Team.slug == slug))
+
+
+def _section(day, slug):
+    return next(s for s in build_report(day).teams if s.slug == slug)
+
+
+def test_an_owner_changed_in_may_is_the_old_owner_in_the_february_report(demo):
+    from tracker.actions.models import Action
+
+    action = db.session.scalar(select(Action).where(Action.owner_id.is_not(None))
+                               .order_by(Action.id))
+    slug, title, before = action.team.slug, action.title, action.owner.name
+    other = _user("lezer@example.org")
+    with time_machine.travel(datetime(2018, 5, 15, 10, tzinfo=UTC), tick=False):
+        action.owner_id = other.id
+        db.session.commit()
+    owners = {a.title: a.owner for a in _section(date(2018, 2, 1), slug).actions}
+    assert owners[title] == before
+    assert {a.title: a.owner for a in _section(date(2018, 6, 1), slug).actions}[title] == other.name
+
+
+def test_a_removed_trekker_is_still_named_in_earlier_reports(demo):
+    from tracker.enums import TeamRole
+
+    woninginbraken = _team("woninginbraken")
+    trekker = next(m for m in woninginbraken.memberships if m.role == TeamRole.TREKKER)
+    assert trekker.user.name == "Erik van Keken"
+    with time_machine.travel(datetime(2018, 9, 1, 10, tzinfo=UTC), tick=False):
+        db.session.delete(trekker)
+        db.session.commit()
+    assert _section(date(2018, 2, 1), "woninginbraken").trekker.name == "Erik van Keken"
+    later = _section(date(2018, 10, 1), "woninginbraken")
+    assert later.trekker is None and "Geen trekker vastgelegd." in later.notices
+
+
+def test_unticking_a_municipality_does_not_lower_earlier_counts(demo):
+    from tracker.milestones.models import Milestone, MunicipalityTick
+    from tracker.network.models import Municipality
+
+    milestone = db.session.scalar(select(Milestone).where(Milestone.per_municipality.is_(True)))
+    towns = db.session.scalars(select(Municipality).order_by(Municipality.name).limit(20)).all()
+    with time_machine.travel(datetime(2018, 8, 20, 10, tzinfo=UTC), tick=False):
+        for town in towns:
+            db.session.add(MunicipalityTick(milestone=milestone, municipality=town,
+                                            completed_on=date(2018, 8, 20)))
+        db.session.commit()
+    with time_machine.travel(datetime(2018, 9, 5, 10, tzinfo=UTC), tick=False):
+        db.session.delete(db.session.scalar(select(MunicipalityTick).where(
+            MunicipalityTick.municipality_id == towns[0].id)))
+        db.session.commit()
+
+    def done(day):
+        return next(m for m in build_report(day).milestones if m.id == milestone.id).ticks_done
+
+    assert done(date(2018, 9, 1)) == 20
+    assert done(date(2018, 9, 10)) == 19
