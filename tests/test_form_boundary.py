@@ -173,3 +173,167 @@ def test_form_errors_rolls_back_what_the_view_flushed(app):
         assert view(team_name="Tijdelijk") == ("refused", 422)
         assert db.session.scalar(select(Team).where(Team.slug == "tijdelijk")) is None
     assert seen[0].errors == {"name": "Naam is verplicht."} and not seen[0].is_conflict
+
+
+# --- The forms brought onto the layer later: beheer, preferences, status points, publish,
+# set password. Each: bad input is refused with its Dutch message and nothing is saved.
+
+
+def _audit_count():
+    db.session.expire_all()
+    return db.session.scalar(select(func.count(AuditEntry.id)))
+
+
+def _send(client, path, data, headers=None):
+    return client.post(path, data={**data, "csrf_token": csrf_token_for(client)},
+                       headers=headers or {})
+
+
+NEW_USER = {"name": "Iemand Nieuw", "email": "iemand.nieuw@example.org", "role": "lezer",
+            "title": "", "organisation_id": ""}
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"name": ""}, "Naam is verplicht."),
+    ({"email": "geen-adres"}, "Dit is geen geldig e-mailadres."),
+    ({"email": "beheerder@example.org"}, "Er bestaat al een account met dit e-mailadres."),
+    ({"title": "a\x00b"}, "Functie bevat niet-toegestane stuurtekens."),
+    ({"role": "superuser"}, "Kies een bestaande rol."),
+    ({"organisation_id": "999999"}, "Kies een bestaande organisatie."),
+    ({"organisation_id": "abc"}, "Kies een bestaande organisatie."),
+])
+def test_admin_new_user_form(demo, client, login, change, message):
+    login(_user("beheerder@example.org"))
+    users, before = db.session.scalar(select(func.count(User.id))), _audit_count()
+    response = _send(client, "/beheer/gebruikers", {**NEW_USER, **change})
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(User.id))) == users
+    assert _audit_count() == before
+
+
+@pytest.mark.parametrize(("path", "data", "message"), [
+    ("", {"role": "baas", "active": "1"}, "Kies een bestaande rol."),
+    ("", {"role": "", "active": "1"}, "Kies een bestaande rol."),
+    ("/teams", {"team_id": "", "team_role": "lid"}, "Kies een team."),
+    ("/teams", {"team_id": "999999", "team_role": "lid"}, "Kies een team."),
+    ("/teams", {"team_id": "{team}", "team_role": "baas"}, "Kies een bestaande rol in het team."),
+])
+def test_admin_user_and_membership_forms(demo, client, login, path, data, message):
+    login(_user("beheerder@example.org"))
+    person = _user("lezer@example.org")
+    team = db.session.scalar(select(Team).where(Team.slug == "verwarde-personen"))
+    state = (person.role, person.active, len(person.memberships))
+    before = _audit_count()
+    data = {k: v.format(team=team.id) for k, v in data.items()}
+    response = _send(client, f"/beheer/gebruikers/{person.id}{path}", data)
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert _audit_count() == before
+    person = db.session.get(User, person.id)
+    assert (person.role, person.active, len(person.memberships)) == state
+
+
+@pytest.mark.parametrize("digest", ["", "hourly", "<script>"])
+def test_preferences_form(demo, client, login, digest):
+    login(_user("lezer@example.org"))
+    before = _audit_count()
+    response = _send(client, "/instellingen/meldingen", {"digest": digest, "reminders": "1"})
+    assert response.status_code == 422
+    assert "Kies hoe vaak u het overzicht wilt ontvangen." in response.get_data(as_text=True)
+    assert _audit_count() == before
+
+
+@pytest.mark.parametrize(("days", "escalation", "message"), [
+    ("²", "14", "Geef tot vijf aantallen dagen"),
+    ("7", "١٤", "Geef een aantal dagen van 1 tot en met 365."),
+])
+def test_team_rules_form_refuses_digits_that_are_not_ascii(demo, client, login, days,
+                                                          escalation, message):
+    login(_user("coordinator@example.org"))
+    before = _audit_count()
+    response = _send(client, "/teams/verwarde-personen/herinneringen",
+                     {"reminder_days": days, "escalation_days": escalation})
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert _audit_count() == before
+
+
+def _item():
+    from tracker.enums import ItemKind
+    from tracker.network.models import ReportItem
+
+    return db.session.scalar(
+        select(ReportItem).join(Team).where(Team.slug == "verwarde-personen",
+                                            ReportItem.kind == ItemKind.DOEL)
+        .order_by(ReportItem.position))
+
+
+STATUS = "/teams/verwarde-personen/status/punten"
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
+@pytest.mark.parametrize(("text", "message"), [
+    ("", "Tekst is verplicht."),
+    ("a\x00b", "Tekst bevat niet-toegestane stuurtekens."),
+    ("x" * 2001, "Tekst mag hoogstens 2000 tekens lang zijn"),
+])
+def test_status_item_forms_refuse_bad_text(demo, client, login, htmx, text, message):
+    login(_user("coordinator@example.org"))
+    item = _item()
+    original, before = item.text, _audit_count()
+    headers = {"HX-Request": "true"} if htmx else {}
+    for path, data in [(STATUS, {"kind": "doel", "text": text}),
+                       (f"{STATUS}/{item.id}", {"text": text, "version": str(item.version)})]:
+        response = _send(client, path, data, headers)
+        assert response.status_code == 422
+        html = response.get_data(as_text=True)
+        assert message in html and ("<html" in html) != htmx
+    assert _audit_count() == before and _item().text == original
+
+
+@pytest.mark.parametrize("version", ["0", "", "abc", "99999999999999999999"])
+@pytest.mark.parametrize("text", ["Mijn tekst", ""], ids=["good-text", "bad-text"])
+def test_status_item_stale_version_is_409_even_with_bad_text(demo, client, login, version, text):
+    login(_user("coordinator@example.org"))
+    item = _item()
+    original, before = item.text, _audit_count()
+    response = _send(client, f"{STATUS}/{item.id}", {"text": text, "version": version})
+    assert response.status_code == 409
+    assert original in response.get_data(as_text=True)
+    deleted = _send(client, f"{STATUS}/{item.id}/verwijderen", {"version": version})
+    assert deleted.status_code == 409
+    assert _audit_count() == before and _item().text == original
+
+
+@pytest.mark.parametrize(("peildatum", "message"), [
+    ("gisteren", "Ongeldige peildatum"),
+    ("2018-02-30", "Ongeldige peildatum"),
+    ("9999-12-31", "in de toekomst"),
+])
+def test_publish_form_refuses_a_bad_peildatum_with_400(demo, client, login, peildatum, message):
+    from tracker.report.models import ReportEdition
+
+    login(_user("beheerder@example.org"))
+    before = _audit_count()
+    response = _send(client, "/report/edities", {"peildatum": peildatum})
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(ReportEdition.id))) == 0
+    assert _audit_count() == before
+
+
+def test_set_password_form_refuses_two_different_passwords(demo, app, client):
+    from tracker.auth.password_links import make_token
+
+    person = _user("lezer@example.org")
+    hashed, path = person.password_hash, f"/wachtwoord/{make_token(person)}"
+    token = csrf_token_for(client, path)
+    response = client.post(path, data={"password": "een zin om te onthouden",
+                                       "password_again": "een zin om te vergeten",
+                                       "csrf_token": token})
+    assert response.status_code == 422
+    assert "De twee wachtwoorden zijn niet gelijk." in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(User, person.id).password_hash == hashed
+    assert client.get(path).status_code == 200  # the link still works

@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from tracker.admin.forms import MembershipForm, NewUserForm, UserForm
 from tracker.auth.models import User
 from tracker.auth.permissions import requires
 from tracker.auth.services import create_user, remove_membership, set_membership, update_user
@@ -77,16 +78,14 @@ def _refused_new(refusal: Refusal):
 @form_errors(_refused_new)
 def create():
     """Create an account without a password; the person sets it later."""
-    form = request.form
-    organisation = None
-    if form.get("organisation_id", "").isdigit():
-        organisation = db.session.get(Organisation, int(form["organisation_id"]))
+    organisations = {o.id: o for o in _organisations()}
+    form = NewUserForm(organisations=set(organisations)).parse()
     user = create_user(
-        name=form.get("name", ""),
-        email=form.get("email", ""),
-        role=form.get("role", ""),
-        title=form.get("title", ""),
-        organisation=organisation,
+        name=form.name.data,
+        email=form.email.data,
+        role=form.role.data,
+        title=form.title.data,
+        organisation=organisations.get(form.organisation_id.data),
         actor=current_user,
     )
     db.session.commit()
@@ -124,12 +123,8 @@ def _refused_user(refusal: Refusal, user_id: int, **_ignored):
 @form_errors(_refused_user)
 def update(user_id: int, subject: User):
     """Change role or active flag."""
-    update_user(
-        subject,
-        role=request.form.get("role", ""),
-        active=request.form.get("active") == "1",
-        actor=current_user,
-    )
+    form = UserForm().parse()
+    update_user(subject, role=form.role.data, active=form.active.data, actor=current_user)
     db.session.commit()
     flash("Account bijgewerkt.", "ok")
     return redirect(url_for("admin.user", user_id=user_id), code=303)
@@ -140,11 +135,10 @@ def update(user_id: int, subject: User):
 @form_errors(_refused_user)
 def add_membership(user_id: int, subject: User):
     """Add the person to a team, or change their role in it."""
-    team_id = request.form.get("team_id", "")
-    team = db.session.get(Team, int(team_id)) if team_id.isdigit() else None
-    if team is None:
-        return _user_page(subject, {"team_id": "Kies een team."}, 422)
-    set_membership(team, subject, request.form.get("team_role", ""), actor=current_user)
+    teams = {t.id: t for t in _teams()}
+    form = MembershipForm(teams=set(teams)).parse()
+    team = teams[form.team_id.data]
+    set_membership(team, subject, form.team_role.data, actor=current_user)
     db.session.commit()
     flash(f"{subject.name} is toegevoegd aan {team.short_name}.", "ok")
     return redirect(url_for("admin.user", user_id=user_id), code=303)

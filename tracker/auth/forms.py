@@ -1,10 +1,12 @@
-"""Login form."""
+"""The login form (plain Flask-WTF), the set-password form and the reset request."""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField
 from wtforms.validators import DataRequired, Length
+
+from tracker.forms import Form, ParsedField
 
 
 class LoginForm(FlaskForm):
@@ -19,3 +21,28 @@ class LoginForm(FlaskForm):
         render_kw={"autocomplete": "current-password"},
     )
     next = HiddenField()
+
+
+NOT_EQUAL = "De twee wachtwoorden zijn niet gelijk."
+
+
+def _as_typed(raw: str | None, _field) -> str:
+    """A password exactly as typed (spaces count)."""
+    return raw or ""
+
+
+class SetPasswordForm(Form):
+    """A new password, typed twice; the password rules themselves are ``set_password``'s."""
+
+    password = ParsedField("Nieuw wachtwoord", parse=_as_typed)
+    password_again = ParsedField("Herhaal het wachtwoord", parse=_as_typed)
+
+    def check(self, errors: dict[str, str]) -> None:
+        if self.password.data != self.password_again.data:
+            errors["password_again"] = NOT_EQUAL
+
+
+class ForgotPasswordForm(Form):
+    """The address to send a link to; never refused (the answer is the same for any address)."""
+
+    email = ParsedField("E-mailadres", parse=lambda raw, _field: (raw or "").strip())

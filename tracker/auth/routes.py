@@ -7,7 +7,7 @@ import logging
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, logout_user
 
-from tracker.auth.forms import LoginForm
+from tracker.auth.forms import ForgotPasswordForm, LoginForm, SetPasswordForm
 from tracker.auth.password_links import read_token, request_reset, set_password_with_token
 from tracker.auth.permissions import authenticated, public
 from tracker.auth.redirects import safe_next_url
@@ -79,7 +79,7 @@ def logout():
 def forgot_password():
     """Ask for a link to set a new password; the answer never tells whether an account exists."""
     if request.method == "POST":
-        address = (request.form.get("email") or "").strip()
+        address = ForgotPasswordForm().parse().email.data
         if address:
             request_reset(address, now=utcnow())
             db.session.commit()
@@ -110,11 +110,8 @@ def password_set(token: str):
     user = read_token(token)
     if user is None:
         return render_template("auth/password_link_invalid.html"), 410
-    password = request.form.get("password", "")
-    if password != request.form.get("password_again", ""):
-        return render_template("auth/set_password.html", user=user, token=token,
-                               error="De twee wachtwoorden zijn niet gelijk."), 422
-    set_password_with_token(user, password)
+    form = SetPasswordForm().parse()
+    set_password_with_token(user, form.password.data)
     db.session.commit()
     flash("Uw wachtwoord is ingesteld. U kunt nu inloggen.", "ok")
     return redirect(url_for("auth.login"), code=303)

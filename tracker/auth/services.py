@@ -68,14 +68,20 @@ def end_all_sessions(user: User) -> None:
     user.session_nonce = new_session_nonce()
 
 
-def validate_new_email(email: str, *, existing_id: int | None = None) -> str:
-    address = normalise_email(email)
+def clean_email(email: str | None) -> str:
+    """The address as stored (trimmed, lower case, normalised) or ``ValidationError``."""
+    address = normalise_email(email or "")
     if not address:
         raise ValidationError("email", "Vul een e-mailadres in.")
     try:
-        address = validate_email(address, check_deliverability=False).normalized.lower()
+        return validate_email(address, check_deliverability=False).normalized.lower()
     except EmailNotValidError as error:
         raise ValidationError("email", "Dit is geen geldig e-mailadres.") from error
+
+
+def validate_new_email(email: str, *, existing_id: int | None = None) -> str:
+    """A valid address no other account uses."""
+    address = clean_email(email)
     clash = db.session.scalar(select(User.id).where(User.email == address))
     if clash is not None and clash != existing_id:
         raise ValidationError("email", "Er bestaat al een account met dit e-mailadres.")

@@ -13,6 +13,7 @@ from tracker.db import utcnow
 from tracker.extensions import csrf, db
 from tracker.forms import Refusal, form_errors
 from tracker.network.models import Team
+from tracker.notifications.forms import PreferencesForm, TeamRulesForm
 from tracker.notifications.messages import read_unsubscribe_token
 from tracker.notifications.models import DigestFrequency, OutboxMessage, OutboxStatus
 from tracker.notifications.preferences import preferences_for
@@ -56,8 +57,9 @@ def _refused_preferences(refusal: Refusal):
 @form_errors(_refused_preferences)
 def save_preferences():
     """Store your digest frequency and whether you want reminders."""
-    set_preferences(current_user, digest=request.form.get("digest", ""),
-                    reminders=request.form.get("reminders") == "1", actor=current_user)
+    form = PreferencesForm().parse()
+    set_preferences(current_user, digest=form.digest.data, reminders=form.reminders.data,
+                    actor=current_user)
     db.session.commit()
     flash("Uw voorkeuren voor e-mail zijn opgeslagen.", "ok")
     return redirect(url_for("notifications.preferences"), code=303)
@@ -99,10 +101,10 @@ def _refused_team_rules(refusal: Refusal, slug: str, subject: Team):
 @form_errors(_refused_team_rules)
 def save_team_rules(slug: str, subject: Team):
     """Store the team's reminder and escalation rules."""
-    form = request.form
-    set_team_rules(subject, reminder_days=form.get("reminder_days", ""),
-                   overdue_reminder=form.get("overdue_reminder") == "1",
-                   escalation_days=form.get("escalation_days", ""), actor=current_user)
+    form = TeamRulesForm().parse()
+    set_team_rules(subject, reminder_days=form.reminder_days.data,
+                   overdue_reminder=form.overdue_reminder.data,
+                   escalation_days=form.escalation_days.data, actor=current_user)
     db.session.commit()
     flash(f"Herinneringen voor {subject.short_name} opgeslagen.", "ok")
     return redirect(url_for("notifications.team_rules", slug=slug), code=303)

@@ -27,7 +27,8 @@ def _preference_row(user) -> NotificationPreference:
     return row
 
 
-def set_preferences(user, *, digest: str, reminders: bool, actor) -> NotificationPreference:
+def set_preferences(user, *, digest: DigestFrequency | str, reminders: bool, actor
+                    ) -> NotificationPreference:
     """Store ``user``'s choice of digest frequency and reminders."""
     try:
         frequency = DigestFrequency(digest)
@@ -62,18 +63,11 @@ def retry_message(message: OutboxMessage, *, actor, now: datetime) -> None:
     record("outbox.retry", actor=actor, obj=message, summary=message.subject[:200])
 
 
-def set_team_rules(team, *, reminder_days: str, overdue_reminder: bool, escalation_days: str,
-                   actor) -> TeamNotificationSettings:
-    """Store when a team's action owners are reminded and when overdue work escalates."""
-    parts = [p.strip() for p in reminder_days.replace(";", ",").split(",") if p.strip()]
-    if not parts or len(parts) > 5 or not all(p.isdigit() and int(p) <= 365 for p in parts):
-        raise ValidationError(
-            "reminder_days", "Geef tot vijf aantallen dagen (0 tot en met 365), gescheiden door "
-            "komma's, bijvoorbeeld 7,1.")
-    days = ",".join(str(d) for d in sorted({int(p) for p in parts}, reverse=True))
-    text = escalation_days.strip()
-    if not text.isdigit() or not 1 <= int(text) <= 365:
-        raise ValidationError("escalation_days", "Geef een aantal dagen van 1 tot en met 365.")
+def set_team_rules(team, *, reminder_days: tuple[int, ...], overdue_reminder: bool,
+                   escalation_days: int, actor) -> TeamNotificationSettings:
+    """Store when a team's action owners are reminded and when overdue work escalates
+    (``reminder_days`` and ``escalation_days`` as parsed by ``TeamRulesForm``)."""
+    days = ",".join(str(d) for d in sorted(set(reminder_days), reverse=True))
     row = db.session.get(TeamNotificationSettings, team.id)
     if row is None:
         row = TeamNotificationSettings(team_id=team.id)
@@ -82,10 +76,10 @@ def set_team_rules(team, *, reminder_days: str, overdue_reminder: bool, escalati
               "escalation_days": row.escalation_days}
     row.reminder_days = days
     row.overdue_reminder = overdue_reminder
-    row.escalation_days = int(text)
+    row.escalation_days = escalation_days
     db.session.flush()
     record("team.notification_settings", actor=actor, obj=team,
            summary=f"Herinneringen ingesteld voor {team.short_name}", before=before,
            after={"reminder_days": days, "overdue_reminder": overdue_reminder,
-                  "escalation_days": int(text)})
+                  "escalation_days": escalation_days})
     return row

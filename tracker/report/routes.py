@@ -10,10 +10,12 @@ from tracker.auth.permissions import requires
 from tracker.clock import local_today
 from tracker.errors import render_error
 from tracker.extensions import db
+from tracker.forms import Refusal, form_errors
 from tracker.htmx import render_page_or_fragment
 from tracker.report.build import build_report
+from tracker.report.forms import PublishForm
 from tracker.report.models import ReportEdition
-from tracker.report.services import EditionExists, PeildatumError, parse_peildatum, publish_edition
+from tracker.report.services import PeildatumError, parse_peildatum, publish_edition
 
 bp = Blueprint("report", __name__)
 
@@ -94,21 +96,22 @@ def editions():
                                    editions=rows, today=local_today(), error=None)
 
 
+def _refused_publish(refusal: Refusal):
+    """A peildatum that cannot be used: 400 with the reason; an edition that exists: kept."""
+    if refusal.is_conflict:
+        flash(f"Er is al een editie ‘{refusal.conflict}’: die blijft ongewijzigd.", "warning")
+        return redirect(url_for("report.editions"), 303)
+    return render_error(400, refusal.message)
+
+
 @bp.post("/report/edities")
 @requires("report.publish")
+@form_errors(_refused_publish)
 def publish():
     """Publish an edition for a peildatum (beheerder)."""
-    try:
-        peildatum = parse_peildatum(request.form.get("peildatum"), local_today())
-        edition = publish_edition(peildatum, current_user,
-                                  timezone=current_app.config["TRACKER_TIMEZONE"])
-    except PeildatumError as error:
-        db.session.rollback()
-        return render_error(400, str(error))
-    except EditionExists as exists:
-        db.session.rollback()
-        flash(f"Er is al een editie ‘{exists}’: die blijft ongewijzigd.", "warning")
-        return redirect(url_for("report.editions"), 303)
+    form = PublishForm().parse()
+    edition = publish_edition(form.peildatum.data, current_user,
+                              timezone=current_app.config["TRACKER_TIMEZONE"])
     db.session.commit()
     flash(f"Editie ‘{edition.version_label}’ gepubliceerd.", "ok")
     return redirect(url_for("report.editions"), 303)

@@ -7,6 +7,7 @@ from datetime import date
 from sqlalchemy import select
 
 from tracker.audit.services import record
+from tracker.concurrency import ConflictError
 from tracker.extensions import db
 from tracker.report.build import build_report, snapshot_of, version_label_for
 from tracker.report.models import ReportEdition
@@ -31,8 +32,12 @@ def parse_peildatum(value: str | None, today: date) -> date:
     return peildatum
 
 
-class EditionExists(Exception):
-    pass
+class EditionExists(ConflictError):
+    """An edition with this label was published before; it never changes (``str``: the label)."""
+
+    def __init__(self, label: str):
+        Exception.__init__(self, label)
+        self.label, self.obj, self.expected = label, None, None
 
 
 def publish_edition(peildatum: date, actor, *, timezone: str, label: str | None = None

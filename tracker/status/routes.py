@@ -16,6 +16,7 @@ from tracker.network.models import ReportItem, Team
 from tracker.network.queries import team_page
 from tracker.report.build import build_sections, load_world
 from tracker.status import services
+from tracker.status.forms import NOT_A_BUTTON, ItemForm, ItemVersionForm, MoveForm, NewItemForm
 
 bp = Blueprint("status", __name__)
 
@@ -79,13 +80,6 @@ def _item(team: Team, item_id: int) -> ReportItem:
     return item
 
 
-def _kind(value: str | None) -> ItemKind:
-    try:
-        return ItemKind(value)
-    except ValueError:
-        abort(400)
-
-
 def _done(team: Team, kind: str, focus: str | None = None):
     """After a change: the block for htmx (``focus`` = id of the element to focus), a 303
     back to the page otherwise."""
@@ -105,8 +99,15 @@ def edit_item_form(slug: str, item_id: int, subject: Team):
                           focus=f"tekst-{item.id}")
 
 
+def _not_a_button(refusal: Refusal) -> None:
+    """A kind or direction that no button sends is a bad request (400), not a form error."""
+    if any(name in refusal.errors for name in NOT_A_BUTTON):
+        abort(400)
+
+
 def _refused_new_item(refusal: Refusal, slug: str, subject: Team):
-    kind = _kind(request.form.get("kind"))
+    _not_a_button(refusal)
+    kind = ItemKind(request.form["kind"])
     return _render_status(subject, kind=kind.value, status=422,
                           errors={f"new-{kind.value}": refusal.message},
                           draft={f"new-{kind.value}": request.form.get("text", "")},
@@ -118,14 +119,16 @@ def _refused_new_item(refusal: Refusal, slug: str, subject: Team):
 @form_errors(_refused_new_item)
 def add_item(slug: str, subject: Team):
     """Add a point to a block."""
-    kind = _kind(request.form.get("kind"))
-    services.add_item(subject, kind, request.form.get("text"), current_user)
+    form = NewItemForm().parse()
+    kind = form.kind.data
+    services.add_item(subject, kind, form.text.data, current_user)
     db.session.commit()
     return _done(subject, kind.value, focus=f"nieuw-{kind.value}")
 
 
 def _refused_item(refusal: Refusal, slug: str, item_id: int, subject: Team):
     """422: the point's form with the message; 409: the other person's text beside mine."""
+    _not_a_button(refusal)
     current = db.session.get(ReportItem, item_id)
     kind = current.kind.value if current else g.item_kind  # removed meanwhile: as loaded
     text = request.form.get("text", "")
@@ -146,8 +149,8 @@ def update_item(slug: str, item_id: int, subject: Team):
     """Save a point's new text (409 with the other person's text when it changed meanwhile)."""
     item = _item(subject, item_id)
     kind = g.item_kind = item.kind.value
-    services.update_item(item, request.form.get("text", ""), request.form.get("version"),
-                         current_user)
+    form = ItemForm(item=item).parse()
+    services.update_item(item, form.text.data, form.version.data, current_user)
     db.session.commit()
     return _done(subject, kind, focus=f"bewerk-{item_id}")
 
@@ -159,7 +162,8 @@ def delete_item(slug: str, item_id: int, subject: Team):
     """Remove a point (409 when it changed meanwhile)."""
     item = _item(subject, item_id)
     kind = g.item_kind = item.kind.value
-    services.delete_item(item, request.form.get("version"), current_user)
+    form = ItemVersionForm().parse()
+    services.delete_item(item, form.version.data, current_user)
     db.session.commit()
     return _done(subject, kind)
 
@@ -170,10 +174,8 @@ def delete_item(slug: str, item_id: int, subject: Team):
 def move_item(slug: str, item_id: int, subject: Team):
     """Move a point one place up or down within its block."""
     item = _item(subject, item_id)
-    direction = request.form.get("richting")
-    if direction not in ("up", "down"):
-        abort(400)
     kind = g.item_kind = item.kind.value
+    direction = MoveForm().parse().richting.data
     services.move_item(item, direction, current_user)
     db.session.commit()
     return _done(subject, kind, focus=f"{'omhoog' if direction == 'up' else 'omlaag'}-{item_id}")

@@ -14,7 +14,6 @@ from tracker.concurrency import ConflictError
 from tracker.enums import ItemKind
 from tracker.extensions import db
 from tracker.network.models import ReportItem, Team
-from tracker.validation import clean_text
 
 ITEM_MAX_LENGTH = 2000
 
@@ -28,19 +27,13 @@ class Conflict(ConflictError):
         self.expected = None
 
 
-def _clean(text: str | None) -> str:
-    return clean_text(text, field="text", label="Tekst", max_length=ITEM_MAX_LENGTH,
-                      multiline=True)
-
-
 def _snapshot(item: ReportItem) -> dict:
     return {"team_id": item.team_id, "kind": item.kind.value, "text": item.text,
             "position": item.position, "created_at": item.created_at.isoformat()}
 
 
-def add_item(team: Team, kind: ItemKind, text: str | None, actor) -> ReportItem:
-    """Append a point to one of the team's blocks."""
-    text = _clean(text)
+def add_item(team: Team, kind: ItemKind, text: str, actor) -> ReportItem:
+    """Append a point (``text`` as cleaned by the form) to one of the team's blocks."""
     last = db.session.scalar(
         select(func.max(ReportItem.position)).where(ReportItem.team_id == team.id,
                                                     ReportItem.kind == kind)
@@ -54,19 +47,16 @@ def add_item(team: Team, kind: ItemKind, text: str | None, actor) -> ReportItem:
     return item
 
 
-def _check_version(item: ReportItem, version: str | int | None) -> None:
-    try:
-        expected = int(version)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        expected = -1
-    if expected != item.version:
+def check_version(item: ReportItem, version: int | None) -> None:
+    """Raise :class:`Conflict` unless ``version`` (None: absent or malformed) is current."""
+    if version is None or version != item.version:
         raise Conflict(item)
 
 
-def update_item(item: ReportItem, text: str | None, version, actor) -> ReportItem:
-    """Change an item's text, unless someone else changed it since ``version``."""
-    _check_version(item, version)
-    text = _clean(text)
+def update_item(item: ReportItem, text: str, version: int | None, actor) -> ReportItem:
+    """Change an item's text (cleaned by the form), unless someone else changed it since
+    ``version``."""
+    check_version(item, version)
     if text == item.text:
         return item
     before = {"text": item.text}
@@ -77,9 +67,9 @@ def update_item(item: ReportItem, text: str | None, version, actor) -> ReportIte
     return item
 
 
-def delete_item(item: ReportItem, version, actor) -> None:
+def delete_item(item: ReportItem, version: int | None, actor) -> None:
     """Remove an item; the audit entry keeps all of it (for earlier peildata)."""
-    _check_version(item, version)
+    check_version(item, version)
     record("report_item.delete", actor=actor, obj=item, before=_snapshot(item),
            summary="Punt verwijderd")
     db.session.delete(item)

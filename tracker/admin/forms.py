@@ -1,0 +1,42 @@
+"""The beheer forms: a new account, an account's role and active flag, team membership."""
+
+from __future__ import annotations
+
+from tracker.auth.services import clean_email
+from tracker.enums import Role, TeamRole
+from tracker.forms import EnumField, FlagField, Form, IdField, ParsedField, TextField
+
+NAME_MAX_LENGTH = 120
+ROLE_INVALID = "Kies een bestaande rol."
+
+
+class NewUserForm(Form):
+    """A new account without a password; whether the address is free is the service's check."""
+
+    name = TextField("Naam", max_length=NAME_MAX_LENGTH)
+    email = ParsedField("E-mailadres", parse=lambda raw, _field: clean_email(raw))
+    title = TextField("Functie", max_length=NAME_MAX_LENGTH, required=False)
+    role = EnumField(Role, invalid=ROLE_INVALID)
+    organisation_id = IdField(invalid="Kies een bestaande organisatie.")
+
+    def __init__(self, *, organisations: set[int], **kwargs):
+        super().__init__(**kwargs)
+        self.organisation_id.allowed = organisations
+
+
+class UserForm(Form):
+    """An account's role and whether it is active (an unticked box: not active)."""
+
+    role = EnumField(Role, invalid=ROLE_INVALID)
+    active = FlagField()
+
+
+class MembershipForm(Form):
+    """Put the person in one of the teams with a role there."""
+
+    team_id = IdField(invalid="Kies een team.", missing="Kies een team.")
+    team_role = EnumField(TeamRole, invalid="Kies een bestaande rol in het team.")
+
+    def __init__(self, *, teams: set[int], **kwargs):
+        super().__init__(**kwargs)
+        self.team_id.allowed = teams
