@@ -65,7 +65,8 @@ FORMS = {
         bad=[({"title": ""}, "Titel is verplicht."),
              ({"due_date": ""}, "Datum is verplicht."),
              ({"due_date": "31-02-2019"}, "Datum is geen bestaande datum"),
-             ({"kind": "x"}, "Kies een bestaande soort.")]),
+             ({"kind": "x"}, "Kies een bestaande soort."),
+             ({"description": "cliënt 111.222.333"}, "lijkt een burgerservicenummer")]),
     "pilot": dict(
         email="tom.liedenbaum@example.org", load=_pilot, path="/pilots/{id}",
         good=lambda p: {"title": "Nieuwe titel"},
@@ -84,7 +85,9 @@ FORMS = {
               "Begin bestaat niet: de klok wordt dan verzet (zomertijd)."),
              ({"ends_at": "2030-03-07T10:00"}, "Einde moet na het begin liggen."),
              ({"capacity": "0"}, "Aantal plaatsen moet tussen 1 en 10000 liggen."),
-             ({"online_url": "javascript:alert(1)"}, "Online link moet beginnen met https://")]),
+             ({"online_url": "javascript:alert(1)"}, "Online link moet beginnen met https://"),
+             ({"title": "Gesprek 111222333"}, "lijkt een burgerservicenummer"),
+             ({"location": "Bij 111 222 333 thuis"}, "lijkt een burgerservicenummer")]),
 }
 
 CASES = [(kind, change, message) for kind, spec in FORMS.items()
@@ -201,6 +204,8 @@ NEW_USER = {"name": "Iemand Nieuw", "email": "iemand.nieuw@example.org", "role":
     ({"role": "superuser"}, "Kies een bestaande rol."),
     ({"organisation_id": "999999"}, "Kies een bestaande organisatie."),
     ({"organisation_id": "abc"}, "Kies een bestaande organisatie."),
+    ({"name": "Jan 111222333"}, "lijkt een burgerservicenummer"),
+    ({"title": "BSN 111.222.333"}, "lijkt een burgerservicenummer"),
 ])
 def test_admin_new_user_form(demo, client, login, change, message):
     login(_user("beheerder@example.org"))
@@ -277,6 +282,7 @@ STATUS = "/teams/verwarde-personen/status/punten"
     ("", "Tekst is verplicht."),
     ("a\x00b", "Tekst bevat niet-toegestane stuurtekens."),
     ("x" * 2001, "Tekst mag hoogstens 2000 tekens lang zijn"),
+    ("Besproken: cliënt 111222333", "lijkt een burgerservicenummer"),
 ])
 def test_status_item_forms_refuse_bad_text(demo, client, login, htmx, text, message):
     login(_user("coordinator@example.org"))

@@ -116,6 +116,25 @@ def test_tick_with_htmx_swaps_the_row_and_triggers_progress(demo, client, login)
     assert "IJsselland: <span class=\"vnon-num\">1</span> / <span class=\"vnon-num\">11" in progress
 
 
+def test_the_refreshed_progress_carries_the_state_it_leads_to(demo, client, login):
+    """After the 78th tick the page's state must not stay 'Te laat' beside '78 / 78'."""
+    from datetime import date
+
+    from tracker.network.models import Municipality
+
+    milestone = _deadline()
+    login(_user("coordinator@example.org"))
+    before = client.get(f"/milestones/{milestone.id}/progress").get_data(as_text=True)
+    assert 'id="mijlpaal-stand" hx-swap-oob="true"' in before and "Te laat" in before
+    for town in db.session.scalars(select(Municipality)):
+        db.session.add(MunicipalityTick(milestone=milestone, municipality=town,
+                                        completed_on=date(2018, 9, 1)))
+    db.session.commit()
+    after = client.get(f"/milestones/{milestone.id}/progress").get_data(as_text=True)
+    assert "Gehaald" in after and "Te laat" not in after
+    assert ">78</span> / <span class=\"vnon-num\">78</span>" in after
+
+
 @pytest.mark.parametrize(("day", "message"), [("2018-02-30", "geen bestaande datum"),
                                               ("2099-01-01", "toekomst")])
 def test_bad_tick_dates(demo, client, login, day, message):

@@ -124,11 +124,13 @@ class ParsedField(Field):
 
 
 class TextField(ParsedField):
-    """Text cleaned by ``clean_text`` (control and bidi characters, length) and, with
-    ``no_bsn``, refused when it holds a citizen service number."""
+    """Text cleaned by ``clean_text`` (control and bidi characters, length) and refused
+    when it holds a citizen service number: free text is work data about officials, never
+    case data about citizens (QUALITY: privacy). ``no_bsn=False`` only for text that is
+    not free text."""
 
     def __init__(self, label: str, *, max_length: int, required: bool = True,
-                 multiline: bool = False, no_bsn: bool = False, **kwargs):
+                 multiline: bool = False, no_bsn: bool = True, **kwargs):
         super().__init__(label, **kwargs)
         self.max_length, self.required = max_length, required
         self.multiline, self.no_bsn = multiline, no_bsn

@@ -6,7 +6,13 @@ import re
 
 from tracker.validation import ValidationError
 
-_NINE_DIGITS = re.compile(r"(?<!\d)(\d{9})(?!\d)|(?<!\d)(\d{4})[ .](\d{2})[ .](\d{3})(?!\d)")
+#: Nine digits together, or grouped as people write them: 1234.56.789 or 123.456.789
+#: (with dots, spaces or hyphens).
+_NINE_DIGITS = re.compile(
+    r"(?<!\d)(\d{9})(?!\d)"
+    r"|(?<![\d.])(\d{4})[ .-](\d{2})[ .-](\d{3})(?![\d])"
+    r"|(?<![\d.])(\d{3})[ .-](\d{3})[ .-](\d{3})(?![\d])"
+)
 
 
 def passes_elfproef(digits: str) -> bool:
@@ -20,7 +26,7 @@ def passes_elfproef(digits: str) -> bool:
 def looks_like_bsn(text: str) -> bool:
     """True when ``text`` holds nine digits that pass the elfproef (a citizen service number)."""
     for match in _NINE_DIGITS.finditer(text or ""):
-        digits = match.group(1) or "".join(match.group(i) for i in (2, 3, 4))
+        digits = "".join(g for g in match.groups() if g)
         if passes_elfproef(digits):
             return True
     return False

@@ -92,6 +92,9 @@ def test_new_period_rules():
             rules.check_new_period(key, "", periods)
     with pytest.raises(ValidationErrors):
         rules.check_new_period("2019", "=HYPERLINK()", periods)
+    with pytest.raises(ValidationErrors) as error:
+        rules.check_new_period("2019", "cliënt 111222333", periods)
+    assert "burgerservicenummer" in error.value.errors["period_label"]
 
 
 # --- the CSV reader --------------------------------------------------------------------------

@@ -45,7 +45,7 @@ def test_milestones_passed_soon_or_behind_on_municipalities():
     assert passed.reasons[0].text == "Mijlpaal ‘Eindrapportage’: te laat (31 dagen over tijd)."
     soon = status(milestones=[MilestoneFact("Bijeenkomst", date(2018, 3, 7))])
     assert soon.level == Level.AANDACHT
-    assert soon.reasons[0].text == "Mijlpaal ‘Bijeenkomst’ over 34 dagen."
+    assert soon.reasons[0].text == "Mijlpaal ‘Bijeenkomst’: op schema (nog 34 dagen)."
     behind = status(milestones=[MilestoneFact("Sluitende aanpak", date(2018, 4, 1),
                                               per_municipality=True, ticks_done=10,
                                               ticks_total=78)])

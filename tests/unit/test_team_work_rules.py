@@ -119,6 +119,8 @@ def test_elfproef(digits, valid):
 def test_bsn_like_text_is_detected():
     assert looks_like_bsn("cliënt 111222333 besproken")
     assert looks_like_bsn("BSN 1112.22.333")
+    assert looks_like_bsn("BSN 111.222.333") and looks_like_bsn("111-222-333")
+    assert not looks_like_bsn("11.194 inbraken") and not looks_like_bsn("€ 1.111.222.333")
     assert not looks_like_bsn("dossier 123456789")  # fails the elfproef
     assert not looks_like_bsn("telefoon 0612345678")  # ten digits
 

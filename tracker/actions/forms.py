@@ -11,12 +11,12 @@ from tracker.forms import DateField, EnumField, Form, IdField, TextField, Versio
 class ActionForm(Form):
     """Create and edit an action; the choices are the team's people, milestones and districts."""
 
-    title = TextField("Titel", max_length=TITLE_MAX_LENGTH, no_bsn=True)
+    title = TextField("Titel", max_length=TITLE_MAX_LENGTH)
     description = TextField("Toelichting", max_length=DESCRIPTION_MAX_LENGTH, required=False,
-                            multiline=True, no_bsn=True)
+                            multiline=True)
     #: Other wording for the status pages and the report; empty: they show the title.
     report_text = TextField("Tekst in de rapportage", max_length=DESCRIPTION_MAX_LENGTH,
-                            required=False, multiline=True, no_bsn=True)
+                            required=False, multiline=True)
     owner_id = IdField(invalid="Kies een bestaande eigenaar.")
     due_date = DateField("Datum")
     milestone_id = IdField(invalid="Kies een bestaande mijlpaal.")
@@ -36,4 +36,4 @@ class ActionForm(Form):
 
 
 class CommentForm(Form):
-    text = TextField("Reactie", max_length=COMMENT_MAX_LENGTH, multiline=True, no_bsn=True)
+    text = TextField("Reactie", max_length=COMMENT_MAX_LENGTH, multiline=True)

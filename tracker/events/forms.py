@@ -41,8 +41,7 @@ class EventForm(Form):
     title = TextField("Titel", max_length=200)
     team_id = IdField("Team", invalid="Kies een geldige waarde voor team.",
                       missing="Team is verplicht.")
-    description = TextField("Beschrijving", max_length=4000, required=False, multiline=True,
-                            no_bsn=True)
+    description = TextField("Beschrijving", max_length=4000, required=False, multiline=True)
     starts_at = LocalDateTimeField("Begin", required=True)
     ends_at = LocalDateTimeField("Einde", required=True)
     rsvp_deadline = LocalDateTimeField("Reageren kan tot")
@@ -98,5 +97,4 @@ class RsvpForm(Form):
     """An invitee's answer with an optional remark."""
 
     response = EnumField(RsvpResponse, invalid="Kies ja, nee of misschien.")
-    remark = TextField("Opmerking", max_length=1000, required=False, multiline=True,
-                       no_bsn=True)
+    remark = TextField("Opmerking", max_length=1000, required=False, multiline=True)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from tracker.indicators.numbers import parse_dutch_number
+from tracker.privacy import refuse_bsn
 from tracker.validation import ValidationError, ValidationErrors, clean_text
 
 #: How a unit-wide (Eenheid Oost-Nederland) value is named in a form or a CSV file.
@@ -170,8 +171,9 @@ def check_new_period(key: str | None, label: str | None,
     except ValidationError as error:
         errors["period_key"] = error.message
     try:
-        clean_label = clean_text(label, field="period_label", label="Omschrijving",
-                                 max_length=PERIOD_LABEL_MAX_LENGTH, required=False)
+        clean_label = refuse_bsn(clean_text(label, field="period_label", label="Omschrijving",
+                                            max_length=PERIOD_LABEL_MAX_LENGTH, required=False),
+                                 field="period_label")
         if clean_label.startswith(("=", "+", "-", "@")):
             raise ValidationError("period_label", "De omschrijving mag niet met =, +, - of @ "
                                                   "beginnen.")

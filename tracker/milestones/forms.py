@@ -11,7 +11,7 @@ class MilestoneForm(Form):
     """Create and edit a milestone (``per_municipality`` only counts when creating)."""
 
     due_date = DateField("Datum", required=True)
-    title = TextField("Titel", max_length=200, no_bsn=True)
+    title = TextField("Titel", max_length=200)
     description = TextField("Toelichting", max_length=4000, required=False, multiline=True)
     kind = EnumField(MilestoneKind, invalid="Kies een bestaande soort.")
     per_municipality = FlagField()
@@ -22,7 +22,7 @@ class TickForm(Form):
     """A municipality has done it: on a date (empty: today) with an optional note."""
 
     completed_on = DateField("Datum")
-    note = TextField("Toelichting", max_length=NOTE_MAX_LENGTH, required=False, no_bsn=True)
+    note = TextField("Toelichting", max_length=NOTE_MAX_LENGTH, required=False)
 
 
 class AchievedForm(Form):

@@ -94,10 +94,12 @@ def detail(milestone_id: int, subject: Milestone):
 @bp.get("/milestones/<int:milestone_id>/progress")
 @requires("milestone.view", load=load_milestone)
 def progress(milestone_id: int, subject: Milestone):
-    """The x / 78 figures, refreshed by htmx after a tick."""
+    """The x / 78 figures, refreshed by htmx after a tick, with the state they lead to
+    (swapped out of band, so that the page never shows an old state beside new figures)."""
     overall, per_district = grid_progress(subject)
+    view = milestone_views([subject], local_today())[0]
     return render_template("milestones/_progress.html", milestone=subject, overall=overall,
-                           per_district=per_district)
+                           per_district=per_district, view=view, refresh_facts=True, oob=True)
 
 
 def _load_municipality(municipality_id: int) -> Municipality:

@@ -18,13 +18,13 @@ from tracker.pilots.services import TEXT_MAX_LENGTH, PilotInput
 class PilotForm(Form):
     """Register and edit a pilot; the choices are set from the team's data."""
 
-    title = TextField("Titel", max_length=200, no_bsn=True)
+    title = TextField("Titel", max_length=200)
     description = TextField("Omschrijving", max_length=TEXT_MAX_LENGTH, required=False,
-                            multiline=True, no_bsn=True)
+                            multiline=True)
     results = TextField("Resultaten", max_length=TEXT_MAX_LENGTH, required=False,
-                        multiline=True, no_bsn=True)
+                        multiline=True)
     lessons = TextField("Geleerde lessen", max_length=TEXT_MAX_LENGTH, required=False,
-                        multiline=True, no_bsn=True)
+                        multiline=True)
     district_id = IdField(invalid="Kies een bestaande district.")
     building_block_id = IdField(invalid="Kies een bestaande bouwsteen.")
     lead_id = IdField(invalid="Kies een bestaande trekker van de pilot.")

@@ -213,7 +213,7 @@ def build_sections(world: World) -> list[TeamSection]:
         milestones = milestones_by_team[t.id]
         pilots = pilots_by_team[t.id]
         computed = rollup.team_status(
-            actions=[rollup.ActionFact(a.title, a.status, a.due_date) for a in actions],
+            actions=[rollup.ActionFact(a.text, a.status, a.due_date) for a in actions],
             milestones=[rollup.MilestoneFact(m.title, m.due_date, m.achieved_on,
                                              m.per_municipality, m.ticks_done, m.ticks_total,
                                              m.linked_done, m.linked_total)

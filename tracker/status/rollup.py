@@ -114,8 +114,9 @@ def milestone_reason(title: str, assessment: Assessment) -> Reason | None:
         return Reason(Level.RISICO, f"Mijlpaal ‘{title}’: {state.label.lower()} "
                                     f"({assessment.detail}).")
     if state == MilestoneState.OP_SCHEMA and assessment.days_left <= MILESTONE_SOON_DAYS:
-        when = "vandaag" if assessment.days_left == 0 else f"over {days(assessment.days_left)}"
-        return Reason(Level.AANDACHT, f"Mijlpaal ‘{title}’ {when}.")
+        # On schedule, but near: the team's attention, in the milestone's own word.
+        return Reason(Level.AANDACHT, f"Mijlpaal ‘{title}’: {state.label.lower()} "
+                                      f"({assessment.detail}).")
     return None
 
 
