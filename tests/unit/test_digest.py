@@ -133,3 +133,13 @@ def test_milestone_states():
     assert milestone_state(m, TODAY).label == "Te laat"
     assert milestone_state(MilestoneInfo(1, 1, "M", "deadline", date(2018, 3, 1), "day"),
                            TODAY).label == "Op schema"
+
+
+def test_a_passed_hard_deadline_is_not_listed_as_further_away():
+    """1 oktober 2018, 0 of 78, seen in 2019: 'te laat' beside the milestones, never 'verder weg'."""
+    later = datetime(2019, 2, 4, 6, 30, tzinfo=UTC)
+    digest = build_digest(mayor(last_digest_at=later - timedelta(days=7)), network(), later)
+    portfolio = digest.portfolio[0]
+    assert [line.milestone.title for line in portfolio.deadlines] == []
+    late = [line for line in portfolio.milestones if line.milestone.title == "Sluitende aanpak"]
+    assert late and late[0].state.label == "Te laat"

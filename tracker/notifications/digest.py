@@ -14,7 +14,13 @@ from datetime import date, datetime, timedelta
 from tracker.actions.rules import days_overdue, is_overdue
 from tracker.enums import ActionStatus, EventStatus
 from tracker.formatting import long_date, to_local
-from tracker.milestones.rules import Assessment, Progress, assess, milestone_progress
+from tracker.milestones.rules import (
+    Assessment,
+    MilestoneState,
+    Progress,
+    assess,
+    milestone_progress,
+)
 
 HORIZON_WEEKS = 8
 WEEKLY = "weekly"
@@ -213,7 +219,10 @@ def _section(title: str, team: TeamInfo | None, team_ids: set[int] | None, netwo
         if state.achieved:
             continue
         line = MilestoneLine(m, network.teams.get(m.team_id), state.days_left, state)
-        if m.due_date <= end and m.due_date >= today - timedelta(weeks=1):
+        near = today - timedelta(weeks=1) <= m.due_date <= end
+        # A hard deadline that passed unmet is not "further away": it stays with the
+        # milestones that need attention now, in its own word (te laat), until met.
+        if near or (m.kind in HARD_DEADLINE_KINDS and state.state == MilestoneState.TE_LAAT):
             section.milestones.append(line)
         elif m.kind in HARD_DEADLINE_KINDS:
             section.deadlines.append(line)
