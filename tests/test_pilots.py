@@ -65,7 +65,7 @@ def test_a_skipped_step_is_refused(demo, client, login):
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [({"title": ""}, "Titel is verplicht"),
-     ({"district_id": "999"}, "bestaande district"),
+     ({"district_id": "999"}, "bestaand district"),
      ({"municipality_ids": ["abc"]}, "bestaande gemeenten"),
      ({"municipality_ids": ["999999"]}, "bestaande gemeenten"),
      ({"end_date": "2017-01-01"}, "vóór de startdatum"),

@@ -20,7 +20,7 @@ class ActionForm(Form):
     owner_id = IdField(invalid="Kies een bestaande eigenaar.")
     due_date = DateField("Datum")
     milestone_id = IdField(invalid="Kies een bestaande mijlpaal.")
-    district_id = IdField(invalid="Kies een bestaande district.")
+    district_id = IdField(invalid="Kies een bestaand district.")
     status = EnumField(ActionStatus, invalid="Kies een bestaande status.",
                        default_value=ActionStatus.OPEN)
     version = VersionField()

@@ -44,7 +44,7 @@ class EventForm(Form):
     description = TextField("Beschrijving", max_length=4000, required=False, multiline=True)
     starts_at = LocalDateTimeField("Begin", required=True)
     ends_at = LocalDateTimeField("Einde", required=True)
-    rsvp_deadline = LocalDateTimeField("Reageren kan tot")
+    rsvp_deadline = LocalDateTimeField("De uiterste reactiedatum")
     location = TextField("Locatie", max_length=300, required=False)
     online_url = UrlField("Online link")
     capacity = ParsedField("Aantal plaatsen", parse=parse_capacity)

@@ -25,7 +25,7 @@ class PilotForm(Form):
                         multiline=True)
     lessons = TextField("Geleerde lessen", max_length=TEXT_MAX_LENGTH, required=False,
                         multiline=True)
-    district_id = IdField(invalid="Kies een bestaande district.")
+    district_id = IdField(invalid="Kies een bestaand district.")
     building_block_id = IdField(invalid="Kies een bestaande bouwsteen.")
     lead_id = IdField(invalid="Kies een bestaande trekker van de pilot.")
     municipality_ids = IdListField(invalid="Kies bestaande gemeenten.")
