@@ -103,8 +103,6 @@ def load_world(today: date, *, as_of: bool, team_ids: list[int] | None = None,
     districts = all_of(District, order=(lambda e: e.position, lambda e: e.name))
     district_names = {d.id: d.name for d in districts}
     municipalities = {m.id: m.name for m in all_of(Municipality)}
-    organisations = {o.id: o.name for o in all_of(Organisation)}
-    users = {u.id: u for u in all_of(User)}
     blocks = {b.id: b.name for b in all_of(BuildingBlock)}
 
     every_team = all_of(Team, order=(lambda e: e.position, lambda e: e.name))
@@ -116,6 +114,16 @@ def load_world(today: date, *, as_of: bool, team_ids: list[int] | None = None,
     ]
     ids = [t.id for t in teams]
 
+    # Only the people the report names: chairs, trekkers and action owners (not everyone).
+    named_roles = (TeamRole.VOORZITTER, TeamRole.TREKKER)
+    memberships = all_of(TeamMembership, lambda e: (e.team_id.in_(ids), e.role.in_(named_roles)))
+    action_rows = all_of(Action, lambda e: (e.team_id.in_(ids),),
+                         order=(lambda e: e.position, lambda e: e.id))
+    named = {m.user_id for m in memberships} | {a.owner_id for a in action_rows if a.owner_id}
+    users = {u.id: u for u in all_of(User, lambda e: (e.id.in_(named),))}
+    organisations = {o.id: o.name for o in all_of(
+        Organisation, lambda e: (e.id.in_({u.organisation_id for u in users.values()}),))}
+
     def person(user_id: int | None) -> PersonFact | None:
         user = users.get(user_id)
         if user is None:
@@ -124,7 +132,7 @@ def load_world(today: date, *, as_of: bool, team_ids: list[int] | None = None,
 
     people: dict[int, tuple[list[PersonFact], PersonFact | None]] = {}
     by_team: dict[int, list[Any]] = defaultdict(list)
-    for m in all_of(TeamMembership, lambda e: (e.team_id.in_(ids),)):
+    for m in memberships:
         if m.user_id in users:
             by_team[m.team_id].append(m)
     for t in teams:
@@ -140,8 +148,7 @@ def load_world(today: date, *, as_of: bool, team_ids: list[int] | None = None,
     ]
 
     actions = []
-    for a in all_of(Action, lambda e: (e.team_id.in_(ids),),
-                    order=(lambda e: e.position, lambda e: e.id)):
+    for a in action_rows:
         owner = users.get(a.owner_id)
         actions.append(ActionRow(
             a.id, a.team_id, a.title, a.description or "", a.status.value, a.due_date,
