@@ -19,12 +19,20 @@ from tracker.text import linkify
 LOCALE = "nl_NL"
 DEFAULT_TIMEZONE = "Europe/Amsterdam"
 
-SEASONS = {  # meteorological seasons, by the month the date falls in
-    12: "winter", 1: "winter", 2: "winter",
-    3: "voorjaar", 4: "voorjaar", 5: "voorjaar",
-    6: "zomer", 7: "zomer", 8: "zomer",
-    9: "najaar", 10: "najaar", 11: "najaar",
-}
+#: The seasons as the Dutch calendar names them (astronomical): voorjaar from 21 maart to
+#: 20 juni, zomer to 22 september, najaar to 21 december. A date entered as "eind voorjaar"
+#: (20 June) is voorjaar, not zomer as the month alone (meteorological seasons) would say.
+SEASON_STARTS = ((3, 21, "voorjaar"), (6, 21, "zomer"), (9, 23, "najaar"), (12, 22, "winter"))
+
+
+def season(value: date) -> str:
+    """``voorjaar``, ``zomer``, ``najaar`` or ``winter`` for the day ``value``."""
+    name = "winter"
+    for month, day, start_name in SEASON_STARTS:
+        if (value.month, value.day) >= (month, day):
+            name = start_name
+    return name
+
 
 
 def to_local(moment: datetime, timezone: str = DEFAULT_TIMEZONE) -> datetime:
@@ -76,7 +84,7 @@ def approximate_date(value: date | None, precision: DatePrecision | str | None) 
         half = "eerste" if value.month <= 6 else "tweede"
         return f"{half} helft {value.year}"
     if precision == DatePrecision.SEASON:
-        return f"{SEASONS[value.month]} {value.year}"
+        return f"{season(value)} {value.year}"
     if precision == DatePrecision.YEAR:
         return f"eind {value.year}" if value.month == 12 else str(value.year)
     return long_date(value)

@@ -870,6 +870,18 @@ REPORT_META = {
         # Footnote 1, attached to "78 gemeenten" in the Organisatiestructuur paragraph.
         "Dit aantal is in de loop der jaren teruggelopen door gemeentelijke samenvoegingen",
     ],
+    # Where each footnote stands: right after the first occurrence of these words.
+    "footnote_anchors": ["78 gemeenten"],
+    # The report's table titles: the burglary table shows three indicators side by side
+    # under one title (here one table each, under that title).
+    "indicator_tables": [
+        {
+            "title": "Diefstal/inbraak woning",
+            "subtitle": "Januari tot en met december",
+            "indicators": ["woninginbraken-misdrijven", "afgehandelde-verdachten",
+                           "opheldering"],
+        },
+    ],
     "chairs_intro": (
         "De vijf expertteams en het platform hebben de volgende bestuurlijke voorzitters:"
     ),

@@ -90,10 +90,16 @@ class ActionRow:
 
     @property
     def note(self) -> str:
-        """``bezig, eerste helft 2018`` after the text; empty for an open action without date."""
-        if self.status == ActionStatus.OPEN and not self.due_text:
+        """``bezig, eerste helft 2018`` after the text; empty for an open action without date.
+
+        The date is left out when the text already says it ("Endterm review eind 2018",
+        "Voorjaar 2018 wordt ..."), so the report never repeats it."""
+        due = self.due_text
+        if due and due.casefold() in self.text.casefold():
+            due = ""
+        if self.status == ActionStatus.OPEN and not due:
             return ""
-        return self.status_label.lower() + (f", {self.due_text}" if self.due_text else "")
+        return self.status_label.lower() + (f", {due}" if due else "")
 
 
 @dataclass

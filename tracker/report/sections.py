@@ -7,6 +7,7 @@ comes from ``tracker.indicators.figures`` and ``tracker.status.rollup``.
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -45,6 +46,15 @@ class IndicatorSection:
     is_percentage: bool
     #: 1 when any value of the table has decimals (3,1%), so that 4,0% keeps its zero.
     decimals: int = 0
+    #: The target and how the figures stand against it, in a sentence for the reader
+    #: ("Doel: ... Stand: ..."); never a system phrase. Empty without a target.
+    target_line: str = ""
+    #: False when no value is measured yet: no table and no chart, only a sentence.
+    has_measurements: bool = False
+    #: The chart's bar labels broken into lines (nothing cut off), and the SVG height
+    #: that leaves room for them.
+    chart_labels: list[list[str]] = field(default_factory=list)
+    chart_height: int = 0
 
     def fmt(self, value: Decimal | None) -> str:
         """A table cell: Dutch number or percentage; a dash when missing."""
@@ -58,6 +68,16 @@ class IndicatorSection:
 
     def fmt_change_pct(self, value: Decimal | None) -> str:
         return "–" if value is None else percentage(value)
+
+
+@dataclass
+class IndicatorGroup:
+    """Indicators shown under one table title of the source ("Diefstal/inbraak woning");
+    ``title`` is empty for an indicator that stands on its own."""
+
+    title: str
+    subtitle: str
+    indicators: list[IndicatorSection]
 
 
 @dataclass
@@ -87,6 +107,10 @@ class TeamSection:
     pilot_counts: list[tuple[str, int]]
     next_milestone: MilestoneRow | None
     notices: list[str] = field(default_factory=list)
+    #: The team's indicators with measurements, under the source's table titles.
+    indicator_groups: list[IndicatorGroup] = field(default_factory=list)
+    #: One sentence for the indicators the team has but has not measured yet ("" if none).
+    figures_note: str = ""
 
     @property
     def chair_text(self) -> str:
@@ -141,6 +165,9 @@ def build_indicator(indicator: Any, values: dict[tuple[int | None, str], Decimal
     progress = figures.progress_against_target(
         target_kind=indicator.target_kind, target=indicator.target_value, latest=latest, base=base)
     target_text = _target_text(indicator)
+    labels = ([wrap_label(bar.label, max(6, (chart.width // max(len(points), 1)) // 6))
+               for bar in chart.bars] if chart else [])
+    extra_lines = max((len(lines) for lines in labels), default=0) - 2
     return IndicatorSection(
         key=indicator.key, name=indicator.name, description=indicator.description or "",
         unit=indicator.unit.label, source=indicator.source or "", notes=indicator.notes or "",
@@ -148,7 +175,73 @@ def build_indicator(indicator: Any, values: dict[tuple[int | None, str], Decimal
         progress=progress, is_percentage=indicator.unit == IndicatorUnit.PROCENT,
         decimals=1 if any(v is not None and v != v.to_integral_value()
                           for row in table.all_rows for v in row.values) else 0,
+        target_line=_target_line(indicator, progress, base=base, latest=latest),
+        has_measurements=bool(periods) and not table.is_empty,
+        chart_labels=labels,
+        chart_height=(chart.height + max(extra_lines, 0) * LABEL_LINE_HEIGHT) if chart else 0,
     )
+
+
+#: SVG units between two lines of a bar label.
+LABEL_LINE_HEIGHT = 12
+
+
+def wrap_label(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` characters, broken at spaces and after hyphens
+    ("Noord- en" / "Oost-Gelderland"); a longer word is cut into pieces: nothing is lost."""
+    pieces: list[tuple[str, bool]] = []  # (piece, preceded by a space)
+    for index, word in enumerate(text.split()):
+        spaced = index > 0
+        for part in (p for p in re.split(r"(?<=-)", word) if p):
+            while part:
+                pieces.append((part[:width], spaced))
+                part, spaced = part[width:], False
+    lines: list[str] = []
+    for piece, spaced in pieces:
+        if lines and len(lines[-1]) + spaced + len(piece) <= width:
+            lines[-1] += (" " if spaced else "") + piece
+        else:
+            lines.append(piece)
+    return lines or [""]
+
+
+def _target_line(indicator: Any, progress: figures.Progress, *, base: Decimal | None,
+                 latest: Decimal | None) -> str:
+    """The target and the stand against it, written for the reader of the report."""
+    if indicator.target_value is None or indicator.target_kind is None:
+        return ""
+    is_pct = indicator.unit == IndicatorUnit.PROCENT
+    suffix = "%" if is_pct else ""
+    target = indicator.target_value
+    kind = indicator.target_kind
+    if kind == "change_pct":
+        direction = "een daling" if target < 0 else "een stijging"
+        period = f" in {indicator.target_period}" if indicator.target_period else ""
+        since = (f", gerekend vanaf {indicator.target_base_period}"
+                 if indicator.target_base_period else "")
+        sentence = f"Doel: {direction} van {_fmt_decimal(abs(target))}%{period}{since}."
+    elif kind in ("max", "min"):
+        word = "maximaal" if kind == "max" else "minimaal"
+        sentence = f"Doel: {word} {_fmt_decimal(target)}{suffix}."
+    else:
+        return ""
+    if indicator.baseline_value is not None:
+        sentence += f" Uitgangswaarde: {_fmt_decimal(indicator.baseline_value)}{suffix}."
+    if progress.state in ("behaald", "niet behaald"):
+        verdict = "doel gehaald" if progress.state == "behaald" else "doel nog niet gehaald"
+        if kind == "change_pct":
+            change = figures.percent_change(base, latest)
+            word = "gedaald" if change is not None and change < 0 else "gestegen"
+            sentence += (f" Sinds {indicator.target_base_period} is het aantal "
+                         f"{word} met {_fmt_decimal(abs(change or 0))}% ({verdict}).")
+        else:
+            sentence += f" Laatste meting: {_fmt_decimal(latest or Decimal(0))}{suffix} ({verdict})."
+    elif kind == "change_pct" and base is None and latest is not None:
+        sentence += (" Of het doel wordt gehaald, is nog niet te berekenen: er is geen cijfer over "
+                     f"{indicator.target_base_period} vastgelegd.")
+    elif latest is None:
+        sentence += " Of het doel wordt gehaald, is nog niet te zeggen: er is nog geen meting."
+    return sentence
 
 
 def _fmt_decimal(value: Decimal) -> str:
@@ -201,6 +294,7 @@ def build_sections(world: World) -> list[TeamSection]:
     for ind in world.indicators:
         indicators_by_team[ind.team_id].append(ind)
 
+    tables = _table_titles(world.texts)
     sections = []
     for t in world.teams:
         status = TeamStatus(t.status)
@@ -229,6 +323,8 @@ def build_sections(world: World) -> list[TeamSection]:
                         if pilot_counter[s.value]]
         upcoming = [m for m in milestones if m.state is not None
                     and m.state.state != MilestoneState.GEHAALD and m.state.days_left >= 0]
+        indicators = [build_indicator(ind, world.measurements.get(ind.id, {}), world.districts)
+                      for ind in indicators_by_team[t.id]]
         notices = []
         if not items and not actions:
             notices.append("Op deze datum is voor dit team nog niets vastgelegd.")
@@ -242,11 +338,220 @@ def build_sections(world: World) -> list[TeamSection]:
             parent_name=t.parent_name, introduction=t.introduction, chairs=chairs, chair_note=t.chair_note,
             trekker=trekker, blocks=blocks, actions=actions, milestones=milestones,
             pilots=pilots,
-            indicators=[build_indicator(ind, world.measurements.get(ind.id, {}), world.districts)
-                        for ind in indicators_by_team[t.id]],
+            indicators=indicators,
             computed=computed, counts=counts, pilot_counts=pilot_counts,
             next_milestone=upcoming[0] if upcoming else None, notices=notices,
+            indicator_groups=group_indicators(indicators, tables),
+            figures_note=unmeasured_sentence(indicators),
         ))
     return sections
 
 
+def _table_titles(texts: dict[str, Any]) -> list[dict[str, Any]]:
+    """The source's table titles (report text ``indicator_tables``): each a dict with
+    ``title``, ``subtitle`` and the ``indicators`` (keys) shown under it."""
+    tables = texts.get("indicator_tables") or []
+    return [t for t in tables if isinstance(t, dict) and t.get("title")]
+
+
+def group_indicators(indicators: list[IndicatorSection], tables: list[dict[str, Any]]
+                     ) -> list[IndicatorGroup]:
+    """The measured indicators in their order, those of one source table under its title."""
+    group_of = {key: table for table in tables for key in table.get("indicators") or []}
+    groups: list[IndicatorGroup] = []
+    by_title: dict[str, IndicatorGroup] = {}
+    for ind in indicators:
+        if not ind.has_measurements:
+            continue
+        table = group_of.get(ind.key)
+        if table is None:
+            groups.append(IndicatorGroup("", "", [ind]))
+        elif table["title"] in by_title:
+            by_title[table["title"]].indicators.append(ind)
+        else:
+            group = IndicatorGroup(table["title"], table.get("subtitle") or "", [ind])
+            by_title[table["title"]] = group
+            groups.append(group)
+    return groups
+
+
+def _names(names: list[str]) -> str:
+    quoted = [f"‘{n}’" for n in names]
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} en {quoted[-1]}"
+
+
+def unmeasured_sentence(indicators: list[IndicatorSection]) -> str:
+    """One sentence for the indicators without any measurement yet ("" when none)."""
+    names = [ind.name for ind in indicators if not ind.has_measurements]
+    if not names:
+        return ""
+    return f"Van {_names(names)} zijn nog geen cijfers beschikbaar."
+
+
+def figures_overview(sections: list[TeamSection]) -> str:
+    """One sentence on which themes the report gives figures for, instead of a line in
+    every theme without them ("" when every theme has figures)."""
+    if not sections:
+        return ""
+    with_figures = [s.name for s in sections if s.indicator_groups]
+    if not with_figures:
+        return "Deze rapportage bevat nog geen cijfers: er zijn nog geen metingen vastgelegd."
+    if len(with_figures) == len(sections):
+        return ""
+    listed = (with_figures[0] if len(with_figures) == 1
+              else f"{', '.join(with_figures[:-1])} en {with_figures[-1]}")
+    return (f"Cijfers zijn opgenomen bij {listed}; voor de andere thema’s zijn nog geen "
+            "cijfers vastgelegd.")
+
+
+# ---------------------------------------------------------------------------------------
+# The document around the teams: footnotes in their sentence, the organogram
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class TextPart:
+    """A piece of a paragraph, followed by footnote ``note`` (its number) when set."""
+
+    text: str
+    note: int | None = None
+
+
+def place_footnotes(paragraphs: list[str], footnotes: list[str], anchors: list[str]
+                    ) -> list[list[TextPart]]:
+    """The paragraphs as parts, footnote n placed right after the first occurrence of
+    ``anchors[n-1]`` ("78 gemeenten"); without (a found) anchor, at the end of the first
+    paragraph. The text itself is never changed."""
+    parts = [[TextPart(p)] for p in paragraphs]
+    for note_number, _note in enumerate(footnotes, start=1):
+        anchor = anchors[note_number - 1] if note_number <= len(anchors) else ""
+        placed = False
+        for paragraph in parts if anchor else []:
+            for index, part in enumerate(paragraph):
+                at = part.text.find(anchor)
+                if at < 0:
+                    continue
+                end = at + len(anchor)
+                paragraph[index:index + 1] = [TextPart(part.text[:end], note_number),
+                                              TextPart(part.text[end:], part.note)]
+                placed = True
+                break
+            if placed:
+                break
+        if not placed and parts:
+            parts[0].append(TextPart("", note_number))
+    return [[p for p in paragraph if p.text or p.note] for paragraph in parts]
+
+
+@dataclass
+class OrgBox:
+    x: int
+    y: int
+    width: int
+    height: int
+    #: (text, bold) per line
+    lines: list[tuple[str, bool]]
+    level: int  # 0 the BBG, 1 a team or platform, 2 a part of the platform
+
+
+@dataclass
+class Organogram:
+    """The network drawn from its model: the BBG, the teams and the platform with its
+    parts, each with its chair(s). Geometry in SVG units; ``text`` is the full text
+    alternative."""
+
+    width: int
+    height: int
+    boxes: list[OrgBox]
+    #: connectors: (x1, y1, x2, y2)
+    lines: list[tuple[int, int, int, int]]
+    title: str
+    text: str
+
+
+ORG_WIDTH = 300
+ORG_LINE = 12
+ORG_INDENT = 22
+
+
+def _org_box(x: int, y: int, level: int, name: str, chair: str) -> OrgBox:
+    width = ORG_WIDTH - x
+    chars = max(10, (width - 12) // 6)
+    lines = [(line, True) for line in wrap_label(name, chars)]
+    if chair:
+        lines += [(line, False) for line in wrap_label(chair, chars + 2)]
+    return OrgBox(x, y, width, 8 + ORG_LINE * len(lines), lines, level)
+
+
+def build_organogram(sections: list[TeamSection]) -> Organogram | None:
+    """The organogram, top down: the BBG; under it every team, the platform's parts under
+    the platform. None when there are no teams."""
+    if not sections:
+        return None
+    ids = {s.id for s in sections}
+    top = [s for s in sections if s.parent_id not in ids]
+    children: dict[int, list[TeamSection]] = defaultdict(list)
+    for s in sections:
+        if s.parent_id in ids:
+            children[s.parent_id].append(s)
+    bbg = _org_box(0, 0, 0, "Bestuurlijke Begeleidingsgroep (BBG)", "")
+    boxes, lines = [bbg], []
+    y = bbg.height + 10
+    described = []
+
+    def chair_of(s: TeamSection) -> str:
+        return s.chair_text if s.chairs or s.chair_note else "voorzitter vacant"
+
+    def add(s: TeamSection, level: int, parent_x: int, parent_bottom: int) -> None:
+        nonlocal y
+        box = _org_box(ORG_INDENT * level, y, level, s.name, chair_of(s))
+        boxes.append(box)
+        trunk = parent_x + ORG_INDENT // 2
+        middle = y + box.height // 2
+        lines.append((trunk, parent_bottom, trunk, middle))
+        lines.append((trunk, middle, box.x, middle))
+        y += box.height + 6
+        for child in children.get(s.id, []):
+            add(child, level + 1, box.x, box.y + box.height)
+
+    for s in top:
+        add(s, 1, 0, bbg.height)
+    for s in top:
+        text = f"{s.name} ({chair_of(s)})"
+        parts = children.get(s.id, [])
+        if parts:
+            text += " met als onderdelen " + " en ".join(
+                f"{c.name} ({chair_of(c)})" for c in parts)
+        described.append(text)
+    # Connectors from the same parent overlap; keep each segment once, in order.
+    unique = list(dict.fromkeys(lines))
+    title = "Organogram van het Veiligheidsnetwerk Oost-Nederland"
+    text = ("De Bestuurlijke Begeleidingsgroep (BBG) met daaronder: "
+            + "; ".join(described) + ".")
+    return Organogram(ORG_WIDTH, y, boxes, unique, title, text)
+
+
+@dataclass
+class DocumentLayout:
+    """What the exports show around the teams, decided once for HTML, PDF and Word."""
+
+    #: The Organisatiestructuur paragraphs, with the footnote numbers in place.
+    organisation: list[list[TextPart]]
+    footnotes: list[str]
+    organogram: Organogram | None
+    #: Index of the paragraph the organogram stands beside ("Hiernaast ...").
+    organogram_at: int
+    figures_overview: str
+
+
+def document_layout(texts: dict[str, Any], sections: list[TeamSection]) -> DocumentLayout:
+    paragraphs = list(texts.get("intro") or [])[1:]
+    footnotes = list(texts.get("footnotes") or [])
+    anchors = list(texts.get("footnote_anchors") or [])
+    at = next((i for i, p in enumerate(paragraphs) if "hiernaast" in p.lower()),
+              max(len(paragraphs) - 1, 0))
+    return DocumentLayout(
+        organisation=place_footnotes(paragraphs, footnotes, anchors), footnotes=footnotes,
+        organogram=build_organogram(sections), organogram_at=at,
+        figures_overview=figures_overview(sections),
+    )
