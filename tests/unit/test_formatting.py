@@ -71,6 +71,11 @@ def test_percentages():
         (date(2018, 6, 30), "half", "eerste helft 2018"),
         (date(2018, 12, 31), "half", "tweede helft 2018"),
         (date(2018, 5, 1), "season", "voorjaar 2018"),
+        # The end of spring (the demo's "voorjaar 2018" actions) is voorjaar, not zomer.
+        (date(2018, 6, 20), "season", "voorjaar 2018"),
+        (date(2018, 6, 21), "season", "zomer 2018"),
+        (date(2018, 3, 20), "season", "winter 2018"),
+        (date(2018, 12, 22), "season", "winter 2018"),
         (date(2018, 12, 31), "year", "eind 2018"),
         (date(2019, 1, 1), "year", "2019"),
         (None, "day", ""),
