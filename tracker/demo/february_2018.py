@@ -1232,11 +1232,22 @@ BUILDING_BLOCKS = {
 #   district | misdrijven 2013-2016 gem. | 2016 | 2017 | verschil # | verschil % |
 #   afgehandelde verdachten 2013-2016 gem. | 2016 | 2017 | verschil # | verschil % |
 #   opheldering 2016 | 2017
-# Only the raw columns are kept. The district averages of afgehandelde verdachten sum to
-# 1.120 while the report prints a total of 1.119: the averages are rounded per district.
+# Only the raw columns are kept; differences, percentages, totals and the verdachtenratio
+# are computed. What the report gives without the figures it follows from is stored as a
+# *source figure* with a note: the 2013-2016 averages (the yearly figures 2013-2015 are not
+# in the report; with them the tracker would compute the average, see ``period_averages``),
+# the clearance percentages (the number of cleared cases is not in the report) and the
+# victim rates. The district averages of afgehandelde verdachten sum to 1.120 while the
+# report prints a total of 1.119 (it averaged the unrounded figures): that total is stored
+# as the source's own figure and the report notes the difference.
 
 _TABLE_PERIODS = ["2013-2016", "2016", "2017"]
 _TABLE_LABELS = {"2013-2016": "2013-2016 gemiddeld"}
+_TABLE_AVERAGES = {"2013-2016": ["2013", "2014", "2015", "2016"]}
+_AVERAGE_NOTE = (
+    "Gemiddelde 2013-2016 zoals de bron het geeft; de jaarcijfers 2013 tot en met 2015 "
+    "zijn niet vastgelegd."
+)
 
 INDICATORS = [
     {
@@ -1261,6 +1272,8 @@ INDICATORS = [
             "gelderland-zuid": {"2013-2016": 2285, "2016": 1715, "2017": 1363},
         },
         "unit_measurements": {},  # the unit total is the sum of the districts
+        "period_averages": _TABLE_AVERAGES,
+        "source_figures": {"2013-2016": _AVERAGE_NOTE},
         "unit_total": None,
         "baseline": None,  # the 2013 base figure is not in the report
         # Goal: "Daling aantal woninginbraken met 5% in 2015-2018 (gerekend vanaf 2013)".
@@ -1290,6 +1303,37 @@ INDICATORS = [
             "gelderland-midden": {"2013-2016": 261, "2016": 236, "2017": 184},
             "gelderland-zuid": {"2013-2016": 186, "2016": 136, "2017": 104},
         },
+        # The source's own total of the averages (the districts' rounded averages sum to 1.120).
+        "unit_measurements": {"2013-2016": 1119},
+        "period_averages": _TABLE_AVERAGES,
+        "source_figures": {"2013-2016": _AVERAGE_NOTE},
+        "unit_source_notes": {
+            "2013-2016": "Totaal 2013-2016 zoals de bron het geeft, berekend uit niet-afgeronde "
+                         "cijfers die niet zijn vastgelegd.",
+        },
+        "unit_total": None,
+        "baseline": None,
+        "target": None,
+        "target_kind": None,
+        "target_base_period": None,
+        "target_period": None,
+        "notes": "Januari tot en met december",
+    },
+    {
+        # "Realisatie stijging verdachtenratio door politie"; the report says "licht gestegen
+        # verdachtenratio" without showing it: it follows from the two tables above.
+        "key": "verdachtenratio",
+        "team": "woninginbraken",
+        "name": "Verdachtenratio",
+        "description": "Afgehandelde verdachten per 100 woninginbraken (misdrijven).",
+        "unit": "procent",
+        "source": "Politie",
+        "direction": "up",
+        "periods": _TABLE_PERIODS,
+        "period_labels": _TABLE_LABELS,
+        "unit_label": UNIT_REPORT_LABEL,
+        "ratio_of": ("afgehandelde-verdachten", "woninginbraken-misdrijven"),
+        "measurements": {},
         "unit_measurements": {},
         "unit_total": None,
         "baseline": None,
@@ -1319,6 +1363,10 @@ INDICATORS = [
         },
         # A percentage cannot be summed over districts: the unit figure is raw data too.
         "unit_measurements": {"2016": 10, "2017": 11},
+        # Opheldering is not afgehandelde verdachten / misdrijven (125 / 1.306 = 9,6% where
+        # the report gives 10% for IJsselland 2016): the cleared cases are not in the report.
+        "source_figures": {"*": "Ophelderingspercentage zoals de bron het geeft; het aantal "
+                                "opgehelderde misdrijven is niet vastgelegd."},
         "unit_total": None,
         "baseline": None,
         "target": None,
@@ -1343,6 +1391,8 @@ INDICATORS = [
         "unit_label": "Eenheid Oost-Nederland",
         "measurements": {},
         "unit_measurements": {"2012": 4.0, "2013": 3.9, "2014": 3.5, "2015": 3.2, "2016": 3.1},
+        "source_figures": {"*": "Slachtofferkans zoals de bron het geeft; het aantal slachtoffers "
+                                "en het aantal huishoudens zijn niet vastgelegd."},
         "unit_total": None,
         "baseline": None,
         "target": None,

@@ -355,6 +355,18 @@ class _Loader:
     def load_indicators(self) -> None:
         for position, i in enumerate(source.INDICATORS):
             labels = i.get("period_labels") or {}
+            averages = i.get("period_averages") or {}
+            numerator, denominator = i.get("ratio_of") or (None, None)
+            notes = i.get("source_figures") or {}
+            unit_notes = i.get("unit_source_notes") or {}
+
+            def figure_kind(period: str, unit: bool = False, notes=notes,
+                            unit_notes=unit_notes) -> dict:
+                """Whether the figure is a source figure, with its note (see the data)."""
+                note = (unit_notes.get(period) if unit else None) or notes.get(period) \
+                    or notes.get("*")
+                return {"is_source_figure": note is not None, "source_note": note or ""}
+
             indicator = self._get_or_create(
                 "indicators", Indicator, {"key": i["key"]},
                 team=self.teams[i["team"]], name=i["name"], description=i.get("description", ""),
@@ -365,7 +377,10 @@ class _Loader:
                 target_kind=i.get("target_kind"),
                 target_base_period=i.get("target_base_period"),
                 target_period=i.get("target_period"),
-                periods=[{"key": p, "label": labels.get(p, p)} for p in i["periods"]],
+                periods=[{"key": p, "label": labels.get(p, p)}
+                         | ({"average_of": averages[p]} if p in averages else {})
+                         for p in i["periods"]],
+                ratio_numerator_key=numerator, ratio_denominator_key=denominator,
                 notes=i.get("notes", ""),
                 position=position,
             )
@@ -376,13 +391,13 @@ class _Loader:
                         "measurements", Measurement,
                         {"indicator_id": indicator.id, "district_id": district.id,
                          "period": period},
-                        value=Decimal(str(value)),
+                        value=Decimal(str(value)), **figure_kind(period),
                     )
             for period, value in (i.get("unit_measurements") or {}).items():
                 self._get_or_create(
                     "measurements", Measurement,
                     {"indicator_id": indicator.id, "district_id": None, "period": period},
-                    value=Decimal(str(value)),
+                    value=Decimal(str(value)), **figure_kind(period, unit=True),
                 )
 
 

@@ -1,7 +1,10 @@
-"""Derived indicator figures as pure functions: totals, differences, rates, targets.
+"""Derived indicator figures as pure functions: totals, averages, differences, rates,
+ratios, targets.
 
 Nothing here touches the database. Values are ``Decimal`` (or ``None`` when a
 measurement is missing); a missing value never becomes a zero, it is reported.
+A *source figure* is a stored value the tracker cannot compute (it was taken as printed
+from a source); tables carry its note per cell so that the report can mark it.
 """
 
 from __future__ import annotations
@@ -42,10 +45,27 @@ def total(values: list[Decimal | None]) -> Decimal | None:
 
 
 def rate(part: Decimal | None, whole: Decimal | None, decimals: int = 0) -> Decimal | None:
-    """``part`` as a percentage of ``whole`` (e.g. clearance: cleared / recorded)."""
+    """``part`` as a percentage of ``whole`` (e.g. clearance: cleared / recorded;
+    the verdachtenratio: suspects dealt with / burglaries), rounded half away from zero."""
     if part is None or whole is None or whole == 0:
         return None
     return round_half_up(part * 100 / whole, decimals)
+
+
+def average(values: list[Decimal | None], decimals: int = 0) -> Decimal | None:
+    """The mean of ``values`` rounded half away from zero; None when any is missing."""
+    if not values or any(v is None for v in values):
+        return None
+    return round_half_up(sum(values, Decimal(0)) / len(values), decimals)
+
+
+def average_parts(periods: list[dict]) -> dict[str, list[str]]:
+    """The periods computed as an average of others: ``{"2013-2016": ["2013", ..., "2016"]}``.
+
+    From an indicator's period list, where such a period says ``"average_of": [...]``.
+    """
+    return {p["key"]: [str(k) for k in p["average_of"]]
+            for p in periods or [] if p.get("average_of")}
 
 
 @dataclass(frozen=True)
@@ -57,6 +77,12 @@ class Row:
     change: Decimal | None = None
     change_pct: Decimal | None = None
     is_total: bool = False
+    #: Per value: the note of a source figure (taken as printed from a source); "" for a
+    #: value stored raw or computed by the tracker. Empty tuple: no source figures.
+    sources: tuple[str, ...] = ()
+
+    def source_note(self, index: int) -> str:
+        return self.sources[index] if index < len(self.sources) else ""
 
 
 @dataclass
@@ -69,6 +95,25 @@ class Table:
     #: The two periods the change columns compare, e.g. ("2016", "2017"); None: no columns.
     change_between: tuple[str, str] | None
     missing: list[str] = field(default_factory=list)
+    #: Period labels whose values the tracker computed as an average of stored years.
+    averaged: list[str] = field(default_factory=list)
+    #: A source's own total that differs from the sum of the districts:
+    #: (period label, the source's total, the sum of the district values).
+    discrepancies: list[tuple[str, Decimal, Decimal]] = field(default_factory=list)
+
+    def value(self, row: Row, key: str) -> Decimal | None:
+        keys = [k for k, _ in self.periods]
+        return row.values[keys.index(key)] if key in keys else None
+
+    def is_source(self, row: Row, key: str) -> bool:
+        keys = [k for k, _ in self.periods]
+        return key in keys and bool(row.source_note(keys.index(key)))
+
+    @property
+    def source_cells(self) -> list[tuple[Row, str]]:
+        """(row, period label) of every source figure in the table."""
+        return [(row, label) for row in self.all_rows
+                for i, (_, label) in enumerate(self.periods) if row.source_note(i)]
 
     @property
     def all_rows(self) -> list[Row]:
@@ -87,15 +132,42 @@ def build_table(
     summable: bool,
     unit_label: str,
     with_change: bool,
+    sources: dict[tuple[int | None, str], str] | None = None,
+    averages: dict[str, list[str]] | None = None,
 ) -> Table:
     """Lay out raw ``values`` keyed by (district id or None for the unit, period).
 
     District rows appear when any district has a value; the total row is the sum of
     the districts when ``summable`` (counts), else the unit's own raw figure
     (percentages cannot be added up). Change columns compare the last two periods.
+
+    ``sources``: the note of every source figure by the same key. ``averages``: periods
+    that are the average of other periods (``average_parts``): where all those years are
+    stored the tracker computes the average (and it is no longer a source figure); else
+    the stored value stands. For a count, the total of such a period is the average of
+    the yearly totals. When the source's own total of a count is stored as a source
+    figure, the total row shows it, marked, and a difference from the sum of the districts
+    is reported in ``discrepancies`` (the districts' figures may be rounded).
     """
     keys = [key for key, _ in periods]
+    labels = dict(periods)
+    sources = dict(sources or {})
+    values = dict(values)
+    averaged: list[str] = []
     change_between = (keys[-2], keys[-1]) if with_change and len(keys) >= 2 else None
+    for key, parts in (averages or {}).items():
+        if key not in labels:
+            continue
+        places = {d for d, _ in values}
+        computed_any = False
+        for place in places:
+            mean = average([values.get((place, p)) for p in parts], 0 if summable else 1)
+            if mean is not None:
+                values[(place, key)] = mean
+                sources.pop((place, key), None)
+                computed_any = True
+        if computed_any:
+            averaged.append(labels[key])
     missing: list[str] = []
     has_districts = any(d is not None for d, _ in values)
     rows: list[Row] = []
@@ -105,15 +177,68 @@ def build_table(
             for (_key, period_label), v in zip(periods, row_values, strict=True):
                 if v is None:
                     missing.append(f"{label}, {period_label}")
-            rows.append(_with_change(Row(label, row_values), keys, change_between))
+            row_sources = tuple(sources.get((district_id, key), "") for key in keys)
+            rows.append(_with_change(Row(label, row_values, sources=row_sources), keys,
+                                     change_between))
     total_row = None
+    discrepancies: list[tuple[str, Decimal, Decimal]] = []
     if has_districts and summable:
-        sums = [total([row.values[i] for row in rows]) for i in range(len(keys))]
-        total_row = _with_change(Row(unit_label, sums, is_total=True), keys, change_between)
+        sums: list[Decimal | None] = []
+        total_sources: list[str] = []
+        for i, key in enumerate(keys):
+            district_sum = total([row.values[i] for row in rows])
+            parts = (averages or {}).get(key)
+            yearly = [total([values.get((d, p)) for d, _ in districts]) for p in parts or []]
+            source_note = sources.get((None, key), "")
+            if parts and labels[key] in averaged and average(yearly) is not None:
+                sums.append(average(yearly))
+                total_sources.append("")
+            elif source_note and values.get((None, key)) is not None:
+                own = values[(None, key)]
+                sums.append(own)
+                total_sources.append(source_note)
+                if district_sum is not None and district_sum != own:
+                    discrepancies.append((labels[key], own, district_sum))
+            else:
+                sums.append(district_sum)
+                total_sources.append("")
+        total_row = _with_change(Row(unit_label, sums, is_total=True,
+                                     sources=tuple(total_sources)), keys, change_between)
     elif any(d is None for d, _ in values):
         unit_values = [values.get((None, key)) for key in keys]
-        total_row = _with_change(Row(unit_label, unit_values, is_total=True), keys, change_between)
+        unit_sources = tuple(sources.get((None, key), "") for key in keys)
+        total_row = _with_change(Row(unit_label, unit_values, is_total=True,
+                                     sources=unit_sources), keys, change_between)
     return Table(periods=periods, rows=rows, total=total_row, change_between=change_between,
+                 missing=missing, averaged=averaged, discrepancies=discrepancies)
+
+
+def ratio_table(periods: list[tuple[str, str]], numerator: Table, denominator: Table, *,
+                decimals: int = 1) -> Table:
+    """A ratio indicator's table: per row and period ``numerator / denominator`` in percent.
+
+    Rows are matched by label (the districts, then the totals: the total's ratio is the
+    total numerator over the total denominator, never an average of district ratios).
+    A cell is missing when either figure is; no change columns.
+    """
+    by_label = {row.label: row for row in denominator.rows}
+    missing: list[str] = []
+
+    def ratio_row(num: Row, den: Row | None, label: str, is_total: bool) -> Row:
+        values = []
+        for key, period_label in periods:
+            v = rate(numerator.value(num, key),
+                     denominator.value(den, key) if den is not None else None, decimals)
+            if v is None:
+                missing.append(f"{label}, {period_label}")
+            values.append(v)
+        return Row(label, values, is_total=is_total)
+
+    rows = [ratio_row(num, by_label.get(num.label), num.label, False) for num in numerator.rows]
+    total_row = None
+    if numerator.total is not None and denominator.total is not None:
+        total_row = ratio_row(numerator.total, denominator.total, numerator.total.label, True)
+    return Table(periods=periods, rows=rows, total=total_row, change_between=None,
                  missing=missing)
 
 
@@ -123,7 +248,7 @@ def _with_change(row: Row, keys: list[str], between: tuple[str, str] | None) -> 
     old = row.values[keys.index(between[0])]
     new = row.values[keys.index(between[1])]
     return Row(row.label, row.values, difference(old, new), percent_change(old, new),
-               row.is_total)
+               row.is_total, row.sources)
 
 
 @dataclass(frozen=True)

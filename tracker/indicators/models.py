@@ -1,7 +1,10 @@
 """Indicators and their raw measurements per district and period.
 
-Only raw values are stored. Totals, differences, percentages and progress
-against a target are computed by pure functions, never typed in.
+Only raw values are stored. Totals, averages, differences, percentages, ratios and
+progress against a target are computed by pure functions, never typed in. A figure
+that can only be taken from a source (an average whose yearly values are not stored,
+a clearance percentage whose counts are not stored) is stored as a *source figure*:
+marked as such, with a note, so that the report says so.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Numeric, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.db import UTCDateTime, utcnow
@@ -44,6 +47,10 @@ class Indicator(db.Model):
     #: Periods in display order: ``[{"key": "2013-2016", "label": "2013-2016 gemiddeld"}, ...]``.
     periods: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     notes: Mapped[str] = mapped_column(Text, default="")
+    #: A ratio indicator (e.g. the verdachtenratio): no measurements of its own, computed
+    #: per district and period as numerator / denominator (the keys of two indicators).
+    ratio_numerator_key: Mapped[str | None] = mapped_column(String(80))
+    ratio_denominator_key: Mapped[str | None] = mapped_column(String(80))
     position: Mapped[int] = mapped_column(default=0)
 
     team: Mapped[Team] = relationship()
@@ -68,6 +75,10 @@ class Measurement(db.Model):
     period: Mapped[str] = mapped_column(String(20))
     value: Mapped[Decimal] = mapped_column(Numeric(14, 4))
     entered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Taken as printed from a source because the tracker cannot compute it (the raw
+    #: values it derives from are not stored); the report marks it and shows the note.
+    is_source_figure: Mapped[bool] = mapped_column(default=False, server_default=false())
+    source_note: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     indicator: Mapped[Indicator] = relationship(back_populates="measurements")
     district: Mapped[District | None] = relationship()

@@ -34,6 +34,10 @@ DISTRICT_ON_UNIT_COUNT_REFUSED = (
     "Voor deze indicator is alleen een cijfer voor de hele eenheid vastgelegd; een "
     "districtswaarde zou dat cijfer vervangen door een berekend totaal."
 )
+RATIO_REFUSED = (
+    "Deze indicator berekent de tracker ({ratio}); een ratio typ je niet in. Voer de "
+    "metingen van beide indicatoren in."
+)
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,10 @@ class IndicatorFacts:
     periods: list[tuple[str, str]]  # (key, label)
     districts: list[tuple[int, str, str]]  # (id, slug, name)
     existing: dict[tuple[int | None, str], Decimal] = field(default_factory=dict)
+    #: The keys of ``existing`` that are source figures (taken as printed from a source).
+    source_figures: frozenset[tuple[int | None, str]] = frozenset()
+    #: A ratio indicator's definition ("Afgehandelde verdachten / …"); "" for others.
+    ratio_text: str = ""
 
     @property
     def has_district_values(self) -> bool:
@@ -52,7 +60,9 @@ class IndicatorFacts:
 
     @property
     def has_unit_values(self) -> bool:
-        return any(d is None for d, _ in self.existing)
+        """A unit-wide value other than a source's own total (which stands next to the
+        districts' figures: see ``figures.build_table``)."""
+        return any(d is None and (d, p) not in self.source_figures for d, p in self.existing)
 
     def district_label(self, district_id: int | None) -> str:
         if district_id is None:
@@ -148,6 +158,8 @@ def check_entry(district: str | None, period: str | None, value: str | None,
         reason = unit_rule(district_id, facts)
         if reason:
             errors["district"] = reason
+    if facts.ratio_text:
+        errors["value"] = RATIO_REFUSED.format(ratio=facts.ratio_text)
     if errors:
         raise ValidationErrors(errors)
     assert resolved_period is not None and number is not None
@@ -248,6 +260,8 @@ def check_import(rows, facts: IndicatorFacts, *, seen: dict[int, str | None] | N
             continue
         district, period = facts.district_label(cells.district_id), facts.period_label(cells.period)
         reason = unit_rule(cells.district_id, facts, districts_incoming=districts_incoming)
+        if facts.ratio_text:
+            reason = RATIO_REFUSED.format(ratio=facts.ratio_text)
         current = facts.existing.get((cells.district_id, cells.period))
         if reason is None and seen is not None:
             expected = seen.get(row.line)

@@ -53,13 +53,35 @@ def _measurements(indicator: Indicator) -> dict[tuple[int | None, str], Measurem
 
 def facts_for(indicator: Indicator, measurements: dict[tuple[int | None, str], Measurement],
               districts: list[tuple[int, str, str]]) -> rules.IndicatorFacts:
+    ratio = ""
+    if indicator.ratio_numerator_key:
+        keys = (indicator.ratio_numerator_key, indicator.ratio_denominator_key)
+        names = dict(db.session.execute(
+            select(Indicator.key, Indicator.name).where(Indicator.key.in_(keys))).all())
+        ratio = " / ".join(names.get(key, key or "?") for key in keys)
     return rules.IndicatorFacts(
         is_count=indicator.unit == IndicatorUnit.AANTAL,
         is_percentage=indicator.unit == IndicatorUnit.PROCENT,
         periods=[(p["key"], p.get("label") or p["key"]) for p in (indicator.periods or [])],
         districts=districts,
         existing={key: m.value for key, m in measurements.items()},
+        source_figures=frozenset(key for key, m in measurements.items() if m.is_source_figure),
+        ratio_text=ratio,
     )
+
+
+def _sources(measurements: dict[tuple[int | None, str], Measurement]
+             ) -> dict[tuple[int | None, str], str]:
+    return {key: m.source_note or "" for key, m in measurements.items() if m.is_source_figure}
+
+
+def _ratio_input(key: str | None) -> tuple[Indicator, dict, dict] | None:
+    """A ratio's numerator or denominator with its values and source notes."""
+    other = db.session.scalar(select(Indicator).where(Indicator.key == key)) if key else None
+    if other is None:
+        return None
+    measurements = _measurements(other)
+    return other, {k: m.value for k, m in measurements.items()}, _sources(measurements)
 
 
 @dataclass
@@ -77,7 +99,10 @@ def page_data(indicator: Indicator) -> PageData:
     districts = _districts()
     measurements = _measurements(indicator)
     facts = facts_for(indicator, measurements, districts)
-    section = build_indicator(indicator, dict(facts.existing), [(i, n) for i, _, n in districts])
+    section = build_indicator(indicator, dict(facts.existing), [(i, n) for i, _, n in districts],
+                              sources=_sources(measurements),
+                              numerator=_ratio_input(indicator.ratio_numerator_key),
+                              denominator=_ratio_input(indicator.ratio_denominator_key))
     return PageData(section=section, facts=facts)
 
 

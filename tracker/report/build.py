@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from tracker.extensions import db
 from tracker.formatting import long_date
+from tracker.report.claim import computed_claim
 from tracker.report.editions import changes_between, snapshot_of, version_label_for
 from tracker.report.facts import MilestoneRow, PilotRow
 from tracker.report.loading import load_world
@@ -47,6 +48,9 @@ class Report:
     notices: list[str]
     changes: list[str] | None  # None: no previous edition to compare with
     previous_label: str | None
+    #: The cover's sentence on the figures: what the tracker computed, what it took from a
+    #: source (``tracker.report.claim.computed_claim``).
+    figures_claim: str = ""
 
     @property
     def title_line(self) -> str:
@@ -86,5 +90,5 @@ def build_report(peildatum: date, *, timezone: str = "Europe/Amsterdam", as_of: 
         peildatum=peildatum, version_label=version_label_for(peildatum), texts=world.texts,
         teams=sections, milestones=world.milestones, pilots=world.pilots,
         network=rollup.network_status([s.computed for s in sections]), notices=notices,
-        changes=changes, previous_label=previous_label,
+        changes=changes, previous_label=previous_label, figures_claim=computed_claim(sections),
     )

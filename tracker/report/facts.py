@@ -167,3 +167,5 @@ class World:
     measurements: dict[int, dict[tuple[int | None, str], Decimal]]
     districts: list[tuple[int, str]]
     texts: dict[str, Any] = field(default_factory=dict)
+    #: The source figures among ``measurements``: indicator id -> key -> note ("" none given).
+    source_figures: dict[int, dict[tuple[int | None, str], str]] = field(default_factory=dict)

@@ -185,8 +185,11 @@ def load_world(today: date, *, as_of: bool, team_ids: list[int] | None = None,
                         order=(lambda e: e.team_id, lambda e: e.position, lambda e: e.id))
     indicator_ids = [i.id for i in indicators]
     measurements: dict[int, dict[tuple[int | None, str], Decimal]] = defaultdict(dict)
+    source_figures: dict[int, dict[tuple[int | None, str], str]] = defaultdict(dict)
     for m in all_of(Measurement, lambda e: (e.indicator_id.in_(indicator_ids),)):
         measurements[m.indicator_id][(m.district_id, m.period)] = Decimal(str(m.value))
+        if m.is_source_figure:
+            source_figures[m.indicator_id][(m.district_id, m.period)] = m.source_note or ""
 
     texts = dict(DEFAULT_TEXTS)
     texts.update({t.key: t.value for t in all_of(ReportText)})
@@ -194,7 +197,7 @@ def load_world(today: date, *, as_of: bool, team_ids: list[int] | None = None,
     return World(today=today, as_of=as_of, teams=teams, people=people, items=items,
                  actions=actions, milestones=milestones, pilots=pilots, indicators=indicators,
                  measurements=measurements, districts=[(d.id, d.name) for d in districts],
-                 texts=texts)
+                 texts=texts, source_figures=source_figures)
 
 
 def _tick_counts(rows: Rows, today: date) -> dict[int, int]:

@@ -55,6 +55,16 @@ class IndicatorSection:
     #: that leaves room for them.
     chart_labels: list[list[str]] = field(default_factory=list)
     chart_height: int = 0
+    #: Numbered notes under the table (1, 2, …): why a marked cell is a source figure, the
+    #: source's total against the sum of the districts, what a ratio is computed from.
+    #: A cell's number: ``marker(row, index)``.
+    source_notes: list[str] = field(default_factory=list)
+    #: What the tracker computed for this indicator, in words (for the cover's claim).
+    computed: list[str] = field(default_factory=list)
+    #: Which of its figures were taken from a source, in words ("" none).
+    source_figures: str = ""
+    #: For a ratio indicator: how it is computed ("Afgehandelde verdachten / …"); else "".
+    ratio_text: str = ""
 
     def fmt(self, value: Decimal | None) -> str:
         """A table cell: Dutch number or percentage; a dash when missing."""
@@ -68,6 +78,11 @@ class IndicatorSection:
 
     def fmt_change_pct(self, value: Decimal | None) -> str:
         return "–" if value is None else percentage(value)
+
+    def marker(self, row: figures.Row, index: int) -> str:
+        """The note number of a source figure in ``row`` at period ``index``; "" for none."""
+        note = row.source_note(index)
+        return str(self.source_notes.index(note) + 1) if note in self.source_notes else ""
 
 
 @dataclass
@@ -130,20 +145,93 @@ def milestone_state(m: MilestoneRow, today: date) -> Assessment:
     return assess(m.due_date, today, achieved_on=m.achieved_on, progress=m.progress)
 
 
-def build_indicator(indicator: Any, values: dict[tuple[int | None, str], Decimal],
-                    districts: list[tuple[int, str]]) -> IndicatorSection:
-    """One indicator's table, chart and target.
+#: The note of a source figure stored without one.
+DEFAULT_SOURCE_NOTE = "Overgenomen uit de bron; de cijfers waaruit het volgt zijn niet vastgelegd."
 
-    ``indicator``: an ``Indicator`` or its history version (the same attributes);
-    ``values``: raw measurements by (district id or None, period key).
-    """
-    source_periods = indicator.periods
-    periods = [(p["key"], p.get("label") or p["key"]) for p in (source_periods or [])]
+
+def build_indicators(indicators: list[Any], world: World) -> list[IndicatorSection]:
+    """The sections of ``indicators`` (one team's), a ratio reading its two indicators."""
+    by_key = {ind.key: ind for ind in world.indicators}
+
+    def inputs(key: str | None) -> IndicatorInput | None:
+        ind = by_key.get(key) if key else None
+        if ind is None:
+            return None
+        return (ind, world.measurements.get(ind.id, {}), world.source_figures.get(ind.id, {}))
+
+    return [build_indicator(ind, world.measurements.get(ind.id, {}), world.districts,
+                            sources=world.source_figures.get(ind.id, {}),
+                            numerator=inputs(getattr(ind, "ratio_numerator_key", None)),
+                            denominator=inputs(getattr(ind, "ratio_denominator_key", None)))
+            for ind in indicators]
+
+
+#: An indicator with its raw values and the notes of its source figures.
+IndicatorInput = tuple[Any, dict[tuple[int | None, str], Decimal],
+                       dict[tuple[int | None, str], str]]
+
+
+def _periods(indicator: Any) -> list[tuple[str, str]]:
+    return [(p["key"], p.get("label") or p["key"]) for p in (indicator.periods or [])]
+
+
+def _count_table(indicator: Any, values: dict[tuple[int | None, str], Decimal],
+                 districts: list[tuple[int, str]],
+                 sources: dict[tuple[int | None, str], str]) -> figures.Table:
     is_count = indicator.unit == IndicatorUnit.AANTAL
     has_districts = any(d is not None for d, _ in values)
     unit_label = "Totaal Oost-Nederland" if is_count and has_districts else "Eenheid Oost-Nederland"
-    table = figures.build_table(periods, districts, values, summable=is_count,
-                                unit_label=unit_label, with_change=is_count)
+    notes = {key: note or DEFAULT_SOURCE_NOTE for key, note in sources.items()}
+    return figures.build_table(_periods(indicator), districts, values, summable=is_count,
+                               unit_label=unit_label, with_change=is_count, sources=notes,
+                               averages=figures.average_parts(indicator.periods))
+
+
+def build_indicator(indicator: Any, values: dict[tuple[int | None, str], Decimal],
+                    districts: list[tuple[int, str]], *,
+                    sources: dict[tuple[int | None, str], str] | None = None,
+                    numerator: IndicatorInput | None = None,
+                    denominator: IndicatorInput | None = None) -> IndicatorSection:
+    """One indicator's table, chart, target, source figures and what was computed.
+
+    ``indicator``: an ``Indicator`` or its history version (the same attributes);
+    ``values``: raw measurements by (district id or None, period key); ``sources``: the
+    notes of the source figures among them. A ratio indicator (``ratio_numerator_key``)
+    is computed from ``numerator`` and ``denominator`` (each an indicator with its values
+    and source notes) per district and period, to one decimal.
+    """
+    periods = _periods(indicator)
+    is_count = indicator.unit == IndicatorUnit.AANTAL
+    is_ratio = bool(getattr(indicator, "ratio_numerator_key", None))
+    computed: list[str] = []
+    extra_notes: list[str] = []
+    ratio_text = ""
+    if is_ratio:
+        ratio_text, table, extra_notes = _ratio(indicator, periods, districts, numerator,
+                                                denominator)
+        if table.total is not None or table.rows:
+            computed.append(f"{indicator.name.lower()} ({ratio_text})")
+    else:
+        table = _count_table(indicator, values, districts, sources or {})
+        if table.averaged:
+            computed.append(f"gemiddelden {', '.join(table.averaged)}")
+        if table.rows and table.total is not None and is_count:
+            computed.append("totalen Oost-Nederland")
+        if table.change_between and any(r.change is not None for r in table.all_rows):
+            old, new = table.change_between
+            computed.append(f"verschillen {old}-{new} in aantal en procent")
+    for label, own, district_sum in table.discrepancies:
+        extra_notes.append(
+            f"De districtscijfers {label} tellen op tot {number(district_sum)}; het totaal "
+            f"{number(own)} is dat van de bron (de districtscijfers zijn afgerond).")
+    source_notes: list[str] = []
+    for row in table.all_rows:
+        for i in range(len(periods)):
+            note = row.source_note(i)
+            if note and note not in source_notes:
+                source_notes.append(note)
+    source_notes.extend(n for n in extra_notes if n not in source_notes)
+
     if table.rows and periods:
         last_label = periods[-1][1]
         points = [(row.label, row.values[-1]) for row in table.rows]
@@ -173,8 +261,10 @@ def build_indicator(indicator: Any, values: dict[tuple[int | None, str], Decimal
         unit=indicator.unit.label, source=indicator.source or "", notes=indicator.notes or "",
         table=table, chart=chart, chart_caption=caption, target_text=target_text,
         progress=progress, is_percentage=indicator.unit == IndicatorUnit.PROCENT,
-        decimals=1 if any(v is not None and v != v.to_integral_value()
-                          for row in table.all_rows for v in row.values) else 0,
+        decimals=1 if is_ratio or any(v is not None and v != v.to_integral_value()
+                                      for row in table.all_rows for v in row.values) else 0,
+        source_notes=source_notes, computed=computed,
+        source_figures=_source_figures_text(table), ratio_text=ratio_text,
         target_line=_target_line(indicator, progress, base=base, latest=latest),
         has_measurements=bool(periods) and not table.is_empty,
         chart_labels=labels,
@@ -242,6 +332,46 @@ def _target_line(indicator: Any, progress: figures.Progress, *, base: Decimal | 
     elif latest is None:
         sentence += " Of het doel wordt gehaald, is nog niet te zeggen: er is nog geen meting."
     return sentence
+
+
+def _ratio(indicator: Any, periods: list[tuple[str, str]], districts: list[tuple[int, str]],
+           numerator: IndicatorInput | None, denominator: IndicatorInput | None
+           ) -> tuple[str, figures.Table, list[str]]:
+    """A ratio indicator's text, table and notes (what it rests on)."""
+    if numerator is None or denominator is None:
+        text = (f"{indicator.ratio_numerator_key} / {indicator.ratio_denominator_key}")
+        empty = figures.Table(periods=periods, rows=[], total=None, change_between=None)
+        return text, empty, ["De cijfers waaruit deze ratio volgt, zijn niet vastgelegd."]
+    num_table = _count_table(*numerator[:2], districts, numerator[2])
+    den_table = _count_table(*denominator[:2], districts, denominator[2])
+    text = f"{numerator[0].name} / {denominator[0].name}"
+    table = figures.ratio_table(periods, num_table, den_table, decimals=1)
+    from_source = [label for key, label in periods
+                   if any(t.is_source(row, key) for t in (num_table, den_table)
+                          for row in t.all_rows)]
+    notes = []
+    if from_source:
+        notes.append(f"De ratio over {' en '.join(from_source)} is door de tracker berekend uit "
+                     "cijfers die uit de bron zijn overgenomen.")
+    return text, table, notes
+
+
+def _source_figures_text(table: figures.Table) -> str:
+    """Which cells of ``table`` are source figures, in words: "alle cijfers", or by period."""
+    cells = table.source_cells
+    if not cells:
+        return ""
+    total_cells = sum(1 for row in table.all_rows for v in row.values if v is not None)
+    if len(cells) == total_cells:
+        return "alle cijfers"
+    labels: list[str] = []
+    for _, label in table.periods:
+        rows = [row for row, cell_label in cells if cell_label == label]
+        if not rows:
+            continue
+        only_total = all(row.is_total for row in rows)
+        labels.append(f"het totaal {label}" if only_total else label)
+    return ", ".join(labels)
 
 
 def _fmt_decimal(value: Decimal) -> str:
@@ -323,8 +453,7 @@ def build_sections(world: World) -> list[TeamSection]:
                         if pilot_counter[s.value]]
         upcoming = [m for m in milestones if m.state is not None
                     and m.state.state != MilestoneState.GEHAALD and m.state.days_left >= 0]
-        indicators = [build_indicator(ind, world.measurements.get(ind.id, {}), world.districts)
-                      for ind in indicators_by_team[t.id]]
+        indicators = build_indicators(indicators_by_team[t.id], world)
         notices = []
         if not items and not actions:
             notices.append("Op deze datum is voor dit team nog niets vastgelegd.")
