@@ -24,8 +24,7 @@ def upgrade():
         batch_op.create_unique_constraint(batch_op.f('uq_report_editions_supersedes_id'),
                                           ['supersedes_id'])
         batch_op.create_foreign_key(batch_op.f('fk_report_editions_supersedes_id_report_editions'),
-                                    'report_editions', ['supersedes_id'], ['id'],
-                                    ondelete='RESTRICT')
+                                    'report_editions', ['supersedes_id'], ['id'])
 
 
 def downgrade():

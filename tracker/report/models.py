@@ -34,7 +34,7 @@ class ReportEdition(db.Model):
     docx: Mapped[bytes] = mapped_column(LargeBinary)
     #: A correction replaces a wrong edition; both are kept (one correction per edition).
     supersedes_id: Mapped[int | None] = mapped_column(
-        ForeignKey("report_editions.id", ondelete="RESTRICT"), unique=True
+        ForeignKey("report_editions.id"), unique=True
     )
     #: Built from the data as it stood on the peildatum (False: a correction, built from
     #: the data as corrected since, judged on the same peildatum).
