@@ -380,7 +380,9 @@ def test_published_edition_never_changes_and_edits_show_in_the_next_report(demo,
 
     login(user("beheerder@example.org"))
     token = csrf_token_for(client, "/report/edities")
-    response = client.post("/report/edities", data={"peildatum": PEILDATUM, "csrf_token": token})
+    response = client.post("/report/edities", data={
+        "peildatum": PEILDATUM, "versie": "versie februari 2018", "bevestigd": "1",
+        "csrf_token": token})
     assert response.status_code == 303
     edition = db.session.scalar(select(ReportEdition))
     assert edition.version_label == "versie februari 2018"
@@ -416,8 +418,9 @@ def test_published_edition_never_changes_and_edits_show_in_the_next_report(demo,
 
     # Publishing the same version again changes nothing; the next report lists the change.
     login(user("beheerder@example.org"))
-    again = client.post("/report/edities", data={"peildatum": PEILDATUM,
-                                                 "csrf_token": csrf_token_for(client, "/report/edities")})
+    again = client.post("/report/edities", data={
+        "peildatum": PEILDATUM, "versie": "versie februari 2018", "bevestigd": "1",
+        "csrf_token": csrf_token_for(client, "/report/edities")})
     assert again.status_code == 303
     assert db.session.scalar(select(func.count(ReportEdition.id))) == 1
     html = client.get("/report").get_data(as_text=True)

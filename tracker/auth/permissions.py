@@ -180,6 +180,19 @@ def _report_publish(user, _obj) -> bool:
     return user.role == Role.BEHEERDER
 
 
+@rule("report.texts")
+def _report_texts(user, _obj) -> bool:
+    """Only the beheerder (secretariat) edits the report's fixed texts."""
+    return user.role == Role.BEHEERDER
+
+
+@rule("team.introduction")
+def _team_introduction(user, team) -> bool:
+    """A team's introduction in the report is the team's own text: whoever edits the
+    team's work (its trekker and coordinators, and the beheerder) edits it."""
+    return _team_edit(user, team)
+
+
 @rule("outbox.manage")
 def _outbox_manage(user, _obj) -> bool:
     """Only the beheerder reads the outbox and sends a failed message again."""

@@ -830,9 +830,11 @@ REPORT_META = {
         "Toegevoegde waarde voor lokale driehoeken en lokale aanpak",
     ],
     # Leeswijzer (first item) and Organisatiestructuur (the rest), one paragraph each.
+    # "{maand}" is filled from the edition when the report is built (the source reads
+    # "peildatum februari 2018").
     "intro": [
         "Deze voortgangsrapportage geeft de stand van zaken weer van de resultaten van de vijf "
-        "expertteams en het platform, peildatum februari 2018. Maar voordat alle thema’s "
+        "expertteams en het platform, peildatum {maand}. Maar voordat alle thema’s "
         "afzonderlijk aan bod komen, wordt de organisatiestructuur van het veiligheidsnetwerk "
         "Oost Nederland toegelicht.",
         # Footnote 1 after "78 gemeenten": see "footnotes".

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from tracker.actions.queries import (
@@ -17,6 +17,8 @@ from tracker.actions.queries import (
 )
 from tracker.auth.permissions import can, requires
 from tracker.clock import local_today
+from tracker.extensions import db
+from tracker.forms import Refusal, form_errors
 from tracker.htmx import is_fragment, render_page_or_fragment
 from tracker.network.models import Team
 from tracker.network.queries import dashboard_summaries, team_page, team_page_data
@@ -51,6 +53,7 @@ def team(slug: str, subject: Team):
     context = {
         "team": subject, "listing": listing, "today": today,
         "can_edit": can(current_user, "team.edit", subject),
+        "can_edit_introduction": can(current_user, "team.introduction", subject),
         "next_url": request.full_path.rstrip("?"),
     }
     if not is_fragment(target=ACTION_LIST_ID):
@@ -65,3 +68,35 @@ def team(slug: str, subject: Team):
         )
     return render_page_or_fragment("network/team.html", "actions/_list.html",
                                    target=ACTION_LIST_ID, **context)
+
+
+def _introduction_page(team: Team, value: str, error: str | None = None, status: int = 200):
+    return render_template("network/introduction.html", team=team, value=value,
+                           error=error), status
+
+
+@bp.get("/teams/<slug>/inleiding")
+@requires("team.introduction", load=team_page)
+def introduction(slug: str, subject: Team):
+    """The team's introduction in the progress report, to edit."""
+    return _introduction_page(subject, subject.introduction or "")
+
+
+def _refused_introduction(refusal: Refusal, slug: str, subject: Team):
+    return _introduction_page(subject, request.form.get("inleiding", ""), refusal.message,
+                              refusal.status)
+
+
+@bp.post("/teams/<slug>/inleiding")
+@requires("team.introduction", load=team_page)
+@form_errors(_refused_introduction)
+def save_introduction_view(slug: str, subject: Team):
+    """Save the team's introduction (kept in history: earlier reports keep the old one)."""
+    from tracker.report.forms import IntroductionForm
+    from tracker.report.services import save_introduction
+
+    form = IntroductionForm().parse()
+    changed = save_introduction(subject, form.inleiding.data, current_user)
+    db.session.commit()
+    flash("Inleiding opgeslagen." if changed else "De inleiding was niet gewijzigd.", "ok")
+    return redirect(url_for("network.team", slug=subject.slug), 303)

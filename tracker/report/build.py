@@ -7,7 +7,7 @@ and the changes since the previous edition, pure). This module puts them togethe
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -15,8 +15,9 @@ from sqlalchemy import select
 
 from tracker.extensions import db
 from tracker.formatting import long_date
+from tracker.report import texts as report_texts
 from tracker.report.claim import computed_claim
-from tracker.report.editions import changes_between, snapshot_of, version_label_for
+from tracker.report.editions import changes_between, figures_of, snapshot_of, version_label_for
 from tracker.report.facts import MilestoneRow, PilotRow
 from tracker.report.loading import load_world
 from tracker.report.sections import (
@@ -31,7 +32,7 @@ from tracker.status import rollup
 
 __all__ = [
     "ACTIONS_TITLE", "BLOCK_TITLES", "IndicatorSection", "Report", "TeamSection",
-    "build_indicator", "build_report", "build_sections", "load_world", "snapshot_of",
+    "build_indicator", "build_report", "build_sections", "figures_of", "load_world", "snapshot_of",
     "version_label_for",
 ]
 
@@ -51,22 +52,31 @@ class Report:
     #: The cover's sentence on the figures: what the tracker computed, what it took from a
     #: source (``tracker.report.claim.computed_claim``).
     figures_claim: str = ""
+    #: The summary stored with an edition (``editions.snapshot_of``).
+    snapshot: dict[str, Any] = field(default_factory=dict)
 
     @property
     def title_line(self) -> str:
         return f"{self.texts['title']} {self.version_label}"
 
 
-def build_report(peildatum: date, *, timezone: str = "Europe/Amsterdam", as_of: bool = True
-                 ) -> Report:
+def build_report(peildatum: date, *, timezone: str = "Europe/Amsterdam", as_of: bool = True,
+                 version_label: str | None = None) -> Report:
     """The progress report with the data as it stood on ``peildatum`` (from history).
 
     ``as_of=False`` reads the data as it is now, judged on ``peildatum``: on a copy of the
     database taken at the end of that day, both give the same report (the history oracle).
+    ``version_label``: the edition's label (default ``versie <maand>``); the placeholders
+    in the texts (``{peildatum}``, ``{maand}``, ``{versie}``) are filled from the edition.
     """
     from tracker.report.models import ReportEdition
 
+    label = version_label or version_label_for(peildatum)
     world = load_world(peildatum, as_of=as_of, timezone=timezone)
+    values = report_texts.placeholder_values(peildatum, label)
+    world.texts = {key: report_texts.fill(value, values) for key, value in world.texts.items()}
+    world.teams = [replace(t, introduction=report_texts.fill(t.introduction, values))
+                   for t in world.teams]
     sections = build_sections(world)
     notices = []
     if not any(s.blocks[0][2] or s.blocks[1][2] or s.blocks[2][2] or s.actions for s in sections):
@@ -76,19 +86,26 @@ def build_report(peildatum: date, *, timezone: str = "Europe/Amsterdam", as_of: 
         )
     if not sections:
         notices.append("Er zijn geen teams vastgelegd.")
+    snapshot = snapshot_of(sections, texts=world.texts, milestones=world.milestones,
+                           figures=figures_of(world.indicators, world.measurements,
+                                              world.districts))
+    # The previous edition: the latest earlier one that no correction replaced.
+    superseded = select(ReportEdition.supersedes_id).where(
+        ReportEdition.supersedes_id.is_not(None))
     previous = db.session.execute(
         select(ReportEdition.version_label, ReportEdition.snapshot)
-        .where(ReportEdition.peildatum < peildatum)
+        .where(ReportEdition.peildatum < peildatum, ReportEdition.id.not_in(superseded))
         .order_by(ReportEdition.peildatum.desc(), ReportEdition.id.desc()).limit(1)
     ).first()
     changes = None
     previous_label = None
     if previous is not None:
         previous_label = previous.version_label
-        changes = changes_between(previous.snapshot or {}, snapshot_of(sections))
+        changes = changes_between(previous.snapshot or {}, snapshot)
     return Report(
-        peildatum=peildatum, version_label=version_label_for(peildatum), texts=world.texts,
+        peildatum=peildatum, version_label=label, texts=world.texts,
         teams=sections, milestones=world.milestones, pilots=world.pilots,
         network=rollup.network_status([s.computed for s in sections]), notices=notices,
-        changes=changes, previous_label=previous_label, figures_claim=computed_claim(sections),
+        changes=changes, previous_label=previous_label, snapshot=snapshot,
+        figures_claim=computed_claim(sections),
     )

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text, true
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.db import UTCDateTime, utcnow
 from tracker.extensions import db
@@ -32,6 +32,18 @@ class ReportEdition(db.Model):
     html: Mapped[str] = mapped_column(Text)
     pdf: Mapped[bytes] = mapped_column(LargeBinary)
     docx: Mapped[bytes] = mapped_column(LargeBinary)
+    #: A correction replaces a wrong edition; both are kept (one correction per edition).
+    supersedes_id: Mapped[int | None] = mapped_column(
+        ForeignKey("report_editions.id"), unique=True
+    )
+    #: Built from the data as it stood on the peildatum (False: a correction, built from
+    #: the data as corrected since, judged on the same peildatum).
+    as_of: Mapped[bool] = mapped_column(default=True, server_default=true())
+
+    supersedes: Mapped[ReportEdition | None] = relationship(
+        remote_side=[id], foreign_keys=[supersedes_id], back_populates="superseded_by")
+    superseded_by: Mapped[ReportEdition | None] = relationship(
+        foreign_keys=[supersedes_id], back_populates="supersedes", uselist=False)
 
 
 class ReportText(db.Model):

@@ -2,20 +2,46 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, flash, redirect, request, url_for
+import base64
+import hashlib
+import re
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
-from sqlalchemy import select
 
 from tracker.auth.permissions import requires
 from tracker.clock import local_today
 from tracker.errors import render_error
 from tracker.extensions import db
 from tracker.forms import Refusal, form_errors
-from tracker.htmx import render_page_or_fragment
+from tracker.htmx import is_htmx, redirect_client, render_page_or_fragment
 from tracker.report.build import build_report
-from tracker.report.forms import PublishForm
+from tracker.report.forms import PreviewForm, PublishForm, text_form
 from tracker.report.models import ReportEdition
-from tracker.report.services import PeildatumError, parse_peildatum, publish_edition
+from tracker.report.services import (
+    EditionExists,
+    EditionSuperseded,
+    PeildatumError,
+    build_edition_report,
+    edition_html,
+    edition_rows,
+    parse_peildatum,
+    plan_edition,
+    publish_edition,
+    save_text,
+    stored_texts,
+)
+from tracker.report.texts import EDITABLE_TEXTS, PLACEHOLDERS, TEXTS_BY_SLUG, as_form_text
+from tracker.validation import ValidationErrors, field_errors
 
 bp = Blueprint("report", __name__)
 
@@ -86,35 +112,138 @@ def report_docx():
 @bp.get("/report/edities")
 @requires("report.view")
 def editions():
-    """Published editions, newest first."""
-    rows = db.session.execute(
-        select(ReportEdition.id, ReportEdition.version_label, ReportEdition.peildatum,
-               ReportEdition.published_at, ReportEdition.published_by_name)
-        .order_by(ReportEdition.peildatum.desc(), ReportEdition.id.desc())
-    ).all()
+    """Published editions, newest first; a correction marked current above what it replaces."""
     return render_page_or_fragment("report/editions.html", "report/editions.html",
-                                   editions=rows, today=local_today(), error=None)
+                                   editions=edition_rows(), today=local_today(), error=None)
+
+
+def _plan_or_refusal(form):
+    """The plan of the edition the form asks for, or the answer that refuses it."""
+    try:
+        form.parse()
+        return plan_edition(form.peildatum.data, form.vervangt.data), None
+    except ValidationErrors as error:
+        return None, render_error(400, " ".join(field_errors(error).values()))
+    except (EditionExists, EditionSuperseded) as error:
+        return None, _refused_publish(Refusal(409, conflict=error))
+
+
+@bp.get("/report/edities/voorbeeld")
+@requires("report.publish")
+def preview():
+    """What publishing would store: the label, the changes, the document; then confirm."""
+    plan, refusal = _plan_or_refusal(PreviewForm(formdata=request.args))
+    if refusal is not None:
+        return refusal
+    report = build_edition_report(plan, timezone=current_app.config["TRACKER_TIMEZONE"])
+    return render_template("report/edition_preview.html", plan=plan, report=report,
+                           errors={})
+
+
+@bp.get("/report/edities/voorbeeld.html")
+@requires("report.publish")
+def preview_document():
+    """The HTML exactly as the edition will store it (shown, not downloaded)."""
+    plan, refusal = _plan_or_refusal(PreviewForm(formdata=request.args))
+    if refusal is not None:
+        return refusal
+    html = edition_html(build_edition_report(
+        plan, timezone=current_app.config["TRACKER_TIMEZONE"]))
+    response = _file(html, "html", _filename(plan.label), attachment=False)
+    response.headers["Content-Security-Policy"] = _policy_for_embedded_style(html)
+    return response
+
+
+def _policy_for_embedded_style(html: str) -> str:
+    """The site's policy, allowing the one stylesheet the document embeds (by its hash)."""
+    from tracker.security import CONTENT_SECURITY_POLICY
+
+    hashes = [
+        "'sha256-" + base64.b64encode(hashlib.sha256(m.encode("utf-8")).digest()).decode() + "'"
+        for m in re.findall(r"<style>(.*?)</style>", html, flags=re.S)
+    ]
+    return CONTENT_SECURITY_POLICY.replace("style-src 'self'",
+                                           " ".join(["style-src 'self'", *hashes]))
 
 
 def _refused_publish(refusal: Refusal):
-    """A peildatum that cannot be used: 400 with the reason; an edition that exists: kept."""
+    """A peildatum that cannot be used: 400; no confirmation: 422, nothing published; an
+    edition that exists or was corrected already: kept, said on the list."""
     if refusal.is_conflict:
-        flash(f"Er is al een editie ‘{refusal.conflict}’: die blijft ongewijzigd.", "warning")
-        return redirect(url_for("report.editions"), 303)
-    return render_error(400, refusal.message)
+        error = refusal.conflict
+        if isinstance(error, EditionSuperseded):
+            flash(f"Editie ‘{error.label}’ is al herzien in ‘{error.by}’: herzie zo nodig "
+                  "die editie.", "warning")
+        else:
+            flash(f"Er is al een editie ‘{error}’: die blijft ongewijzigd.", "warning")
+        return _to_editions()
+    if "peildatum" in refusal.errors or "vervangt" in refusal.errors:
+        return render_error(400, refusal.message)
+    return render_error(422, refusal.message)
 
 
 @bp.post("/report/edities")
 @requires("report.publish")
 @form_errors(_refused_publish)
 def publish():
-    """Publish an edition for a peildatum (beheerder)."""
+    """Publish the edition confirmed on the preview page (beheerder); ~10 s of rendering."""
     form = PublishForm().parse()
     edition = publish_edition(form.peildatum.data, current_user,
-                              timezone=current_app.config["TRACKER_TIMEZONE"])
+                              timezone=current_app.config["TRACKER_TIMEZONE"],
+                              supersedes_id=form.vervangt.data,
+                              confirmed_label=form.versie.data)
     db.session.commit()
     flash(f"Editie ‘{edition.version_label}’ gepubliceerd.", "ok")
+    return _to_editions()
+
+
+def _to_editions() -> Response:
+    """To the list of editions: 303, or for htmx a navigation of the whole page."""
+    if is_htmx():
+        return redirect_client(Response(status=204), url_for("report.editions"))
     return redirect(url_for("report.editions"), 303)
+
+
+# --- the fixed texts (Beheer) ---------------------------------------------------------------
+
+
+def _texts_page(status: int = 200, *, slug: str | None = None, value: str | None = None,
+                error: str | None = None):
+    stored = stored_texts()
+    rows = [
+        {"text": t, "value": value if t.slug == slug else as_form_text(t, stored.get(t.key)),
+         "error": error if t.slug == slug else None}
+        for t in EDITABLE_TEXTS
+    ]
+    return render_template("report/texts.html", rows=rows, placeholders=PLACEHOLDERS), status
+
+
+@bp.get("/beheer/teksten")
+@requires("report.texts")
+def texts():
+    """The report's fixed texts, one form each."""
+    return _texts_page()
+
+
+def _refused_text(refusal: Refusal, slug: str):
+    return _texts_page(refusal.status, slug=slug, value=request.form.get("tekst", ""),
+                       error=refusal.message)
+
+
+@bp.post("/beheer/teksten/<slug>")
+@requires("report.texts")
+@form_errors(_refused_text)
+def save_text_view(slug: str):
+    """Save one fixed text (kept in history: earlier reports keep the old text)."""
+    text = TEXTS_BY_SLUG.get(slug)
+    if text is None:
+        return render_error(404)
+    form = text_form(text)().parse()
+    changed = save_text(text, form.tekst.data, current_user)
+    db.session.commit()
+    flash(f"‘{text.label}’ opgeslagen." if changed else f"‘{text.label}’ was niet gewijzigd.",
+          "ok")
+    return redirect(url_for("report.texts", _anchor=f"tekst-{slug}"), 303)
 
 
 @bp.get("/report/edities/<int:edition_id>.<fmt>")

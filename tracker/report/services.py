@@ -1,16 +1,21 @@
-"""Reading the peildatum and publishing editions."""
+"""Reading the peildatum, publishing editions (and corrections), saving the fixed texts."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 
 from tracker.audit.services import record
 from tracker.concurrency import ConflictError
 from tracker.extensions import db
-from tracker.report.build import build_report, snapshot_of, version_label_for
-from tracker.report.models import ReportEdition
+from tracker.report.build import Report, build_report, version_label_for
+from tracker.report.editions import correction_label
+from tracker.report.models import ReportEdition, ReportText
+from tracker.report.texts import EditableText, stored_value
+from tracker.validation import ValidationError
 
 
 class PeildatumError(ValueError):
@@ -40,29 +45,154 @@ class EditionExists(ConflictError):
         self.label, self.obj, self.expected = label, None, None
 
 
-def publish_edition(peildatum: date, actor, *, timezone: str, label: str | None = None
-                    ) -> ReportEdition:
-    """Build the report for ``peildatum`` in every format and store it, never to change."""
-    from tracker.report.export_docx import render_report_docx
+class EditionSuperseded(ConflictError):
+    """The edition to correct was corrected already: correct the newest correction."""
+
+    def __init__(self, label: str, by: str):
+        Exception.__init__(self, label)
+        self.label, self.by, self.obj, self.expected = label, by, None, None
+
+
+@dataclass(frozen=True)
+class EditionPlan:
+    """What publishing would make: the label, the peildatum, what it replaces."""
+
+    peildatum: date
+    label: str
+    supersedes_id: int | None = None
+    supersedes_label: str | None = None
+
+    @property
+    def as_of(self) -> bool:
+        """An edition shows the data as they stood on the peildatum (from history); a
+        correction shows the data as corrected since, judged on the same peildatum."""
+        return self.supersedes_id is None
+
+
+def plan_edition(peildatum: date, supersedes_id: int | None = None) -> EditionPlan:
+    """The edition for ``peildatum``, or the correction of edition ``supersedes_id``.
+
+    Raises ``EditionExists`` (a label is published once), ``EditionSuperseded`` or a
+    ``ValidationError`` for an edition that does not exist.
+    """
+    if supersedes_id is None:
+        label = version_label_for(peildatum)
+        if db.session.scalar(select(ReportEdition.id).where(ReportEdition.version_label == label)):
+            raise EditionExists(label)
+        return EditionPlan(peildatum, label)
+    wrong = db.session.get(ReportEdition, supersedes_id)
+    if wrong is None:
+        raise ValidationError("vervangt", "Deze editie bestaat niet (meer).")
+    if wrong.superseded_by is not None:
+        raise EditionSuperseded(wrong.version_label, wrong.superseded_by.version_label)
+    taken = set(db.session.scalars(select(ReportEdition.version_label)))
+    return EditionPlan(wrong.peildatum, correction_label(wrong.version_label, taken),
+                       wrong.id, wrong.version_label)
+
+
+def build_edition_report(plan: EditionPlan, *, timezone: str) -> Report:
+    """The report exactly as the edition of ``plan`` will hold it (also the preview)."""
+    return build_report(plan.peildatum, timezone=timezone, as_of=plan.as_of,
+                        version_label=plan.label)
+
+
+def edition_html(report: Report) -> str:
+    """The HTML an edition stores (the stylesheet embedded): the preview shows this."""
     from tracker.report.export_html import render_report_html
+
+    return render_report_html(report, standalone=True)
+
+
+def publish_edition(peildatum: date, actor, *, timezone: str, supersedes_id: int | None = None,
+                    confirmed_label: str | None = None) -> ReportEdition:
+    """Build the report for ``peildatum`` (or the correction of edition ``supersedes_id``)
+    in every format and store it, never to change.
+
+    ``confirmed_label``: the label the publisher saw on the preview; publishing happens
+    only when it is still the label of this edition (else a ``ValidationError``).
+    """
+    from tracker.report.export_docx import render_report_docx
     from tracker.report.export_pdf import render_report_pdf
 
-    label = label or version_label_for(peildatum)
-    if db.session.scalar(select(ReportEdition.id).where(ReportEdition.version_label == label)):
-        raise EditionExists(label)
-    report = build_report(peildatum, timezone=timezone)
-    report.version_label = label
+    plan = plan_edition(peildatum, supersedes_id)
+    if confirmed_label != plan.label:
+        raise ValidationError(
+            "versie", f"Bevestig de publicatie van ‘{plan.label}’ op de voorbeeldpagina: "
+            "er is niets gepubliceerd.")
+    report = build_edition_report(plan, timezone=timezone)
     edition = ReportEdition(
-        version_label=label, peildatum=peildatum,
+        version_label=plan.label, peildatum=plan.peildatum, supersedes_id=plan.supersedes_id,
+        as_of=plan.as_of,
         published_by_id=getattr(actor, "id", None),
         published_by_name=getattr(actor, "name", "") or "",
-        snapshot=snapshot_of(report.teams),
-        html=render_report_html(report, standalone=True),
+        snapshot=report.snapshot,
+        html=edition_html(report),
         pdf=render_report_pdf(report),
         docx=render_report_docx(report),
     )
     db.session.add(edition)
     db.session.flush()
-    record("report_edition.publish", actor=actor, obj=edition, summary=label,
-           after={"peildatum": peildatum.isoformat(), "version_label": label})
+    after = {"peildatum": plan.peildatum.isoformat(), "version_label": plan.label}
+    if plan.supersedes_id:
+        after["supersedes"] = plan.supersedes_label
+    record("report_edition.correct" if plan.supersedes_id else "report_edition.publish",
+           actor=actor, obj=edition, summary=plan.label, after=after)
     return edition
+
+
+def edition_rows() -> list[dict[str, Any]]:
+    """Every edition, newest peildatum first, a correction above the edition it replaces;
+    ``current``: no correction replaced it."""
+    editions = list(db.session.execute(
+        select(ReportEdition.id, ReportEdition.version_label, ReportEdition.peildatum,
+               ReportEdition.published_at, ReportEdition.published_by_name,
+               ReportEdition.supersedes_id)
+        .order_by(ReportEdition.peildatum.desc(), ReportEdition.id.desc())
+    ))
+    labels = {e.id: e.version_label for e in editions}
+    replaced_by = {e.supersedes_id: e.version_label for e in editions if e.supersedes_id}
+    return [
+        {"id": e.id, "version_label": e.version_label, "peildatum": e.peildatum,
+         "published_at": e.published_at, "published_by_name": e.published_by_name,
+         "supersedes": labels.get(e.supersedes_id), "superseded_by": replaced_by.get(e.id),
+         "current": e.id not in replaced_by}
+        for e in editions
+    ]
+
+
+# --- the fixed texts ------------------------------------------------------------------------
+
+
+def stored_texts() -> dict[str, Any]:
+    """The stored texts by key (as they are now)."""
+    return {t.key: t.value for t in db.session.scalars(select(ReportText))}
+
+
+def save_text(text: EditableText, value: str | list[str], actor) -> bool:
+    """Store ``value`` as ``text`` (versioned, audited); False when nothing changed."""
+    row = db.session.scalar(select(ReportText).filter_by(key=text.key))
+    before = row.value if row is not None else None
+    new = stored_value(text, before, value)
+    if new == before:
+        return False
+    if row is None:
+        row = ReportText(key=text.key, value=new)
+        db.session.add(row)
+    else:
+        row.value = new
+    db.session.flush()
+    record("report_text.update", actor=actor, obj=row, summary=text.label,
+           before={"value": before}, after={"value": new})
+    return True
+
+
+def save_introduction(team, introduction: str, actor) -> bool:
+    """Store a team's introduction in the report (versioned, audited)."""
+    before = team.introduction or ""
+    if before == introduction:
+        return False
+    team.introduction = introduction
+    db.session.flush()
+    record("team.introduction", actor=actor, obj=team, summary=team.name,
+           before={"introduction": before}, after={"introduction": introduction})
+    return True

@@ -1,0 +1,308 @@
+"""Editable fixed texts (Beheer), team introductions, placeholders from the edition, and
+editions with care: preview, confirmation, correction, the changes since the last one."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.conftest import csrf_token_for
+from tracker.audit.models import AuditEntry
+from tracker.auth.models import User
+from tracker.clock import local_today
+from tracker.enums import TeamRole
+from tracker.extensions import db
+from tracker.indicators.models import Indicator, Measurement
+from tracker.milestones.models import Milestone, MunicipalityTick
+from tracker.network.models import District, Municipality, Team, TeamMembership
+from tracker.report.build import build_report
+from tracker.report.editions import figure_text, version_label_for
+from tracker.report.models import ReportEdition, ReportText
+
+FEBRUARY = "2018-02-01"
+BSN = "111222333"  # passes the elfproef
+
+
+def user(email: str) -> User:
+    return db.session.scalar(select(User).where(User.email == email))
+
+
+def audit_count(action: str | None = None) -> int:
+    query = select(func.count(AuditEntry.id))
+    if action:
+        query = query.where(AuditEntry.action == action)
+    return db.session.scalar(query)
+
+
+def stored(key: str):
+    db.session.expire_all()
+    return db.session.scalar(select(ReportText.value).where(ReportText.key == key))
+
+
+def post(client, path, data):
+    return client.post(path, data={**data, "csrf_token": csrf_token_for(client)})
+
+
+# --- the fixed texts ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("email", "page", "save"), [
+    ("beheerder@example.org", 200, 303),
+    ("coordinator@example.org", 403, 403),
+    ("bestuurder@example.org", 403, 403),
+    ("lezer@example.org", 403, 403),
+    (None, 302, 302),
+])
+def test_who_may_edit_the_fixed_texts(demo, client, login, email, page, save):
+    if email:
+        login(user(email))
+    assert client.get("/beheer/teksten").status_code == page
+    before = stored("network_goals")
+    response = post(client, "/beheer/teksten/doelen", {"tekst": "Eén doel\nTwee doelen"})
+    assert response.status_code == save
+    expected = ["Eén doel", "Twee doelen"] if save == 303 else before
+    assert stored("network_goals") == expected
+
+
+@pytest.mark.parametrize(("slug", "value", "message"), [
+    ("titel", "", "Titel is verplicht."),
+    ("titel", "   ", "Titel is verplicht."),
+    ("titel", "x" * 3001, "hoogstens 3000 tekens"),
+    ("leeswijzer", "Regel een\nregel twee", "mag geen regelovergang bevatten"),
+    ("leeswijzer", "Nul\x00teken", "niet-toegestane stuurtekens"),
+    ("leeswijzer", "Omgekeerd \u202e", "tekens voor tekstrichting"),
+    ("leeswijzer", f"Zaak van {BSN}", "burgerservicenummer"),
+    ("doelen", f"Doel\nBSN {BSN}", "burgerservicenummer"),
+    ("leeswijzer", "peildatum {datum}", "onbekende plaatshouder ‘{datum}’"),
+    ("leeswijzer", "{{7*7}} {0.__class__}", "onbekende plaatshouder"),
+    ("doelen", "\n".join(f"Doel {n}" for n in range(41)), "hoogstens 40 regels"),
+    ("doelen", "kort\n" + "y" * 3001, "Regel 2 van doelen van de bbg"),
+    ("organisatie", "x" * 120_001, "hoogstens 120000 tekens"),
+])
+def test_bad_text_is_refused_with_422_in_dutch_and_nothing_saved(demo, client, login, slug,
+                                                                   value, message):
+    login(user("beheerder@example.org"))
+    before = {key: stored(key) for key in ("title", "intro", "network_goals")}
+    audits = audit_count()
+    response = post(client, f"/beheer/teksten/{slug}", {"tekst": value})
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert {key: stored(key) for key in before} == before
+    assert audit_count() == audits
+
+
+def test_unknown_text_is_404(demo, client, login):
+    login(user("beheerder@example.org"))
+    assert post(client, "/beheer/teksten/bestaat-niet", {"tekst": "x"}).status_code == 404
+
+
+def test_markup_is_stored_inert_and_shown_escaped(demo, client, login):
+    login(user("beheerder@example.org"))
+    evil = '<script>alert(1)</script> <a hx-get="/x">link</a>'
+    assert post(client, "/beheer/teksten/ondertitel", {"tekst": evil}).status_code == 303
+    for page in (client.get("/beheer/teksten"), client.get("/report")):
+        html = page.get_data(as_text=True)
+        assert "<script>alert(1)" not in html and 'hx-get="/x"' not in html
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_a_saved_text_is_audited_and_kept_in_history(demo, client, login):
+    login(user("beheerder@example.org"))
+    organisation_before = stored("intro")[1:]
+    page = client.get("/beheer/teksten").get_data(as_text=True)
+    assert "peildatum {maand}" in page  # the editor shows the placeholder, not a date
+    response = post(client, "/beheer/teksten/leeswijzer",
+                    {"tekst": "Nieuwe leeswijzer voor de {versie}, peildatum {peildatum}."})
+    assert response.status_code == 303
+    assert stored("intro")[1:] == organisation_before  # the organisation text is kept
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "report_text.update"))
+    assert entry.summary == "Leeswijzer" and entry.actor_id == user("beheerder@example.org").id
+
+    today = local_today()
+    now = client.get("/report").get_data(as_text=True)
+    assert (f"Nieuwe leeswijzer voor de {version_label_for(today)}, peildatum "
+            f"{today.day} ") in now
+    # The report as of February 2018 still shows the text as it was then, dated February.
+    old = client.get(f"/report?peildatum={FEBRUARY}").get_data(as_text=True)
+    assert "Nieuwe leeswijzer" not in old
+    assert "expertteams en het platform, peildatum februari 2018." in old
+    # Saving the same text again changes nothing and audits nothing.
+    audits = audit_count()
+    post(client, "/beheer/teksten/leeswijzer",
+         {"tekst": "Nieuwe leeswijzer voor de {versie}, peildatum {peildatum}."})
+    assert audit_count() == audits
+
+
+def test_the_peildatum_words_come_from_the_edition_never_from_the_demo(demo):
+    february = build_report(date(2018, 2, 1))
+    november = build_report(date(2026, 11, 1))
+    assert "peildatum februari 2018." in february.texts["intro"][0]
+    assert "peildatum november 2026." in november.texts["intro"][0]
+    assert "februari 2018" not in november.texts["intro"][0]
+    assert "{maand}" in stored("intro")[0]
+
+
+# --- team introductions ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("email", "status"), [
+    ("coordinator@example.org", 303),  # coordinator of verwarde-personen
+    ("beheerder@example.org", 303),
+    ("bestuurder@example.org", 403),
+    ("lezer@example.org", 403),
+])
+def test_a_team_edits_its_own_introduction(demo, client, login, email, status):
+    login(user(email))
+    team = db.session.scalar(select(Team).where(Team.slug == "verwarde-personen"))
+    before = team.introduction
+    response = post(client, "/teams/verwarde-personen/inleiding",
+                    {"inleiding": "Eerste alinea.\n\nTweede alinea over {maand}."})
+    assert response.status_code == status
+    db.session.expire_all()
+    expected = "Eerste alinea.\n\nTweede alinea over {maand}." if status == 303 else before
+    assert db.session.get(Team, team.id).introduction == expected
+    if status == 303:
+        assert audit_count("team.introduction") == 1
+        html = client.get("/report").get_data(as_text=True)
+        assert "<p>Tweede alinea over " + version_label_for(local_today()).removeprefix(
+            "versie ") + ".</p>" in html
+        assert "Eerste alinea." not in client.get(
+            f"/report?peildatum={FEBRUARY}").get_data(as_text=True)
+
+
+def test_a_coordinator_may_not_edit_another_teams_introduction(demo, client, login):
+    login(user("coordinator@example.org"))
+    assert client.get("/teams/jeugd/inleiding").status_code == 403
+    assert post(client, "/teams/jeugd/inleiding", {"inleiding": "Niet van mij"}).status_code == 403
+    page = client.get("/teams/verwarde-personen").get_data(as_text=True)
+    assert 'href="/teams/verwarde-personen/inleiding"' in page
+    assert 'href="/teams/jeugd/inleiding"' not in client.get("/teams/jeugd").get_data(as_text=True)
+
+
+def test_a_bad_introduction_is_refused_with_422(demo, client, login):
+    login(user("coordinator@example.org"))
+    for value, message in ((f"BSN {BSN}", "burgerservicenummer"),
+                           ("x" * 5001, "hoogstens 5000 tekens"),
+                           ("over {jaar}", "onbekende plaatshouder")):
+        response = post(client, "/teams/verwarde-personen/inleiding", {"inleiding": value})
+        assert response.status_code == 422 and message in response.get_data(as_text=True)
+    assert audit_count("team.introduction") == 0
+
+
+# --- editions: preview, confirmation, correction --------------------------------------------
+
+
+def edition_count() -> int:
+    return db.session.scalar(select(func.count(ReportEdition.id)))
+
+
+def test_preview_confirm_publish_and_correct(demo, client, login):
+    login(user("lezer@example.org"))
+    assert client.get(f"/report/edities/voorbeeld?peildatum={FEBRUARY}").status_code == 403
+    login(user("beheerder@example.org"))
+    page = client.get(f"/report/edities/voorbeeld?peildatum={FEBRUARY}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert 'name="versie" value="versie februari 2018"' in html
+    assert "Er is geen eerdere editie om mee te vergelijken." in html
+    assert 'hx-indicator="#publiceren-bezig"' in html and "Bezig met publiceren" in html
+    preview = client.get(f"/report/edities/voorbeeld.html?peildatum={FEBRUARY}")
+    assert preview.status_code == 200 and "inline" in preview.headers["Content-Disposition"]
+    assert re.search(r"style-src 'self' 'sha256-[A-Za-z0-9+/=]+'",
+                     preview.headers["Content-Security-Policy"])
+    assert edition_count() == 0  # looking publishes nothing
+
+    # A POST without the confirmation, or with another label than shown, publishes nothing.
+    audits = audit_count()
+    for data in ({"peildatum": FEBRUARY},
+                 {"peildatum": FEBRUARY, "versie": "versie februari 2018"},
+                 {"peildatum": FEBRUARY, "bevestigd": "1"},
+                 {"peildatum": FEBRUARY, "versie": "versie maart 2018", "bevestigd": "1"}):
+        response = post(client, "/report/edities", data)
+        assert response.status_code == 422
+        assert "Bevestig de publicatie" in response.get_data(as_text=True)
+    assert edition_count() == 0 and audit_count() == audits
+
+    confirm = {"peildatum": FEBRUARY, "versie": "versie februari 2018", "bevestigd": "1"}
+    response = client.post("/report/edities", data={**confirm, "csrf_token": csrf_token_for(
+        client)}, headers={"HX-Request": "true"})
+    assert response.status_code == 204 and response.headers["HX-Redirect"] == "/report/edities"
+    wrong = db.session.scalar(select(ReportEdition))
+    assert wrong.html == preview.get_data(as_text=True)  # the preview is what was published
+    assert audit_count("report_edition.publish") == 1
+
+    # A correction: the wrong text is fixed, the edition is corrected; both are kept.
+    post(client, "/beheer/teksten/titel", {"tekst": "Voortgangsrapportage (gecorrigeerd)"})
+    listing = client.get("/report/edities").get_data(as_text=True)
+    assert f'href="/report/edities/voorbeeld?vervangt={wrong.id}"' in listing
+    page = client.get(f"/report/edities/voorbeeld?vervangt={wrong.id}").get_data(as_text=True)
+    assert 'name="versie" value="versie februari 2018, herzien"' in page
+    # Compared with the edition before the wrong one (none here), never with the wrong one.
+    assert "Er is geen eerdere editie om mee te vergelijken." in page
+    preview = client.get(f"/report/edities/voorbeeld.html?vervangt={wrong.id}").get_data(
+        as_text=True)
+    response = post(client, "/report/edities", {
+        "peildatum": FEBRUARY, "vervangt": wrong.id, "versie": "versie februari 2018, herzien",
+        "bevestigd": "1"})
+    assert response.status_code == 303
+    db.session.expire_all()
+    wrong, fixed = db.session.scalars(select(ReportEdition).order_by(ReportEdition.id)).all()
+    assert fixed.supersedes_id == wrong.id and fixed.peildatum == wrong.peildatum
+    assert fixed.html == preview
+    assert "Voortgangsrapportage (gecorrigeerd)" in fixed.html
+    assert "Voortgangsrapportage (gecorrigeerd)" not in wrong.html
+    listing = client.get("/report/edities").get_data(as_text=True)
+    assert "Vervangen door versie februari 2018, herzien" in listing
+    assert listing.count("<strong>Actueel</strong>") == 1
+    assert listing.index("versie februari 2018, herzien") < listing.index(
+        ">versie februari 2018<")
+    for fmt in ("html", "pdf", "docx"):
+        assert client.get(f"/report/edities/{wrong.id}.{fmt}").status_code == 200
+    assert audit_count("report_edition.correct") == 1
+
+    # The wrong edition cannot be corrected twice; the next report compares with the fix.
+    response = post(client, "/report/edities", {
+        "peildatum": FEBRUARY, "vervangt": wrong.id, "versie": "versie februari 2018, herzien",
+        "bevestigd": "1"})
+    assert response.status_code == 303 and edition_count() == 2
+    assert "is al herzien" in client.get("/report/edities").get_data(as_text=True)
+    assert "Wijzigingen sinds versie februari 2018, herzien" in client.get(
+        "/report").get_data(as_text=True)
+    assert post(client, "/report/edities", {"peildatum": FEBRUARY, "vervangt": "999999",
+                                            "versie": "x", "bevestigd": "1"}).status_code == 400
+
+
+def test_changes_since_the_last_edition_cover_figures_milestones_and_people(demo, client, login):
+    february = build_report(date(2018, 2, 1))
+    db.session.add(ReportEdition(version_label=february.version_label, peildatum=date(2018, 2, 1),
+                                 snapshot=february.snapshot, html="", pdf=b"", docx=b""))
+    # A figure corrected, a municipality ticked, a trekker who left.
+    measurement = db.session.scalar(select(Measurement).order_by(Measurement.id))
+    indicator = db.session.get(Indicator, measurement.indicator_id)
+    district = db.session.get(District, measurement.district_id) if measurement.district_id else None
+    old_value = measurement.value
+    measurement.value = old_value + 7
+    milestone = db.session.scalar(select(Milestone).where(Milestone.per_municipality.is_(True)))
+    ticked = select(MunicipalityTick.municipality_id).where(
+        MunicipalityTick.milestone_id == milestone.id)
+    municipality = db.session.scalar(select(Municipality).where(Municipality.id.not_in(ticked))
+                                     .order_by(Municipality.id))
+    db.session.add(MunicipalityTick(milestone_id=milestone.id, municipality_id=municipality.id,
+                                    completed_on=local_today()))
+    trekker = db.session.scalar(select(TeamMembership).join(Team).where(
+        Team.slug == "woninginbraken", TeamMembership.role == TeamRole.TREKKER))
+    db.session.delete(trekker)
+    db.session.commit()
+
+    login(user("lezer@example.org"))
+    html = client.get("/report").get_data(as_text=True)
+    place = district.name if district else "Oost-Nederland"
+    assert (f"Cijfers {indicator.name}, {place}, {measurement.period}: {figure_text(old_value)} "
+            f"→ {figure_text(old_value + 7)}.") in html
+    before = february.snapshot["milestones"][str(milestone.id)]
+    assert (f"mijlpaal ‘{milestone.title}’: {before['done']} → {before['done'] + 1} van "
+            f"{before['total']} gemeenten.") in html
+    assert "Woninginbraken: trekker gewijzigd van Erik van Keken" in html
