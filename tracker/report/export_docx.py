@@ -167,6 +167,17 @@ class Footnotes:
         part = XmlPart(PackURI("/word/footnotes.xml"), CT.WML_FOOTNOTES, self.element,
                        doc.part.package)
         doc.part.relate_to(part, RT.FOOTNOTES)
+        # The settings name the separators, as Word itself writes them.
+        settings = doc.settings.element
+        if settings.find(qn("w:footnotePr")) is None:
+            settings.insert_element_before(
+                parse_xml(f'<w:footnotePr {nsdecls("w")}><w:footnote w:id="-1"/>'
+                          '<w:footnote w:id="0"/></w:footnotePr>'),
+                "w:endnotePr", "w:compat", "w:docVars", "w:rsids", "w:attachedSchema",
+                "w:themeFontLang", "w:clrSchemeMapping", "w:doNotIncludeSubdocsInStats",
+                "w:doNotAutoCompressPictures", "w:forceUpgrade", "w:captions",
+                "w:readModeInkLockDown", "w:smartTagType", "w:shapeDefaults",
+                "w:doNotEmbedSmartTags", "w:decimalSymbol", "w:listSeparator")
         self.next_id = 1
 
     @staticmethod
@@ -185,7 +196,7 @@ class Footnotes:
         self.element.append(parse_xml(
             f'<w:footnote {nsdecls("w")} w:id="{note_id}"><w:p>'
             '<w:pPr><w:spacing w:after="0"/></w:pPr>'
-            '<w:r><w:rPr><w:vertAlign w:val="superscript"/><w:sz w:val="16"/></w:rPr>'
+            '<w:r><w:rPr><w:sz w:val="16"/><w:vertAlign w:val="superscript"/></w:rPr>'
             '<w:footnoteRef/></w:r>'
             f'<w:r><w:rPr><w:sz w:val="16"/></w:rPr><w:t xml:space="preserve"> {escape(text)}'
             '</w:t></w:r></w:p></w:footnote>'))
