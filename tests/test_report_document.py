@@ -89,14 +89,29 @@ def pdf_body_text(pdf: bytes, report, html: str) -> str:
         lines += page_lines
     organogram = build_organogram(report.teams)
     drawn = [text for box in organogram.boxes for text, _ in box.lines] if organogram else []
-    stripped = [line.strip() for line in lines]
-    for start in range(len(lines) - len(drawn) + 1):
-        if drawn and stripped[start:start + len(drawn)] == drawn:
-            del lines[start:start + len(drawn)]
-            break
-    else:
-        assert not drawn, "organogram not found in the PDF"
+    lines = _without_run(lines, drawn, "organogram")
+    # Charts are SVG too: their texts are drawn after the page's flow, value then label lines
+    # per bar, and may land inside a paragraph that runs over the page break.
+    for section in report.teams:
+        for ind in section.indicators:
+            if not ind.chart:
+                continue
+            run = []
+            for index, bar in enumerate(ind.chart.bars):
+                labels = ind.chart_labels[index] if ind.chart_labels else [bar.label]
+                run += [ind.fmt(bar.value), *labels]
+            lines = _without_run(lines, run, f"chart {ind.key}")
     return "\n".join(lines)
+
+
+def _without_run(lines: list[str], run: list[str], what: str) -> list[str]:
+    """``lines`` without the first consecutive ``run`` of lines (drawn SVG texts)."""
+    stripped = [line.strip() for line in lines]
+    for start in range(len(lines) - len(run) + 1):
+        if run and stripped[start:start + len(run)] == run:
+            return lines[:start] + lines[start + len(run):]
+    assert not run, f"{what} not found in the PDF"
+    return lines
 
 
 def pdf_info(pdf: bytes) -> dict[str, str]:
