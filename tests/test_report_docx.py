@@ -203,6 +203,8 @@ def _html_texts(html: str) -> list[str]:
     root = lxml.html.fromstring(html).find(".//main")
     for mark in list(root.iter("sup")):  # footnote marks: Word numbers its footnotes itself
         mark.drop_tree()
+    for back in root.xpath('.//a[starts-with(@href, "#voetnoot-verwijzing")]'):
+        back.drop_tree()  # the web page's "terug naar de tekst": Word's footnotes need none
     texts = []
     for element in root.iter("h1", "h2", "h3", "h4", "p", "li", "th", "td", "caption",
                              "figcaption"):

@@ -29,6 +29,7 @@ from docx.shared import Cm, Emu, Pt, RGBColor, Twips
 from tracker.formatting import long_date
 from tracker.report.build import ACTIONS_TITLE, IndicatorSection, Report
 from tracker.report.charts import alt_text, render_png
+from tracker.report.sections import document_layout
 
 BLUE = RGBColor(0x17, 0x40, 0x6D)
 GREY = RGBColor(0x5B, 0x66, 0x75)
@@ -344,21 +345,16 @@ def _chart(doc, ind: IndicatorSection) -> None:
     _caption(doc, f"{ind.chart_caption} (de cijfers staan in de tabel)")
 
 
-def _indicator(doc, ind: IndicatorSection) -> None:
-    doc.add_heading(ind.name, level=3)
+def _indicator(doc, ind: IndicatorSection, *, level: int = 3) -> None:
+    doc.add_heading(ind.name, level=level)
     if ind.description:
         doc.add_paragraph(ind.description)
-    meta = []
-    if ind.source:
-        meta.append(f"Bron: {ind.source}.")
-    if ind.target_text:
-        progress = f" ({ind.progress.state}: {ind.progress.text})" \
-            if ind.progress.state != "geen doel" else ""
-        meta.append(f"{ind.target_text[0].upper()}{ind.target_text[1:]}{progress}.")
+    meta = ([f"Bron: {ind.source}."] if ind.source else []) + (
+        [ind.target_line] if ind.target_line else [])
     if meta:
         _small(doc, " ".join(meta))
     t = ind.table
-    if not t.periods or t.is_empty:
+    if not ind.has_measurements:
         _small(doc, "Nog geen metingen vastgelegd.")
         return
     headers = ["Districten/Eenheid" if t.rows else "Eenheid"] + [label for _, label in t.periods]
@@ -367,7 +363,11 @@ def _indicator(doc, ind: IndicatorSection) -> None:
         headers += [f"Verschil {a}-{b} (#)", f"Verschil {a}-{b} (%)"]
     rows = []
     for row in t.all_rows:
-        values = [ind.fmt(v) for v in row.values]
+        values = []
+        for index, value in enumerate(row.values):
+            mark = ind.marker(row, index)
+            # The note number of a source figure, as in the HTML (a superscript there).
+            values.append(ind.fmt(value) + (f" ({mark})" if mark else ""))
         if t.change_between:
             values += [ind.fmt_change(row.change), ind.fmt_change_pct(row.change_pct)]
         rows.append([row.label, *values])
@@ -376,12 +376,22 @@ def _indicator(doc, ind: IndicatorSection) -> None:
     _table(doc, headers, rows, caption=caption,
            numeric=[False] + [True] * (len(headers) - 1),
            bold_rows=[row.is_total for row in t.all_rows])
+    for number, note in enumerate(ind.source_notes, start=1):
+        _small(doc, f"{number}. {note}")
     _chart(doc, ind)
     if t.missing:
         note = "Ontbrekende metingen: " + "; ".join(t.missing) + "."
         if t.total and t.total.is_total and t.rows:
             note += " Het totaal is alleen berekend waar alle districten een meting hebben."
         _small(doc, note)
+
+
+def _organogram(doc, organogram) -> None:
+    """The organogram as text (title and its full text alternative) in the Word file."""
+    heading = doc.add_paragraph()
+    heading.add_run(organogram.title).bold = True
+    heading.paragraph_format.keep_with_next = True
+    _small(doc, organogram.text)
 
 
 def _team_blocks(doc, s) -> None:
@@ -423,8 +433,8 @@ def render_report_docx(report: Report) -> bytes:
     version.runs[0].font.color.rgb = BLUE
     doc.add_paragraph(report.texts["subtitle"]).runs[0].bold = True
     _bullets(doc, list(report.texts.get("key_facts") or []))
-    doc.add_paragraph(f"Peildatum {long_date(report.peildatum)}. Alle cijfers, verschillen en "
-                      "percentages zijn door de tracker berekend uit de vastgelegde metingen.")
+    doc.add_paragraph(f"Peildatum {long_date(report.peildatum)}."
+                      + (f" {report.figures_claim}" if report.figures_claim else ""))
     for notice in report.notices:
         doc.add_paragraph(notice, style="Intense Quote")
     doc.add_page_break()
@@ -434,15 +444,17 @@ def render_report_docx(report: Report) -> bytes:
     doc.add_paragraph(intro[0] if intro else "Er is geen leeswijzer vastgelegd.")
 
     doc.add_heading("Organisatiestructuur", level=1)
-    notes = list(report.texts.get("footnotes") or [])
-    for index, text in enumerate(intro[1:]):
-        paragraph = doc.add_paragraph(text)
-        if index == 0:
-            for note in notes:
-                footnotes.add(paragraph, note)
-    if notes and len(intro) < 2:
-        for note in notes:
-            footnotes.add(doc.paragraphs[-1], note)
+    layout = document_layout(report.texts, report.teams)
+    for index, parts in enumerate(layout.organisation or [[]]):
+        if index == layout.organogram_at and layout.organogram:
+            _organogram(doc, layout.organogram)
+        if not parts:
+            continue
+        paragraph = doc.add_paragraph()
+        for part in parts:
+            paragraph.add_run(part.text)
+            if part.note:
+                footnotes.add(paragraph, layout.footnotes[part.note - 1])
     doc.add_paragraph(report.texts["chairs_intro"])
     caption = "Teams, bestuurlijke voorzitters en trekkers"
     _caption(doc, caption)
@@ -479,6 +491,8 @@ def render_report_docx(report: Report) -> bytes:
 
     doc.add_page_break()
     doc.add_heading(report.texts["teams_heading"], level=1)
+    if layout.figures_overview:
+        doc.add_paragraph(layout.figures_overview)
     for index, s in enumerate(report.teams):
         if index:
             doc.add_page_break()
@@ -494,11 +508,15 @@ def render_report_docx(report: Report) -> bytes:
         for notice in s.notices:
             doc.add_paragraph(notice)
         _team_blocks(doc, s)
-        if s.indicators:
-            for ind in s.indicators:
-                _indicator(doc, ind)
-        else:
-            doc.add_paragraph("Voor dit thema zijn geen indicatoren vastgelegd.")
+        for group in s.indicator_groups:
+            if group.title:
+                doc.add_heading(group.title, level=3)
+                if group.subtitle:
+                    _small(doc, group.subtitle)
+            for ind in group.indicators:
+                _indicator(doc, ind, level=4 if group.title else 3)
+        if s.figures_note:
+            doc.add_paragraph(s.figures_note)
 
     doc.add_section(WD_SECTION.NEW_PAGE)
     doc.add_heading("Bijlage: mijlpalen en pilots", level=1)
