@@ -142,3 +142,27 @@ def alt_text(caption: str, chart: Chart, value_text: Callable[[Decimal], str]) -
     """What the picture shows, in words (as the SVG's description in HTML)."""
     values = "; ".join(f"{bar.label}: {value_text(bar.value)}" for bar in chart.bars)
     return f"{caption}. Staafdiagram. {values}."
+
+
+def render_organogram_png(organogram) -> ChartPicture:
+    """The organogram (``sections.Organogram``) as a PNG for Word: the same boxes, lines and
+    texts as the SVG of the HTML and PDF, drawn from the same geometry."""
+    image = Image.new("RGB", (organogram.width * SCALE, organogram.height * SCALE), "white")
+    draw = ImageDraw.Draw(image)
+    for x1, y1, x2, y2 in organogram.lines:
+        draw.line([(x1 * SCALE, y1 * SCALE), (x2 * SCALE, y2 * SCALE)], fill=AXIS, width=SCALE)
+    fills = {0: BAR, 1: "#e8eef6"}
+    for box in organogram.boxes:
+        draw.rounded_rectangle(
+            [box.x * SCALE, box.y * SCALE, (box.x + box.width - 1) * SCALE,
+             (box.y + box.height - 1) * SCALE],
+            radius=3 * SCALE, fill=fills.get(box.level, "#ffffff"), outline=BAR, width=SCALE)
+        colour = "#ffffff" if box.level == 0 else TEXT
+        for index, (text, bold) in enumerate(box.lines, start=1):
+            font = _font(9 if bold else 8)
+            # SVG y is the baseline; Pillow's anchor "ls" draws from the baseline too.
+            draw.text(((box.x + 6) * SCALE, (box.y + 2 + 12 * index) * SCALE), text, font=font,
+                      fill=colour, anchor="ls")
+    out = BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return ChartPicture(out.getvalue(), organogram.width, organogram.height)

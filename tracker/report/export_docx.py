@@ -28,7 +28,7 @@ from docx.shared import Cm, Emu, Pt, RGBColor, Twips
 
 from tracker.formatting import long_date
 from tracker.report.build import ACTIONS_TITLE, IndicatorSection, Report
-from tracker.report.charts import alt_text, render_png
+from tracker.report.charts import alt_text, render_organogram_png, render_png
 from tracker.report.sections import document_layout
 
 BLUE = RGBColor(0x17, 0x40, 0x6D)
@@ -387,11 +387,14 @@ def _indicator(doc, ind: IndicatorSection, *, level: int = 3) -> None:
 
 
 def _organogram(doc, organogram) -> None:
-    """The organogram as text (title and its full text alternative) in the Word file."""
-    heading = doc.add_paragraph()
-    heading.add_run(organogram.title).bold = True
-    heading.paragraph_format.keep_with_next = True
-    _small(doc, organogram.text)
+    """The organogram as a picture (drawn from the same geometry as the SVG) with its full
+    text alternative, and its title as a caption."""
+    picture = render_organogram_png(organogram)
+    shape = doc.add_picture(BytesIO(picture.png), width=Cm(8))
+    shape._inline.docPr.set("descr", f"{organogram.title}. {organogram.text}")
+    shape._inline.docPr.set("title", organogram.title)
+    doc.paragraphs[-1].paragraph_format.keep_with_next = True
+    _caption(doc, organogram.title)
 
 
 def _team_blocks(doc, s) -> None:
