@@ -46,3 +46,6 @@ def test_edit_a_block_in_place_and_axe_on_status_pages_and_report(demo, live_ser
     assert page.get_by_role("heading", level=1).inner_text() == "Voortgangsrapportage"
     axe_check(page)
     assert page.console_errors == []
+    # On a phone only the wide figure tables scroll, never the page (WCAG 1.4.10).
+    page.set_viewport_size({"width": 375, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
