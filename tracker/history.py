@@ -139,8 +139,3 @@ def rewrite_history(session: Session, model: type, row_id: int, **values: Any) -
     """
     table = version_class(model).__table__
     return session.execute(table.update().where(table.c.id == row_id).values(**values)).rowcount
-
-
-def versioned_table_names() -> list[str]:
-    """The tables that keep history (their history table is ``<name>_version``)."""
-    return sorted(cls.__table__.name for cls in versioning_manager.version_class_map)

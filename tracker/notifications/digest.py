@@ -82,6 +82,10 @@ class EventInfo:
     #: For this recipient: None when not invited, "" when invited without an answer.
     response: str | None = None
 
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == EventStatus.GEANNULEERD
+
 
 @dataclass(frozen=True)
 class PilotInfo:
@@ -236,7 +240,7 @@ def _section(title: str, team: TeamInfo | None, team_ids: set[int] | None, netwo
         elif a.status == ActionStatus.GEREED and a.completed_at is not None and since < a.completed_at <= now:
             section.completed.append(ActionLine(a, team_info))
     for e in sorted(network.events, key=lambda e: e.starts_at or now):
-        if not mine(e.team_id) or e.starts_at is None or e.status == EventStatus.GEANNULEERD:
+        if not mine(e.team_id) or e.starts_at is None or e.is_cancelled:
             continue
         if now <= e.starts_at <= now + timedelta(weeks=horizon):
             section.events.append(EventLine(e, network.teams.get(e.team_id),

@@ -41,7 +41,6 @@ class IndicatorSection:
     table: figures.Table
     chart: figures.Chart | None
     chart_caption: str
-    target_text: str
     progress: figures.Progress
     is_percentage: bool
     #: 1 when any value of the table has decimals (3,1%), so that 4,0% keeps its zero.
@@ -252,14 +251,13 @@ def build_indicator(indicator: Any, values: dict[tuple[int | None, str], Decimal
             base = table.total.values[keys.index(indicator.target_base_period)]
     progress = figures.progress_against_target(
         target_kind=indicator.target_kind, target=indicator.target_value, latest=latest, base=base)
-    target_text = _target_text(indicator)
     labels = ([wrap_label(bar.label, max(6, (chart.width // max(len(points), 1)) // 6))
                for bar in chart.bars] if chart else [])
     extra_lines = max((len(lines) for lines in labels), default=0) - 2
     return IndicatorSection(
         key=indicator.key, name=indicator.name, description=indicator.description or "",
         unit=indicator.unit.label, source=indicator.source or "", notes=indicator.notes or "",
-        table=table, chart=chart, chart_caption=caption, target_text=target_text,
+        table=table, chart=chart, chart_caption=caption,
         progress=progress, is_percentage=indicator.unit == IndicatorUnit.PROCENT,
         decimals=1 if is_ratio or any(v is not None and v != v.to_integral_value()
                                       for row in table.all_rows for v in row.values) else 0,
@@ -377,25 +375,6 @@ def _source_figures_text(table: figures.Table) -> str:
 def _fmt_decimal(value: Decimal) -> str:
     decimals = 0 if value == value.to_integral_value() else 1
     return number(value, decimals)
-
-
-def _target_text(indicator: Any) -> str:
-    parts = []
-    suffix = "%" if indicator.unit == IndicatorUnit.PROCENT else ""
-    if indicator.target_value is not None:
-        t = _fmt_decimal(indicator.target_value)
-        if indicator.target_kind == "max":
-            parts.append(f"doel: maximaal {t}{suffix}")
-        elif indicator.target_kind == "min":
-            parts.append(f"doel: minimaal {t}{suffix}")
-        elif indicator.target_kind == "change_pct":
-            period = f" in {indicator.target_period}" if indicator.target_period else ""
-            base = (f" (gerekend vanaf {indicator.target_base_period})"
-                    if indicator.target_base_period else "")
-            parts.append(f"doel: {t}%{period}{base}")
-    if indicator.baseline_value is not None:
-        parts.append(f"uitgangswaarde {_fmt_decimal(indicator.baseline_value)}{suffix}")
-    return "; ".join(parts)
 
 
 def build_sections(world: World) -> list[TeamSection]:
