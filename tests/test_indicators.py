@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -264,7 +265,9 @@ def test_entered_2018_values_appear_in_status_page_and_report_with_the_total(dem
         assert response.status_code == 303, response.get_data(as_text=True)
     page = client.get(PAGE).get_data(as_text=True)
     status = client.get("/teams/woninginbraken/status").get_data(as_text=True)
-    report = client.get(f"/report?peildatum={date.today().isoformat()}").get_data(as_text=True)
+    # The network's today (Amsterdam), not the machine's: at 23:30 UTC they differ.
+    today = datetime.now(ZoneInfo("Europe/Amsterdam")).date()
+    report = client.get(f"/report?peildatum={today.isoformat()}").get_data(as_text=True)
     for html in (page, status, report):
         assert "Verschil 2017-2018" in html
         assert "6.800" in html and "-591" in html and "-8%" in html  # total, 2017 → 2018

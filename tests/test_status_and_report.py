@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import subprocess
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -263,7 +264,7 @@ def test_as_of_an_action_done_after_the_peildatum_shows_as_it_stood(demo, client
     assert then["Later gereed"] == "bezig"
     assert "Na de peildatum bedacht" not in then
     assert actions(date(2018, 3, 1))["Later gereed"] == "gereed"
-    now = actions(date.today())
+    now = actions(datetime.now(ZoneInfo("Europe/Amsterdam")).date())
     assert now["Later gereed"] == "gereed" and "Na de peildatum bedacht" in now
 
     login(user("lezer@example.org"))
