@@ -64,9 +64,11 @@ class Config:
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
     REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
 
-    # Login throttling: at most this many failures per window and account.
-    TRACKER_LOGIN_MAX_FAILURES = 10
-    TRACKER_LOGIN_WINDOW = timedelta(minutes=15)
+    # Throttling of logins, password links and TOTP codes: see tracker/auth/throttle.py
+    # (TRACKER_THROTTLE_POLICIES may override its POLICIES per kind).
+    # Reverse proxies in front of the app: ProxyFix trusts this many X-Forwarded-For
+    # and X-Forwarded-Proto hops; 0 (no proxy) ignores those headers.
+    TRACKER_PROXY_COUNT = int(os.environ.get("TRACKER_PROXY_COUNT", "0"))
 
     WTF_CSRF_TIME_LIMIT = None  # the session lifetime bounds the token
     WTF_CSRF_HEADERS = ["X-CSRFToken"]

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from tests.conftest import csrf_token_for, login_via_form
 from tests.factories import PASSWORD, create_user
 from tracker.audit.models import AuditEntry
-from tracker.auth.models import LoginFailure
+from tracker.auth.models import ThrottleFailure
 from tracker.db import utcnow
 from tracker.enums import Role
 from tracker.extensions import db
@@ -63,11 +63,13 @@ def test_inactive_account_and_account_without_password_cannot_log_in(client):
 
 
 @pytest.mark.parametrize("email", ["anne@example.org", "onbekend@example.org"])
-def test_login_throttled_after_ten_failures_in_fifteen_minutes(client, user, email):
-    for _ in range(10):
+def test_login_throttled_after_five_failures_from_one_client(client, user, email):
+    # Throttling is per (account, client): see tests/test_throttling.py for the rest.
+    for _ in range(5):
         assert login_via_form(client, email, "fout-fout-fout-1").status_code == 401
     blocked = login_via_form(client, email, PASSWORD)
     assert blocked.status_code == 429
+    assert blocked.headers["Retry-After"] == "60"
     assert "Te veel mislukte pogingen" in blocked.get_data(as_text=True)
     # Other accounts are unaffected.
     create_user(email="bert@example.org")
@@ -75,15 +77,15 @@ def test_login_throttled_after_ten_failures_in_fifteen_minutes(client, user, ema
     assert login_via_form(client, "bert@example.org", PASSWORD).status_code == 303
 
 
-def test_throttle_window_expires(client, user):
+def test_throttle_delay_expires_and_success_clears_the_pair(client, user):
     start = utcnow()
     with time_machine.travel(start, tick=False):
-        for _ in range(10):
+        for _ in range(5):
             login_via_form(client, "anne@example.org", "fout-fout-fout-1")
         assert login_via_form(client, "anne@example.org", PASSWORD).status_code == 429
-    with time_machine.travel(start + timedelta(minutes=16), tick=False):
+    with time_machine.travel(start + timedelta(seconds=61), tick=False):
         assert login_via_form(client, "anne@example.org", PASSWORD).status_code == 303
-    assert db.session.scalar(select(func.count(LoginFailure.id))) == 0  # cleared on success
+    assert db.session.scalar(select(func.count(ThrottleFailure.id))) == 0  # cleared on success
 
 
 def test_login_without_csrf_token_is_refused(client, user):

@@ -41,6 +41,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     app.config.from_object(config)
     app.config.update(overrides)
     _ensure_secret_key(app, development_secret_key)
+    register_proxy_fix(app)
 
     register_extensions(app)
     register_request_hooks(app)
@@ -59,6 +60,18 @@ def _ensure_secret_key(app: Flask, development_secret_key) -> None:
             "SECRET_KEY ontbreekt: zet de omgevingsvariabele SECRET_KEY voor productie."
         )
     app.config["SECRET_KEY"] = development_secret_key(Path(app.instance_path))
+
+
+def register_proxy_fix(app: Flask) -> None:
+    """Behind ``TRACKER_PROXY_COUNT`` proxies, take the client address and scheme from them.
+
+    Without proxies (0) the forwarding headers are ignored: anyone could send them.
+    """
+    hops = int(app.config.get("TRACKER_PROXY_COUNT") or 0)
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def register_extensions(app: Flask) -> None:

@@ -19,7 +19,7 @@ MESSAGES = {
     413: ("Te groot", "Het verzonden bestand of formulier is te groot."),
     429: (
         "Te veel pogingen",
-        "Er zijn te veel pogingen gedaan. Wacht een kwartier en probeer het opnieuw.",
+        "Er zijn te veel pogingen gedaan. Wacht even en probeer het daarna opnieuw.",
     ),
     500: ("Er ging iets mis", "Er ging aan onze kant iets mis. Probeer het later opnieuw."),
     503: ("Tijdelijk niet beschikbaar", "De dienst is tijdelijk niet beschikbaar."),
@@ -31,6 +31,16 @@ def render_error(status: int, message: str | None = None):
     context = {"status": status, "title": title, "message": message or default_message}
     template = "errors/_error.html" if is_fragment() else "errors/error.html"
     return render_template(template, **context), status
+
+
+def _log_denial() -> None:
+    """Every 403 (a permission rule or the default deny) goes on the security log."""
+    from flask_login import current_user
+
+    from tracker.security_log import request_object, security_event
+
+    security_event("access.denied", user=current_user, obj=request_object(), result="denied",
+                   detail=request.method)
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -45,9 +55,15 @@ def register_error_handlers(app: Flask) -> None:
         if request.path.startswith("/static/") and error.code == 404:
             return error
         status = error.code or 500
+        if status == 403:
+            _log_denial()
         response = render_error(status)
         if status == 405 and getattr(error, "valid_methods", None):
             return (*response, {"Allow": ", ".join(error.valid_methods)})
+        if status == 429:
+            # Keep werkzeug's Retry-After (TooManyRequests(retry_after=...)).
+            retry = [(k, v) for k, v in error.get_headers() if k == "Retry-After"]
+            return (*response, retry)
         return response
 
     @app.errorhandler(InternalServerError)

@@ -4,7 +4,7 @@ from sqlalchemy.orm import configure_mappers
 
 from tracker.actions.models import Action, ActionComment
 from tracker.audit.models import AuditEntry
-from tracker.auth.models import LoginFailure, User
+from tracker.auth.models import ThrottleFailure, User
 from tracker.events.models import Event, Invitation
 from tracker.indicators.models import Indicator, Measurement
 from tracker.milestones.models import Milestone, MunicipalityTick
@@ -38,7 +38,6 @@ __all__ = [
     "Indicator",
     "Invitation",
     "JobRun",
-    "LoginFailure",
     "Measurement",
     "Milestone",
     "Municipality",
@@ -53,6 +52,7 @@ __all__ = [
     "Team",
     "TeamMembership",
     "TeamNotificationSettings",
+    "ThrottleFailure",
     "User",
     "pilot_municipalities",
 ]

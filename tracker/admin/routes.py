@@ -15,8 +15,10 @@ from tracker.enums import Role, TeamRole
 from tracker.extensions import db
 from tracker.forms import Refusal, form_errors
 from tracker.network.models import Organisation, Team, TeamMembership
+from tracker.security_log import log_beheerder_actions
 
 bp = Blueprint("admin", __name__, url_prefix="/beheer")
+log_beheerder_actions(bp)
 
 ROLE_OPTIONS = [(role.value, role.label) for role in Role]
 

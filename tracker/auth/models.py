@@ -1,4 +1,4 @@
-"""Accounts: people who use the tracker, and failed login attempts."""
+"""Accounts: people who use the tracker, and counted attempts for throttling."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.db import UTCDateTime, utcnow
@@ -78,12 +78,24 @@ class User(UserMixin, db.Model):
         return f"<User {self.email}>"
 
 
-class LoginFailure(db.Model):
-    """A failed login for an e-mail address (known or not), for throttling."""
+class ThrottleFailure(db.Model):
+    """One counted attempt for throttling: a failed login or TOTP code, a password-link request.
 
-    __tablename__ = "login_failures"
+    Kept per (kind, account, client address) so that a stranger's failures never
+    slow down the account's owner at another address (see tracker.auth.throttle).
+    """
+
+    __tablename__ = "throttle_failures"
+    __table_args__ = (
+        Index("ix_throttle_failures_pair", "kind", "account", "client", "at"),
+        Index("ix_throttle_failures_client", "kind", "client", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: The normalised address typed at login, whether an account exists or not.
-    email: Mapped[str] = mapped_column(String(254), index=True)
+    #: What was tried: ``login``, ``password_link`` or ``totp``.
+    kind: Mapped[str] = mapped_column(String(20))
+    #: The normalised address typed (known account or not), or another account key.
+    account: Mapped[str] = mapped_column(String(254))
+    #: The client address (after ProxyFix) the attempt came from.
+    client: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -16,11 +16,13 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from tracker.audit.services import record
+from tracker.auth import throttle
 from tracker.auth.models import User
 from tracker.auth.services import end_all_sessions, normalise_email, set_password
 from tracker.extensions import db
 from tracker.notifications.messages import external_url
 from tracker.notifications.outbox import Email, enqueue
+from tracker.security_log import security_event, typed_address_ref
 
 SALT = "tracker.auth.password-link"
 DEFAULT_MAX_AGE = 24 * 60 * 60
@@ -84,11 +86,29 @@ def queue_password_link(user: User, *, now: datetime, actor=None, reason: str = 
     return queued
 
 
-def request_reset(email: str, *, now: datetime) -> None:
-    """Queue a link for the account with ``email``; silently nothing when there is none."""
-    user = db.session.scalar(select(User).where(User.email == normalise_email(email)[:254]))
+def request_reset(email: str, *, client: str, now: datetime) -> throttle.Decision:
+    """Queue a link for the account with ``email``; silently nothing when there is none.
+
+    Throttled like a login (kind ``password_link``, every request counts), so
+    nobody can flood a mailbox or probe addresses quickly; the decision is the
+    same for addresses with and without an account. Returns the throttle's
+    ``Decision``: when not allowed, nothing was queued.
+    """
+    address = normalise_email(email)[:254]
+    user = db.session.scalar(select(User).where(User.email == address))
+    target = user if user is not None else typed_address_ref(address)
+    decision = throttle.check("password_link", address, client, now)
+    if not decision.allowed:
+        security_event("password.link_throttled", obj=target, result="throttled",
+                       detail={"retry_after": decision.retry_after})
+        return decision
+    throttle.record_failure("password_link", address, client, now)
+    queued = False
     if user is not None and user.active:
-        queue_password_link(user, now=now, reason="zelf aangevraagd")
+        queued = queue_password_link(user, now=now, reason="zelf aangevraagd")
+    security_event("password.link_requested", obj=target,
+                   result="queued" if queued else "not_sent")
+    return decision
 
 
 def set_password_with_token(user: User, password: str) -> None:
@@ -97,3 +117,4 @@ def set_password_with_token(user: User, password: str) -> None:
     end_all_sessions(user)
     db.session.flush()
     record("user.password_set", actor=user, obj=user, summary="Wachtwoord ingesteld")
+    security_event("password.set", user=user, obj=user, result="ok", detail="via link")

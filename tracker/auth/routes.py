@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import logging
-
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, logout_user
 
 from tracker.auth.forms import ForgotPasswordForm, LoginForm, SetPasswordForm
@@ -13,12 +11,13 @@ from tracker.auth.permissions import authenticated, public
 from tracker.auth.redirects import safe_next_url
 from tracker.auth.services import authenticate, end_all_sessions
 from tracker.auth.sessions import start_session
+from tracker.auth.throttle import wait_text
 from tracker.db import utcnow
 from tracker.extensions import db
 from tracker.forms import Refusal, form_errors
+from tracker.security_log import client_address, security_event
 
 bp = Blueprint("auth", __name__)
-log = logging.getLogger("tracker.auth")
 
 INVALID_LOGIN = "Onbekende combinatie van e-mailadres en wachtwoord."
 
@@ -33,33 +32,26 @@ def login():
     home = url_for("network.dashboard")
     if current_user.is_authenticated and request.method == "GET":
         return redirect(safe_next_url(form.next.data, home))
-    status = 200
+    status, headers = 200, {}
     if form.validate_on_submit():
-        result = authenticate(
-            form.email.data,
-            form.password.data,
-            now=utcnow(),
-            max_failures=current_app.config["TRACKER_LOGIN_MAX_FAILURES"],
-            window=current_app.config["TRACKER_LOGIN_WINDOW"],
-        )
+        result = authenticate(form.email.data, form.password.data,
+                              client=client_address(), now=utcnow())
         db.session.commit()
-        origin = request.remote_addr
         if result.user is not None:
-            log.info("login ok user=%s origin=%s", result.user.id, origin)
             start_session(result.user, utcnow())
             return redirect(safe_next_url(form.next.data, home), code=303)
-        log.info("login %s origin=%s", result.reason, origin)
         if result.reason == "throttled":
-            status = 429
+            status, headers = 429, {"Retry-After": str(result.retry_after)}
             form.form_errors.append(
-                "Te veel mislukte pogingen. Wacht een kwartier en probeer het opnieuw."
+                "Te veel mislukte pogingen. Probeer het over "
+                f"{wait_text(result.retry_after)} opnieuw."
             )
         else:
             status = 401
             form.form_errors.append(INVALID_LOGIN)
     elif request.method == "POST":
         status = 422
-    return render_template("auth/login.html", form=form), status
+    return render_template("auth/login.html", form=form), status, headers
 
 
 @bp.post("/uitloggen")
@@ -68,7 +60,7 @@ def logout():
     """End this and every other session of the user."""
     end_all_sessions(current_user)
     db.session.commit()
-    log.info("logout user=%s origin=%s", current_user.id, request.remote_addr)
+    security_event("logout", user=current_user, obj=current_user, result="ok")
     logout_user()
     flash("U bent uitgelogd.", "ok")
     return redirect(url_for("auth.login"), code=303)
@@ -81,8 +73,12 @@ def forgot_password():
     if request.method == "POST":
         address = ForgotPasswordForm().parse().email.data
         if address:
-            request_reset(address, now=utcnow())
+            decision = request_reset(address, client=client_address(), now=utcnow())
             db.session.commit()
+            if not decision.allowed:
+                wait = f"Te veel aanvragen. Probeer het over {wait_text(decision.retry_after)} opnieuw."
+                return (render_template("auth/forgot.html", sent=False, email=address, error=wait),
+                        429, {"Retry-After": str(decision.retry_after)})
         return render_template("auth/forgot.html", sent=True, email=address)
     return render_template("auth/forgot.html", sent=False, email="")
 

@@ -10,14 +10,16 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import delete, func, select
+from sqlalchemy import select
 
 from tracker.audit.services import record
-from tracker.auth.models import LoginFailure, User, new_session_nonce
+from tracker.auth import throttle
+from tracker.auth.models import User, new_session_nonce
 from tracker.auth.passwords import hash_password, password_problems, verify_password
 from tracker.enums import Role, TeamRole
 from tracker.extensions import db
 from tracker.network.models import Organisation, Team, TeamMembership
+from tracker.security_log import security_event, typed_address_ref
 from tracker.validation import ValidationError, clean_text
 
 
@@ -27,39 +29,42 @@ def normalise_email(email: str) -> str:
 
 @dataclass(frozen=True)
 class LoginResult:
-    """Outcome of a login attempt: a user, or why not (``invalid`` / ``throttled``)."""
+    """Outcome of a login attempt: a user, or why not (``invalid`` / ``throttled``).
+
+    ``retry_after`` is the number of seconds to wait when ``throttled``.
+    """
 
     user: User | None
     reason: str | None = None
+    retry_after: int = 0
 
 
-def authenticate(
-    email: str, password: str, *, now: datetime, max_failures: int, window
-) -> LoginResult:
-    """Check credentials with throttling per typed address (known or not).
+def authenticate(email: str, password: str, *, client: str, now: datetime) -> LoginResult:
+    """Check credentials, throttled per (typed address, client) and per client.
 
     The same answer for an unknown address, a wrong password, an inactive
     account and an account without a password, so that nobody can probe
-    which addresses exist.
+    which addresses exist; failures from one client never slow down another
+    (see tracker.auth.throttle). Logs the outcome on the security log.
     """
     address = normalise_email(email)[:254]
-    failures = db.session.scalar(
-        select(func.count(LoginFailure.id)).where(
-            LoginFailure.email == address, LoginFailure.at > now - window
-        )
-    )
-    if failures >= max_failures:
-        return LoginResult(None, "throttled")
     user = db.session.scalar(select(User).where(User.email == address))
+    target = user if user is not None else typed_address_ref(address)
+    decision = throttle.check("login", address, client, now)
+    if not decision.allowed:
+        security_event("login.throttled", obj=target, result="throttled",
+                       detail={"retry_after": decision.retry_after})
+        return LoginResult(None, "throttled", decision.retry_after)
     password_ok = verify_password(user.password_hash if user else None, password)
     if user is None or not password_ok or not user.can_log_in:
-        db.session.add(LoginFailure(email=address, at=now))
-        db.session.flush()
+        throttle.record_failure("login", address, client, now)
+        security_event("login.failed", obj=target, result="failed")
         return LoginResult(None, "invalid")
-    db.session.execute(delete(LoginFailure).where(LoginFailure.email == address))
+    throttle.clear("login", address, client)
     user.last_login_at = now
     record("user.login", actor=user, obj=user, summary="Ingelogd")
     db.session.flush()
+    security_event("login.ok", user=user, obj=user, result="ok")
     return LoginResult(user)
 
 

@@ -23,9 +23,11 @@ from tracker.notifications.services import (
     set_team_rules,
     unsubscribe,
 )
+from tracker.security_log import log_beheerder_actions
 
 bp = Blueprint("notifications", __name__)
 outbox_bp = Blueprint("outbox", __name__, url_prefix="/beheer/outbox")
+log_beheerder_actions(outbox_bp)
 
 TOPIC_LABELS = {"digest": "het bestuurlijk overzicht", "reminders": "herinneringen en meldingen"}
 PAGE_SIZE = 100

@@ -1,0 +1,119 @@
+"""The security log: who did what to which object, with what result, from where, when.
+
+Every event is one line on the logger ``tracker.security`` at INFO: a JSON
+object with the fields ``when`` (UTC, ISO 8601), ``what`` (the event kind, e.g.
+``login.failed``), ``who`` (a user id or ``"anoniem"``), ``object``, ``result``,
+``origin`` (the client address after ProxyFix) and optionally ``detail``. The
+same dict is attached to the log record as ``record.security`` for handlers that
+want fields rather than text.
+
+Never passed in, so never logged: passwords, tokens, TOTP codes, session ids.
+An address typed at login or for a password link that belongs to no account is
+logged as a keyed hash (``adres:<16 hex>``): people type their password into the
+address field, and an unknown "address" may be exactly that. The hash still lets
+an officer see that one value was tried many times.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+from typing import Any
+
+from flask import Blueprint, current_app, has_request_context, request
+
+from tracker.db import utcnow
+
+log = logging.getLogger("tracker.security")
+
+ANONYMOUS = "anoniem"
+
+
+def client_address() -> str:
+    """The client's address as the app sees it (after ProxyFix), ``"-"`` outside a request."""
+    if has_request_context():
+        return request.remote_addr or "-"
+    return "-"
+
+
+def typed_address_ref(address: str) -> str:
+    """A keyed hash of a typed value that matches no account: ``adres:<16 hex>``."""
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    digest = hmac.new(key, (address or "").encode(), hashlib.sha256).hexdigest()
+    return f"adres:{digest[:16]}"
+
+
+def object_ref(obj: Any) -> str | None:
+    """A short reference: ``user:12`` for a model instance, a string as is, None for none."""
+    if obj is None or isinstance(obj, str):
+        return obj
+    table = getattr(obj, "__tablename__", None) or type(obj).__name__.lower()
+    if table == "users":
+        table = "user"
+    return f"{table}:{getattr(obj, 'id', '?')}"
+
+
+def _who(user: Any) -> str | int:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return ANONYMOUS
+    return user.id
+
+
+def security_event(kind: str, *, user: Any = None, obj: Any = None, result: str = "ok",
+                   detail: str | dict | None = None) -> dict:
+    """Log one security event and return the fields logged.
+
+    ``kind``: what happened, dotted (``login.ok``, ``mfa.enrolled``, ``admin.update``);
+    ``user``: who did it (a User, an anonymous user or None for ``"anoniem"``);
+    ``obj``: what it concerned (a model instance or a reference string);
+    ``result``: ``ok``, ``failed``, ``denied``, ``throttled`` …;
+    ``detail``: extra non-secret context. Never pass passwords, tokens, codes or
+    session ids here.
+    """
+    fields: dict[str, Any] = {
+        "when": utcnow().isoformat(timespec="seconds"),
+        "what": kind,
+        "who": _who(user),
+        "object": object_ref(obj),
+        "result": result,
+        "origin": client_address(),
+    }
+    if detail:
+        fields["detail"] = detail
+    log.info(json.dumps(fields, ensure_ascii=False), extra={"security": fields})
+    return fields
+
+
+def request_object() -> str:
+    """The object of the current request: endpoint and numeric URL arguments only.
+
+    URL arguments that are not numbers may be secrets (tokens in links), so they
+    are left out.
+    """
+    if not has_request_context():
+        return "-"
+    parts = [request.endpoint or request.method]
+    args = request.view_args or {}
+    parts += [f"{name}={value}" for name, value in sorted(args.items()) if isinstance(value, int)]
+    return " ".join(parts)
+
+
+def log_beheerder_actions(bp: Blueprint) -> None:
+    """Log every state-changing request to ``bp`` (a beheerder's blueprint) as ``admin.<view>``."""
+
+    @bp.after_request
+    def _log_admin_action(response):
+        from flask_login import current_user
+
+        from tracker.auth.permissions import SAFE_METHODS
+
+        if request.method not in SAFE_METHODS:
+            view = (request.endpoint or "").rpartition(".")[2]
+            security_event(
+                f"admin.{view}", user=current_user, obj=request_object(),
+                result="ok" if response.status_code < 400 else "refused",
+                detail=f"{request.method} {response.status_code}",
+            )
+        return response
