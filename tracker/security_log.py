@@ -24,6 +24,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, has_request_context, request
 
+from tracker.audit.services import request_origin
 from tracker.db import utcnow
 
 log = logging.getLogger("tracker.security")
@@ -32,10 +33,8 @@ ANONYMOUS = "anoniem"
 
 
 def client_address() -> str:
-    """The client's address as the app sees it (after ProxyFix), ``"-"`` outside a request."""
-    if has_request_context():
-        return request.remote_addr or "-"
-    return "-"
+    """The client's address as the app sees it (after ProxyFix); ``cli`` outside a request."""
+    return request_origin() or "-"
 
 
 def typed_address_ref(address: str) -> str:
