@@ -69,6 +69,9 @@ class Config:
     # Reverse proxies in front of the app: ProxyFix trusts this many X-Forwarded-For
     # and X-Forwarded-Proto hops; 0 (no proxy) ignores those headers.
     TRACKER_PROXY_COUNT = int(os.environ.get("TRACKER_PROXY_COUNT", "0"))
+    # The security log (logger "tracker.security", JSON lines) on stderr; off: left to
+    # the host's logging configuration.
+    TRACKER_SECURITY_LOG_TO_STDERR = _bool("TRACKER_SECURITY_LOG_TO_STDERR", True)
 
     WTF_CSRF_TIME_LIMIT = None  # the session lifetime bounds the token
     WTF_CSRF_HEADERS = ["X-CSRFToken"]
@@ -111,6 +114,7 @@ class TestingConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
     MAIL_SUPPRESS_SEND = True
+    TRACKER_SECURITY_LOG_TO_STDERR = False  # the tests read it through propagation (caplog)
     # Fast hashing keeps the suite quick; production uses scrypt.
     TRACKER_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105
 

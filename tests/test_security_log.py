@@ -1,6 +1,9 @@
 """The security log: who, what, object, result, origin, when; never a secret."""
 
 import json
+import os
+import subprocess
+import sys
 from datetime import datetime, timedelta
 
 import pytest
@@ -31,7 +34,7 @@ def events(caplog) -> list[dict]:
             continue
         fields = json.loads(record.getMessage())
         assert fields == record.security
-        assert FIELDS <= fields.keys()
+        assert fields.keys() >= FIELDS
         when = datetime.fromisoformat(fields["when"])
         assert when.utcoffset() == timedelta(0)
         found.append(fields)
@@ -153,3 +156,20 @@ def test_security_event_for_other_helpers(app, user, log):
     assert (fields["who"], fields["object"], fields["origin"], fields["detail"]) == (
         user.id, f"user:{user.id}", "cli", "totp")
     assert security_event("mfa.reset", obj="user:9")["who"] == "anoniem"
+
+
+def test_outside_tests_the_lines_reach_stderr(tmp_path):
+    """Production and development write the security log themselves (INFO, stderr)."""
+    script = (
+        "from tracker import create_app\n"
+        "from tracker.security_log import security_event\n"
+        "app = create_app({'SQLALCHEMY_DATABASE_URI': 'sqlite://', 'SECRET_KEY': 'k'})\n"
+        "with app.app_context():\n"
+        "    security_event('login.ok', obj='user:1')\n"
+    )
+    env = {**os.environ, "TRACKER_ENV": "production", "TRACKER_INSTANCE_PATH": str(tmp_path)}
+    env.pop("TRACKER_SECURITY_LOG_TO_STDERR", None)
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                          text=True, timeout=60, check=True)
+    lines = [json.loads(line) for line in done.stderr.splitlines() if line.startswith("{")]
+    assert [(e["what"], e["object"], e["origin"]) for e in lines] == [("login.ok", "user:1", "cli")]

@@ -42,6 +42,9 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     app.config.update(overrides)
     _ensure_secret_key(app, development_secret_key)
     register_proxy_fix(app)
+    from tracker.security_log import register_security_log
+
+    register_security_log(app)
 
     register_extensions(app)
     register_request_hooks(app)

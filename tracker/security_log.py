@@ -22,7 +22,7 @@ import json
 import logging
 from typing import Any
 
-from flask import Blueprint, current_app, has_request_context, request
+from flask import Blueprint, Flask, current_app, has_request_context, request
 
 from tracker.audit.services import request_origin
 from tracker.db import utcnow
@@ -30,6 +30,26 @@ from tracker.db import utcnow
 log = logging.getLogger("tracker.security")
 
 ANONYMOUS = "anoniem"
+
+
+def register_security_log(app: Flask) -> None:
+    """Make the security log reach the operator.
+
+    The logger logs at INFO. With ``TRACKER_SECURITY_LOG_TO_STDERR`` (on by
+    default, off in tests) it writes its JSON lines to stderr itself (gunicorn
+    passes that on to its error log or the journal) and does not also propagate,
+    so a root handler set up elsewhere does not print each line twice. With the
+    setting off the lines propagate to whatever logging the host configures.
+    """
+    log.setLevel(logging.INFO)
+    if not app.config.get("TRACKER_SECURITY_LOG_TO_STDERR"):
+        return
+    if not any(getattr(h, "tracker_security", False) for h in log.handlers):
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(message)s"))  # the line carries "when"
+        handler.tracker_security = True
+        log.addHandler(handler)
+    log.propagate = False
 
 
 def client_address() -> str:
