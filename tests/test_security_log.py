@@ -69,7 +69,7 @@ def test_login_ok_failed_throttled_and_logout_are_logged(app, user, log):
     assert len(failed) == 5
     assert failed[0] | {"when": None} == {
         "when": None, "what": "login.failed", "who": "anoniem", "object": f"user:{user.id}",
-        "result": "failed", "origin": CLIENT,
+        "result": "failed", "origin": CLIENT, "detail": "onjuist wachtwoord",
     }
     throttled = event(log, "login.throttled")
     assert (throttled["result"], throttled["detail"]) == ("throttled", {"retry_after": 60})
@@ -96,6 +96,7 @@ def test_a_typed_unknown_address_is_logged_as_a_keyed_hash(app, log):
     login_via_form(from_client(app), typed, WRONG)
     failed = event(log, "login.failed")
     assert failed["object"].startswith("adres:") and len(failed["object"]) == len("adres:") + 16
+    assert failed["detail"] == "onbekend account"
     login_via_form(from_client(app), typed, WRONG)
     again = [e for e in events(log) if e["what"] == "login.failed"][1]
     assert again["object"] == failed["object"]  # the same value tried twice is visible

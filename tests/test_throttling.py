@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from sqlalchemy import func, select
+from werkzeug.exceptions import TooManyRequests
 
 from tests.conftest import csrf_token_for, login_via_form
 from tests.factories import PASSWORD, create_user
@@ -203,3 +204,21 @@ def test_proxy_count_decides_whether_x_forwarded_for_is_the_client(
     other.environ_base["HTTP_X_FORWARDED_FOR"] = CLIENT_B
     expected_other = 303 if proxies else 429
     assert login_via_form(other, user.email, PASSWORD).status_code == expected_other
+
+
+def test_every_429_carries_retry_after(app):
+    """Also a 429 raised elsewhere (werkzeug's TooManyRequests) goes out with Retry-After."""
+    fresh = create_app({"TRACKER_ENV": "testing",
+                        "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
+
+    @fresh.get("/te-veel/<int:seconds>")
+    def too_many(seconds: int):
+        raise TooManyRequests(retry_after=seconds or None)
+
+    client = fresh.test_client()
+    said = client.get("/te-veel/30")
+    assert (said.status_code, said.headers["Retry-After"]) == (429, "30")
+    assert "Te veel pogingen" in said.get_data(as_text=True)
+    assert client.get("/te-veel/0").headers["Retry-After"] == "60"
+    with fresh.app_context():
+        db.engine.dispose()

@@ -8,6 +8,9 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from tracker.htmx import is_fragment
 
+#: Seconds in ``Retry-After`` of a 429 that did not say (the throttle always says).
+DEFAULT_RETRY_AFTER = 60
+
 MESSAGES = {
     400: ("Ongeldig verzoek", "Het verzoek kon niet worden verwerkt."),
     401: ("Niet ingelogd", "Log in om verder te gaan."),
@@ -61,9 +64,10 @@ def register_error_handlers(app: Flask) -> None:
         if status == 405 and getattr(error, "valid_methods", None):
             return (*response, {"Allow": ", ".join(error.valid_methods)})
         if status == 429:
-            # Keep werkzeug's Retry-After (TooManyRequests(retry_after=...)).
-            retry = [(k, v) for k, v in error.get_headers() if k == "Retry-After"]
-            return (*response, retry)
+            # Every 429 says when to come back: werkzeug's TooManyRequests(retry_after=...)
+            # when given, else a minute.
+            retry = dict(error.get_headers()).get("Retry-After", str(DEFAULT_RETRY_AFTER))
+            return (*response, {"Retry-After": retry})
         return response
 
     @app.errorhandler(InternalServerError)

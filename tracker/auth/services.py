@@ -58,7 +58,8 @@ def authenticate(email: str, password: str, *, client: str, now: datetime) -> Lo
     password_ok = verify_password(user.password_hash if user else None, password)
     if user is None or not password_ok or not user.can_log_in:
         throttle.record_failure("login", address, client, now)
-        security_event("login.failed", obj=target, result="failed")
+        security_event("login.failed", obj=target, result="failed",
+                       detail=_failure_reason(user, password_ok))
         return LoginResult(None, "invalid")
     throttle.clear("login", address, client)
     user.last_login_at = now
@@ -66,6 +67,15 @@ def authenticate(email: str, password: str, *, client: str, now: datetime) -> Lo
     db.session.flush()
     security_event("login.ok", user=user, obj=user, result="ok")
     return LoginResult(user)
+
+
+def _failure_reason(user: User | None, password_ok: bool) -> str:
+    """Why a login failed, for the security log only (the visitor sees one answer)."""
+    if user is None:
+        return "onbekend account"
+    if not password_ok:
+        return "onjuist wachtwoord"
+    return "account inactief" if not user.active else "account zonder wachtwoord"
 
 
 def end_all_sessions(user: User) -> None:

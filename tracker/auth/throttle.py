@@ -18,7 +18,8 @@ Two limits apply to each ``kind`` of attempt (``login``, ``password_link``,
   them ages out.
 
 The account key is whatever was typed, normalised, whether an account exists or
-not, so the answers for unknown accounts are the same as for known ones.
+not, so the answers for unknown accounts are the same as for known ones. For the
+TOTP step (the account is known by then) pass ``str(user.id)``.
 
 Use::
 
