@@ -129,6 +129,16 @@ def test_beheerder_actions_are_logged(app, client, login, log):
     assert action["origin"] == "127.0.0.1"
 
 
+def test_anonymous_requests_to_beheerder_routes_are_logged_as_refused(app, client, log):
+    target = create_user()
+    db.session.commit()
+    response = post_form(client, f"/beheer/gebruikers/{target.id}/wachtwoordlink",
+                         token_page="/inloggen")
+    assert response.status_code == 302
+    action = event(log, "admin.send_password_link")
+    assert (action["who"], action["result"]) == ("anoniem", "refused")
+
+
 def test_password_link_request_and_password_set_are_logged_without_secrets(app, user, log):
     client = from_client(app)
     token = csrf_token_for(client, "/wachtwoord-vergeten")

@@ -132,7 +132,9 @@ def log_beheerder_actions(bp: Blueprint) -> None:
             view = (request.endpoint or "").rpartition(".")[2]
             security_event(
                 f"admin.{view}", user=current_user, obj=request_object(),
-                result="ok" if response.status_code < 400 else "refused",
+                # An anonymous request is sent to the login page (302): refused, not ok.
+                result="ok" if response.status_code < 400 and current_user.is_authenticated
+                else "refused",
                 detail=f"{request.method} {response.status_code}",
             )
         return response
