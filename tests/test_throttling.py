@@ -222,3 +222,12 @@ def test_every_429_carries_retry_after(app):
     assert client.get("/te-veel/0").headers["Retry-After"] == "60"
     with fresh.app_context():
         db.engine.dispose()
+
+
+def test_counts_are_shared_between_workers(app, proxied_app, user):
+    """Two app instances on one database (two gunicorn workers) see the same failures."""
+    first_worker, second_worker = client_at(app, CLIENT_A), client_at(proxied_app, CLIENT_A)
+    for _ in range(5):
+        assert login_via_form(first_worker, user.email, WRONG).status_code == 401
+    refused = login_via_form(second_worker, user.email, PASSWORD)  # no X-Forwarded-For
+    assert (refused.status_code, refused.headers["Retry-After"]) == (429, "60")

@@ -42,7 +42,7 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from tracker.auth.models import ThrottleFailure
 from tracker.extensions import db
@@ -123,15 +123,14 @@ def check(kind: str, account: str, client: str | None, now: datetime) -> Decisio
     """
     rules = policy(kind)
     account, client = _keys(account, client)
-    pair_times = db.session.scalars(
-        select(ThrottleFailure.at)
+    failures, last = db.session.execute(
+        select(func.count(ThrottleFailure.id), func.max(ThrottleFailure.at))
         .where(ThrottleFailure.kind == kind, ThrottleFailure.account == account,
                ThrottleFailure.client == client, ThrottleFailure.at > now - rules.window)
-        .order_by(ThrottleFailure.at.desc())
-    ).all()
+    ).one()
     wait = 0
-    if pair_times:
-        wait = _seconds_until(pair_times[0] + pair_delay(len(pair_times), rules), now)
+    if failures:
+        wait = _seconds_until(last + pair_delay(failures, rules), now)
     client_times = db.session.scalars(
         select(ThrottleFailure.at)
         .where(ThrottleFailure.kind == kind, ThrottleFailure.client == client,
