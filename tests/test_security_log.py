@@ -7,10 +7,12 @@ import sys
 from datetime import datetime, timedelta
 
 import pytest
+import time_machine
 
 from tests.conftest import csrf_token_for, login_via_form, post_form
 from tests.factories import PASSWORD, create_user
 from tracker.auth.password_links import make_token
+from tracker.db import utcnow
 from tracker.enums import Role
 from tracker.extensions import db
 from tracker.security_log import security_event
@@ -62,9 +64,10 @@ def from_client(app):
 
 def test_login_ok_failed_throttled_and_logout_are_logged(app, user, log):
     client = from_client(app)
-    for _ in range(5):
-        login_via_form(client, user.email, WRONG)
-    login_via_form(client, user.email, PASSWORD)  # throttled
+    with time_machine.travel(utcnow(), tick=False):
+        for _ in range(5):
+            login_via_form(client, user.email, WRONG)
+        login_via_form(client, user.email, PASSWORD)  # throttled
     failed = [e for e in events(log) if e["what"] == "login.failed"]
     assert len(failed) == 5
     assert failed[0] | {"when": None} == {

@@ -45,12 +45,12 @@ def ask_link(client, email: str):
 
 def test_lock_out_attack_does_not_lock_out_the_owner(app, user):
     attacker, owner = client_at(app, CLIENT_A), client_at(app, CLIENT_B)
-    statuses = [login_via_form(attacker, user.email, WRONG).status_code for _ in range(10)]
-    assert statuses == [401] * 5 + [429] * 5
-    refused = login_via_form(attacker, user.email, PASSWORD)
-    assert refused.status_code == 429
-    assert int(refused.headers["Retry-After"]) > 0
-    assert login_via_form(owner, user.email, PASSWORD).status_code == 303
+    with time_machine.travel(utcnow(), tick=False):
+        statuses = [login_via_form(attacker, user.email, WRONG).status_code for _ in range(10)]
+        assert statuses == [401] * 5 + [429] * 5
+        refused = login_via_form(attacker, user.email, PASSWORD)
+        assert (refused.status_code, refused.headers["Retry-After"]) == (429, "60")
+        assert login_via_form(owner, user.email, PASSWORD).status_code == 303
 
 
 def test_spraying_from_one_address_gets_429_with_retry_after(app):
@@ -230,4 +230,5 @@ def test_counts_are_shared_between_workers(app, proxied_app, user):
     for _ in range(5):
         assert login_via_form(first_worker, user.email, WRONG).status_code == 401
     refused = login_via_form(second_worker, user.email, PASSWORD)  # no X-Forwarded-For
-    assert (refused.status_code, refused.headers["Retry-After"]) == (429, "60")
+    assert refused.status_code == 429
+    assert 0 < int(refused.headers["Retry-After"]) <= 60
