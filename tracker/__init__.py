@@ -20,7 +20,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     ``config`` is a config class, or a dict of overrides on top of the class
     that ``TRACKER_ENV`` selects (``development`` when unset).
     """
-    from config import CONFIGS, INSTANCE_DIR, development_secret_key
+    from config import CONFIGS, INSTANCE_DIR, development_data_key, development_secret_key
 
     overrides: dict[str, Any] = {}
     if isinstance(config, dict):
@@ -41,6 +41,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     app.config.from_object(config)
     app.config.update(overrides)
     _ensure_secret_key(app, development_secret_key)
+    _ensure_data_key(app, development_data_key)
 
     register_extensions(app)
     register_request_hooks(app)
@@ -59,6 +60,20 @@ def _ensure_secret_key(app: Flask, development_secret_key) -> None:
             "SECRET_KEY ontbreekt: zet de omgevingsvariabele SECRET_KEY voor productie."
         )
     app.config["SECRET_KEY"] = development_secret_key(Path(app.instance_path))
+
+
+def _ensure_data_key(app: Flask, development_data_key) -> None:
+    """Production refuses to start without a valid TRACKER_DATA_KEY; development generates one."""
+    from tracker.crypto import check_data_key
+
+    if not app.config.get("TRACKER_DATA_KEY"):
+        if app.config["TRACKER_ENV"] == "production":
+            raise RuntimeError(
+                "TRACKER_DATA_KEY ontbreekt: zet de omgevingsvariabele TRACKER_DATA_KEY "
+                "(een Fernet-sleutel) voor productie."
+            )
+        app.config["TRACKER_DATA_KEY"] = development_data_key(Path(app.instance_path))
+    check_data_key(app.config["TRACKER_DATA_KEY"])
 
 
 def register_extensions(app: Flask) -> None:
@@ -86,6 +101,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_request_hooks(app: Flask) -> None:
     """Write intent for SQLite, default-deny, sessions, security headers, errors."""
+    from tracker.auth.mfa import register_mfa_policy
     from tracker.auth.permissions import SAFE_METHODS, enforce_declared_permission
     from tracker.auth.sessions import register_session_limits
     from tracker.errors import register_error_handlers
@@ -104,6 +120,7 @@ def register_request_hooks(app: Flask) -> None:
 
     enforce_declared_permission(app)
     register_session_limits(app)
+    register_mfa_policy(app)
     register_security_headers(app)
     register_error_handlers(app)
 

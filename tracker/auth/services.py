@@ -45,7 +45,8 @@ def authenticate(
     address = normalise_email(email)[:254]
     failures = db.session.scalar(
         select(func.count(LoginFailure.id)).where(
-            LoginFailure.email == address, LoginFailure.at > now - window
+            LoginFailure.email == address, LoginFailure.at > now - window,
+            LoginFailure.kind == "password",
         )
     )
     if failures >= max_failures:
@@ -56,7 +57,8 @@ def authenticate(
         db.session.add(LoginFailure(email=address, at=now))
         db.session.flush()
         return LoginResult(None, "invalid")
-    db.session.execute(delete(LoginFailure).where(LoginFailure.email == address))
+    db.session.execute(delete(LoginFailure).where(
+        LoginFailure.email == address, LoginFailure.kind == "password"))
     user.last_login_at = now
     record("user.login", actor=user, obj=user, summary="Ingelogd")
     db.session.flush()
