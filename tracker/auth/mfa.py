@@ -14,6 +14,7 @@ Services flush; the route commits.
 from __future__ import annotations
 
 import hmac
+import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -224,7 +225,7 @@ def second_step_allowed(user: User, now: datetime) -> StepVerdict:
         return StepVerdict(True)
     # Allowed again once the failure that made the count reach the limit leaves the window.
     frees_at = recent[limit - 1] + window
-    return StepVerdict(False, max(1, int((frees_at - now).total_seconds()) + 1))
+    return StepVerdict(False, max(1, math.ceil((frees_at - now).total_seconds())))
 
 
 def record_second_step_failure(user: User, now: datetime) -> None:
