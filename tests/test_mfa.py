@@ -329,3 +329,14 @@ def test_required_policy_leaves_read_only_accounts_free_to_choose(strict_app, cl
     page = client.get(ENROL).get_data(as_text=True)
     assert "Tweestapsverificatie instellen" in page
     assert "Stel eerst tweestapsverificatie in" not in page
+
+
+def test_development_generates_a_data_key_into_the_instance_folder(tmp_path):
+    from cryptography.fernet import Fernet
+
+    from config import development_data_key
+
+    first = development_data_key(tmp_path)
+    Fernet(first)  # a valid key
+    assert development_data_key(tmp_path) == first  # generated once, then reused
+    assert (tmp_path / "data_key").stat().st_mode & 0o777 == 0o600
