@@ -4,6 +4,7 @@ beheerder's reset, the policy for data-changing accounts and the throttle."""
 from __future__ import annotations
 
 import re
+import threading
 from datetime import UTC, datetime, timedelta
 from urllib.parse import unquote
 
@@ -340,3 +341,28 @@ def test_development_generates_a_data_key_into_the_instance_folder(tmp_path):
     Fernet(first)  # a valid key
     assert development_data_key(tmp_path) == first  # generated once, then reused
     assert (tmp_path / "data_key").stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.parametrize("kind", ["totp", "recovery"])
+def test_the_same_code_used_twice_at_once_logs_in_once(app, anne, clock, kind):
+    secret, codes = enrol(app.test_client(), anne)
+    clock.shift(timedelta(seconds=30))
+    code = _code(secret) if kind == "totp" else codes[0]
+    clients = [app.test_client(), app.test_client()]
+    tokens = []
+    for client in clients:
+        password_step(client, anne)
+        tokens.append(csrf_token_for(client, CODE))
+    start = threading.Barrier(2)
+    statuses: list[int] = []
+
+    def submit(client, token):
+        start.wait()
+        statuses.append(client.post(CODE, data={"code": code, "csrf_token": token}).status_code)
+
+    threads = [threading.Thread(target=submit, args=pair) for pair in zip(clients, tokens, strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(statuses)[0] == 303 and sorted(statuses)[1] in (401, 409)

@@ -23,7 +23,7 @@ import pyotp
 import segno
 from flask import Flask, current_app, make_response, redirect, request, session, url_for
 from flask_login import current_user
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from tracker.audit.services import record
 from tracker.auth.models import LoginFailure, RecoveryCode, User
@@ -176,21 +176,28 @@ def verify_second_step(user: User, raw: str, *, now: datetime) -> str | None:
     """
     code = normalise_code(raw)
     if user.has_mfa and _accept_totp(user, decrypt(user.totp_secret_encrypted), code, now):
+        # The stored step changes the user's row: a parallel use of the same code loses
+        # on the row version (StaleDataError), so it is refused there too.
         db.session.flush()
+        record("user.mfa_login", actor=user, obj=user,
+               summary="Tweede stap geslaagd (code uit de app)")
         return "totp"
     if len(code) == RECOVERY_CODE_LENGTH:
-        spare = db.session.scalar(
-            select(RecoveryCode).where(
+        # Spent with a conditional UPDATE: of two parallel uses only one changes the row.
+        spent = db.session.execute(
+            update(RecoveryCode)
+            .where(
                 RecoveryCode.user_id == user.id,
                 RecoveryCode.code_hash.in_(keyed_hashes(code, RECOVERY_PURPOSE)),
                 RecoveryCode.used_at.is_(None),
             )
+            .values(used_at=now)
+            .execution_options(synchronize_session=False)
         )
-        if spare is not None:
-            spare.used_at = now
+        if spent.rowcount == 1:
+            record("user.mfa_login", actor=user, obj=user,
+                   summary="Tweede stap geslaagd met een herstelcode")
             db.session.flush()
-            record("user.mfa_recovery_code", actor=user, obj=user,
-                   summary="Ingelogd met een herstelcode")
             return "recovery"
     return None
 

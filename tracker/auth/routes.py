@@ -109,6 +109,8 @@ def _code_page(error: str | None, status: int, retry_after: int | None = None):
 
 
 def _refused_code(refusal: Refusal):
+    if refusal.is_conflict:  # the same code used at the same moment elsewhere: spent there
+        return _code_page("Deze code is net al gebruikt. Wacht op de volgende code.", 409)
     return _code_page(refusal.message, 422)
 
 
