@@ -41,6 +41,18 @@ def development_secret_key(instance_dir: Path = INSTANCE_DIR) -> str:
     return path.read_text().strip()
 
 
+def development_data_key(instance_dir: Path = INSTANCE_DIR) -> str:
+    """Return the development data-encryption key (a Fernet key), generated into ``instance/``."""
+    from cryptography.fernet import Fernet
+
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    path = instance_dir / "data_key"
+    if not path.exists():
+        path.write_text(Fernet.generate_key().decode())
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
 class Config:
     """Settings shared by every environment."""
 
@@ -50,6 +62,9 @@ class Config:
     )
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     SECRET_KEY = os.environ.get("SECRET_KEY")
+    #: Key(s) that encrypt secrets at rest (the TOTP secrets): Fernet keys, comma-separated,
+    #: the first encrypts, all decrypt (rotation). Production refuses to start without it.
+    TRACKER_DATA_KEY = os.environ.get("TRACKER_DATA_KEY")
 
     TRACKER_BASE_URL = os.environ.get("TRACKER_BASE_URL", "http://127.0.0.1:5000")
     TRACKER_TIMEZONE = os.environ.get("TRACKER_TIMEZONE", "Europe/Amsterdam")
@@ -72,6 +87,13 @@ class Config:
     # The security log (logger "tracker.security", JSON lines) on stderr; off: left to
     # the host's logging configuration.
     TRACKER_SECURITY_LOG_TO_STDERR = _bool("TRACKER_SECURITY_LOG_TO_STDERR", True)
+
+    # Second factor (TOTP): required after login for every account that can change data.
+    TRACKER_MFA_REQUIRED = _bool("TRACKER_MFA_REQUIRED", False)
+    #: How long the password step stays valid while the code is asked for.
+    TRACKER_MFA_PENDING_LIFETIME = timedelta(minutes=5)
+    #: Name of the service in authenticator apps.
+    TRACKER_MFA_ISSUER = os.environ.get("TRACKER_MFA_ISSUER", "Veiligheidsnetwerk Oost-Nederland")
 
     WTF_CSRF_TIME_LIMIT = None  # the session lifetime bounds the token
     WTF_CSRF_HEADERS = ["X-CSRFToken"]
@@ -105,6 +127,7 @@ class ProductionConfig(Config):
     TRACKER_ENV = "production"
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     HSTS = True
+    TRACKER_MFA_REQUIRED = _bool("TRACKER_MFA_REQUIRED", True)
 
 
 class TestingConfig(Config):
@@ -113,6 +136,8 @@ class TestingConfig(Config):
     TRACKER_ENV = "testing"
     TESTING = True
     SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
+    TRACKER_DATA_KEY = "dGVzdC1kYXRhLWtleS1ub3QtZm9yLXByb2R1Y3Rpb24="  # noqa: S105 (32 bytes)
+    TRACKER_MFA_REQUIRED = False
     MAIL_SUPPRESS_SEND = True
     TRACKER_SECURITY_LOG_TO_STDERR = False  # the tests read it through propagation (caplog)
     # Fast hashing keeps the suite quick; production uses scrypt.

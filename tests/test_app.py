@@ -20,6 +20,7 @@ def test_production_refuses_to_start_without_a_secret(monkeypatch, tmp_path):
 def test_production_starts_with_a_secret_and_secure_cookies(tmp_path):
     class Production(ProductionConfig):
         SECRET_KEY = "a-production-secret-from-the-environment"
+        TRACKER_DATA_KEY = "cHJvZHVjdGlvbi1kYXRhLWtleS1mcm9tLXRoZS1lbnY="  # 32 bytes
         SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'p.sqlite3'}"
 
     app = create_app(Production)

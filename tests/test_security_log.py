@@ -181,7 +181,10 @@ def test_outside_tests_the_lines_reach_stderr(tmp_path):
         "with app.app_context():\n"
         "    security_event('login.ok', obj='user:1')\n"
     )
-    env = {**os.environ, "TRACKER_ENV": "production", "TRACKER_INSTANCE_PATH": str(tmp_path)}
+    from cryptography.fernet import Fernet
+
+    env = {**os.environ, "TRACKER_ENV": "production", "TRACKER_INSTANCE_PATH": str(tmp_path),
+           "TRACKER_DATA_KEY": Fernet.generate_key().decode()}
     env.pop("TRACKER_SECURITY_LOG_TO_STDERR", None)
     done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
                           text=True, timeout=60, check=True)

@@ -20,7 +20,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     ``config`` is a config class, or a dict of overrides on top of the class
     that ``TRACKER_ENV`` selects (``development`` when unset).
     """
-    from config import CONFIGS, INSTANCE_DIR, development_secret_key
+    from config import CONFIGS, INSTANCE_DIR, development_data_key, development_secret_key
 
     overrides: dict[str, Any] = {}
     if isinstance(config, dict):
@@ -45,6 +45,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     from tracker.security_log import register_security_log
 
     register_security_log(app)
+    _ensure_data_key(app, development_data_key)
 
     register_extensions(app)
     register_request_hooks(app)
@@ -75,6 +76,18 @@ def register_proxy_fix(app: Flask) -> None:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+def _ensure_data_key(app: Flask, development_data_key) -> None:
+    """Production refuses to start without a valid TRACKER_DATA_KEY; development generates one."""
+    from tracker.crypto import check_data_key
+
+    if not app.config.get("TRACKER_DATA_KEY"):
+        if app.config["TRACKER_ENV"] == "production":
+            raise RuntimeError(
+                "TRACKER_DATA_KEY ontbreekt: zet de omgevingsvariabele TRACKER_DATA_KEY "
+                "(een Fernet-sleutel) voor productie."
+            )
+        app.config["TRACKER_DATA_KEY"] = development_data_key(Path(app.instance_path))
+    check_data_key(app.config["TRACKER_DATA_KEY"])
 
 
 def register_extensions(app: Flask) -> None:
@@ -102,6 +115,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_request_hooks(app: Flask) -> None:
     """Write intent for SQLite, default-deny, sessions, security headers, errors."""
+    from tracker.auth.mfa import register_mfa_policy
     from tracker.auth.permissions import SAFE_METHODS, enforce_declared_permission
     from tracker.auth.sessions import register_session_limits
     from tracker.errors import register_error_handlers
@@ -120,6 +134,7 @@ def register_request_hooks(app: Flask) -> None:
 
     enforce_declared_permission(app)
     register_session_limits(app)
+    register_mfa_policy(app)
     register_security_headers(app)
     register_error_handlers(app)
 

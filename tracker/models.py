@@ -4,7 +4,7 @@ from sqlalchemy.orm import configure_mappers
 
 from tracker.actions.models import Action, ActionComment
 from tracker.audit.models import AuditEntry
-from tracker.auth.models import ThrottleFailure, User
+from tracker.auth.models import RecoveryCode, ThrottleFailure, User
 from tracker.events.models import Event, Invitation
 from tracker.indicators.models import Indicator, Measurement
 from tracker.milestones.models import Milestone, MunicipalityTick
@@ -46,6 +46,7 @@ __all__ = [
     "Organisation",
     "OutboxMessage",
     "Pilot",
+    "RecoveryCode",
     "ReportEdition",
     "ReportItem",
     "ReportText",

@@ -1,7 +1,7 @@
 """Throttle per (account, client) pair and per client: login_failures becomes throttle_failures
 
 Revision ID: 0011_security_log
-Revises: 0009_editions
+Revises: 0010_totp
 Create Date: 2026-11-30 23:40:00.000000
 
 The old rows counted failures per typed address only; they are short-lived
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0011_security_log'
-down_revision = '0009_editions'
+down_revision = '0010_totp'
 branch_labels = None
 depends_on = None
 

@@ -40,3 +40,14 @@ class MembershipForm(Form):
     def __init__(self, *, teams: set[int], **kwargs):
         super().__init__(**kwargs)
         self.team_id.allowed = teams
+
+
+class MfaResetForm(Form):
+    """Resetting someone's second factor: the beheerder confirms having checked who asks."""
+
+    confirm = FlagField()
+
+    def check(self, errors: dict[str, str]) -> None:
+        if not self.confirm.data:
+            errors["confirm"] = ("Vink aan dat u heeft gecontroleerd dat de aanvraag echt van "
+                                 "deze persoon komt.")

@@ -7,7 +7,8 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from tracker.admin.forms import MembershipForm, NewUserForm, UserForm
+from tracker.admin.forms import MembershipForm, MfaResetForm, NewUserForm, UserForm
+from tracker.auth.mfa import mfa_status_label, reset_mfa
 from tracker.auth.models import User
 from tracker.auth.permissions import requires
 from tracker.auth.services import create_user, remove_membership, set_membership, update_user
@@ -103,6 +104,8 @@ def _user_page(user: User, errors=None, status=200):
             role_options=ROLE_OPTIONS,
             team_role_options=[(r.value, r.label) for r in TeamRole],
             team_options=[(t.id, t.name) for t in _teams()],
+            mfa_status=mfa_status_label(user),
+            mfa_resettable=user.totp_secret_encrypted is not None,
             errors=errors or {},
         ),
         status,
@@ -174,4 +177,17 @@ def send_password_link(user_id: int, subject: User):
     else:
         flash("Er is kort geleden al een link verstuurd; die blijft 24 uur geldig.", "info")
     db.session.commit()
+    return redirect(url_for("admin.user", user_id=user_id), code=303)
+
+
+@bp.post("/gebruikers/<int:user_id>/tweestapsverificatie/herstellen")
+@requires("users.manage", load=_load_user)
+@form_errors(_refused_user)
+def reset_second_factor(user_id: int, subject: User):
+    """Remove the person's second factor (lost phone): audited, every session ends."""
+    MfaResetForm().parse()
+    reset_mfa(subject, actor=current_user)
+    db.session.commit()
+    flash(f"De tweestapsverificatie van {subject.name} is verwijderd; alle sessies zijn "
+          "beëindigd. Bij de volgende keer inloggen stelt de persoon een nieuwe in.", "ok")
     return redirect(url_for("admin.user", user_id=user_id), code=303)

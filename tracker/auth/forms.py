@@ -7,6 +7,7 @@ from wtforms import EmailField, HiddenField, PasswordField
 from wtforms.validators import DataRequired, Length
 
 from tracker.forms import Form, ParsedField
+from tracker.validation import ValidationError
 
 
 class LoginForm(FlaskForm):
@@ -46,3 +47,43 @@ class ForgotPasswordForm(Form):
     """The address to send a link to; never refused (the answer is the same for any address)."""
 
     email = ParsedField("E-mailadres", parse=lambda raw, _field: (raw or "").strip())
+
+
+CODE_MISSING = "Vul de code in."
+CODE_SHAPE = "Een code bestaat uit 6 cijfers; een herstelcode uit 10 letters en cijfers."
+
+
+def _code(raw: str | None, _field) -> str:
+    """A TOTP code (6 digits) or a recovery code (10 characters), spaces and dashes dropped."""
+    from tracker.auth.mfa import RECOVERY_CODE_LENGTH, normalise_code
+
+    code = normalise_code(raw)
+    if not code:
+        raise ValidationError("code", CODE_MISSING)
+    if not ((len(code) == 6 and code.isdigit()) or len(code) == RECOVERY_CODE_LENGTH):
+        raise ValidationError("code", CODE_SHAPE)
+    return code
+
+
+def _totp_code(raw: str | None, _field) -> str:
+    """A TOTP code: 6 digits (spaces allowed)."""
+    from tracker.auth.mfa import normalise_code
+
+    code = normalise_code(raw)
+    if not code:
+        raise ValidationError("code", CODE_MISSING)
+    if len(code) != 6 or not code.isdigit():
+        raise ValidationError("code", "De code bestaat uit 6 cijfers.")
+    return code
+
+
+class SecondStepForm(Form):
+    """The second login step: the app's code, or one of the recovery codes."""
+
+    code = ParsedField("Code", parse=_code)
+
+
+class EnrolmentForm(Form):
+    """The first code from the authenticator app, which confirms the enrolment."""
+
+    code = ParsedField("Code uit de app", parse=_totp_code)

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import BigInteger, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.db import UTCDateTime, utcnow
@@ -17,6 +17,10 @@ from tracker.history import USER_COLUMNS_NOT_KEPT
 
 if TYPE_CHECKING:
     from tracker.network.models import Organisation, TeamMembership
+
+
+#: The second factor's columns: a secret and its bookkeeping, never kept in history.
+MFA_COLUMNS = ["totp_secret_encrypted", "totp_enabled_at", "totp_last_step"]
 
 
 def new_session_nonce() -> str:
@@ -33,7 +37,7 @@ class User(UserMixin, db.Model):
 
     __tablename__ = "users"
     #: History keeps names, functions and organisations, never secrets.
-    __versioned__ = {"exclude": USER_COLUMNS_NOT_KEPT}
+    __versioned__ = {"exclude": [*USER_COLUMNS_NOT_KEPT, *MFA_COLUMNS]}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
@@ -51,6 +55,12 @@ class User(UserMixin, db.Model):
     session_nonce: Mapped[str] = mapped_column(String(32), default=new_session_nonce)
     #: SHA-256 of the secret in the personal calendar-feed URL; empty when revoked.
     calendar_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    #: The TOTP secret, encrypted with TRACKER_DATA_KEY (tracker.crypto); set while
+    #: enrolling, active only once ``totp_enabled_at`` is set.
+    totp_secret_encrypted: Mapped[str | None] = mapped_column(String(255))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The last 30-second time step whose code was accepted (a code works only once).
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(default=1)
@@ -69,6 +79,11 @@ class User(UserMixin, db.Model):
     def get_id(self) -> str:
         """Session identifier: the id plus the nonce, so a nonce change logs out."""
         return f"{self.id}:{self.session_nonce}"
+
+    @property
+    def has_mfa(self) -> bool:
+        """Whether logging in asks for a second factor (enrolment confirmed)."""
+        return self.totp_enabled_at is not None and self.totp_secret_encrypted is not None
 
     @property
     def can_log_in(self) -> bool:
@@ -99,3 +114,15 @@ class ThrottleFailure(db.Model):
     #: The client address (after ProxyFix) the attempt came from.
     client: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class RecoveryCode(db.Model):
+    """A single-use code that replaces the TOTP code once (lost phone); stored as a keyed
+    hash only (tracker.crypto.keyed_hashes), shown in full once, at enrolment."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -74,6 +74,19 @@ def sees_team(user, team_id: int | None) -> bool:
     return team_id is None or ids is None or team_id in ids
 
 
+#: Roles that only read: they edit, comment, publish and manage nothing.
+READ_ONLY_ROLES = frozenset({Role.LEZER})
+
+
+def may_change_data(user) -> bool:
+    """Whether ``user``'s role lets them change anything at all (at least comment).
+
+    Every role but lezer comments on the work of the teams it sees (``team.comment``);
+    this decides who must use a second factor when ``TRACKER_MFA_REQUIRED`` is on.
+    """
+    return user.role not in READ_ONLY_ROLES
+
+
 def can(user, permission: str, obj: Any = None) -> bool:
     """Whether ``user`` may do ``permission`` (to ``obj``). Anonymous users may nothing."""
     if permission not in RULES:
@@ -108,7 +121,7 @@ def _team_edit(user, team) -> bool:
 @rule("team.comment")
 def _team_comment(user, team) -> bool:
     """Everyone who sees a team may comment on its work, except read-only accounts."""
-    return user.role != Role.LEZER and _team_view(user, team)
+    return may_change_data(user) and _team_view(user, team)
 
 
 @rule("action.view")

@@ -2,10 +2,31 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, logout_user
 
-from tracker.auth.forms import ForgotPasswordForm, LoginForm, SetPasswordForm
+from tracker.auth.forms import (
+    EnrolmentForm,
+    ForgotPasswordForm,
+    LoginForm,
+    SecondStepForm,
+    SetPasswordForm,
+)
+from tracker.auth.mfa import (
+    begin_enrolment,
+    begin_pending_login,
+    clear_second_step_failures,
+    confirm_enrolment,
+    grouped_key,
+    needs_enrolment,
+    pending_login,
+    pending_secret,
+    qr_code_data_uri,
+    record_second_step_failure,
+    second_step_allowed,
+    unused_recovery_codes,
+    verify_second_step,
+)
 from tracker.auth.password_links import read_token, request_reset, set_password_with_token
 from tracker.auth.permissions import authenticated, public
 from tracker.auth.redirects import safe_next_url
@@ -37,6 +58,11 @@ def login():
         result = authenticate(form.email.data, form.password.data,
                               client=client_address(), now=utcnow())
         db.session.commit()
+        if result.user is not None and result.user.has_mfa:
+            security_event("login.second_step_asked", user=result.user, obj=result.user,
+                           result="pending")
+            begin_pending_login(result.user, form.next.data, utcnow())
+            return redirect(url_for("auth.login_code"), code=303)
         if result.user is not None:
             start_session(result.user, utcnow())
             return redirect(safe_next_url(form.next.data, home), code=303)
@@ -52,6 +78,102 @@ def login():
     elif request.method == "POST":
         status = 422
     return render_template("auth/login.html", form=form), status, headers
+
+
+EXPIRED = "Uw inlogpoging is verlopen of niet meer geldig. Log opnieuw in."
+
+
+def _code_page(error: str | None, status: int, retry_after: int | None = None):
+    response = make_response(render_template("auth/login_code.html", error=error), status)
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
+def _refused_code(refusal: Refusal):
+    if refusal.is_conflict:  # the same code used at the same moment elsewhere: spent there
+        return _code_page("Deze code is net al gebruikt. Wacht op de volgende code.", 409)
+    return _code_page(refusal.message, 422)
+
+
+@bp.route("/inloggen/code", methods=["GET", "POST"])
+@public
+@form_errors(_refused_code)
+def login_code():
+    """The second login step: a code from the app or a recovery code, after the password."""
+    now = utcnow()
+    pending = pending_login(now)
+    if pending is None:
+        flash(EXPIRED, "warning")
+        return redirect(url_for("auth.login"), code=303)
+    user, next_url = pending
+    if request.method == "GET":
+        return _code_page(None, 200)
+    verdict = second_step_allowed(user, now)
+    if not verdict.allowed:
+        security_event("login.second_step_throttled", user=user, obj=user, result="throttled",
+                       detail={"retry_after": verdict.retry_after})
+        return _code_page("Te veel verkeerde codes. Probeer het over "
+                          f"{wait_text(verdict.retry_after)} opnieuw.", 429, verdict.retry_after)
+    form = SecondStepForm().parse()
+    used = verify_second_step(user, form.code.data, now=now)
+    if used is None:
+        record_second_step_failure(user, now)
+        db.session.commit()
+        security_event("login.second_step_failed", user=user, obj=user, result="failed")
+        return _code_page("Deze code klopt niet. Probeer het opnieuw.", 401)
+    clear_second_step_failures(user)
+    db.session.commit()
+    security_event("login.second_step_ok", user=user, obj=user, result="ok", detail=used)
+    start_session(user, now)
+    if used == "recovery":
+        flash(f"U heeft een herstelcode gebruikt; er zijn er nog {unused_recovery_codes(user)} "
+              "over. Stel bij verlies van uw telefoon tweestapsverificatie opnieuw in via de "
+              "beheerder.", "warning")
+    return redirect(safe_next_url(next_url, url_for("network.dashboard")), code=303)
+
+
+def _enrol_page(error: str | None = None, status: int = 200):
+    user = current_user._get_current_object()
+    secret = pending_secret(user)
+    return render_template(
+        "auth/mfa_enrol.html",
+        active=user.has_mfa,
+        required=needs_enrolment(user),
+        secret_groups=grouped_key(secret) if secret else None,
+        qr_code=qr_code_data_uri(user, secret) if secret else None,
+        recovery_left=unused_recovery_codes(user) if user.has_mfa else None,
+        error=error,
+    ), status
+
+
+@bp.get("/account/tweestapsverificatie")
+@authenticated
+def mfa_enrol():
+    """Tweestapsverificatie: its state, or the QR code and key of the enrolment under way."""
+    return _enrol_page()
+
+
+@bp.post("/account/tweestapsverificatie/beginnen")
+@authenticated
+@form_errors(lambda refusal: _enrol_page(refusal.message, 422))
+def mfa_begin():
+    """Start (or restart) enrolment: a new secret that is not active until confirmed."""
+    begin_enrolment(current_user)
+    db.session.commit()
+    return redirect(url_for("auth.mfa_enrol"), code=303)
+
+
+@bp.post("/account/tweestapsverificatie")
+@authenticated
+@form_errors(lambda refusal: _enrol_page(refusal.message, 422))
+def mfa_confirm():
+    """Confirm with the first code; the recovery codes are shown this once."""
+    form = EnrolmentForm().parse()
+    codes = confirm_enrolment(current_user, form.code.data, now=utcnow())
+    db.session.commit()
+    security_event("mfa.enrolled", user=current_user, obj=current_user, result="ok")
+    return render_template("auth/mfa_recovery_codes.html", codes=codes)
 
 
 @bp.post("/uitloggen")
