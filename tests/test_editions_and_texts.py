@@ -15,6 +15,7 @@ from tracker.auth.models import User
 from tracker.clock import local_today
 from tracker.enums import TeamRole
 from tracker.extensions import db
+from tracker.formatting import long_date
 from tracker.indicators.models import Indicator, Measurement
 from tracker.milestones.models import Milestone, MunicipalityTick
 from tracker.network.models import District, Municipality, Team, TeamMembership
@@ -143,6 +144,20 @@ def test_the_peildatum_words_come_from_the_edition_never_from_the_demo(demo):
     assert "peildatum november 2026." in november.texts["intro"][0]
     assert "februari 2018" not in november.texts["intro"][0]
     assert "{maand}" in stored("intro")[0]
+
+
+def test_double_braced_placeholders_print_the_edition_words_without_braces(demo, client, login):
+    login(user("beheerder@example.org"))
+    assert post(client, "/beheer/teksten/leeswijzer",
+                {"tekst": "Stand van {{maand}}, peildatum {{ peildatum }}."}).status_code == 303
+    today = local_today()
+    month = version_label_for(today).removeprefix("versie ")
+    html = client.get("/report").get_data(as_text=True)
+    assert f"Stand van {month}, peildatum {long_date(today)}." in html
+    assert "{" + month not in html and month + "}" not in html
+    # Also for an edition of another peildatum: its words, never braces.
+    report = build_report(date(2018, 2, 1), as_of=False)
+    assert report.texts["intro"][0] == "Stand van februari 2018, peildatum 1 februari 2018."
 
 
 # --- team introductions ---------------------------------------------------------------------
