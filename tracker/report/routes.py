@@ -28,6 +28,7 @@ from tracker.report.build import build_report
 from tracker.report.forms import PreviewForm, PublishForm, text_form
 from tracker.report.models import ReportEdition
 from tracker.report.services import (
+    CORRECTION_RULE,
     EditionExists,
     EditionSuperseded,
     PeildatumError,
@@ -114,7 +115,8 @@ def report_docx():
 def editions():
     """Published editions, newest first; a correction marked current above what it replaces."""
     return render_page_or_fragment("report/editions.html", "report/editions.html",
-                                   editions=edition_rows(), today=local_today(), error=None)
+                                   editions=edition_rows(), today=local_today(), error=None,
+                                   correction_rule=CORRECTION_RULE)
 
 
 def _plan_or_refusal(form):
