@@ -225,7 +225,8 @@ def test_preview_confirm_publish_and_correct(demo, client, login):
     html = page.get_data(as_text=True)
     assert 'name="versie" value="versie februari 2018"' in html
     assert "Er is geen eerdere editie om mee te vergelijken." in html
-    assert 'hx-indicator="#publiceren-bezig"' in html and "Bezig met publiceren" in html
+    assert 'hx-indicator="#publiceren-bezig"' in html
+    assert "Bezig met opmaken van de PDF en Word…" in html
     preview = client.get(f"/report/edities/voorbeeld.html?peildatum={FEBRUARY}")
     assert preview.status_code == 200 and "inline" in preview.headers["Content-Disposition"]
     assert re.search(r"style-src 'self' 'sha256-[A-Za-z0-9+/=]+'",
@@ -389,3 +390,54 @@ def test_a_correction_is_the_stand_on_the_peildatum_with_the_texts_and_figures_c
     assert f"{figure_text(old_value)} → {figure_text(old_value + 5)}" not in changes
     assert "Tekst ‘Ondertitel’" not in changes
     assert "Woninginbraken: inleiding gewijzigd" not in changes
+
+
+def test_publishing_unconfirmed_shows_the_error_at_the_checkbox_with_and_without_htmx(
+        demo, client, login):
+    login(user("beheerder@example.org"))
+    token = csrf_token_for(client)
+    data = {"peildatum": FEBRUARY, "versie": "versie februari 2018", "csrf_token": token}
+
+    def checkbox(html: str) -> str:
+        return re.search(r'<input[^>]*id="veld-bevestigd"[^>]*>', html).group(0)
+
+    # Without JavaScript: the whole preview again (422), the error above the checkbox.
+    page = client.post("/report/edities", data=data)
+    assert page.status_code == 422
+    html = page.get_data(as_text=True)
+    assert "<h1 class=\"utrecht-heading-1\">Voorbeeld: versie februari 2018</h1>" in html
+    tick = checkbox(html)
+    assert 'aria-invalid="true"' in tick and 'aria-describedby="veld-bevestigd-fout"' in tick
+    assert "autofocus" in tick and html.count("autofocus") == 1
+    error = re.search(r'<div[^>]*id="veld-bevestigd-fout"[^>]*>(.*?)</div>', html, re.S)
+    assert error and "Bevestig de publicatie" in error.group(1)
+    # The message sits at the checkbox, inside the form, above the button.
+    assert html.index('id="publiceren"') < error.start() < html.index("publiceren</button>")
+
+    # With htmx: only the form comes back, to replace itself, with the same error.
+    fragment = client.post("/report/edities", data=data, headers={"HX-Request": "true"})
+    assert fragment.status_code == 422
+    part = fragment.get_data(as_text=True)
+    assert "<html" not in part
+    assert part.count('id="publiceren"') == 1 and 'hx-target="this"' in part
+    assert 'hx-swap="outerHTML"' in part
+    tick = checkbox(part)
+    assert 'aria-invalid="true"' in tick and "autofocus" in tick
+    assert 'id="veld-bevestigd-fout"' in part and "Bevestig de publicatie" in part
+
+    # Another label than the one now due: the form offers the current one, error at the tick.
+    other = client.post("/report/edities", data={**data, "versie": "versie maart 2018",
+                                                 "bevestigd": "1"},
+                        headers={"HX-Request": "true"})
+    assert other.status_code == 422
+    assert 'name="versie" value="versie februari 2018"' in other.get_data(as_text=True)
+    assert 'id="veld-bevestigd-fout"' in other.get_data(as_text=True)
+    assert edition_count() == 0
+
+    # Before any refusal: no error, no autofocus, and the busy message in a live region
+    # that only shows while publishing (the button disabled meanwhile).
+    html = client.get(f"/report/edities/voorbeeld?peildatum={FEBRUARY}").get_data(as_text=True)
+    assert "veld-bevestigd-fout" not in html and "autofocus" not in checkbox(html)
+    assert 'hx-disabled-elt="find button"' in html
+    assert re.search(r'<div role="status"[^>]*><p class="[^"]*vnon-busy[^"]*" '
+                     r'id="publiceren-bezig">Bezig met opmaken van de PDF en Word…', html)
