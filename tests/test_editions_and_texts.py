@@ -13,14 +13,17 @@ from tests.conftest import csrf_token_for
 from tracker.audit.models import AuditEntry
 from tracker.auth.models import User
 from tracker.clock import local_today
-from tracker.enums import TeamRole
+from tracker.enums import ItemKind, TeamRole
 from tracker.extensions import db
+from tracker.formatting import long_date
 from tracker.indicators.models import Indicator, Measurement
 from tracker.milestones.models import Milestone, MunicipalityTick
-from tracker.network.models import District, Municipality, Team, TeamMembership
+from tracker.network.models import District, Municipality, ReportItem, Team, TeamMembership
 from tracker.report.build import build_report
 from tracker.report.editions import figure_text, version_label_for
+from tracker.report.loading import load_world
 from tracker.report.models import ReportEdition, ReportText
+from tracker.report.services import CORRECTION_RULE, build_edition_report, plan_edition
 
 FEBRUARY = "2018-02-01"
 BSN = "111222333"  # passes the elfproef
@@ -145,6 +148,20 @@ def test_the_peildatum_words_come_from_the_edition_never_from_the_demo(demo):
     assert "{maand}" in stored("intro")[0]
 
 
+def test_double_braced_placeholders_print_the_edition_words_without_braces(demo, client, login):
+    login(user("beheerder@example.org"))
+    assert post(client, "/beheer/teksten/leeswijzer",
+                {"tekst": "Stand van {{maand}}, peildatum {{ peildatum }}."}).status_code == 303
+    today = local_today()
+    month = version_label_for(today).removeprefix("versie ")
+    html = client.get("/report").get_data(as_text=True)
+    assert f"Stand van {month}, peildatum {long_date(today)}." in html
+    assert "{" + month not in html and month + "}" not in html
+    # Also for an edition of another peildatum: its words, never braces.
+    report = build_report(date(2018, 2, 1), as_of=False)
+    assert report.texts["intro"][0] == "Stand van februari 2018, peildatum 1 februari 2018."
+
+
 # --- team introductions ---------------------------------------------------------------------
 
 
@@ -208,7 +225,8 @@ def test_preview_confirm_publish_and_correct(demo, client, login):
     html = page.get_data(as_text=True)
     assert 'name="versie" value="versie februari 2018"' in html
     assert "Er is geen eerdere editie om mee te vergelijken." in html
-    assert 'hx-indicator="#publiceren-bezig"' in html and "Bezig met publiceren" in html
+    assert 'hx-indicator="#publiceren-bezig"' in html
+    assert "Bezig met opmaken van de PDF en Word…" in html
     preview = client.get(f"/report/edities/voorbeeld.html?peildatum={FEBRUARY}")
     assert preview.status_code == 200 and "inline" in preview.headers["Content-Disposition"]
     assert re.search(r"style-src 'self' 'sha256-[A-Za-z0-9+/=]+'",
@@ -240,6 +258,7 @@ def test_preview_confirm_publish_and_correct(demo, client, login):
     assert f'href="/report/edities/voorbeeld?vervangt={wrong.id}"' in listing
     page = client.get(f"/report/edities/voorbeeld?vervangt={wrong.id}").get_data(as_text=True)
     assert 'name="versie" value="versie februari 2018, herzien"' in page
+    assert CORRECTION_RULE in page  # the preview says what a corrected edition shows
     # Compared with the edition before the wrong one (none here), never with the wrong one.
     assert "Er is geen eerdere editie om mee te vergelijken." in page
     preview = client.get(f"/report/edities/voorbeeld.html?vervangt={wrong.id}").get_data(
@@ -306,3 +325,119 @@ def test_changes_since_the_last_edition_cover_figures_milestones_and_people(demo
     assert (f"mijlpaal ‘{milestone.title}’: {before['done']} → {before['done'] + 1} van "
             f"{before['total']} gemeenten.") in html
     assert "Woninginbraken: trekker gewijzigd van Erik van Keken" in html
+
+
+def test_a_correction_is_the_stand_on_the_peildatum_with_the_texts_and_figures_corrected_since(
+        demo):
+    """The rule of a corrected edition: the stand on its peildatum (history), with the fixed
+    texts, team introductions and figures (over the periods it showed) as corrected since;
+    progress made since stays out of it, so the next edition lists it as a change."""
+    february = date(2018, 2, 1)
+    wrong_report = build_report(february)
+    wrong = ReportEdition(version_label=wrong_report.version_label, peildatum=february,
+                          snapshot=wrong_report.snapshot, html="", pdf=b"", docx=b"")
+    db.session.add(wrong)
+    db.session.commit()
+
+    # Since then: a text and a February figure corrected, a team introduction fixed; and
+    # progress: a new status point, figures over a new period.
+    db.session.scalar(select(ReportText).where(ReportText.key == "subtitle")).value = (
+        "Veiligheidsnetwerk Oost-Nederland (juist)")
+    indicator_id, values = next(iter(load_world(february, as_of=True).measurements.items()))
+    (district_id, period), old_value = next(iter(values.items()))
+    measurement = db.session.scalar(select(Measurement).where(
+        Measurement.indicator_id == indicator_id, Measurement.district_id.is_(district_id)
+        if district_id is None else Measurement.district_id == district_id,
+        Measurement.period == period))
+    measurement.value = old_value + 5
+    db.session.add(Measurement(indicator_id=indicator_id, district_id=district_id,
+                               period="2030", value=123))
+    team = db.session.scalar(select(Team).where(Team.slug == "woninginbraken"))
+    team.introduction = "De gecorrigeerde inleiding."
+    db.session.add(ReportItem(team_id=team.id, kind=ItemKind.RESULTAAT,
+                              text="Een resultaat van na de peildatum.", position=99))
+    db.session.commit()
+
+    plan = plan_edition(february, wrong.id)
+    assert plan.corrected and plan.peildatum == february
+    fixed = build_edition_report(plan, timezone="Europe/Amsterdam")
+    assert fixed.texts["subtitle"] == "Veiligheidsnetwerk Oost-Nederland (juist)"
+    indicator = db.session.get(Indicator, indicator_id)
+    place = (db.session.get(District, district_id).name if district_id else "Oost-Nederland")
+    figures = fixed.snapshot["figures"][indicator.name]
+    assert figures[period][place] == figure_text(old_value + 5)
+    assert "2030" not in figures  # a later period is progress, not a correction
+    woninginbraken = fixed.snapshot["teams"]["woninginbraken"]
+    assert woninginbraken["introduction"] == "De gecorrigeerde inleiding."
+    assert "Een resultaat van na de peildatum." not in woninginbraken["blocks"]["resultaat"]
+    # Everything else is the stand on the peildatum, exactly as the wrong edition had it.
+    for slug, before in wrong_report.snapshot["teams"].items():
+        after = fixed.snapshot["teams"][slug]
+        assert {k: v for k, v in after.items() if k != "introduction"} == {
+            k: v for k, v in before.items() if k != "introduction"}
+    assert fixed.snapshot["milestones"] == wrong_report.snapshot["milestones"]
+
+    # The next edition compares with the correction: the corrections are no change any
+    # more, the progress made since the peildatum is.
+    db.session.add(ReportEdition(version_label=fixed.version_label, peildatum=february,
+                                 supersedes_id=wrong.id, as_of=False, snapshot=fixed.snapshot,
+                                 html="", pdf=b"", docx=b""))
+    db.session.commit()
+    later = build_report(local_today())
+    assert later.previous_label == "versie februari 2018, herzien"
+    changes = "\n".join(later.changes)
+    assert "toegevoegd ‘Een resultaat van na de peildatum.’" in changes
+    assert f"{figure_text(old_value)} → {figure_text(old_value + 5)}" not in changes
+    assert "Tekst ‘Ondertitel’" not in changes
+    assert "Woninginbraken: inleiding gewijzigd" not in changes
+
+
+def test_publishing_unconfirmed_shows_the_error_at_the_checkbox_with_and_without_htmx(
+        demo, client, login):
+    login(user("beheerder@example.org"))
+    token = csrf_token_for(client)
+    data = {"peildatum": FEBRUARY, "versie": "versie februari 2018", "csrf_token": token}
+
+    def checkbox(html: str) -> str:
+        return re.search(r'<input[^>]*id="veld-bevestigd"[^>]*>', html).group(0)
+
+    # Without JavaScript: the whole preview again (422), the error above the checkbox.
+    page = client.post("/report/edities", data=data)
+    assert page.status_code == 422
+    html = page.get_data(as_text=True)
+    assert "<h1 class=\"utrecht-heading-1\">Voorbeeld: versie februari 2018</h1>" in html
+    tick = checkbox(html)
+    assert 'aria-invalid="true"' in tick and 'aria-describedby="veld-bevestigd-fout"' in tick
+    assert "autofocus" in tick and html.count("autofocus") == 1
+    error = re.search(r'<div[^>]*id="veld-bevestigd-fout"[^>]*>(.*?)</div>', html, re.S)
+    assert error and "Bevestig de publicatie" in error.group(1)
+    # The message sits at the checkbox, inside the form, above the button.
+    assert html.index('id="publiceren"') < error.start() < html.index("publiceren</button>")
+
+    # With htmx: only the form comes back, to replace itself, with the same error.
+    fragment = client.post("/report/edities", data=data, headers={"HX-Request": "true"})
+    assert fragment.status_code == 422
+    part = fragment.get_data(as_text=True)
+    assert "<html" not in part
+    assert part.count('id="publiceren"') == 1 and 'hx-target="this"' in part
+    assert 'hx-swap="outerHTML"' in part
+    tick = checkbox(part)
+    assert 'aria-invalid="true"' in tick and "autofocus" in tick
+    assert 'id="veld-bevestigd-fout"' in part and "Bevestig de publicatie" in part
+
+    # Another label than the one now due: the form offers the current one, error at the tick.
+    other = client.post("/report/edities", data={**data, "versie": "versie maart 2018",
+                                                 "bevestigd": "1"},
+                        headers={"HX-Request": "true"})
+    assert other.status_code == 422
+    assert 'name="versie" value="versie februari 2018"' in other.get_data(as_text=True)
+    assert 'id="veld-bevestigd-fout"' in other.get_data(as_text=True)
+    assert edition_count() == 0
+
+    # Before any refusal: no error, no autofocus, and the busy message in a live region
+    # that only shows while publishing (the button disabled meanwhile).
+    html = client.get(f"/report/edities/voorbeeld?peildatum={FEBRUARY}").get_data(as_text=True)
+    assert "veld-bevestigd-fout" not in html and "autofocus" not in checkbox(html)
+    assert 'hx-disabled-elt="find button"' in html
+    assert re.search(r'<div role="status"[^>]*><p class="[^"]*vnon-busy[^"]*" '
+                     r'id="publiceren-bezig">Bezig met opmaken van de PDF en Word…', html)

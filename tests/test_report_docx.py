@@ -263,3 +263,30 @@ def test_the_organogram_is_a_picture_with_its_text_alternative(demo, client, log
     assert len(found) == 1
     assert "Expertteam Hennep" in found[0].get("descr")
     assert "burgemeester Welten" in found[0].get("descr")
+
+
+def test_word_teams_flow_and_figure_tables_stay_whole_with_their_heading(demo, client, login):
+    """As in the PDF: a page break after the cover and before the teams only (a page per
+    team left half-empty pages); a figures table never splits over pages, and its heading,
+    description and source line keep with it."""
+    data = _docx(client, login, PEILDATUM)
+    body = _parts(data)["word/document.xml"]
+    breaks = [br for br in body.iter(_w("br")) if br.get(_w("type")) == "page"]
+    assert len(breaks) == 2  # after the cover, before the teams (the appendix is a section)
+
+    document = Document(io.BytesIO(data))
+    figures_tables = [t for t in document.tables
+                      if t.rows[0].cells[0].text in ("Districten/Eenheid", "Eenheid")]
+    assert len(figures_tables) >= 5
+    for table in figures_tables:
+        for row in table.rows:
+            pr = row._tr.trPr
+            assert pr is not None and pr.find(_w("cantSplit")) is not None
+            # cantSplit comes before tblHeader (the schema's order; Word refuses others).
+            names = [etree.QName(child).localname for child in pr]
+            assert names.index("cantSplit") == 0
+        for row in table.rows[:-1]:
+            assert all(p.paragraph_format.keep_with_next
+                       for cell in row.cells for p in cell.paragraphs)
+    source_lines = [p for p in document.paragraphs if p.text.startswith("Bron: Politie.")]
+    assert source_lines and all(p.paragraph_format.keep_with_next for p in source_lines)

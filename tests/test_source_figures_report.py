@@ -99,3 +99,48 @@ def test_a_district_value_next_to_the_sources_own_total_is_accepted(demo, client
         "district": "eenheid", "period": "2017", "value": "790",
         "csrf_token": csrf_token_for(client, page)})
     assert response.status_code == 422
+
+
+def test_the_ratio_computed_from_source_figures_carries_its_note_mark_in_every_format(demo, app):
+    """The note "De ratio over 2013-2016 gemiddeld is … berekend uit cijfers die uit de bron
+    zijn overgenomen" is marked in the cells it explains (HTML, PDF and Word), like the notes
+    of the source figures; the cells computed from raw figures carry no mark."""
+    import io
+    import re
+    import subprocess
+
+    import lxml.html
+    from docx import Document
+
+    from tracker.report.build import build_report
+    from tracker.report.export_docx import render_report_docx
+    from tracker.report.export_html import render_report_html
+    from tracker.report.export_pdf import render_report_pdf
+
+    report = build_report(date(2018, 2, 1))
+    ratio = woninginbraken(report)["verdachtenratio"]
+    note = next(n for n in ratio.source_notes if n.startswith("De ratio over 2013-2016"))
+    mark = str(ratio.source_notes.index(note) + 1)
+    total = ratio.table.total
+    assert ratio.marker(total, 0) == mark  # 2013-2016 gemiddeld: from the source's figures
+    assert ratio.marker(total, 1) == ratio.marker(total, 2) == ""  # 2016, 2017: raw figures
+    assert all(ratio.marker(row, 0) == mark for row in ratio.table.rows
+               if row.values[0] is not None)
+    assert ratio.source_figures == ""  # still a computed figure, not one taken from a source
+
+    with app.test_request_context():
+        html = lxml.html.fromstring(render_report_html(report))
+    table = next(c.getparent() for c in html.iter("caption")
+                 if c.get("id", "").endswith("-verdachtenratio"))
+    total_row = next(r for r in table.iter("tr") if r.text_content().strip().startswith(total.label))
+    cells = [c.text_content() for c in total_row.findall("td")]
+    assert cells[:3] == ["10,0%" + mark, "9,7%", "10,7%"]
+    assert total_row.findall("td")[0].find("sup").text == mark
+
+    pdf = subprocess.run(["pdftotext", "-layout", "-", "-"], input=render_report_pdf(report),
+                         capture_output=True, check=True).stdout.decode()
+    assert re.search(rf"{re.escape(total.label)}\s+10,0%\s*{mark}\s+9,7%\s+10,7%", pdf)
+
+    document = Document(io.BytesIO(render_report_docx(report)))
+    rows = [[c.text for c in row.cells] for t in document.tables for row in t.rows]
+    assert [total.label, f"10,0% ({mark})", "9,7%", "10,7%"] in rows

@@ -42,6 +42,14 @@ def test_placeholders_come_from_the_edition():
         "0.__class__", "naam"]
 
 
+def test_double_braces_leave_no_stray_brace():
+    values = placeholder_values(date(2018, 2, 1), "versie februari 2018")
+    assert fill("peildatum {{peildatum}}, {{ maand }}, { versie }.", values) == (
+        "peildatum 1 februari 2018, februari 2018, versie februari 2018.")
+    assert fill("{{onbekend}} en {{x y}}", values) == "{{onbekend}} en {{x y}}"
+    assert unknown_placeholders("{{maand}} {{naam}} { peildatum }") == ["naam"]
+
+
 def test_leeswijzer_and_organisation_share_the_intro_list():
     leeswijzer, organisatie = TEXTS_BY_SLUG["leeswijzer"], TEXTS_BY_SLUG["organisatie"]
     stored = ["Lees dit.", "Alinea 1.", "Alinea 2."]

@@ -19,7 +19,7 @@ from tracker.report import texts as report_texts
 from tracker.report.claim import computed_claim
 from tracker.report.editions import changes_between, figures_of, snapshot_of, version_label_for
 from tracker.report.facts import MilestoneRow, PilotRow
-from tracker.report.loading import load_world
+from tracker.report.loading import apply_corrections, load_world
 from tracker.report.sections import (
     ACTIONS_TITLE,
     BLOCK_TITLES,
@@ -61,18 +61,22 @@ class Report:
 
 
 def build_report(peildatum: date, *, timezone: str = "Europe/Amsterdam", as_of: bool = True,
-                 version_label: str | None = None) -> Report:
+                 version_label: str | None = None, corrected: bool = False) -> Report:
     """The progress report with the data as it stood on ``peildatum`` (from history).
 
     ``as_of=False`` reads the data as it is now, judged on ``peildatum``: on a copy of the
     database taken at the end of that day, both give the same report (the history oracle).
     ``version_label``: the edition's label (default ``versie <maand>``); the placeholders
     in the texts (``{peildatum}``, ``{maand}``, ``{versie}``) are filled from the edition.
+    ``corrected``: a corrected edition, the stand on ``peildatum`` with the texts and
+    figures corrected since (``loading.apply_corrections``; with ``as_of`` only).
     """
     from tracker.report.models import ReportEdition
 
     label = version_label or version_label_for(peildatum)
     world = load_world(peildatum, as_of=as_of, timezone=timezone)
+    if corrected and as_of:
+        apply_corrections(world)
     values = report_texts.placeholder_values(peildatum, label)
     world.texts = {key: report_texts.fill(value, values) for key, value in world.texts.items()}
     world.teams = [replace(t, introduction=report_texts.fill(t.introduction, values))

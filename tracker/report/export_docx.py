@@ -296,8 +296,11 @@ def _cell_text(cell, text: str, *, bold: bool = False, right: bool = False) -> N
 
 def _table(doc, headers: list[str], rows: list[list[str]], *, caption: str,
            numeric: Sequence[bool] | None = None, widths: list[int] | None = None,
-           bold_rows: Sequence[bool] = ()):
-    """A table with a repeated, bold header row and widths that fit its content."""
+           bold_rows: Sequence[bool] = (), keep_together: bool = False):
+    """A table with a repeated, bold header row and widths that fit its content.
+
+    ``keep_together``: on one page (a small figures table, as in the PDF): no row splits
+    and every row keeps with the next, Word's way to keep a table whole."""
     numeric = list(numeric or [False] * len(headers))
     table = doc.add_table(rows=1, cols=len(headers), style=TABLE_STYLE)
     table.alignment = WD_TABLE_ALIGNMENT.LEFT
@@ -308,6 +311,16 @@ def _table(doc, headers: list[str], rows: list[list[str]], *, caption: str,
         bold = index < len(bold_rows) and bold_rows[index]
         for cell, value, is_numeric in zip(table.add_row().cells, values, numeric, strict=True):
             _cell_text(cell, value, bold=bold, right=is_numeric)
+    if keep_together:
+        for row in table.rows:
+            # In schema order: before trHeight, tblHeader, … (Word refuses other orders).
+            row._tr.get_or_add_trPr().insert_element_before(
+                OxmlElement("w:cantSplit"), "w:trHeight", "w:tblHeader", "w:tblCellSpacing",
+                "w:jc", "w:hidden", "w:ins", "w:del", "w:trPrChange")
+        for row in table.rows[:-1]:
+            for cell in row.cells:
+                for paragraph in cell.paragraphs:
+                    paragraph.paragraph_format.keep_with_next = True
     columns = [[headers[i], *(r[i] for r in rows)] for i in range(len(headers))]
     _fixed_widths(table, widths or fit_widths(columns, numeric))
     _describe(table, caption)
@@ -347,12 +360,14 @@ def _chart(doc, ind: IndicatorSection) -> None:
 
 def _indicator(doc, ind: IndicatorSection, *, level: int = 3) -> None:
     doc.add_heading(ind.name, level=level)
+    # The description and the source line stay with the table below them (no heading and
+    # "Bron: Politie." stranded at the foot of a page).
     if ind.description:
-        doc.add_paragraph(ind.description)
+        doc.add_paragraph(ind.description).paragraph_format.keep_with_next = True
     meta = ([f"Bron: {ind.source}."] if ind.source else []) + (
         [ind.target_line] if ind.target_line else [])
     if meta:
-        _small(doc, " ".join(meta))
+        _small(doc, " ".join(meta)).paragraph_format.keep_with_next = True
     t = ind.table
     if not ind.has_measurements:
         _small(doc, "Nog geen metingen vastgelegd.")
@@ -375,7 +390,7 @@ def _indicator(doc, ind: IndicatorSection, *, level: int = 3) -> None:
     _caption(doc, caption)
     _table(doc, headers, rows, caption=caption,
            numeric=[False] + [True] * (len(headers) - 1),
-           bold_rows=[row.is_total for row in t.all_rows])
+           bold_rows=[row.is_total for row in t.all_rows], keep_together=True)
     for number, note in enumerate(ind.source_notes, start=1):
         _small(doc, f"{number}. {note}")
     _chart(doc, ind)
@@ -496,9 +511,9 @@ def render_report_docx(report: Report) -> bytes:
     doc.add_heading(report.texts["teams_heading"], level=1)
     if layout.figures_overview:
         doc.add_paragraph(layout.figures_overview)
-    for index, s in enumerate(report.teams):
-        if index:
-            doc.add_page_break()
+    # The teams follow each other like in the PDF (a page per team left half-empty pages:
+    # 14 pages against the PDF's 11); each heading keeps with what follows.
+    for s in report.teams:
         doc.add_heading(s.heading + (f" (onderdeel van {s.parent_name})" if s.parent_name else ""),
                         level=2)
         for paragraph in s.introduction.split("\n\n"):

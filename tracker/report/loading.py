@@ -10,6 +10,7 @@ depends on the history up to that day, not on what was changed since.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -207,3 +208,42 @@ def _tick_counts(rows: Rows, today: date) -> dict[int, int]:
     inner = statement.where(entity.completed_on <= today).subquery()
     return dict(db.session.execute(
         select(inner.c.milestone_id, func.count()).group_by(inner.c.milestone_id)).all())
+
+
+def apply_corrections(world: World) -> World:
+    """``world`` (the stand on its peildatum) with the corrections made since: the rule
+    of a corrected edition ("versie februari 2018, herzien").
+
+    - the fixed texts (``ReportText``) and the teams' introductions: as they are now;
+    - the figures: for each indicator, the periods it had figures over on the peildatum,
+      with their figures as they are now (a corrected value, a figure added to such a
+      period, a figure removed; source marks and notes too). Figures over a period that
+      was not in the report yet (published later) stay out;
+    - everything else (status points, actions, milestones, pilots, people, indicators):
+      as it stood on the peildatum, since a change there is progress, not a correction.
+
+    Mutates and returns ``world``; three statements.
+    """
+    texts = dict(DEFAULT_TEXTS)
+    texts.update({t.key: t.value for t in db.session.scalars(select(ReportText))})
+    world.texts = texts
+
+    ids = [t.id for t in world.teams]
+    introductions = dict(db.session.execute(
+        select(Team.id, Team.introduction).where(Team.id.in_(ids))).all())
+    world.teams = [replace(t, introduction=introductions[t.id] or "") if t.id in introductions
+                   else t for t in world.teams]
+
+    periods = {indicator_id: {period for _, period in values}
+               for indicator_id, values in world.measurements.items()}
+    measurements: dict[int, dict[tuple[int | None, str], Decimal]] = defaultdict(dict)
+    source_figures: dict[int, dict[tuple[int | None, str], str]] = defaultdict(dict)
+    for m in db.session.scalars(select(Measurement).where(
+            Measurement.indicator_id.in_(list(periods)))):
+        if m.period not in periods[m.indicator_id]:
+            continue
+        measurements[m.indicator_id][(m.district_id, m.period)] = Decimal(str(m.value))
+        if m.is_source_figure:
+            source_figures[m.indicator_id][(m.district_id, m.period)] = m.source_note or ""
+    world.measurements, world.source_figures = measurements, source_figures
+    return world

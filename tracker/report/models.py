@@ -36,8 +36,8 @@ class ReportEdition(db.Model):
     supersedes_id: Mapped[int | None] = mapped_column(
         ForeignKey("report_editions.id"), unique=True
     )
-    #: Built from the data as it stood on the peildatum (False: a correction, built from
-    #: the data as corrected since, judged on the same peildatum).
+    #: Built from the data as it stood on the peildatum (False: a correction, the stand on
+    #: the peildatum with the texts and figures corrected since: ``apply_corrections``).
     as_of: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     supersedes: Mapped[ReportEdition | None] = relationship(

@@ -28,6 +28,7 @@ from tracker.report.build import build_report
 from tracker.report.forms import PreviewForm, PublishForm, text_form
 from tracker.report.models import ReportEdition
 from tracker.report.services import (
+    CORRECTION_RULE,
     EditionExists,
     EditionSuperseded,
     PeildatumError,
@@ -114,7 +115,8 @@ def report_docx():
 def editions():
     """Published editions, newest first; a correction marked current above what it replaces."""
     return render_page_or_fragment("report/editions.html", "report/editions.html",
-                                   editions=edition_rows(), today=local_today(), error=None)
+                                   editions=edition_rows(), today=local_today(), error=None,
+                                   correction_rule=CORRECTION_RULE)
 
 
 def _plan_or_refusal(form):
@@ -136,8 +138,7 @@ def preview():
     if refusal is not None:
         return refusal
     report = build_edition_report(plan, timezone=current_app.config["TRACKER_TIMEZONE"])
-    return render_template("report/edition_preview.html", plan=plan, report=report,
-                           errors={})
+    return render_template("report/edition_preview.html", plan=plan, report=report, error=None)
 
 
 @bp.get("/report/edities/voorbeeld.html")
@@ -179,14 +180,24 @@ def _refused_publish(refusal: Refusal):
         return _to_editions()
     if "peildatum" in refusal.errors or "vervangt" in refusal.errors:
         return render_error(400, refusal.message)
-    return render_error(422, refusal.message)
+    # Not confirmed (or another label than shown): the confirmation again, the error at
+    # the checkbox; htmx swaps just the form, without htmx the whole preview comes back.
+    plan, other = _plan_or_refusal(PreviewForm(formdata=request.form))
+    if other is not None:
+        return other
+    if is_htmx():
+        return render_template("report/_publish_form.html", plan=plan,
+                               error=refusal.message), 422
+    report = build_edition_report(plan, timezone=current_app.config["TRACKER_TIMEZONE"])
+    return render_template("report/edition_preview.html", plan=plan, report=report,
+                           error=refusal.message), 422
 
 
 @bp.post("/report/edities")
 @requires("report.publish")
 @form_errors(_refused_publish)
 def publish():
-    """Publish the edition confirmed on the preview page (beheerder); ~10 s of rendering."""
+    """Publish the edition confirmed on the preview page (beheerder); ~3 s of rendering."""
     form = PublishForm().parse()
     edition = publish_edition(form.peildatum.data, current_user,
                               timezone=current_app.config["TRACKER_TIMEZONE"],

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -262,7 +262,8 @@ def build_indicator(indicator: Any, values: dict[tuple[int | None, str], Decimal
         decimals=1 if is_ratio or any(v is not None and v != v.to_integral_value()
                                       for row in table.all_rows for v in row.values) else 0,
         source_notes=source_notes, computed=computed,
-        source_figures=_source_figures_text(table), ratio_text=ratio_text,
+        # A ratio is computed, never a source figure (its marks only say what it rests on).
+        source_figures="" if is_ratio else _source_figures_text(table), ratio_text=ratio_text,
         target_line=_target_line(indicator, progress, base=base, latest=latest),
         has_measurements=bool(periods) and not table.is_empty,
         chart_labels=labels,
@@ -349,9 +350,34 @@ def _ratio(indicator: Any, periods: list[tuple[str, str]], districts: list[tuple
                           for row in t.all_rows)]
     notes = []
     if from_source:
-        notes.append(f"De ratio over {' en '.join(from_source)} is door de tracker berekend uit "
-                     "cijfers die uit de bron zijn overgenomen.")
+        note = (f"De ratio over {' en '.join(from_source)} is door de tracker berekend uit "
+                "cijfers die uit de bron zijn overgenomen.")
+        notes.append(note)
+        table = _mark_ratio_cells(table, num_table, den_table, note)
     return text, table, notes
+
+
+def _mark_ratio_cells(table: figures.Table, numerator: figures.Table,
+                      denominator: figures.Table, note: str) -> figures.Table:
+    """``table`` with ``note`` on every ratio computed from a source figure (the numerator's
+    or denominator's cell of the same row and period), so the cell carries the note's mark
+    like a source figure does in every format."""
+    def parts(t: figures.Table) -> dict[tuple[bool, str], figures.Row]:
+        return {(row.is_total, row.label): row for row in t.all_rows}
+
+    nums, dens = parts(numerator), parts(denominator)
+
+    def marked(row: figures.Row) -> figures.Row:
+        place = (row.is_total, row.label)
+        inputs = [(t, r) for t, r in ((numerator, nums.get(place)),
+                                      (denominator, dens.get(place))) if r is not None]
+        sources = tuple(
+            note if value is not None and any(t.is_source(r, key) for t, r in inputs) else ""
+            for (key, _), value in zip(table.periods, row.values, strict=True))
+        return replace(row, sources=sources) if any(sources) else row
+
+    return replace(table, rows=[marked(r) for r in table.rows],
+                   total=marked(table.total) if table.total is not None else None)
 
 
 def _source_figures_text(table: figures.Table) -> str:

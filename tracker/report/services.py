@@ -53,6 +53,17 @@ class EditionSuperseded(ConflictError):
         self.label, self.by, self.obj, self.expected = label, by, None, None
 
 
+#: What an edition and a corrected edition show, as the preview and the list of editions
+#: say it (the rule itself: ``loading.apply_corrections``).
+EDITION_RULE = "De stand op de peildatum, zoals die toen in de tracker stond."
+CORRECTION_RULE = (
+    "De stand op de peildatum, met de vaste teksten, de inleidingen van de teams en de "
+    "cijfers zoals ze sindsdien zijn gecorrigeerd (cijfers alleen over de perioden die op de "
+    "peildatum al in de rapportage stonden). Statuspunten, acties, mijlpalen, pilots en "
+    "personen staan zoals ze op de peildatum stonden: wat daarna gebeurde, hoort in de "
+    "volgende editie en staat daar bij de wijzigingen.")
+
+
 @dataclass(frozen=True)
 class EditionPlan:
     """What publishing would make: the label, the peildatum, what it replaces."""
@@ -63,10 +74,16 @@ class EditionPlan:
     supersedes_label: str | None = None
 
     @property
-    def as_of(self) -> bool:
-        """An edition shows the data as they stood on the peildatum (from history); a
-        correction shows the data as corrected since, judged on the same peildatum."""
-        return self.supersedes_id is None
+    def corrected(self) -> bool:
+        """A correction: the stand on the peildatum (from history) with the fixed texts,
+        team introductions and figures corrected since (``loading.apply_corrections``);
+        an edition: the stand on the peildatum as it was."""
+        return self.supersedes_id is not None
+
+    @property
+    def rule(self) -> str:
+        """What this edition shows, in Dutch (for the preview)."""
+        return CORRECTION_RULE if self.corrected else EDITION_RULE
 
 
 def plan_edition(peildatum: date, supersedes_id: int | None = None) -> EditionPlan:
@@ -92,8 +109,8 @@ def plan_edition(peildatum: date, supersedes_id: int | None = None) -> EditionPl
 
 def build_edition_report(plan: EditionPlan, *, timezone: str) -> Report:
     """The report exactly as the edition of ``plan`` will hold it (also the preview)."""
-    return build_report(plan.peildatum, timezone=timezone, as_of=plan.as_of,
-                        version_label=plan.label)
+    return build_report(plan.peildatum, timezone=timezone, version_label=plan.label,
+                        corrected=plan.corrected)
 
 
 def edition_html(report: Report) -> str:
@@ -122,7 +139,7 @@ def publish_edition(peildatum: date, actor, *, timezone: str, supersedes_id: int
     report = build_edition_report(plan, timezone=timezone)
     edition = ReportEdition(
         version_label=plan.label, peildatum=plan.peildatum, supersedes_id=plan.supersedes_id,
-        as_of=plan.as_of,
+        as_of=not plan.corrected,
         published_by_id=getattr(actor, "id", None),
         published_by_name=getattr(actor, "name", "") or "",
         snapshot=report.snapshot,

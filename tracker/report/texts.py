@@ -26,7 +26,13 @@ PLACEHOLDERS: dict[str, str] = {
     "versie": "het versielabel van de editie, bijvoorbeeld ‘versie februari 2018’",
 }
 
-_PLACEHOLDER = re.compile(r"\{([^{}\s]{1,40})\}")
+#: ``{maand}``; also the ``{{maand}}`` and ``{ maand }`` that people used to other template
+#: languages type: the whole of it is the placeholder, so no stray brace is left over.
+_PLACEHOLDER = re.compile(r"\{\{\s*([^{}\s]{1,40})\s*\}\}|\{\s*([^{}\s]{1,40})\s*\}")
+
+
+def _name(match: re.Match[str]) -> str:
+    return match.group(1) or match.group(2)
 
 #: The longest list item or paragraph, the most items in a list, the longest single text.
 ITEM_MAX = 3000
@@ -132,7 +138,7 @@ def stored_value(text: EditableText, stored: Any, value: str | list[str]) -> Any
 
 def unknown_placeholders(text: str) -> list[str]:
     """The ``{names}`` in ``text`` that are no placeholder, in order, once each."""
-    names = [m.group(1) for m in _PLACEHOLDER.finditer(text)]
+    names = [_name(m) for m in _PLACEHOLDER.finditer(text)]
     return list(dict.fromkeys(n for n in names if n not in PLACEHOLDERS))
 
 
@@ -147,9 +153,10 @@ def placeholder_values(peildatum: date, version_label: str) -> dict[str, str]:
 
 def fill(value: Any, values: dict[str, str]) -> Any:
     """``value`` (a string, a list of strings, or anything else) with its placeholders
-    filled. Only the known names are replaced; any other brace text stays as written."""
+    filled. Only the known names are replaced, with their braces (single or double); any
+    other brace text stays as written."""
     if isinstance(value, str):
-        return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), value)
+        return _PLACEHOLDER.sub(lambda m: values.get(_name(m), m.group(0)), value)
     if isinstance(value, list):
         return [fill(v, values) for v in value]
     return value
