@@ -68,6 +68,9 @@ class Config:
     TRACKER_LOGIN_MAX_FAILURES = 10
     TRACKER_LOGIN_WINDOW = timedelta(minutes=15)
 
+    # AVG: external invitees are erased this many months after their last meeting.
+    TRACKER_INVITEE_RETENTION_MONTHS = int(os.environ.get("TRACKER_INVITEE_RETENTION_MONTHS", "12"))
+
     WTF_CSRF_TIME_LIMIT = None  # the session lifetime bounds the token
     WTF_CSRF_HEADERS = ["X-CSRFToken"]
 
