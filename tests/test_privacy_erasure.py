@@ -207,3 +207,27 @@ def test_cli_exports_and_erases(runner, person, tmp_path):
     assert rows_mentioning([NAME, OLD_NAME, EMAIL], skip=KEPT_TABLES) == []
     unknown = runner.invoke(args=["privacy", "erase", EMAIL, "--yes"])
     assert unknown.exit_code != 0 and "Geen account" in unknown.output
+
+
+def test_erasing_a_person_of_the_demo_network(demo):
+    """The February 2018 network, its history recorded as of 1 February 2018."""
+    from sqlalchemy import func
+
+    from tracker.actions.models import Action
+    from tracker.avg.erasure import erase_person
+
+    owner_id = db.session.scalar(select(Action.owner_id).group_by(Action.owner_id)
+                                 .order_by(func.count().desc(), Action.owner_id).limit(1))
+    user = db.session.get(User, owner_id)
+    needles = [user.name, user.email]
+    colleagues = {u.id: (u.name, u.email, u.title) for u in db.session.scalars(select(User))
+                  if u.id != owner_id}
+    assert "users_version.name" in rows_mentioning(needles)
+    report = erase_person(user, actor=None, now=utcnow())
+    db.session.commit()
+    assert report.rows["users_version"] >= 1
+    db.session.expire_all()
+    assert rows_mentioning(needles, skip=KEPT_TABLES) == []
+    assert db.session.scalar(select(func.count(Action.id)).where(Action.owner_id == owner_id)) > 1
+    assert {u.id: (u.name, u.email, u.title) for u in db.session.scalars(select(User))
+            if u.id != owner_id} == colleagues

@@ -113,7 +113,9 @@ def erase_person(user: User, *, actor: User | None, now: datetime,
     report.rows["users"] += 1
     session.flush()
 
-    kept = {t.name for t in all_tables() if t.name in KEPT_TABLES}
+    # Other people's accounts are theirs: a name that is also a phrase ("Secretariaat")
+    # must not change a colleague's title. The person's own rows were done above.
+    kept = KEPT_TABLES | {"users", "users_version"}
     live = [t for t in all_tables() if not is_history(t) and t.name not in kept]
     for table in live:
         report.rows[table.name] += _scrub_table(session, table, replacements)
