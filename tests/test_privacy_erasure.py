@@ -7,12 +7,14 @@ report editions are kept as archive records (docs/privacy.md explains why).
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import zipfile
 from datetime import UTC, date, datetime
 
 import pytest
+from markupsafe import escape
 from sqlalchemy import select
 
 from tests.conftest import csrf_token_for
@@ -87,6 +89,14 @@ def _zip_of(response) -> zipfile.ZipFile:
     return zipfile.ZipFile(io.BytesIO(response.data))
 
 
+def _decoded_attachments(value) -> list[str]:
+    """The text of base64 mail attachments (an .ics names its attendee)."""
+    if not isinstance(value, list):
+        return []
+    return [base64.b64decode(item["data"]).decode("utf-8", "replace").replace("\r\n ", "")
+            for item in value if isinstance(item, dict) and isinstance(item.get("data"), str)]
+
+
 def rows_mentioning(needles: list[str], *, skip=frozenset()) -> list[str]:
     """``table.column#key`` of every text cell in the database that holds a needle."""
     found = []
@@ -96,13 +106,15 @@ def rows_mentioning(needles: list[str], *, skip=frozenset()) -> list[str]:
         for row in db.session.execute(table.select()).mappings():
             for column, value in row.items():
                 if isinstance(value, dict | list):
-                    texts = [json.dumps(value, ensure_ascii=False), json.dumps(value)]
+                    texts = [json.dumps(value, ensure_ascii=False), json.dumps(value),
+                             *_decoded_attachments(value)]
                 elif isinstance(value, str):
                     texts = [value]
                 else:
                     continue
                 for needle in needles:
-                    forms = {needle.lower(), json.dumps(needle)[1:-1].lower()}
+                    forms = {needle.lower(), json.dumps(needle)[1:-1].lower(),
+                             str(escape(needle)).lower()}
                     if any(form in text.lower() for text in texts for form in forms):
                         found.append(f"{table.name}.{column}")
     return found

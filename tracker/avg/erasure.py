@@ -10,6 +10,8 @@ are archive records (Archiefwet 1995) and are kept as published.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import hmac
 import json
@@ -20,6 +22,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
+from markupsafe import escape
 from sqlalchemy import Table, Text, cast, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy_continuum import version_class
@@ -49,6 +52,9 @@ ACCOUNT_COLUMNS_CLEARED: dict[str, Any] = {
     "password_hash": None,
     "calendar_token_hash": None,
 }
+#: JSON columns whose text is base64-encoded (mail attachments: an .ics names its attendees
+#: and organiser): searched row by row, decoded, since SQL cannot see inside.
+ENCODED_COLUMNS = frozenset({"outbox_messages.attachments"})
 COMMENT_REMOVED = "Opmerking verwijderd: de schrijver is gewist (AVG)."
 PSEUDONYM_DOMAIN = "gewist.invalid"
 
@@ -141,8 +147,11 @@ def _replacements(session: Session, user: User, pseudonym: Pseudonym) -> list[tu
     emails = {user.email, *(email for _, email in past if email)}
     names = {n.strip() for n in {user.name, *(name for name, _ in past if name)}
              if len(n.strip()) >= MIN_NAME_LENGTH}
-    return ([(e, pseudonym.email) for e in sorted(emails, key=len, reverse=True)]
-            + [(n, pseudonym.name) for n in sorted(names, key=len, reverse=True)])
+    pairs = ([(e, pseudonym.email) for e in sorted(emails, key=len, reverse=True)]
+             + [(n, pseudonym.name) for n in sorted(names, key=len, reverse=True)])
+    # Mail HTML holds the name escaped ("Van &#39;t Hof").
+    escaped = [(str(escape(n)), s) for n, s in pairs if str(escape(n)) != n]
+    return pairs + escaped
 
 
 def _remove_own_text(session: Session, user: User, now: datetime, report: ErasureReport) -> None:
@@ -175,7 +184,9 @@ def _scrub_table(session: Session, table: Table, replacements: list[tuple[str, s
     keys = list(table.primary_key.columns)
     changed = 0
     for column in columns:
-        rows = session.execute(select(*keys, column).where(_mentions(column, replacements))).all()
+        encoded = f"{table.name}.{column.name}" in ENCODED_COLUMNS
+        condition = column.is_not(None) if encoded else _mentions(column, replacements)
+        rows = session.execute(select(*keys, column).where(condition)).all()
         for row in rows:
             new = _replace(row[-1], replacements, column)
             if new == row[-1]:
@@ -212,6 +223,23 @@ def _replace(value: Any, replacements: list[tuple[str, str]], column) -> Any:
     if isinstance(value, list):
         return [_replace(v, replacements, column) for v in value]
     if isinstance(value, dict):
+        if isinstance(value.get("data"), str) and str(value.get("content_type", "")).startswith(
+                "text/"):
+            return {**value, "data": _replace_encoded(value["data"], replacements, column)}
         return {_replace(k, replacements, column): _replace(v, replacements, column)
                 for k, v in value.items()}
     return value
+
+
+def _replace_encoded(data: str, replacements: list[tuple[str, str]], column) -> str:
+    """Replace inside a base64 text attachment; an .ics is unfolded first (RFC 5545 folds
+    long lines, which could split a name)."""
+    try:
+        text = base64.b64decode(data, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return data
+    unfolded = text.replace("\r\n ", "").replace("\r\n\t", "")
+    replaced = _replace(unfolded, replacements, column)
+    if replaced == unfolded:
+        return data
+    return base64.b64encode(replaced.encode("utf-8")).decode("ascii")
