@@ -129,6 +129,7 @@ def test_export_holds_the_persons_data_and_is_audited(client, admin, person):
         assert f"{section}.csv" in names, section
     data = json.loads(archive.read("gegevens.json"))
     assert data["persoon"]["naam"] == NAME and data["persoon"]["e-mailadres"] == EMAIL
+    assert data["persoon"]["bijeenkomsten"][0]["bijeenkomst"] == "Regionale bijeenkomst"
     tables = data["tabellen"]
     assert {r["name"] for r in tables["account_geschiedenis"]} == {OLD_NAME, NAME}
     assert tables["opmerkingen"][0]["text"] == "Ik bel de gemeente morgen."

@@ -23,6 +23,7 @@ from sqlalchemy import LargeBinary, and_, select
 from tracker.auth.models import User
 from tracker.avg.tables import all_tables, refers_to_user
 from tracker.csv_export import csv_bytes
+from tracker.events.models import Invitation
 from tracker.extensions import db
 
 #: Words in a column name that mark a secret: never exported.
@@ -117,6 +118,11 @@ def collect(user: User) -> PersonExport:
         "rol": user.role.value,
         "actief": user.active,
         "teams": [{"team": m.team.name, "rol": m.role.value} for m in user.memberships],
+        "bijeenkomsten": [
+            {"bijeenkomst": i.event.title, "begint": _plain(i.event.starts_at),
+             "antwoord": _plain(i.response), "toelichting": i.remark}
+            for i in db.session.scalars(select(Invitation).where(Invitation.user_id == user.id)
+                                        .order_by(Invitation.id))],
     }
     return PersonExport(person, sections)
 
