@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, LargeBinary, String, Table, Text
+from sqlalchemy import JSON, Column, Enum, String, Table, Text
 
 from tracker.extensions import db
 
@@ -26,9 +26,9 @@ def all_tables() -> list[Table]:
 
 
 def is_text(column: Column) -> bool:
-    """A column that can hold words: strings, long text and JSON (not binary documents)."""
-    return isinstance(column.type, String | Text | JSON) and not isinstance(
-        column.type, LargeBinary)
+    """A column that can hold words: strings, long text and JSON; not a controlled
+    vocabulary (an enum's VARCHAR) and not binary documents."""
+    return isinstance(column.type, String | Text | JSON) and not isinstance(column.type, Enum)
 
 
 def is_json(column: Column) -> bool:
