@@ -60,6 +60,8 @@ def person(client, admin):
     user = db.session.scalar(select(User).where(User.email == EMAIL))
     user.name = NAME  # a second version in users_version
     user.password_hash = hash_password(PASSWORD)
+    user.calendar_token_hash = "ab" * 32  # a calendar feed link
+    user.last_login_at = utcnow()
     team = create_team(chair_note=f"Voorzitter: {NAME}")
     add_member(team, user, TeamRole.TREKKER)
     action = create_action(team, owner=user, title="Convenant opstellen",
@@ -188,6 +190,7 @@ def test_erasure_leaves_no_name_or_address_in_any_table(app, client, admin, pers
     user = db.session.get(User, person.id)
     assert user.name == pseudonym.name and user.email == pseudonym.email
     assert not user.active and user.password_hash is None and user.title is None
+    assert user.calendar_token_hash is None and user.last_login_at is None
     assert user.session_nonce != nonce
     assert person_client.get("/").status_code in (302, 303)  # the old session has ended
     # The work stays, with the pseudonym; her own words are gone.

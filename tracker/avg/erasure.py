@@ -34,7 +34,7 @@ from tracker.auth.services import end_all_sessions
 from tracker.avg.tables import all_tables, is_history, is_json, is_text, mapped_class
 from tracker.events.models import Invitation
 from tracker.extensions import db
-from tracker.history import rewrite_history
+from tracker.history import USER_COLUMNS_NOT_KEPT, rewrite_history
 from tracker.notifications.models import OutboxMessage, OutboxStatus
 from tracker.validation import ValidationError
 
@@ -44,14 +44,10 @@ KEPT_TABLES = frozenset({"report_editions"})
 #: A name shorter than this is not searched for in free text ("Jan" would also hit
 #: "januari"); the account row and history are pseudonymised regardless.
 MIN_NAME_LENGTH = 4
-#: Account columns emptied on erasure: secrets and the function title (with the
-#: organisation a title points at one person). Columns added for a second factor
-#: belong here too.
-ACCOUNT_COLUMNS_CLEARED: dict[str, Any] = {
-    "title": None,
-    "password_hash": None,
-    "calendar_token_hash": None,
-}
+#: Account columns emptied on erasure besides the secrets kept out of history
+#: (``USER_COLUMNS_NOT_KEPT``, e.g. a second factor's secret): the function title (with
+#: the organisation a title points at one person).
+ACCOUNT_COLUMNS_CLEARED: dict[str, Any] = {"title": None}
 #: JSON columns whose text is base64-encoded (mail attachments: an .ics names its attendees
 #: and organiser): searched row by row, decoded, since SQL cannot see inside.
 ENCODED_COLUMNS = frozenset({"outbox_messages.attachments"})
@@ -113,7 +109,7 @@ def erase_person(user: User, *, actor: User | None, now: datetime,
 
     _remove_own_text(session, user, now, report)
     user.name, user.email, user.active = pseudonym.name, pseudonym.email, False
-    for column, value in ACCOUNT_COLUMNS_CLEARED.items():
+    for column, value in _account_columns_cleared().items():
         setattr(user, column, value)
     end_all_sessions(user)
     report.rows["users"] += 1
@@ -137,6 +133,14 @@ def erase_person(user: User, *, actor: User | None, now: datetime,
     session.flush()
     report.rows = Counter({k: v for k, v in report.rows.items() if v})
     return report
+
+
+def _account_columns_cleared() -> dict[str, Any]:
+    """``ACCOUNT_COLUMNS_CLEARED`` plus every nullable secret of the account (None)."""
+    columns = User.__table__.c
+    secrets = {name: None for name in USER_COLUMNS_NOT_KEPT
+               if name in columns and columns[name].nullable}
+    return {**secrets, **ACCOUNT_COLUMNS_CLEARED}
 
 
 def _replacements(session: Session, user: User, pseudonym: Pseudonym) -> list[tuple[str, str]]:

@@ -10,7 +10,7 @@ from flask import current_app
 from sqlalchemy import exists, func, select
 
 from tracker.auth.models import User
-from tracker.avg.erasure import erase_person, pseudonym_for
+from tracker.avg.erasure import erase_person, is_erased
 from tracker.avg.tables import all_tables, is_history, refers_to_user
 from tracker.enums import Role
 from tracker.events.models import Event, Invitation
@@ -59,7 +59,7 @@ def invitees_due(now: datetime, months: int) -> list[User]:
                # A meeting whose date is still open has not taken place yet.
                last_meeting.c.n == last_meeting.c.dated, last_meeting.c.last < cutoff)
         .order_by(User.id)).all()
-    return [u for u in candidates if u.name != pseudonym_for(u.id).name and not has_work(u)]
+    return [u for u in candidates if not is_erased(u) and not has_work(u)]
 
 
 def invitee_retention(now: datetime):
