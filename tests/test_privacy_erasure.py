@@ -88,6 +88,7 @@ def _zip_of(response) -> zipfile.ZipFile:
     assert response.status_code == 200
     assert response.mimetype == "application/zip"
     assert "attachment" in response.headers["Content-Disposition"]
+    assert response.headers["Cache-Control"] == "no-store"
     return zipfile.ZipFile(io.BytesIO(response.data))
 
 
