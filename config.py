@@ -95,6 +95,9 @@ class Config:
     #: Name of the service in authenticator apps.
     TRACKER_MFA_ISSUER = os.environ.get("TRACKER_MFA_ISSUER", "Veiligheidsnetwerk Oost-Nederland")
 
+    # AVG: external invitees are erased this many months after their last meeting.
+    TRACKER_INVITEE_RETENTION_MONTHS = int(os.environ.get("TRACKER_INVITEE_RETENTION_MONTHS", "12"))
+
     WTF_CSRF_TIME_LIMIT = None  # the session lifetime bounds the token
     WTF_CSRF_HEADERS = ["X-CSRFToken"]
 

@@ -191,9 +191,10 @@ def register_jinja(app: Flask) -> None:
 
 def register_cli(app: Flask) -> None:
     from tracker.auth.cli import users_cli
+    from tracker.avg.cli import privacy_cli
     from tracker.demo.cli import demo_cli
     from tracker.jobs.cli import jobs_cli, scheduler_command
     from tracker.report.cli import report_cli
 
-    for command in (users_cli, demo_cli, report_cli, jobs_cli, scheduler_command):
+    for command in (users_cli, demo_cli, report_cli, jobs_cli, scheduler_command, privacy_cli):
         app.cli.add_command(command)

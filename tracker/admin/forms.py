@@ -51,3 +51,22 @@ class MfaResetForm(Form):
         if not self.confirm.data:
             errors["confirm"] = ("Vink aan dat u heeft gecontroleerd dat de aanvraag echt van "
                                  "deze persoon komt.")
+
+
+def _confirm_name(raw, field) -> str:
+    from tracker.validation import ValidationError
+
+    if (raw or "").strip() != field.expected:
+        raise ValidationError(field.name, "Typ de naam precies zoals hierboven om het wissen te "
+                                          "bevestigen.")
+    return raw.strip()
+
+
+class EraseForm(Form):
+    """Erasing a person: confirmed by typing their name exactly."""
+
+    confirm = ParsedField("Naam van de persoon", parse=_confirm_name)
+
+    def __init__(self, *, expected_name: str, **kwargs):
+        super().__init__(**kwargs)
+        self.confirm.expected = expected_name

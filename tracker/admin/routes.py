@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from tracker.admin.forms import MembershipForm, MfaResetForm, NewUserForm, UserForm
+from tracker.admin.forms import EraseForm, MembershipForm, MfaResetForm, NewUserForm, UserForm
 from tracker.auth.mfa import mfa_status_label, reset_mfa
 from tracker.auth.models import User
 from tracker.auth.permissions import requires
 from tracker.auth.services import create_user, remove_membership, set_membership, update_user
+from tracker.avg.erasure import erase_person, is_erased
+from tracker.avg.export import export_person
 from tracker.enums import Role, TeamRole
 from tracker.extensions import db
 from tracker.forms import Refusal, form_errors
@@ -106,6 +108,7 @@ def _user_page(user: User, errors=None, status=200):
             team_options=[(t.id, t.name) for t in _teams()],
             mfa_status=mfa_status_label(user),
             mfa_resettable=user.totp_secret_encrypted is not None,
+            erased=is_erased(user),
             errors=errors or {},
         ),
         status,
@@ -190,4 +193,48 @@ def reset_second_factor(user_id: int, subject: User):
     db.session.commit()
     flash(f"De tweestapsverificatie van {subject.name} is verwijderd; alle sessies zijn "
           "beëindigd. Bij de volgende keer inloggen stelt de persoon een nieuwe in.", "ok")
+    return redirect(url_for("admin.user", user_id=user_id), code=303)
+
+
+@bp.post("/gebruikers/<int:user_id>/export")
+@requires("users.manage", load=_load_user)
+def export(user_id: int, subject: User):
+    """Download everything the tracker holds about the person (zip with JSON and CSV); audited."""
+    from tracker.clock import now
+
+    data = export_person(subject, actor=current_user)
+    db.session.commit()
+    response = Response(data, mimetype="application/zip")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="persoonsgegevens-{user_id}-{now():%Y%m%d}.zip"')
+    return response
+
+
+def _erase_page(user: User, errors=None, status=200):
+    return render_template("admin/erase.html", user=user, erased=is_erased(user),
+                           errors=errors or {}), status
+
+
+@bp.get("/gebruikers/<int:user_id>/wissen")
+@requires("users.manage", load=_load_user)
+def erase_confirm(user_id: int, subject: User):
+    """What erasing the person does, and the form that confirms it (changes nothing)."""
+    return _erase_page(subject)
+
+
+def _refused_erase(refusal: Refusal, user_id: int, **_ignored):
+    return _erase_page(_load_user(user_id), refusal.errors, refusal.status)
+
+
+@bp.post("/gebruikers/<int:user_id>/wissen")
+@requires("users.manage", load=_load_user)
+@form_errors(_refused_erase)
+def erase(user_id: int, subject: User):
+    """Replace the person by a pseudonym everywhere and deactivate the account."""
+    from tracker.clock import now
+
+    EraseForm(expected_name=subject.name).parse()
+    report = erase_person(subject, actor=current_user, now=now(), reason="verzoek")
+    db.session.commit()
+    flash(f"De persoon is gewist en heet nu {report.pseudonym.name}.", "ok")
     return redirect(url_for("admin.user", user_id=user_id), code=303)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from tracker.avg.tasks import invitee_retention
 from tracker.jobs.actions import escalations, reminders
 from tracker.jobs.base import JobResult
 from tracker.jobs.digests import digests
@@ -19,6 +20,7 @@ JOBS: dict[str, Callable[[datetime], JobResult]] = {
     "digests": digests,
     "event-reminders": event_reminders,
     "outbox": outbox,
+    "invitee-retention": invitee_retention,
 }
 
 

@@ -36,6 +36,7 @@ SCHEDULE: dict[str, dict[str, str]] = {
     "milestones": {"hour": "6", "minute": "40"},
     "event-reminders": {"hour": "6", "minute": "45"},
     "digests": {"hour": "7", "minute": "30"},
+    "invitee-retention": {"hour": "5", "minute": "15"},
     "outbox": {"hour": "0-1,3-23", "minute": "*"},
 }
 ADVISORY_LOCK_KEY = 4_042_018  # any constant shared by every scheduler of this app

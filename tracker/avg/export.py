@@ -1,0 +1,158 @@
+"""Exporting one person's data (AVG art. 15 and 20): a zip with JSON and CSV.
+
+Everything that refers to the person by id is collected generically: every row of
+every table (history tables included) with a column that holds their user id
+(owner, author, actor, invitee, member, ...), plus the failed logins typed with
+their address. Secrets (hashes, nonces, tokens) and mail bodies (which may carry a
+working link) are left out.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import LargeBinary, and_, select
+
+from tracker.auth.models import User
+from tracker.avg.tables import all_tables, refers_to_user
+from tracker.csv_export import csv_bytes
+from tracker.events.models import Invitation
+from tracker.extensions import db
+
+#: Words in a column name that mark a secret: never exported.
+SECRET_MARKERS = ("hash", "nonce", "token", "secret", "totp", "recovery")
+#: Mail bodies and attachments may hold a working password or RSVP link.
+OMITTED = frozenset({("outbox_messages", "body_text"), ("outbox_messages", "body_html"),
+                     ("outbox_messages", "headers"), ("outbox_messages", "attachments")})
+#: Dutch file names for the tables a person recognises; other tables keep their name.
+SECTION_NAMES = {
+    "users": "account",
+    "users_version": "account_geschiedenis",
+    "team_memberships": "lidmaatschappen",
+    "team_memberships_version": "lidmaatschappen_geschiedenis",
+    "actions": "acties",
+    "actions_version": "acties_geschiedenis",
+    "action_comments": "opmerkingen",
+    "invitations": "uitnodigingen_en_antwoorden",
+    "audit_entries": "audit",
+    "login_failures": "mislukte_aanmeldingen",
+    "outbox_messages": "e-mails",
+}
+README = """Gegevens van één persoon uit de voortgangstracker (AVG art. 15 en 20).
+
+gegevens.json bevat alles; elk CSV-bestand is één tabel (puntkomma's, UTF-8).
+Per tabel staan alle rijen die naar deze persoon verwijzen (als eigenaar, schrijver,
+uitgenodigde, lid, uitvoerder van een wijziging, ...), ook de eerdere versies uit de
+geschiedenis ("_geschiedenis"). Niet opgenomen: wachtwoord-, sessie- en
+agendagegevens (geheimen) en de tekst van e-mails (die kan werkende links bevatten).
+"""
+
+
+@dataclass
+class PersonExport:
+    """The person's rows per section (table), each row a dict of JSON-ready values."""
+
+    person: dict[str, Any]
+    sections: dict[str, list[dict[str, Any]]]
+
+    def to_zip(self) -> bytes:
+        """The zip: ``gegevens.json``, one ``<section>.csv`` per section, ``LEESMIJ.txt``."""
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("LEESMIJ.txt", README)
+            archive.writestr("gegevens.json", json.dumps(
+                {"persoon": self.person, "tabellen": self.sections},
+                ensure_ascii=False, indent=2, sort_keys=True))
+            for name, rows in sorted(self.sections.items()):
+                header = sorted({key for row in rows for key in row})
+                archive.writestr(f"{name}.csv", csv_bytes(header, (
+                    [_cell(row.get(key)) for key in header] for row in rows)))
+        return buffer.getvalue()
+
+
+def exported_columns(table) -> list:
+    """The columns of ``table`` that an export shows (no secrets, no mail bodies, no binaries)."""
+    return [c for c in table.columns
+            if not any(marker in c.name for marker in SECRET_MARKERS)
+            and (table.name, c.name) not in OMITTED
+            and not isinstance(c.type, LargeBinary)]
+
+
+def collect(user: User) -> PersonExport:
+    """Every row that refers to ``user``, per table (history included); read-only."""
+    sections: dict[str, list[dict[str, Any]]] = {}
+    for table in all_tables():
+        person_columns = [c for c in table.columns if refers_to_user(c)]
+        conditions = [c == user.id for c in person_columns]
+        if table.name == "login_failures":
+            conditions.append(table.c.email == user.email)
+        if table.name == "audit_entries":  # what others did to their account
+            conditions.append(and_(table.c.object_type == "users", table.c.object_id == user.id))
+        if not conditions:
+            continue
+        columns = exported_columns(table)
+        seen: set[tuple] = set()
+        rows = []
+        for condition in conditions:
+            statement = select(*table.primary_key.columns, *columns).where(condition)
+            for row in db.session.execute(statement.order_by(*table.primary_key.columns)):
+                key = tuple(row[: len(table.primary_key.columns)])
+                if key not in seen:
+                    seen.add(key)
+                    rows.append({c.name: _plain(row._mapping[c]) for c in columns})
+        if rows:
+            sections[SECTION_NAMES.get(table.name, table.name)] = rows
+    person = {
+        "id": user.id,
+        "naam": user.name,
+        "e-mailadres": user.email,
+        "functie": user.title,
+        "organisatie": user.organisation.name if user.organisation else None,
+        "rol": user.role.value,
+        "actief": user.active,
+        "teams": [{"team": m.team.name, "rol": m.role.value} for m in user.memberships],
+        "bijeenkomsten": [
+            {"bijeenkomst": i.event.title, "begint": _plain(i.event.starts_at),
+             "antwoord": _plain(i.response), "toelichting": i.remark}
+            for i in db.session.scalars(select(Invitation).where(Invitation.user_id == user.id)
+                                        .order_by(Invitation.id))],
+    }
+    return PersonExport(person, sections)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+def _cell(value: Any) -> Any:
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else value
+
+
+def export_person(user: User, *, actor: User | None) -> bytes:
+    """The zip of :func:`collect`, with an audit entry saying who exported whom (flushes)."""
+    from tracker.audit.services import record
+
+    data = collect(user).to_zip()
+    record("person.export", actor=actor, obj=user, summary=f"Gegevens geëxporteerd: {user.name}")
+    db.session.flush()
+    return data
+
+
+def find_person(email: str) -> User | None:
+    """The account with this address (any case), or None."""
+    from sqlalchemy import func
+
+    return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
