@@ -21,7 +21,7 @@ from tests.conftest import csrf_token_for
 from tests.factories import PASSWORD, add_member, create_action, create_team, create_user
 from tracker.actions.models import ActionComment
 from tracker.audit.models import AuditEntry
-from tracker.auth.models import LoginFailure, User
+from tracker.auth.models import ThrottleFailure, User
 from tracker.auth.password_links import queue_password_link
 from tracker.auth.passwords import hash_password
 from tracker.avg.erasure import KEPT_TABLES, pseudonym_for
@@ -74,7 +74,7 @@ def person(client, admin):
                   ends_at=datetime(2018, 3, 7, 15, 30, tzinfo=UTC), organiser=admin)
     db.session.add(Invitation(event=event, user=user, remark="Ik kom iets later.",
                               invited_at=utcnow()))
-    db.session.add(LoginFailure(email=EMAIL, at=utcnow()))
+    db.session.add(ThrottleFailure(kind="login", account=EMAIL, client="192.0.2.1", at=utcnow()))
     queue_password_link(user, now=utcnow(), actor=admin)
     db.session.add(ReportEdition(version_label="versie maart 2018", peildatum=date(2018, 3, 1),
                                  published_by_id=admin.id, published_by_name=admin.name,
@@ -128,7 +128,7 @@ def test_export_holds_the_persons_data_and_is_audited(client, admin, person):
     names = set(archive.namelist())
     for section in ("account", "account_geschiedenis", "lidmaatschappen", "acties",
                     "acties_geschiedenis", "opmerkingen", "uitnodigingen_en_antwoorden",
-                    "audit", "mislukte_aanmeldingen"):
+                    "audit", "mislukte_pogingen"):
         assert f"{section}.csv" in names, section
     data = json.loads(archive.read("gegevens.json"))
     assert data["persoon"]["naam"] == NAME and data["persoon"]["e-mailadres"] == EMAIL
@@ -173,7 +173,7 @@ def test_erasure_leaves_no_name_or_address_in_any_table(app, client, admin, pers
     needles = [NAME, OLD_NAME, EMAIL]
     assert set(rows_mentioning(needles)) >= {
         "users.name", "users_version.name", "users_version.email", "audit_entries.after",
-        "outbox_messages.recipients", "outbox_messages.body_text", "login_failures.email",
+        "outbox_messages.recipients", "outbox_messages.body_text", "throttle_failures.account",
         "actions.description", "actions_version.description", "teams.chair_note",
         "report_editions.html"}
 

@@ -23,13 +23,13 @@ from typing import Any
 
 from flask import current_app
 from markupsafe import escape
-from sqlalchemy import Table, Text, cast, func, or_, select
+from sqlalchemy import Table, Text, cast, delete, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy_continuum import version_class
 
 from tracker.actions.models import ActionComment
 from tracker.audit.services import record
-from tracker.auth.models import User
+from tracker.auth.models import MFA_COLUMNS, RecoveryCode, User
 from tracker.auth.services import end_all_sessions
 from tracker.avg.tables import all_tables, is_history, is_json, is_text, mapped_class
 from tracker.events.models import Invitation
@@ -111,6 +111,7 @@ def erase_person(user: User, *, actor: User | None, now: datetime,
     user.name, user.email, user.active = pseudonym.name, pseudonym.email, False
     for column, value in _account_columns_cleared().items():
         setattr(user, column, value)
+    session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     end_all_sessions(user)
     report.rows["users"] += 1
     session.flush()
@@ -138,7 +139,7 @@ def erase_person(user: User, *, actor: User | None, now: datetime,
 def _account_columns_cleared() -> dict[str, Any]:
     """``ACCOUNT_COLUMNS_CLEARED`` plus every nullable secret of the account (None)."""
     columns = User.__table__.c
-    secrets = {name: None for name in USER_COLUMNS_NOT_KEPT
+    secrets = {name: None for name in (*USER_COLUMNS_NOT_KEPT, *MFA_COLUMNS)
                if name in columns and columns[name].nullable}
     return {**secrets, **ACCOUNT_COLUMNS_CLEARED}
 

@@ -42,7 +42,7 @@ SECTION_NAMES = {
     "action_comments": "opmerkingen",
     "invitations": "uitnodigingen_en_antwoorden",
     "audit_entries": "audit",
-    "login_failures": "mislukte_aanmeldingen",
+    "throttle_failures": "mislukte_pogingen",
     "outbox_messages": "e-mails",
 }
 README = """Gegevens van één persoon uit de voortgangstracker (AVG art. 15 en 20).
@@ -91,8 +91,8 @@ def collect(user: User) -> PersonExport:
     for table in all_tables():
         person_columns = [c for c in table.columns if refers_to_user(c)]
         conditions = [c == user.id for c in person_columns]
-        if table.name == "login_failures":
-            conditions.append(table.c.email == user.email)
+        if table.name == "throttle_failures":  # typed addresses (the TOTP step keys by id)
+            conditions.append(table.c.account.in_([user.email, str(user.id)]))
         if table.name == "audit_entries":  # what others did to their account
             conditions.append(and_(table.c.object_type == "users", table.c.object_id == user.id))
         if not conditions:

@@ -21,7 +21,7 @@ DEFAULT_RETENTION_MONTHS = 12
 #: and the journal of it. A row anywhere else (membership, action, comment, pilot,
 #: meeting organised, tick, edition) keeps the account out of the retention job.
 NOT_WORK = frozenset({"users", "invitations", "audit_entries", "outbox_messages",
-                      "notification_preferences", "login_failures"})
+                      "notification_preferences", "throttle_failures", "recovery_codes"})
 
 
 def months_before(moment: datetime, months: int) -> datetime:
