@@ -24,6 +24,7 @@ from flask_mail import Attachment, Connection, Message
 from sqlalchemy import or_, select, text, update
 
 from tracker.extensions import db, mail
+from tracker.notifications import secret_links
 from tracker.notifications.models import OutboxMessage, OutboxStatus
 
 log = logging.getLogger(__name__)
@@ -111,17 +112,22 @@ class OutboxEmail(Message):
 
 
 def to_message(row) -> Message:
-    """The Flask-Mail message for an outbox row (a row mapping), with its stable Message-ID."""
+    """The Flask-Mail message for an outbox row (a row mapping), with its stable Message-ID.
+
+    Secret links get their signed tokens here, at sending time
+    (``secret_links.fill_row``); the row itself keeps the placeholders.
+    """
+    filled = secret_links.fill_row(row)
     message = OutboxEmail(
         subject=row["subject"],
         recipients=list(row["recipients"]),
-        body=row["body_text"],
-        html=row["body_html"],
+        body=filled["body_text"],
+        html=filled["body_html"],
         sender=current_app.config["MAIL_DEFAULT_SENDER"],
-        extra_headers=dict(row["headers"] or {}),
+        extra_headers=dict(filled["headers"]),
         attachments=[
             Attachment(a["filename"], a["content_type"], base64.b64decode(a["data"]))
-            for a in row["attachments"] or []
+            for a in filled["attachments"]
         ],
     )
     message.msgId = row["message_id"]
