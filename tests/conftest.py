@@ -17,11 +17,27 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, event, text
 
 from config import normalise_database_url
+from tests import log_secrets
 from tracker import create_app, history
 from tracker.db import sqlite_write_intent
 from tracker.extensions import db
 
 DEMO_PASSWORD = "oost-nederland-2018"
+
+
+
+def pytest_configure(config):
+    """Every log record of the run goes to a file (tests/log_secrets.py)."""
+    log_secrets.start_capture()
+
+
+def pytest_unconfigure(config):
+    log_secrets.stop_capture()
+
+
+def pytest_collection_modifyitems(config, items):
+    """The search of the captured logs runs after every other test."""
+    items.sort(key=lambda item: item.name == log_secrets.LAST_TEST)
 
 
 def _test_database_url(tmp_path_factory) -> str:
@@ -92,6 +108,7 @@ def app(database_url, tmp_path_factory):
     with application.app_context():
         upgrade()
         db.session.remove()
+    log_secrets.ensure_capture()  # the migrations' fileConfig replaced the root handlers
     yield application
     with application.app_context():
         db.session.remove()
@@ -108,6 +125,12 @@ def empty_all_tables() -> None:
             for table in tables:
                 db.session.execute(table.delete())
         db.session.commit()
+
+
+@pytest.fixture(autouse=True)
+def _log_capture():
+    """Every test's records reach the run's capture, whatever reconfigured logging before."""
+    log_secrets.ensure_capture()
 
 
 @pytest.fixture(autouse=True)

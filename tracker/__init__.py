@@ -48,6 +48,12 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     _ensure_data_key(app, development_data_key)
 
     register_extensions(app)
+    # The development server's request log and Flask's "Exception on <path>" name
+    # URLs: token links are hidden there as in gunicorn's access log.
+    from tracker.redaction import redact_logger
+
+    redact_logger("werkzeug")
+    redact_logger(app.logger.name)
     register_request_hooks(app)
     register_blueprints(app)
     register_jinja(app)

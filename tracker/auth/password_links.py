@@ -3,7 +3,9 @@
 The token carries the user id and a fingerprint of the current password hash and
 session nonce: setting a password (or any logout everywhere) changes the
 fingerprint, so a link works once. It expires after ``TRACKER_PASSWORD_LINK_MAX_AGE``
-seconds (24 hours by default).
+seconds (24 hours by default) counted from the moment the mail is sent: the outbox
+row holds a placeholder and the claims, and the delivery run signs the token
+(``tracker.notifications.secret_links``).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from tracker.auth import throttle
 from tracker.auth.models import User
 from tracker.auth.services import end_all_sessions, normalise_email, set_password
 from tracker.extensions import db
-from tracker.notifications.messages import external_url
+from tracker.notifications.messages import external_url, secret_url
 from tracker.notifications.outbox import Email, enqueue
 from tracker.security_log import security_event, typed_address_ref
 
@@ -38,7 +40,17 @@ def _fingerprint(user: User) -> str:
 
 
 def make_token(user: User) -> str:
-    return _serializer().dumps({"u": user.id, "f": _fingerprint(user)})
+    """A working token for ``user`` as they are now (str)."""
+    return token_for(user.id, _fingerprint(user))
+
+
+def token_for(user_id: int, fingerprint: str) -> str:
+    """A token for ``user_id`` that works while the user's fingerprint is ``fingerprint``.
+
+    The delivery run calls this (``secret_links``): the outbox row holds only the
+    id and the fingerprint, which are useless without the secret key.
+    """
+    return _serializer().dumps({"u": user_id, "f": fingerprint})
 
 
 def read_token(token: str) -> User | None:
@@ -60,14 +72,16 @@ def queue_password_link(user: User, *, now: datetime, actor=None, reason: str = 
     """Queue the mail with a link; at most one per user per quarter hour (idempotency key)."""
     if not user.active:
         return False
-    token = make_token(user)
+    fingerprint = _fingerprint(user)
     quarter = now.replace(minute=now.minute - now.minute % 15, second=0, microsecond=0)
     new_account = user.password_hash is None
     subject = ("Uw account voor de tracker van het Veiligheidsnetwerk Oost-Nederland"
                if new_account else "Nieuw wachtwoord instellen")
     context = {
         "user": user, "subject": subject, "new_account": new_account,
-        "link": external_url("auth.password_form", token=token),
+        # A placeholder: the token is signed when the mail is sent, so the stored
+        # row and the outbox viewer never hold a working link.
+        "link": secret_url("auth.password_form", "password"),
         "hours": current_app.config.get("TRACKER_PASSWORD_LINK_MAX_AGE", DEFAULT_MAX_AGE) // 3600,
         "app_url": external_url("network.dashboard"),
         "preferences_url": None, "unsubscribe_url": None,
@@ -77,8 +91,9 @@ def queue_password_link(user: User, *, now: datetime, actor=None, reason: str = 
         text=render_template("email/password_link.txt", **context),
         html=render_template("email/password_link.html", **context),
         headers={"Auto-Submitted": "auto-generated"},
+        link_claims={"password": {"u": user.id, "f": fingerprint}},
     )
-    queued = enqueue(f"password:{user.id}:{_fingerprint(user)}:{quarter.isoformat()}",
+    queued = enqueue(f"password:{user.id}:{fingerprint}:{quarter.isoformat()}",
                      "password_link", email, user_id=user.id, now=now)
     if queued:
         record("user.password_link", actor=actor, obj=user,

@@ -12,8 +12,7 @@ from email.utils import parseaddr
 from flask import current_app
 
 from tracker.events.ics import invitation_calendar
-from tracker.events.tokens import rsvp_token
-from tracker.notifications.messages import _render, external_url
+from tracker.notifications.messages import _render, external_url, secret_url
 from tracker.notifications.outbox import Email, attachment
 
 ICS_DOMAIN = "vnon-tracker"
@@ -24,9 +23,17 @@ SUBJECTS = {
 }
 
 
-def rsvp_url(invitation) -> str:
-    """The personal, signed link to answer this invitation."""
-    return external_url("events.rsvp", token=rsvp_token(invitation.id))
+def rsvp_url() -> str:
+    """The personal link to answer an invitation, with the placeholder for its token.
+
+    The delivery run signs the token from :func:`rsvp_claims` (``secret_links``).
+    """
+    return secret_url("events.rsvp", "rsvp")
+
+
+def rsvp_claims(invitation) -> dict[str, dict]:
+    """The ``link_claims`` of a mail with this invitation's RSVP link."""
+    return {"rsvp": {"i": invitation.id}}
 
 
 def _organiser(event) -> tuple[str, str | None]:
@@ -39,7 +46,7 @@ def _organiser(event) -> tuple[str, str | None]:
 def invitation_email(invitation, kind: str, now: datetime) -> Email:
     """The invitation (``invite``), a change (``update``) or the cancellation (``cancel``)."""
     event = invitation.event
-    url = rsvp_url(invitation)
+    url = rsvp_url()
     organiser_email, organiser_name = _organiser(event)
     method = "CANCEL" if kind == "cancel" else "REQUEST"
     partstat = {"ja": "ACCEPTED", "nee": "DECLINED", "misschien": "TENTATIVE"}.get(
@@ -52,6 +59,7 @@ def invitation_email(invitation, kind: str, now: datetime) -> Email:
     subject = SUBJECTS[kind].format(title=event.title)[:300]
     email = _render("event_invitation", invitation.user, invitation.user.email, subject,
                     "reminders", event=event, invitation=invitation, kind=kind, rsvp_url=url,
+                    link_claims=rsvp_claims(invitation),
                     event_url=external_url("events.detail", event_id=event.id))
     email.attachments.append(attachment(
         "uitnodiging.ics" if kind != "cancel" else "annulering.ics",
@@ -65,7 +73,7 @@ def rsvp_reminder_email(invitation) -> Email:
     subject = f"Graag uw antwoord: {event.title}"[:300]
     return _render("event_rsvp_reminder", invitation.user, invitation.user.email, subject,
                    "reminders", event=event, invitation=invitation,
-                   rsvp_url=rsvp_url(invitation))
+                   rsvp_url=rsvp_url(), link_claims=rsvp_claims(invitation))
 
 
 def moved_up_email(invitation) -> Email:
@@ -74,4 +82,4 @@ def moved_up_email(invitation) -> Email:
     subject = f"Er is een plaats voor u vrijgekomen: {event.title}"[:300]
     return _render("event_moved_up", invitation.user, invitation.user.email, subject,
                    "reminders", event=event, invitation=invitation,
-                   rsvp_url=rsvp_url(invitation))
+                   rsvp_url=rsvp_url(), link_claims=rsvp_claims(invitation))

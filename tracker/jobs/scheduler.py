@@ -2,7 +2,9 @@
 
 Never started inside ``create_app`` or a web worker. On PostgreSQL the process
 first takes an advisory lock, so a second scheduler waits until the first one
-stops; on SQLite a lock file does the same on one machine. On start, every job
+stops; on SQLite a lock file does the same on one machine. The leader re-checks
+its lock before every run and stops running jobs when it lost it (a dropped
+database connection drops the lock, and the waiting scheduler takes over). On start, every job
 whose last scheduled run was missed (according to its ``job_runs`` record) is
 run once, as of that missed moment; nothing is run twice.
 
@@ -98,8 +100,20 @@ def catch_up(app: Flask, now: datetime | None = None) -> list[str]:
         return ran
 
 
-def run_scheduled(app: Flask, name: str) -> None:
-    """What APScheduler calls: run the job now and record the period it did."""
+def run_scheduled(app: Flask, name: str, leader: Leader | None = None) -> bool:
+    """What APScheduler calls: run the job now and record the period it did.
+
+    With a ``leader``, first make sure this process still holds the scheduler
+    lock (:meth:`Leader.check`); a process that lost it runs nothing. Returns
+    whether the job ran.
+    """
+    if leader is not None:
+        if not leader.check():
+            log.warning("taak %s overgeslagen: deze scheduler is geen leider", name)
+            return False
+        if leader.regained:
+            leader.regained = False
+            catch_up(app)
     with app.app_context():
         now = utcnow()
         trigger = trigger_for(name, app.config["TRACKER_TIMEZONE"])
@@ -116,59 +130,170 @@ def run_scheduled(app: Flask, name: str) -> None:
             log.exception("taak %s mislukt", name)
         finally:
             db.session.remove()
+    return True
+
+
+#: ``pg_locks`` row of a bigint advisory lock held by this connection (key < 2**32:
+#: classid 0, objid the key, objsubid 1).
+HELD_QUERY = text(
+    "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted"
+    " AND pid = pg_backend_pid() AND classid = 0 AND objid::bigint = :k AND objsubid = 1)"
+)
+
+
+class Leader:
+    """This process's claim to be the one scheduler: a lock that is re-checked before every run.
+
+    PostgreSQL: an advisory lock on a dedicated connection. The server drops the lock
+    with the connection (a restart, ``pg_terminate_backend``, a network cut), so
+    :meth:`check` asks the server on that very connection whether it still holds
+    it; on any error or a missing lock the process becomes a follower, and on a
+    later check it tries to take the lock again. SQLite: a lock file (``flock``),
+    held as long as the process lives.
+    """
+
+    def __init__(self, app: Flask):
+        self.app = app
+        with app.app_context():
+            self.engine = db.engine
+        self.postgres = self.engine.dialect.name == "postgresql"
+        self.connection = None
+        self.handle = None
+        self.held = False
+        #: Set when the lock was taken again after a loss: the next run catches up first.
+        self.regained = False
+
+    # -- taking and giving up -------------------------------------------------------
+    def try_acquire(self) -> bool:
+        """Take the lock if it is free; True when this process holds it afterwards."""
+        if self.held:
+            return True
+        if self.postgres:
+            connection = self.engine.connect()
+            try:
+                got = bool(connection.execute(text("SELECT pg_try_advisory_lock(:k)"),
+                                              {"k": ADVISORY_LOCK_KEY}).scalar())
+                connection.commit()
+            except Exception:
+                connection.invalidate()
+                connection.close()
+                raise
+            if got:
+                self.connection = connection
+            else:
+                connection.close()
+        else:
+            import fcntl
+
+            path = Path(self.app.instance_path) / "scheduler.lock"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle = path.open("w")
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                got = True
+                self.handle = handle
+            except BlockingIOError:
+                got = False
+                handle.close()
+        self.held = got
+        return got
+
+    def acquire(self, wait: bool = True, poll_seconds: float = 5.0) -> bool:
+        """Take the lock; with ``wait``, poll every ``poll_seconds`` until it is free."""
+        while True:
+            try:
+                if self.try_acquire():
+                    return True
+            except Exception:
+                log.exception("scheduler-lock niet te nemen; later opnieuw")
+            if not wait:
+                return False
+            log.info("een andere scheduler draait; wachten op de lock")
+            time.sleep(poll_seconds)
+
+    def release(self) -> None:
+        """Give the lock up (nothing happens when it is not held)."""
+        if self.connection is not None:
+            try:
+                if self.held:
+                    self.connection.execute(text("SELECT pg_advisory_unlock(:k)"),
+                                            {"k": ADVISORY_LOCK_KEY})
+                    self.connection.commit()
+            except Exception:
+                # The connection is gone, and the lock with it.
+                self.connection.invalidate()
+            finally:
+                self.connection.close()
+                self.connection = None
+        if self.handle is not None:
+            import fcntl
+
+            fcntl.flock(self.handle, fcntl.LOCK_UN)
+            self.handle.close()
+            self.handle = None
+        self.held = False
+
+    # -- before every run -----------------------------------------------------------
+    @property
+    def backend_pid(self) -> int | None:
+        """The PostgreSQL process id of the lock's connection (None without one)."""
+        if self.connection is None:
+            return None
+        return self.connection.execute(text("SELECT pg_backend_pid()")).scalar()
+
+    def holds(self) -> bool:
+        """Whether the lock is still this process's, asked of the server (PostgreSQL)."""
+        if not self.held:
+            return False
+        if not self.postgres:
+            return True
+        try:
+            still = bool(self.connection.execute(HELD_QUERY, {"k": ADVISORY_LOCK_KEY}).scalar())
+            self.connection.commit()
+            return still
+        except Exception:
+            log.warning("verbinding van de scheduler-lock verloren", exc_info=True)
+            return False
+
+    def check(self) -> bool:
+        """Before a run: True when this process may run it.
+
+        A leader that finds its lock gone becomes a follower and runs nothing this
+        time (another scheduler may be taking over right now); a follower tries to
+        take the lock and, when it gets it, leads again (:attr:`regained`).
+        """
+        if self.held:
+            if self.holds():
+                return True
+            log.warning("scheduler-lock verloren: deze scheduler is nu volger")
+            self.release()
+            return False
+        try:
+            got = self.try_acquire()
+        except Exception:
+            log.warning("scheduler-lock niet te nemen; later opnieuw", exc_info=True)
+            return False
+        if got:
+            log.info("scheduler-lock weer genomen: deze scheduler is weer leider")
+            self.regained = True
+        return got
 
 
 @contextmanager
 def leadership(app: Flask, poll_seconds: float = 5.0, wait: bool = True):
     """Hold the scheduler lock for the duration; wait (or yield False) while another holds it."""
-    with app.app_context():
-        engine = db.engine
-    if engine.dialect.name == "postgresql":
-        connection = engine.connect()
-        try:
-            while True:
-                got = connection.execute(text("SELECT pg_try_advisory_lock(:k)"),
-                                         {"k": ADVISORY_LOCK_KEY}).scalar()
-                connection.commit()
-                if got or not wait:
-                    break
-                log.info("een andere scheduler draait; wachten op de advisory lock")
-                time.sleep(poll_seconds)
-            try:
-                yield bool(got)
-            finally:
-                if got:
-                    connection.execute(text("SELECT pg_advisory_unlock(:k)"),
-                                       {"k": ADVISORY_LOCK_KEY})
-                    connection.commit()
-        finally:
-            connection.close()
-        return
-    import fcntl
-
-    path = Path(app.instance_path) / "scheduler.lock"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w") as handle:
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                got = True
-                break
-            except BlockingIOError:
-                got = False
-                if not wait:
-                    break
-                log.info("een andere scheduler draait; wachten op %s", path)
-                time.sleep(poll_seconds)
-        try:
-            yield got
-        finally:
-            if got:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+    leader = Leader(app)
+    try:
+        yield leader.acquire(wait=wait, poll_seconds=poll_seconds)
+    finally:
+        leader.release()
 
 
-def build_scheduler(app: Flask, scheduler_class=None):
-    """A (blocking) APScheduler with every job; coalescing, generous misfire grace."""
+def build_scheduler(app: Flask, scheduler_class=None, leader: Leader | None = None):
+    """A (blocking) APScheduler with every job; coalescing, generous misfire grace.
+
+    With a ``leader``, every run first checks that the lock is still held.
+    """
     from apscheduler.schedulers.blocking import BlockingScheduler
 
     timezone = app.config["TRACKER_TIMEZONE"]
@@ -176,14 +301,22 @@ def build_scheduler(app: Flask, scheduler_class=None):
         "coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE,
     })
     for name in SCHEDULE:
-        scheduler.add_job(run_scheduled, trigger_for(name, timezone), args=[app, name],
+        scheduler.add_job(run_scheduled, trigger_for(name, timezone), args=[app, name, leader],
                           id=name, name=name, replace_existing=True)
     return scheduler
 
 
 def run_forever(app: Flask) -> None:
-    """Take the lock, catch up, then run the schedule until stopped."""
-    with leadership(app):
+    """Take the lock, catch up, then run the schedule until stopped.
+
+    Every run re-checks the lock (:class:`Leader`): after a lost connection this
+    process runs nothing until it holds the lock again.
+    """
+    leader = Leader(app)
+    leader.acquire(wait=True)
+    try:
         log.info("scheduler gestart")
         catch_up(app)
-        build_scheduler(app).start()
+        build_scheduler(app, leader=leader).start()
+    finally:
+        leader.release()

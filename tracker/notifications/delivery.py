@@ -2,7 +2,11 @@
 
 Each row is marked sent (and committed) as soon as the server accepted it.
 Rows are first *claimed* for a short lease (``SELECT ... FOR UPDATE SKIP LOCKED``
-on PostgreSQL), so several delivery processes never send the same row. A
+on PostgreSQL) under the run's own id, so several delivery processes never send
+the same row. Before each message the run renews its claim on that row and sends
+only when the claim is still its own; on PostgreSQL the renewal's row lock is held
+until the message is marked sent. A run that is killed stops renewing: its rows
+are free again within ``LEASE`` (a minute). A
 server that refuses, times out or drops the connection leaves the rows queued
 with an exponential back-off; after the last try a row is marked failed and
 the beheerder sees the error in the outbox viewer.
@@ -23,14 +27,17 @@ from flask import current_app
 from flask_mail import Attachment, Connection, Message
 from sqlalchemy import or_, select, text, update
 
+from tracker.db import utcnow
 from tracker.extensions import db, mail
+from tracker.notifications import secret_links
 from tracker.notifications.models import OutboxMessage, OutboxStatus
 
 log = logging.getLogger(__name__)
 
 #: Delays after the 1st, 2nd, ... failed attempt; after the last one the row fails.
 BACKOFF = [timedelta(minutes=m) for m in (1, 5, 15, 60, 180, 360)]
-LEASE = timedelta(minutes=10)
+#: How long a claim holds without renewal: a killed run's rows go out again after this.
+LEASE = timedelta(seconds=60)
 BATCH_SIZE = 500
 
 
@@ -111,17 +118,22 @@ class OutboxEmail(Message):
 
 
 def to_message(row) -> Message:
-    """The Flask-Mail message for an outbox row (a row mapping), with its stable Message-ID."""
+    """The Flask-Mail message for an outbox row (a row mapping), with its stable Message-ID.
+
+    Secret links get their signed tokens here, at sending time
+    (``secret_links.fill_row``); the row itself keeps the placeholders.
+    """
+    filled = secret_links.fill_row(row)
     message = OutboxEmail(
         subject=row["subject"],
         recipients=list(row["recipients"]),
-        body=row["body_text"],
-        html=row["body_html"],
+        body=filled["body_text"],
+        html=filled["body_html"],
         sender=current_app.config["MAIL_DEFAULT_SENDER"],
-        extra_headers=dict(row["headers"] or {}),
+        extra_headers=dict(filled["headers"]),
         attachments=[
             Attachment(a["filename"], a["content_type"], base64.b64decode(a["data"]))
-            for a in row["attachments"] or []
+            for a in filled["attachments"]
         ],
     )
     message.msgId = row["message_id"]
@@ -142,8 +154,13 @@ class DeliveryReport:
 OUTBOX = OutboxMessage.__table__
 
 
-def claim(connection, now: datetime, limit: int = BATCH_SIZE) -> list[int]:
-    """Claim up to ``limit`` due rows for this process; committed before sending."""
+def claim(connection, now: datetime, limit: int = BATCH_SIZE, run_id: str | None = None
+          ) -> list[int]:
+    """Claim up to ``limit`` due rows for the run ``run_id``; committed before sending.
+
+    Returns the claimed ids. A row claimed by another run is skipped until its
+    lease (:data:`LEASE`) has passed without renewal.
+    """
     query = (
         select(OUTBOX.c.id)
         .where(
@@ -158,16 +175,39 @@ def claim(connection, now: datetime, limit: int = BATCH_SIZE) -> list[int]:
     ids = list(connection.execute(query).scalars())
     if ids:
         connection.execute(
-            update(OUTBOX).where(OUTBOX.c.id.in_(ids)).values(claimed_until=now + LEASE)
+            update(OUTBOX).where(OUTBOX.c.id.in_(ids)).values(
+                claimed_until=_lease_end(now), claimed_by=run_id)
         )
     connection.commit()
     return ids
 
 
+def _lease_end(now: datetime) -> datetime:
+    # The job's ``now`` may lie ahead of the clock (a catch-up run): never shorter.
+    return max(now, utcnow()) + LEASE
+
+
+def renew(connection, row_id: int, run_id: str, now: datetime) -> bool:
+    """Extend this run's claim on one row; False when the row is no longer this run's.
+
+    On PostgreSQL the UPDATE also locks the row until the caller's commit, so a run
+    that takes it over after the lease would skip it (``SKIP LOCKED``) while this
+    run is still sending it.
+    """
+    result = connection.execute(
+        update(OUTBOX)
+        .where(OUTBOX.c.id == row_id, OUTBOX.c.claimed_by == run_id,
+               OUTBOX.c.status == OutboxStatus.QUEUED)
+        .values(claimed_until=_lease_end(now))
+    )
+    return result.rowcount == 1
+
+
 def _record_failure(connection, row, error: str, now: datetime, report: DeliveryReport,
                     permanent: bool = False) -> None:
     attempts = row["attempts"] + 1
-    values = {"attempts": attempts, "last_error": error[:2000], "claimed_until": None}
+    values = {"attempts": attempts, "last_error": error[:2000], "claimed_until": None,
+              "claimed_by": None}
     if permanent or attempts > len(BACKOFF):
         values["status"] = OutboxStatus.FAILED
         report.failed.append(row["id"])
@@ -181,7 +221,7 @@ def _record_failure(connection, row, error: str, now: datetime, report: Delivery
 def _mark_sent(connection, row, now: datetime) -> None:
     connection.execute(update(OUTBOX).where(OUTBOX.c.id == row["id"]).values(
         status=OutboxStatus.SENT, sent_at=now, attempts=row["attempts"] + 1, last_error=None,
-        claimed_until=None))
+        claimed_until=None, claimed_by=None))
 
 
 def deliver(now: datetime, limit: int = BATCH_SIZE) -> DeliveryReport:
@@ -214,16 +254,28 @@ def deliver(now: datetime, limit: int = BATCH_SIZE) -> DeliveryReport:
 
 def _deliver_on(connection, now: datetime, limit: int, report: DeliveryReport) -> DeliveryReport:
     """Claim, send and mark rows on ``connection``; see :func:`deliver`."""
-    ids = claim(connection, now, limit)
+    run_id = secrets.token_hex(16)
+    ids = claim(connection, now, limit, run_id)
     if not ids:
         return report
     pending = list(connection.execute(
         select(OUTBOX).where(OUTBOX.c.id.in_(ids)).order_by(OUTBOX.c.id)).mappings())
     connection.commit()
+    # SQLite must not hold its write lock while talking to the mail server.
+    commit_renewal = connection.dialect.name != "postgresql"
     try:
         with _connection() as smtp:
             while pending:
                 row = pending[0]
+                if not renew(connection, row["id"], run_id, now):
+                    # Taken over after our lease ran out, or handled meanwhile: not ours.
+                    log.warning("outbox %s niet meer door deze run geclaimd; overgeslagen",
+                                row["id"])
+                    connection.commit()
+                    pending.pop(0)
+                    continue
+                if commit_renewal:
+                    connection.commit()
                 try:
                     smtp.send(to_message(row))
                 except smtplib.SMTPRecipientsRefused as error:
@@ -271,4 +323,5 @@ def retry(row: OutboxMessage, now: datetime) -> None:
     row.status = OutboxStatus.QUEUED
     row.next_attempt_at = now
     row.claimed_until = None
+    row.claimed_by = None
     row.attempts = 0

@@ -12,6 +12,7 @@ from flask import current_app, render_template
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from tracker.formatting import days
+from tracker.notifications import secret_links
 from tracker.notifications.outbox import Email
 
 UNSUBSCRIBE_SALT = "tracker.notifications.unsubscribe"
@@ -28,6 +29,11 @@ def external_url(endpoint: str, _anchor: str | None = None, **values) -> str:
     )
     url = adapter.build(endpoint, values, force_external=True)
     return f"{url}#{_anchor}" if _anchor else url
+
+
+def secret_url(endpoint: str, kind: str, **values) -> str:
+    """:func:`external_url` with the placeholder of a ``kind`` secret link as its ``token``."""
+    return external_url(endpoint, token=secret_links.placeholder(kind), **values)
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -55,8 +61,20 @@ def read_unsubscribe_token(token: str, max_age: int | None = None) -> tuple[int,
     return data["u"], data["t"]
 
 
-def _render(name: str, user, to: str, subject: str, topic: str, **context) -> Email:
-    token = unsubscribe_token(user.id, topic)
+def _render(name: str, user, to: str, subject: str, topic: str, *,
+            link_claims: dict[str, dict] | None = None, **context) -> Email:
+    """Render ``email/<name>``; token links hold placeholders, signed at delivery.
+
+    ``link_claims`` adds the claims of further secret links in ``context`` (such
+    as an RSVP link built with :func:`secret_url`).
+    """
+    if topic not in UNSUBSCRIBE_TOPICS:
+        raise ValueError(topic)
+    claims: dict[str, dict] = {}
+    for kind, values in (link_claims or {}).items():
+        secret_links.merge(claims, kind, values)
+    secret_links.merge(claims, "unsubscribe", {"u": user.id, "t": topic})
+    token = secret_links.placeholder("unsubscribe")
     unsubscribe_page = external_url("notifications.unsubscribe", token=token)
     one_click = external_url("notifications.unsubscribe_one_click", token=token)
     context.update(
@@ -77,6 +95,7 @@ def _render(name: str, user, to: str, subject: str, topic: str, **context) -> Em
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             "Auto-Submitted": "auto-generated",
         },
+        link_claims=claims,
     )
 
 
@@ -114,11 +133,11 @@ def event_reminder(invitation, days_left: int) -> Email:
     """To an invitee: the meeting is soon; says whether they answered."""
     event = invitation.event
     subject = f"Herinnering: {event.title}"
-    from tracker.events.mail import rsvp_url
+    from tracker.events.mail import rsvp_claims, rsvp_url
 
     return _render("event_reminder", invitation.user, invitation.user.email, subject[:300],
                    "reminders", event=event, invitation=invitation, days_left=days_left,
-                   rsvp_url=rsvp_url(invitation))
+                   rsvp_url=rsvp_url(), link_claims=rsvp_claims(invitation))
 
 
 RESPONSES = {None: "u bent niet uitgenodigd", "": "u heeft nog niet gereageerd",

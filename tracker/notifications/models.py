@@ -12,6 +12,7 @@ from tracker.auth.models import User
 from tracker.db import UTCDateTime, utcnow
 from tracker.enums import LabelledEnum, enum_column_type
 from tracker.extensions import db
+from tracker.redaction import redact
 
 
 class OutboxStatus(LabelledEnum):
@@ -52,6 +53,9 @@ class OutboxMessage(db.Model):
     headers: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     #: ``[{"filename", "content_type", "data" (base64)}]``.
     attachments: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    #: Kind of secret link -> claims to sign its token at delivery (``secret_links``);
+    #: the texts hold placeholders, so the row holds no working link.
+    link_claims: Mapped[dict[str, dict[str, Any]] | None] = mapped_column(JSON)
     #: Stable across retries, so a receiving server can drop a duplicate.
     message_id: Mapped[str] = mapped_column(String(250), unique=True)
     status: Mapped[OutboxStatus] = mapped_column(
@@ -60,12 +64,25 @@ class OutboxMessage(db.Model):
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: Set while a delivery process holds the row; another process skips it until then.
+    #: The holder renews it before every message, so a killed run's rows return soon.
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Which delivery run holds the claim: a run sends only rows it still holds.
+    claimed_by: Mapped[str | None] = mapped_column(String(32))
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User | None] = relationship()
+
+    @property
+    def shown_text(self) -> str:
+        """The text as the beheerder may see it: every token link hidden."""
+        return redact(self.body_text)
+
+    @property
+    def shown_html(self) -> str | None:
+        """The HTML source as the beheerder may see it: every token link hidden."""
+        return redact(self.body_html)
 
     @property
     def awaits_retry(self) -> bool:

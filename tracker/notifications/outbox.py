@@ -42,6 +42,9 @@ class Email:
     html: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
     attachments: list[dict[str, Any]] = field(default_factory=list)
+    #: Kind of secret link -> the claims to sign its token at delivery
+    #: (see ``tracker.notifications.secret_links``); the texts hold placeholders.
+    link_claims: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def refuse_line_breaks(value: str, what: str) -> str:
@@ -89,6 +92,7 @@ def _row(key: str, kind: str, email: Email, user_id: int | None, now: datetime) 
         "body_html": email.html,
         "headers": dict(email.headers),
         "attachments": list(email.attachments),
+        "link_claims": dict(email.link_claims) or None,
         "message_id": _message_id(),
         "status": OutboxStatus.QUEUED.value,
         "attempts": 0,
