@@ -99,9 +99,10 @@ def test_each_job_run_twice_queues_nothing_twice(demo):
     moments["digests"] = datetime.fromisoformat(DONE_AT)
     moments["reminders"] = moments["escalations"] = _at(date(2018, 2, 5))
     moments["milestones"] = _at(date(2018, 9, 10))
-    first = {name: run_job(name, moments[name]).queued for name in JOBS if name != "outbox"}
+    mail_jobs = [name for name in JOBS if name not in ("outbox", "invitee-retention")]
+    first = {name: run_job(name, moments[name]).queued for name in mail_jobs}
     assert all(first.values()), first
-    second = {name: run_job(name, moments[name]).queued for name in JOBS if name != "outbox"}
+    second = {name: run_job(name, moments[name]).queued for name in mail_jobs}
     assert all(not keys for keys in second.values()), second
     assert len(_keys()) == sum(len(keys) for keys in first.values())
 
