@@ -34,7 +34,7 @@ from wtforms import Field
 from wtforms.validators import StopValidation
 from wtforms.widgets import HiddenInput, TextInput
 
-from tracker.concurrency import ConflictError, parse_version
+from tracker.concurrency import CONFLICTS, ConflictError, parse_version
 from tracker.privacy import refuse_bsn
 from tracker.validation import (
     ValidationError,
@@ -304,7 +304,7 @@ def form_errors(render: Callable[..., Any]):
 
             try:
                 return view(*args, **kwargs)
-            except (ConflictError, StaleDataError) as error:
+            except CONFLICTS as error:
                 db.session.rollback()
                 refusal = Refusal(409, conflict=error)
             except ValidationError as error:
