@@ -38,11 +38,9 @@ _UNIQUE_VIOLATION = "23505"
 
 def parse_version(value: str | int | None) -> int | None:
     """The version a form was built from; None when absent or malformed."""
-    if isinstance(value, int):
-        return value
-    if value is None or not str(value).strip().isdigit():
-        return None
-    return int(str(value).strip())
+    from tracker.validation import parse_id
+
+    return parse_id(value)  # a version is counted from 1, like an id
 
 
 def check_version(obj: Any, expected: int | None) -> None:

@@ -27,7 +27,7 @@ from functools import wraps
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import current_app, flash, has_app_context, redirect
+from flask import current_app, flash, has_app_context, has_request_context, redirect, request
 from flask_wtf import FlaskForm
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import Field
@@ -42,11 +42,16 @@ from tracker.validation import (
     clean_text,
     clean_url,
     field_errors,
+    has_control_characters,
     parse_date,
+    parse_id,
     parse_local_datetime,
 )
 
 DEFAULT_TIMEZONE = "Europe/Amsterdam"
+#: A control character in a value that is not one of the form's fields.
+CONTROL_MESSAGE = ("Het formulier bevat niet-toegestane stuurtekens (zoals een nul-teken). "
+                   "Verwijder ze en probeer het opnieuw.")
 
 
 class Parsing:
@@ -59,11 +64,16 @@ class Parsing:
         """Rules across fields; ``errors`` holds the fields' own problems so far (a field
         with a problem has ``data`` None). Raise ValidationError(s) or add to ``errors``."""
 
+    def stray_errors(self) -> dict[str, str]:
+        """Problems of submitted values that are no field of this form (none here)."""
+        return {}
+
     def parse(self):
         """Validate every field; raise :class:`ValidationErrors` or return the form."""
         self.validate()
         errors = {name: messages[0] for name, messages in self.errors.items()
                   if name is not None and messages}
+        errors.update(self.stray_errors())
         try:
             self.check(errors)
         except ValidationError as error:
@@ -79,10 +89,22 @@ class Parsing:
 
 
 class Form(Parsing, FlaskForm):
-    """Base of every form; bound to ``request.form`` when the request is a POST."""
+    """Base of every form; bound to ``request.form`` when the request is a POST.
+
+    Besides its own fields, ``parse`` refuses a control character in any other value
+    of the request (a view may read ``next`` or hidden merge fields itself): the
+    request guard (:mod:`tracker.guards`) leaves the views under :func:`form_errors` to
+    this layer, which names the field in its message.
+    """
 
     class Meta:
         csrf = False  # CSRFProtect already refuses a POST without a valid token
+
+    def stray_errors(self) -> dict[str, str]:
+        if not has_request_context():
+            return {}
+        return {name: CONTROL_MESSAGE for name, values in request.form.lists()
+                if name not in self._fields and any(has_control_characters(v) for v in values)}
 
 
 # --- Fields ----------------------------------------------------------------------------------
@@ -117,6 +139,9 @@ class ParsedField(Field):
 
     def pre_validate(self, form) -> None:
         try:
+            if has_control_characters(self.raw):  # every field, passwords included
+                raise ValidationError(
+                    self.name, f"{self.dutch_label or 'Dit veld'} bevat niet-toegestane stuurtekens.")
             self.data = self.parse(self.raw)
         except ValidationError as error:
             self.data = None
@@ -208,10 +233,10 @@ class IdField(ParsedField):
             if self.missing:
                 raise ValidationError(self.name, self.missing)
             return None
-        if not text.isdigit() or not text.isascii() or (
-                not self.any_id and int(text) not in self.allowed):
+        number = parse_id(text)
+        if number is None or (not self.any_id and number not in self.allowed):
             raise ValidationError(self.name, self.invalid)
-        return int(text)
+        return number
 
 
 class IdListField(ParsedField):
@@ -227,10 +252,8 @@ class IdListField(ParsedField):
         self.raw_list = list(valuelist)
 
     def parse(self, raw):
-        if not all(str(v).isdigit() and str(v).isascii() for v in self.raw_list):
-            raise ValidationError(self.name, self.invalid)
-        wanted = {int(v) for v in self.raw_list}
-        if wanted - self.allowed:
+        wanted = {parse_id(v) for v in self.raw_list}
+        if None in wanted or wanted - self.allowed:
             raise ValidationError(self.name, self.invalid)
         return sorted(wanted)
 
@@ -312,6 +335,8 @@ def form_errors(render: Callable[..., Any]):
                 refusal = Refusal(422, field_errors(error))
             return render(refusal, *args, **kwargs)
 
+        #: The request guard leaves control characters to ``Form.parse`` here (field messages).
+        wrapper.parses_form = True
         return wrapper
 
     return decorate
