@@ -71,8 +71,8 @@ class Config:
     #: Request bodies: Werkzeug answers 413 from Content-Length before reading the body.
     #: 2 MB holds the largest upload (the indicator CSV import, at most 1 MB).
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
-    #: One text field (the import confirmation carries its signed rows) and the number of
-    #: fields (the largest form, the indicator entry grid, has a few hundred).
+    #: Multipart forms (Werkzeug applies these to multipart only; a urlencoded form is
+    #: bounded by MAX_CONTENT_LENGTH): one text part, and the number of parts.
     MAX_FORM_MEMORY_SIZE = 1024 * 1024
     MAX_FORM_PARTS = 1000
     WTF_CSRF_TIME_LIMIT = None  # the session lifetime bounds the token

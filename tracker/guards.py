@@ -16,7 +16,8 @@ Each guard exists once here so that no route and no form has to remember it:
 from __future__ import annotations
 
 from flask import Flask, current_app, request
-from werkzeug.routing import IntegerConverter
+from werkzeug.exceptions import NotFound
+from werkzeug.routing import IntegerConverter, ValidationError
 
 from tracker.validation import MAX_ID, has_control_characters
 
@@ -33,6 +34,17 @@ class IdConverter(IntegerConverter):
                  max: int | None = None, signed: bool = False):  # noqa: A002 - Werkzeug's names
         super().__init__(url_map, fixed_digits=fixed_digits, min=1 if min is None else min,
                          max=MAX_ID if max is None else max, signed=signed)
+
+    #: ASCII digits only: ``\d`` would also take other scripts' digits as an id.
+    regex = r"[0-9]+"
+
+    def to_python(self, value: str) -> int:
+        try:
+            return super().to_python(value)
+        except ValidationError:
+            # Not "try the next rule": Werkzeug would then answer a POST with 405 because
+            # a GET rule of the same shape exists. The address names no object at all.
+            raise NotFound() from None
 
 
 def _any_control(values) -> bool:
