@@ -35,7 +35,7 @@ from wtforms.validators import StopValidation
 from wtforms.widgets import HiddenInput, TextInput
 
 from tracker.concurrency import CONFLICTS, ConflictError, parse_version
-from tracker.privacy import refuse_bsn
+from tracker.privacy import refuse_bsn_in
 from tracker.validation import (
     ValidationError,
     ValidationErrors,
@@ -115,15 +115,22 @@ class ParsedField(Field):
 
     ``parse`` may raise :class:`tracker.validation.ValidationError`; its Dutch message
     becomes the field's error. ``parse=`` gives a one-off parser ``fn(raw, field)``.
+
+    The privacy rule lives here, once for every field of every form: a parsed value that
+    is text (or a list of texts) is refused when it holds a citizen service number, and
+    so is any value holding a control character. ``no_bsn=False`` only for what is not
+    free text: a password (never stored readable), an address to look up, typed numbers
+    (tests/test_bsn_everywhere.py lists each exception and why).
     """
 
     widget = TextInput()
 
     def __init__(self, label: str = "", validators=None, *, parse: Callable | None = None,
-                 **kwargs):
+                 no_bsn: bool = True, **kwargs):
         super().__init__(label, validators, **kwargs)
         self.dutch_label = label
         self._parse = parse
+        self.no_bsn = no_bsn
         self.raw: str | None = None
 
     def process_formdata(self, valuelist):
@@ -142,29 +149,28 @@ class ParsedField(Field):
             if has_control_characters(self.raw):  # every field, passwords included
                 raise ValidationError(
                     self.name, f"{self.dutch_label or 'Dit veld'} bevat niet-toegestane stuurtekens.")
-            self.data = self.parse(self.raw)
+            value = self.parse(self.raw)
+            self.data = refuse_bsn_in(value, field=self.name) if self.no_bsn else value
         except ValidationError as error:
             self.data = None
             raise StopValidation(error.message) from error
 
 
 class TextField(ParsedField):
-    """Text cleaned by ``clean_text`` (control and bidi characters, length) and refused
-    when it holds a citizen service number: free text is work data about officials, never
-    case data about citizens (QUALITY: privacy). ``no_bsn=False`` only for text that is
-    not free text."""
+    """Text cleaned by ``clean_text`` (control and bidi characters, length); refused
+    when it holds a citizen service number (by :class:`ParsedField`): free text is work
+    data about officials, never case data about citizens (QUALITY: privacy)."""
 
     def __init__(self, label: str, *, max_length: int, required: bool = True,
-                 multiline: bool = False, no_bsn: bool = True, **kwargs):
+                 multiline: bool = False, **kwargs):
         super().__init__(label, **kwargs)
         self.max_length, self.required = max_length, required
-        self.multiline, self.no_bsn = multiline, no_bsn
+        self.multiline = multiline
 
     def parse(self, raw):
-        text = clean_text(raw, field=self.name, label=self.dutch_label,
+        return clean_text(raw, field=self.name, label=self.dutch_label,
                           max_length=self.max_length, required=self.required,
                           multiline=self.multiline)
-        return refuse_bsn(text, field=self.name) if self.no_bsn else text
 
 
 class DateField(ParsedField):

@@ -18,7 +18,8 @@ from tracker.auth.passwords import hash_password, password_problems, verify_pass
 from tracker.enums import Role, TeamRole
 from tracker.extensions import db
 from tracker.network.models import Organisation, Team, TeamMembership
-from tracker.validation import ValidationError, clean_text
+from tracker.privacy import clean_free_text
+from tracker.validation import ValidationError
 
 
 def normalise_email(email: str) -> str:
@@ -99,7 +100,7 @@ def create_user(
     actor: User | None = None,
 ) -> User:
     """Create an account; partners may have no password (they use signed links)."""
-    name = clean_text(name, field="name", label="Naam", max_length=120)
+    name = clean_free_text(name, field="name", label="Naam", max_length=120)
     address = validate_new_email(email)
     try:
         role = Role(role)
@@ -109,8 +110,8 @@ def create_user(
         name=name,
         email=address,
         role=role,
-        title=clean_text(title or "", field="title", label="Functie", max_length=120,
-                         required=False) or None,
+        title=clean_free_text(title or "", field="title", label="Functie", max_length=120,
+                              required=False) or None,
         organisation=organisation,
     )
     if password is not None:
