@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from tracker.audit.services import record
 from tracker.auth.models import LoginFailure, User, new_session_nonce
@@ -58,7 +58,11 @@ def authenticate(
         db.session.flush()
         return LoginResult(None, "invalid")
     db.session.execute(delete(LoginFailure).where(LoginFailure.email == address))
-    user.last_login_at = now
+    # Bookkeeping outside the optimistic lock: the moment is kept out of history
+    # (USER_COLUMNS_NOT_KEPT), so this UPDATE skips no history row, and it must not bump
+    # the account's version: logging in from two tabs at once, or while a beheerder edits
+    # the account, is no conflict.
+    db.session.execute(update(User).where(User.id == user.id).values(last_login_at=now))
     record("user.login", actor=user, obj=user, summary="Ingelogd")
     db.session.flush()
     return LoginResult(user)
@@ -185,10 +189,12 @@ def set_membership(team: Team, user: User, role: TeamRole | str, *, actor: User 
 
 
 def remove_membership(team: Team, user: User, *, actor: User | None) -> bool:
+    # Locked: of two beheerders removing the same person at once, the second waits and
+    # then finds nothing to remove (instead of deleting a row that is gone).
     membership = db.session.scalar(
         select(TeamMembership).where(
             TeamMembership.team_id == team.id, TeamMembership.user_id == user.id
-        )
+        ).with_for_update()
     )
     if membership is None:
         return False
