@@ -98,6 +98,13 @@ class Config:
     # AVG: external invitees are erased this many months after their last meeting.
     TRACKER_INVITEE_RETENTION_MONTHS = int(os.environ.get("TRACKER_INVITEE_RETENTION_MONTHS", "12"))
 
+    #: Request bodies: Werkzeug answers 413 from Content-Length before reading the body.
+    #: 2 MB holds the largest upload (the indicator CSV import, at most 1 MB).
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    #: Multipart forms (Werkzeug applies these to multipart only; a urlencoded form is
+    #: bounded by MAX_CONTENT_LENGTH): one text part, and the number of parts.
+    MAX_FORM_MEMORY_SIZE = 1024 * 1024
+    MAX_FORM_PARTS = 1000
     WTF_CSRF_TIME_LIMIT = None  # the session lifetime bounds the token
     WTF_CSRF_HEADERS = ["X-CSRFToken"]
 

@@ -10,6 +10,7 @@ from flask import Flask, g, request
 
 from tracker.db import sqlite_write_intent
 from tracker.extensions import babel, csrf, db, login_manager, mail, migrate
+from tracker.guards import register_guards
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -55,6 +56,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     redact_logger("werkzeug")
     redact_logger(app.logger.name)
     register_request_hooks(app)
+    register_guards(app)
     register_blueprints(app)
     register_jinja(app)
     register_cli(app)

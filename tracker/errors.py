@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from tracker.concurrency import CONFLICTS, is_unique_violation
 from tracker.htmx import is_fragment
+
+log = logging.getLogger(__name__)
+
+#: The 409 of a write that lost a race and has no merge view of its own.
+CONFLICT_MESSAGE = (
+    "Iemand anders heeft dit tegelijk met u gewijzigd. Uw wijziging is niet opgeslagen: "
+    "laad de pagina opnieuw, bekijk de nieuwe stand en probeer het nog eens."
+)
 
 #: Seconds in ``Retry-After`` of a 429 that did not say (the throttle always says).
 DEFAULT_RETRY_AFTER = 60
@@ -69,6 +81,24 @@ def register_error_handlers(app: Flask) -> None:
             retry = dict(error.get_headers()).get("Retry-After", str(DEFAULT_RETRY_AFTER))
             return (*response, {"Retry-After": retry})
         return response
+
+    def _conflict(error: Exception):
+        # The safety net under every write: views with a merge view (``form_errors``,
+        # the action buttons) answer before this; any other lost race is a 409 too.
+        from tracker.extensions import db
+
+        db.session.rollback()
+        log.info("conflict %s on %s %s", type(error).__name__, request.method, request.path)
+        return render_error(409, CONFLICT_MESSAGE)
+
+    for conflict in CONFLICTS:
+        app.register_error_handler(conflict, _conflict)
+
+    @app.errorhandler(IntegrityError)
+    def _integrity_error(error: IntegrityError):
+        if not is_unique_violation(error):
+            raise error  # another integrity problem is a bug: a logged 500
+        return _conflict(error)
 
     @app.errorhandler(InternalServerError)
     def _internal_error(error: InternalServerError):

@@ -27,26 +27,31 @@ from functools import wraps
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import current_app, flash, has_app_context, redirect
+from flask import current_app, flash, has_app_context, has_request_context, redirect, request
 from flask_wtf import FlaskForm
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import Field
 from wtforms.validators import StopValidation
 from wtforms.widgets import HiddenInput, TextInput
 
-from tracker.concurrency import ConflictError, parse_version
-from tracker.privacy import refuse_bsn
+from tracker.concurrency import CONFLICTS, ConflictError, parse_version
+from tracker.privacy import refuse_bsn_in
 from tracker.validation import (
     ValidationError,
     ValidationErrors,
     clean_text,
     clean_url,
     field_errors,
+    has_control_characters,
     parse_date,
+    parse_id,
     parse_local_datetime,
 )
 
 DEFAULT_TIMEZONE = "Europe/Amsterdam"
+#: A control character in a value that is not one of the form's fields.
+CONTROL_MESSAGE = ("Het formulier bevat niet-toegestane stuurtekens (zoals een nul-teken). "
+                   "Verwijder ze en probeer het opnieuw.")
 
 
 class Parsing:
@@ -59,11 +64,16 @@ class Parsing:
         """Rules across fields; ``errors`` holds the fields' own problems so far (a field
         with a problem has ``data`` None). Raise ValidationError(s) or add to ``errors``."""
 
+    def stray_errors(self) -> dict[str, str]:
+        """Problems of submitted values that are no field of this form (none here)."""
+        return {}
+
     def parse(self):
         """Validate every field; raise :class:`ValidationErrors` or return the form."""
         self.validate()
         errors = {name: messages[0] for name, messages in self.errors.items()
                   if name is not None and messages}
+        errors.update(self.stray_errors())
         try:
             self.check(errors)
         except ValidationError as error:
@@ -79,10 +89,22 @@ class Parsing:
 
 
 class Form(Parsing, FlaskForm):
-    """Base of every form; bound to ``request.form`` when the request is a POST."""
+    """Base of every form; bound to ``request.form`` when the request is a POST.
+
+    Besides its own fields, ``parse`` refuses a control character in any other value
+    of the request (a view may read ``next`` or hidden merge fields itself): the
+    request guard (:mod:`tracker.guards`) leaves the views under :func:`form_errors` to
+    this layer, which names the field in its message.
+    """
 
     class Meta:
         csrf = False  # CSRFProtect already refuses a POST without a valid token
+
+    def stray_errors(self) -> dict[str, str]:
+        if not has_request_context():
+            return {}
+        return {name: CONTROL_MESSAGE for name, values in request.form.lists()
+                if name not in self._fields and any(has_control_characters(v) for v in values)}
 
 
 # --- Fields ----------------------------------------------------------------------------------
@@ -93,15 +115,22 @@ class ParsedField(Field):
 
     ``parse`` may raise :class:`tracker.validation.ValidationError`; its Dutch message
     becomes the field's error. ``parse=`` gives a one-off parser ``fn(raw, field)``.
+
+    The privacy rule lives here, once for every field of every form: a parsed value that
+    is text (or a list of texts) is refused when it holds a citizen service number, and
+    so is any value holding a control character. ``no_bsn=False`` only for what is not
+    free text: a password (never stored readable), an address to look up, typed numbers
+    (tests/test_bsn_everywhere.py lists each exception and why).
     """
 
     widget = TextInput()
 
     def __init__(self, label: str = "", validators=None, *, parse: Callable | None = None,
-                 **kwargs):
+                 no_bsn: bool = True, **kwargs):
         super().__init__(label, validators, **kwargs)
         self.dutch_label = label
         self._parse = parse
+        self.no_bsn = no_bsn
         self.raw: str | None = None
 
     def process_formdata(self, valuelist):
@@ -117,29 +146,31 @@ class ParsedField(Field):
 
     def pre_validate(self, form) -> None:
         try:
-            self.data = self.parse(self.raw)
+            if has_control_characters(self.raw):  # every field, passwords included
+                raise ValidationError(
+                    self.name, f"{self.dutch_label or 'Dit veld'} bevat niet-toegestane stuurtekens.")
+            value = self.parse(self.raw)
+            self.data = refuse_bsn_in(value, field=self.name) if self.no_bsn else value
         except ValidationError as error:
             self.data = None
             raise StopValidation(error.message) from error
 
 
 class TextField(ParsedField):
-    """Text cleaned by ``clean_text`` (control and bidi characters, length) and refused
-    when it holds a citizen service number: free text is work data about officials, never
-    case data about citizens (QUALITY: privacy). ``no_bsn=False`` only for text that is
-    not free text."""
+    """Text cleaned by ``clean_text`` (control and bidi characters, length); refused
+    when it holds a citizen service number (by :class:`ParsedField`): free text is work
+    data about officials, never case data about citizens (QUALITY: privacy)."""
 
     def __init__(self, label: str, *, max_length: int, required: bool = True,
-                 multiline: bool = False, no_bsn: bool = True, **kwargs):
+                 multiline: bool = False, **kwargs):
         super().__init__(label, **kwargs)
         self.max_length, self.required = max_length, required
-        self.multiline, self.no_bsn = multiline, no_bsn
+        self.multiline = multiline
 
     def parse(self, raw):
-        text = clean_text(raw, field=self.name, label=self.dutch_label,
+        return clean_text(raw, field=self.name, label=self.dutch_label,
                           max_length=self.max_length, required=self.required,
                           multiline=self.multiline)
-        return refuse_bsn(text, field=self.name) if self.no_bsn else text
 
 
 class DateField(ParsedField):
@@ -208,10 +239,10 @@ class IdField(ParsedField):
             if self.missing:
                 raise ValidationError(self.name, self.missing)
             return None
-        if not text.isdigit() or not text.isascii() or (
-                not self.any_id and int(text) not in self.allowed):
+        number = parse_id(text)
+        if number is None or (not self.any_id and number not in self.allowed):
             raise ValidationError(self.name, self.invalid)
-        return int(text)
+        return number
 
 
 class IdListField(ParsedField):
@@ -227,10 +258,8 @@ class IdListField(ParsedField):
         self.raw_list = list(valuelist)
 
     def parse(self, raw):
-        if not all(str(v).isdigit() and str(v).isascii() for v in self.raw_list):
-            raise ValidationError(self.name, self.invalid)
-        wanted = {int(v) for v in self.raw_list}
-        if wanted - self.allowed:
+        wanted = {parse_id(v) for v in self.raw_list}
+        if None in wanted or wanted - self.allowed:
             raise ValidationError(self.name, self.invalid)
         return sorted(wanted)
 
@@ -304,7 +333,7 @@ def form_errors(render: Callable[..., Any]):
 
             try:
                 return view(*args, **kwargs)
-            except (ConflictError, StaleDataError) as error:
+            except CONFLICTS as error:
                 db.session.rollback()
                 refusal = Refusal(409, conflict=error)
             except ValidationError as error:
@@ -312,6 +341,8 @@ def form_errors(render: Callable[..., Any]):
                 refusal = Refusal(422, field_errors(error))
             return render(refusal, *args, **kwargs)
 
+        #: The request guard leaves control characters to ``Form.parse`` here (field messages).
+        wrapper.parses_form = True
         return wrapper
 
     return decorate

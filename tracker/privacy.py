@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tracker.validation import ValidationError
+from tracker.validation import ValidationError, clean_text
 
 #: Nine digits together, or grouped as people write them: 1234.56.789 or 123.456.789
 #: (with dots, spaces or hyphens).
@@ -41,3 +41,22 @@ def refuse_bsn(text: str, *, field: str) -> str:
             "burgers vast in de tracker.",
         )
     return text
+
+
+def refuse_bsn_in(value, *, field: str):
+    """``value`` unless a text in it (a string, or the strings of a list or tuple) appears
+    to contain a BSN; other values (numbers, dates, ids) pass unchanged."""
+    texts = value if isinstance(value, list | tuple) else [value]
+    for text in texts:
+        if isinstance(text, str):
+            refuse_bsn(text, field=field)
+    return value
+
+
+def clean_free_text(value: str | None, *, field: str, label: str, max_length: int,
+                    required: bool = True, multiline: bool = False) -> str:
+    """``clean_text`` and :func:`refuse_bsn` in one: for free text that a service takes
+    without the forms layer (a CLI option, a name in a pasted address list)."""
+    text = clean_text(value, field=field, label=label, max_length=max_length,
+                      required=required, multiline=multiline)
+    return refuse_bsn(text, field=field)

@@ -22,6 +22,26 @@ _BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 _LINE_BREAK = re.compile(r"[\r\n\u2028\u2029\x85]")
 
 
+#: The largest id a table can hold (PostgreSQL ``integer``); a larger number is no id and
+#: must never reach a query (PostgreSQL refuses it with an error, not an empty result).
+MAX_ID = 2**31 - 1
+
+
+def parse_id(text: str | int | None) -> int | None:
+    """``text`` as an id (ASCII digits, 1..``MAX_ID``), or None when it cannot be one."""
+    text = str(text if text is not None else "").strip()
+    if not text.isascii() or not text.isdigit():
+        return None
+    number = int(text)
+    return number if 1 <= number <= MAX_ID else None
+
+
+def has_control_characters(text: str | None) -> bool:
+    """True when ``text`` holds a NUL or another control character (TAB, LF and CR are
+    allowed: multi-line fields hold them; ``clean_text`` decides where line breaks may be)."""
+    return bool(_CONTROL.search(text or ""))
+
+
 class ValidationError(ValueError):
     """Bad input for one field, with a Dutch message for the user."""
 

@@ -22,6 +22,7 @@ from tracker.auth.models import User
 from tracker.enums import ActionStatus
 from tracker.extensions import db
 from tracker.network.models import District, TeamMembership
+from tracker.validation import parse_id
 
 PAGE_SIZE = 25
 STATUS_FILTERS = {
@@ -63,9 +64,9 @@ class ActionFilter:
         page = args.get("page", "1")
         return cls(
             status=status if status in STATUS_FILTERS else "",
-            owner=owner if owner == "geen" or owner.isdigit() else "",
+            owner=owner if owner == "geen" or parse_id(owner) else "",
             due=due if due in {w.value for w in DueWindow} else "",
-            district=district if district.isdigit() else "",
+            district=district if parse_id(district) else "",
             q=" ".join((args.get("q") or "").split())[:SEARCH_MAX_LENGTH],
             sort=sort if sort in SORTS else "datum",
             page=int(page) if page.isdigit() and 0 < int(page) < 10_000 else 1,

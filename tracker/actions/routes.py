@@ -33,7 +33,7 @@ from tracker.auth.models import User
 from tracker.auth.permissions import can, requires
 from tracker.auth.redirects import safe_next_url
 from tracker.clock import local_today, now
-from tracker.concurrency import ConflictError, parse_version
+from tracker.concurrency import CONFLICTS, parse_version
 from tracker.csv_export import csv_response
 from tracker.enums import ActionStatus
 from tracker.extensions import db
@@ -293,13 +293,12 @@ def _status_change(action_id: int, subject: Action, service, message: str):
     is_conflict, conflict = False, None
     try:
         changed = service(subject, expected_version=expected, actor=current_user, now=now())
-    except ConflictError:
+        db.session.commit()
+    except CONFLICTS:  # a stale form, or a colleague's click committed between read and write
         db.session.rollback()
         changed, is_conflict = False, True
         subject = load_action(action_id)
         conflict = _last_change(subject)
-    else:
-        db.session.commit()
     back = safe_next_url(request.form.get("next"), url_for("network.team", slug=subject.team.slug))
     if not is_fragment():
         if is_conflict:

@@ -35,8 +35,9 @@ def _as_typed(raw: str | None, _field) -> str:
 class SetPasswordForm(Form):
     """A new password, typed twice; the password rules themselves are ``set_password``'s."""
 
-    password = ParsedField("Nieuw wachtwoord", parse=_as_typed)
-    password_again = ParsedField("Herhaal het wachtwoord", parse=_as_typed)
+    # Not free text: a password is stored only as a hash, and any password is allowed.
+    password = ParsedField("Nieuw wachtwoord", parse=_as_typed, no_bsn=False)
+    password_again = ParsedField("Herhaal het wachtwoord", parse=_as_typed, no_bsn=False)
 
     def check(self, errors: dict[str, str]) -> None:
         if self.password.data != self.password_again.data:
@@ -46,7 +47,9 @@ class SetPasswordForm(Form):
 class ForgotPasswordForm(Form):
     """The address to send a link to; never refused (the answer is the same for any address)."""
 
-    email = ParsedField("E-mailadres", parse=lambda raw, _field: (raw or "").strip())
+    # Only looked up, never stored, and never refused (the answer is always the same).
+    email = ParsedField("E-mailadres", parse=lambda raw, _field: (raw or "").strip(),
+                        no_bsn=False)
 
 
 CODE_MISSING = "Vul de code in."

@@ -33,6 +33,7 @@ from tracker.auth.redirects import safe_next_url
 from tracker.auth.services import authenticate, end_all_sessions
 from tracker.auth.sessions import start_session
 from tracker.auth.throttle import wait_text
+from tracker.concurrency import CONFLICTS
 from tracker.db import utcnow
 from tracker.extensions import db
 from tracker.forms import Refusal, form_errors
@@ -181,7 +182,12 @@ def mfa_confirm():
 def logout():
     """End this and every other session of the user."""
     end_all_sessions(current_user)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except CONFLICTS:
+        # Another tab logged out at the same moment: its new nonce already ended every
+        # session, this one included. Nothing to tell the user but "logged out".
+        db.session.rollback()
     security_event("logout", user=current_user, obj=current_user, result="ok")
     logout_user()
     flash("U bent uitgelogd.", "ok")

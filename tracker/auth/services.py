@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from tracker.audit.services import record
 from tracker.auth import throttle
@@ -19,8 +19,9 @@ from tracker.auth.passwords import hash_password, password_problems, verify_pass
 from tracker.enums import Role, TeamRole
 from tracker.extensions import db
 from tracker.network.models import Organisation, Team, TeamMembership
+from tracker.privacy import clean_free_text
 from tracker.security_log import security_event, typed_address_ref
-from tracker.validation import ValidationError, clean_text
+from tracker.validation import ValidationError
 
 
 def normalise_email(email: str) -> str:
@@ -62,7 +63,11 @@ def authenticate(email: str, password: str, *, client: str, now: datetime) -> Lo
                        detail=_failure_reason(user, password_ok))
         return LoginResult(None, "invalid")
     throttle.clear("login", address, client)
-    user.last_login_at = now
+    # Bookkeeping outside the optimistic lock: the moment is kept out of history
+    # (USER_COLUMNS_NOT_KEPT), so this UPDATE skips no history row, and it must not bump
+    # the account's version: logging in from two tabs at once, or while a beheerder edits
+    # the account, is no conflict.
+    db.session.execute(update(User).where(User.id == user.id).values(last_login_at=now))
     record("user.login", actor=user, obj=user, summary="Ingelogd")
     db.session.flush()
     security_event("login.ok", user=user, obj=user, result="ok")
@@ -114,7 +119,7 @@ def create_user(
     actor: User | None = None,
 ) -> User:
     """Create an account; partners may have no password (they use signed links)."""
-    name = clean_text(name, field="name", label="Naam", max_length=120)
+    name = clean_free_text(name, field="name", label="Naam", max_length=120)
     address = validate_new_email(email)
     try:
         role = Role(role)
@@ -124,8 +129,8 @@ def create_user(
         name=name,
         email=address,
         role=role,
-        title=clean_text(title or "", field="title", label="Functie", max_length=120,
-                         required=False) or None,
+        title=clean_free_text(title or "", field="title", label="Functie", max_length=120,
+                              required=False) or None,
         organisation=organisation,
     )
     if password is not None:
@@ -199,10 +204,12 @@ def set_membership(team: Team, user: User, role: TeamRole | str, *, actor: User 
 
 
 def remove_membership(team: Team, user: User, *, actor: User | None) -> bool:
+    # Locked: of two beheerders removing the same person at once, the second waits and
+    # then finds nothing to remove (instead of deleting a row that is gone).
     membership = db.session.scalar(
         select(TeamMembership).where(
             TeamMembership.team_id == team.id, TeamMembership.user_id == user.id
-        )
+        ).with_for_update()
     )
     if membership is None:
         return False

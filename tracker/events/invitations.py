@@ -18,7 +18,8 @@ from tracker.events.rules import invitations_closed, may_remind
 from tracker.extensions import db
 from tracker.network.models import Municipality, Organisation, TeamMembership
 from tracker.notifications.outbox import enqueue_many
-from tracker.validation import ValidationError, clean_text
+from tracker.privacy import clean_free_text
+from tracker.validation import ValidationError
 
 MAX_ADDRESSES = 500
 EMAIL_PATTERN = re.compile(
@@ -65,8 +66,8 @@ def parse_addresses(text: str) -> tuple[list[tuple[str, str | None]], list[str]]
             invalid.append(shown)
             continue
         try:
-            name = clean_text(name.strip().strip('"'), field="addresses", label="Naam",
-                              max_length=120, required=False) or None
+            name = clean_free_text(name.strip().strip('"'), field="addresses", label="Naam",
+                                   max_length=120, required=False) or None
         except ValidationError:
             invalid.append(shown)
             continue

@@ -51,9 +51,10 @@ def tick_municipality(milestone: Milestone, municipality: Municipality, *, compl
 
 
 def untick_municipality(milestone: Milestone, municipality: Municipality, *, actor) -> bool:
+    # Locked, like a membership: a second untick at the same moment finds nothing to do.
     tick = db.session.scalar(select(MunicipalityTick).where(
         MunicipalityTick.milestone_id == milestone.id,
-        MunicipalityTick.municipality_id == municipality.id))
+        MunicipalityTick.municipality_id == municipality.id).with_for_update())
     if tick is None:
         return False
     before = {"municipality_id": municipality.id, "completed_on": tick.completed_on.isoformat(),

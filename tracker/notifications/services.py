@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from tracker.audit.services import record
+from tracker.concurrency import insert_if_missing
 from tracker.extensions import db
 from tracker.notifications.delivery import retry
 from tracker.notifications.models import (
@@ -18,12 +19,14 @@ from tracker.validation import ValidationError
 
 
 def _preference_row(user) -> NotificationPreference:
+    """The stored row of ``user``, created with the defaults when there is none yet
+    (upserted: two first saves at once make one row, never a duplicate-key error)."""
     row = db.session.get(NotificationPreference, user.id)
     if row is None:
         defaults = default_preferences(user)
-        row = NotificationPreference(user_id=user.id, digest=defaults.digest,
-                                     reminders=defaults.reminders)
-        db.session.add(row)
+        insert_if_missing(NotificationPreference, {
+            "user_id": user.id, "digest": defaults.digest, "reminders": defaults.reminders})
+        row = db.session.get(NotificationPreference, user.id, populate_existing=True)
     return row
 
 
@@ -69,9 +72,9 @@ def set_team_rules(team, *, reminder_days: tuple[int, ...], overdue_reminder: bo
     (``reminder_days`` and ``escalation_days`` as parsed by ``TeamRulesForm``)."""
     days = ",".join(str(d) for d in sorted(set(reminder_days), reverse=True))
     row = db.session.get(TeamNotificationSettings, team.id)
-    if row is None:
-        row = TeamNotificationSettings(team_id=team.id)
-        db.session.add(row)
+    if row is None:  # upserted, like the preferences: racing first saves make one row
+        insert_if_missing(TeamNotificationSettings, {"team_id": team.id})
+        row = db.session.get(TeamNotificationSettings, team.id, populate_existing=True)
     before = {"reminder_days": row.reminder_days, "overdue_reminder": row.overdue_reminder,
               "escalation_days": row.escalation_days}
     row.reminder_days = days

@@ -12,6 +12,7 @@ from tracker.enums import PilotStatus
 from tracker.extensions import db
 from tracker.network.models import District
 from tracker.pilots.models import BuildingBlock, Pilot
+from tracker.validation import parse_id
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ class PilotFilter:
     def from_args(cls, args) -> PilotFilter:
         def digits(name):
             value = args.get(name, "")
-            return value if value.isdigit() or value == "geen" else ""
+            return value if parse_id(value) or value == "geen" else ""
 
         status = args.get("status", "")
         return cls(team=args.get("team", "")[:60],

@@ -26,6 +26,7 @@ from tracker.pilots.services import (
     create_pilot,
     update_pilot,
 )
+from tracker.validation import parse_id
 
 bp = Blueprint("pilots", __name__)
 
@@ -137,7 +138,7 @@ def create(slug: str, subject: Team):
 
 def _values(form) -> dict:
     values = dict(form.items())
-    values["municipality_ids"] = [int(v) for v in form.getlist("municipality_ids") if v.isdigit()]
+    values["municipality_ids"] = [n for n in map(parse_id, form.getlist("municipality_ids")) if n]
     return values
 
 

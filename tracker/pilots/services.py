@@ -15,7 +15,8 @@ from tracker.extensions import db
 from tracker.network.models import Municipality, Team
 from tracker.pilots.models import BuildingBlock, Pilot
 from tracker.pilots.rules import can_move
-from tracker.validation import ValidationError, clean_text
+from tracker.privacy import clean_free_text
+from tracker.validation import ValidationError
 
 TEXT_MAX_LENGTH = 8000
 
@@ -97,7 +98,7 @@ def change_status(pilot: Pilot, target: PilotStatus | str, *, expected_version: 
 
 
 def add_building_block(team: Team, name: str, *, actor) -> BuildingBlock:
-    name = clean_text(name, field="name", label="Naam", max_length=160, multiline=False)
+    name = clean_free_text(name, field="name", label="Naam", max_length=160)
     number = (db.session.scalar(select(func.max(BuildingBlock.number)).where(
         BuildingBlock.team_id == team.id)) or 0) + 1
     block = BuildingBlock(team=team, number=number, name=name)
