@@ -175,8 +175,15 @@ def test_word_tables_have_fixed_fitted_widths_and_repeated_headers(demo, client,
         assert sum(widths) <= text_width + len(widths)
         assert int(props.find(_w("tblW")).get(_w("w"))) == sum(widths)
         for row in tbl.findall(_w("tr")):
-            cells = row.findall(_w("tc"))
-            assert [int(c.find(f"{_w('tcPr')}/{_w('tcW')}").get(_w("w"))) for c in cells] == widths
+            # A merged cell (w:gridSpan) is as wide as the grid columns it spans.
+            expected, position = [], 0
+            for c in row.findall(_w("tc")):
+                span_el = c.find(f"{_w('tcPr')}/{_w('gridSpan')}")
+                span = int(span_el.get(_w("val"))) if span_el is not None else 1
+                expected.append(sum(widths[position:position + span]))
+                assert int(c.find(f"{_w('tcPr')}/{_w('tcW')}").get(_w("w"))) == expected[-1]
+                position += span
+            assert position == len(widths)
         first_row = tbl.find(_w("tr"))
         header = first_row.find(f"{_w('trPr')}/{_w('tblHeader')}") is not None
         first_text = _text(first_row)
@@ -187,7 +194,8 @@ def test_word_tables_have_fixed_fitted_widths_and_repeated_headers(demo, client,
         if first_text.startswith(("Districten/Eenheid", "Eenheid")):
             indicator_tables += 1
             assert widths[0] > max(widths[1:]), first_text
-    assert indicator_tables >= 3
+    # The burglary figures as one combined table, the verdachtenratio as its own table.
+    assert indicator_tables >= 2
 
 
 # --- no text lost ---------------------------------------------------------------------------
@@ -277,7 +285,7 @@ def test_word_teams_flow_and_figure_tables_stay_whole_with_their_heading(demo, c
     document = Document(io.BytesIO(data))
     figures_tables = [t for t in document.tables
                       if t.rows[0].cells[0].text in ("Districten/Eenheid", "Eenheid")]
-    assert len(figures_tables) >= 5
+    assert len(figures_tables) >= 3  # the burglary figures combined in one
     for table in figures_tables:
         for row in table.rows:
             pr = row._tr.trPr

@@ -49,3 +49,10 @@ def test_edit_a_block_in_place_and_axe_on_status_pages_and_report(demo, live_ser
     # On a phone only the wide figure tables scroll, never the page (WCAG 1.4.10).
     page.set_viewport_size({"width": 375, "height": 800})
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    # The combined burglary table (13 columns) scrolls inside its own region, reachable by
+    # keyboard, and its caption names that region.
+    region = page.get_by_role("region", name="Diefstal/inbraak woning: woninginbraken")
+    expect(region).to_have_count(1)
+    assert region.evaluate("el => el.scrollWidth > el.clientWidth")
+    assert region.evaluate("el => el.getBoundingClientRect().right") <= 375
+    assert region.get_attribute("tabindex") == "0"

@@ -875,7 +875,7 @@ REPORT_META = {
     # Where each footnote stands: right after the first occurrence of these words.
     "footnote_anchors": ["78 gemeenten"],
     # The report's table titles: the burglary table shows three indicators side by side
-    # under one title (here one table each, under that title).
+    # under one title (one combined table, as in the source).
     "indicator_tables": [
         {
             "title": "Diefstal/inbraak woning",

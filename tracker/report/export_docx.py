@@ -25,11 +25,12 @@ from docx.opc.part import XmlPart
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Emu, Pt, RGBColor, Twips
+from docx.table import _Cell
 
 from tracker.formatting import long_date
 from tracker.report.build import ACTIONS_TITLE, IndicatorSection, Report
 from tracker.report.charts import alt_text, render_organogram_png, render_png
-from tracker.report.sections import document_layout
+from tracker.report.sections import CombinedTable, IndicatorGroup, document_layout
 
 BLUE = RGBColor(0x17, 0x40, 0x6D)
 GREY = RGBColor(0x5B, 0x66, 0x75)
@@ -401,6 +402,155 @@ def _indicator(doc, ind: IndicatorSection, *, level: int = 3) -> None:
         _small(doc, note)
 
 
+#: A combined figures table (13 columns in the demo) in a small font with narrow cell
+#: margins, so that it fits the text width of A4 portrait like in the PDF.
+COMBINED_FONT = Pt(7)
+COMBINED_CHAR = Cm(0.14)
+COMBINED_PADDING = Cm(0.22)
+COMBINED_MARGIN = Twips(57)  # 1 mm each side
+COMBINED_LABEL_MIN = Cm(2.4)
+
+
+def _combined_widths(ct: CombinedTable) -> list[Twips]:
+    """The label column and the figure columns of ``ct`` within the text width: a figure
+    column as wide as its widest figure or header word (a header wraps at spaces and
+    after hyphens), the label column what its longest word needs (at least
+    ``COMBINED_LABEL_MIN``; when that does not fit, the figure columns shrink in
+    proportion), the rest of the width shared by the figure columns. Whole twips."""
+    def chars(texts: list[str]) -> int:
+        return max(len(part) for text in texts for word in text.split()
+                   for part in word.replace("-", "- ").split() or [""])
+
+    wants = []
+    for index, column in enumerate(ct.columns):
+        texts = [column.label] + [row.cells[index].text + row.cells[index].mark
+                                  for row in ct.rows]
+        wants.append(int(chars(texts) * COMBINED_CHAR + COMBINED_PADDING))
+    # A group's name must fit over its columns without breaking a word ("Opheldering").
+    start = 0
+    for group in ct.groups:
+        need = int(chars([group.label]) * COMBINED_CHAR + COMBINED_PADDING)
+        have = sum(wants[start:start + group.span])
+        if have < need:
+            for index in range(start, start + group.span):
+                wants[index] += -(-(need - have) // group.span)
+        start += group.span
+    room = TEXT_WIDTH - COMBINED_LABEL_MIN
+    if sum(wants) > room:
+        wants = [w * room // sum(wants) for w in wants]
+    label_texts = [ct.first_header] + [row.label for row in ct.rows]
+    label = max(COMBINED_LABEL_MIN,
+                min(int(chars(label_texts) * COMBINED_CHAR + COMBINED_PADDING),
+                    TEXT_WIDTH - sum(wants)))
+    # What is left of the text width goes to the figure columns (more room for a bold total).
+    spare = max(TEXT_WIDTH - label - sum(wants), 0) // max(len(wants), 1)
+    widths = [Twips(w // 635) for w in [label, *(w + spare for w in wants)]]
+    excess = sum(w.twips for w in widths) - TEXT_WIDTH // 635
+    if excess > 0:
+        widths[0] = Twips(widths[0].twips - excess)
+    return widths
+
+
+def _small_cell(cell, text: str, *, bold: bool = False, right: bool = False,
+                center: bool = False, mark: str = "") -> None:
+    cell.text = ""
+    paragraph = cell.paragraphs[0]
+    runs = [paragraph.add_run(text)]
+    if mark:  # the note number of a source figure, superscript as in the HTML
+        runs.append(paragraph.add_run(mark))
+        runs[-1].font.superscript = True
+    for run in runs:
+        run.bold = bold or None
+        run.font.size = COMBINED_FONT
+    if right or center:
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT if right else WD_ALIGN_PARAGRAPH.CENTER
+
+
+def _combined_table(doc, ct: CombinedTable):
+    """``ct`` as one Word table: two header rows (the first header cell merged down, each
+    indicator's name merged over its columns), both repeated on a next page, the rows
+    kept together; fitted fixed widths and narrow cell margins."""
+    columns = 1 + len(ct.columns)
+    table = doc.add_table(rows=2, cols=columns, style=TABLE_STYLE)
+    table.alignment = WD_TABLE_ALIGNMENT.LEFT
+    first = table.cell(0, 0).merge(table.cell(1, 0))
+    _small_cell(first, ct.first_header, bold=True)
+    start = 1
+    for group in ct.groups:
+        cell = table.cell(0, start)
+        if group.span > 1:
+            cell = cell.merge(table.cell(0, start + group.span - 1))
+        _small_cell(cell, group.label, bold=True, center=True)
+        start += group.span
+    for index, column in enumerate(ct.columns, start=1):
+        _small_cell(table.cell(1, index), column.label, bold=True, right=True)
+    for row in table.rows[:2]:
+        _repeat_header(row)
+    for data in ct.rows:
+        cells = table.add_row().cells
+        _small_cell(cells[0], data.label, bold=True)
+        for cell, value in zip(cells[1:], data.cells, strict=True):
+            _small_cell(cell, value.text, bold=data.is_total, right=True, mark=value.mark)
+    for row in table.rows:
+        row._tr.get_or_add_trPr().insert_element_before(
+            OxmlElement("w:cantSplit"), "w:trHeight", "w:tblHeader", "w:tblCellSpacing",
+            "w:jc", "w:hidden", "w:ins", "w:del", "w:trPrChange")
+    for row in table.rows[:-1]:
+        for cell in row.cells:
+            for paragraph in cell.paragraphs:
+                paragraph.paragraph_format.keep_with_next = True
+    widths = _combined_widths(ct)
+    table.autofit = False
+    tbl_pr = table._tbl.tblPr
+    tbl_w = tbl_pr.find(qn("w:tblW"))
+    if tbl_w is None:
+        tbl_w = OxmlElement("w:tblW")
+        tbl_pr.insert_element_before(tbl_w, "w:jc", "w:tblCellSpacing", "w:tblInd",
+                                     "w:tblBorders", "w:shd", "w:tblLayout", "w:tblCellMar",
+                                     "w:tblLook", "w:tblCaption", "w:tblDescription")
+    tbl_w.set(qn("w:w"), str(sum(w.twips for w in widths)))
+    tbl_w.set(qn("w:type"), "dxa")
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width
+    # A merged cell is one w:tc spanning columns (w:gridSpan): it gets their summed width.
+    for row in table.rows:
+        position = 0
+        for tc in row._tr.tc_lst:
+            span = tc.grid_span
+            _Cell(tc, table).width = Twips(sum(w.twips for w in widths[position:position + span]))
+            position += span
+    margins = parse_xml(
+        f'<w:tblCellMar {nsdecls("w")}><w:left w:w="{COMBINED_MARGIN.twips}" w:type="dxa"/>'
+        f'<w:right w:w="{COMBINED_MARGIN.twips}" w:type="dxa"/></w:tblCellMar>')
+    tbl_pr.insert_element_before(margins, "w:tblLook", "w:tblCaption", "w:tblDescription")
+    _describe(table, ct.caption)
+    return table
+
+
+def _combined(doc, group: IndicatorGroup) -> None:
+    """A group shown as one combined table: the indicators' descriptions, source and
+    targets, the table, its notes, then each indicator's chart (as in the HTML)."""
+    ct = group.table
+    for ind in group.indicators:
+        if ind.description:
+            doc.add_paragraph(ind.description).paragraph_format.keep_with_next = True
+    meta = " ".join(([ct.source_line] if ct.source_line else []) + ct.target_lines)
+    if meta:
+        _small(doc, meta).paragraph_format.keep_with_next = True
+    _caption(doc, ct.caption)
+    _combined_table(doc, ct)
+    for number, note in enumerate(ct.notes, start=1):
+        _small(doc, f"{number}. {note}")
+    for ind in group.indicators:
+        _chart(doc, ind)
+        t = ind.table
+        if t.missing:
+            note = f"{ind.name}: ontbrekende metingen: " + "; ".join(t.missing) + "."
+            if t.total and t.rows:
+                note += " Het totaal is alleen berekend waar alle districten een meting hebben."
+            _small(doc, note)
+
+
 def _organogram(doc, organogram) -> None:
     """The organogram as a picture (drawn from the same geometry as the SVG) with its full
     text alternative, and its title as a caption."""
@@ -531,6 +681,9 @@ def render_report_docx(report: Report) -> bytes:
                 doc.add_heading(group.title, level=3)
                 if group.subtitle:
                     _small(doc, group.subtitle)
+            if group.table:
+                _combined(doc, group)
+                continue
             for ind in group.indicators:
                 _indicator(doc, ind, level=4 if group.title else 3)
         if s.figures_note:

@@ -85,13 +85,134 @@ class IndicatorSection:
 
 
 @dataclass
+class CombinedColumn:
+    """A figure column of a combined table: its header and the column group it is in."""
+
+    label: str
+    group: int  # index into CombinedTable.groups
+
+
+@dataclass
+class CombinedGroup:
+    """One indicator's columns in a combined table ("Woninginbraken (misdrijven)")."""
+
+    label: str
+    span: int
+
+
+@dataclass
+class CombinedCell:
+    """A formatted cell ("1.525", "10%", "–") and the number of its source note ("" none)."""
+
+    text: str
+    mark: str = ""
+
+
+@dataclass
+class CombinedRow:
+    label: str
+    is_total: bool
+    cells: list[CombinedCell]
+
+
+@dataclass
+class CombinedTable:
+    """Several indicators of one source table as ONE table, like the source: a row per
+    district and the total, per indicator a group of columns (its periods, then its
+    changes). The notes are numbered over the whole table; ``CombinedCell.mark`` is the
+    number of the cell's note in ``notes``."""
+
+    caption: str
+    first_header: str
+    groups: list[CombinedGroup]
+    columns: list[CombinedColumn]
+    rows: list[CombinedRow]
+    notes: list[str]
+    #: Above the table, for the reader: "Bron: Politie." (each source once) and each
+    #: indicator's target sentence with its name.
+    source_line: str = ""
+    target_lines: list[str] = field(default_factory=list)
+
+
+@dataclass
 class IndicatorGroup:
     """Indicators shown under one table title of the source ("Diefstal/inbraak woning");
-    ``title`` is empty for an indicator that stands on its own."""
+    ``title`` is empty for an indicator that stands on its own. ``table``: the combined
+    table when two or more indicators share the title (None: each shows its own)."""
 
     title: str
     subtitle: str
     indicators: list[IndicatorSection]
+    table: CombinedTable | None = None
+
+
+def combine_tables(title: str, subtitle: str, indicators: list[IndicatorSection]
+                   ) -> CombinedTable:
+    """The tables of ``indicators`` as one: rows matched by district label (the totals
+    with each other, under the first indicator's total label), in the order they first
+    appear; a cell an indicator has no row for is a dash. Each indicator keeps its own
+    periods and change columns, so differing periods each get their own column set."""
+    groups: list[CombinedGroup] = []
+    columns: list[CombinedColumn] = []
+    notes: list[str] = []
+    for ind in indicators:
+        t = ind.table
+        labels = [label for _, label in t.periods]
+        if t.change_between:
+            old, new = t.change_between
+            labels += [f"Verschil {old}-{new} (#)", f"Verschil {old}-{new} (%)"]
+        groups.append(CombinedGroup(ind.name, len(labels)))
+        columns.extend(CombinedColumn(label, len(groups) - 1) for label in labels)
+        notes.extend(n for n in ind.source_notes if n not in notes)
+
+    order: list[tuple[bool, str]] = []
+    total_label = ""
+    for ind in indicators:
+        for row in ind.table.rows:
+            if (False, row.label) not in order:
+                order.append((False, row.label))
+        if ind.table.total is not None and not total_label:
+            total_label = ind.table.total.label
+    if total_label:
+        order.append((True, total_label))
+
+    def cells(ind: IndicatorSection, row: figures.Row | None) -> list[CombinedCell]:
+        t = ind.table
+        width = len(t.periods) + (2 if t.change_between else 0)
+        if row is None:
+            return [CombinedCell("–")] * width
+        out = []
+        for index, value in enumerate(row.values):
+            note = row.source_note(index)
+            mark = str(notes.index(note) + 1) if note and value is not None else ""
+            out.append(CombinedCell(ind.fmt(value), mark))
+        if t.change_between:
+            out += [CombinedCell(ind.fmt_change(row.change)),
+                    CombinedCell(ind.fmt_change_pct(row.change_pct))]
+        return out
+
+    rows = []
+    for is_total, label in order:
+        row_cells: list[CombinedCell] = []
+        for ind in indicators:
+            match = (ind.table.total if is_total
+                     else next((r for r in ind.table.rows if r.label == label), None))
+            row_cells += cells(ind, match)
+        rows.append(CombinedRow(label, is_total, row_cells))
+    has_rows = any(not is_total for is_total, _ in order)
+    names = [ind.name[:1].lower() + ind.name[1:] for ind in indicators]
+    listed = f"{', '.join(names[:-1])} en {names[-1]}"
+    caption = f"{title}: {listed}" + (f" ({subtitle[:1].lower()}{subtitle[1:]})"
+                                       if subtitle else "")
+    sources = list(dict.fromkeys(ind.source for ind in indicators if ind.source))
+    if len(sources) > 1:
+        sources = [f"{ind.source} ({ind.name.lower()})" for ind in indicators if ind.source]
+    return CombinedTable(caption=caption,
+                         first_header="Districten/Eenheid" if has_rows else "Eenheid",
+                         groups=groups, columns=columns, rows=rows, notes=notes,
+                         source_line=f"Bron: {', '.join(sources)}." if sources else "",
+                         target_lines=[f"{ind.name} – {ind.target_line}"
+                                       for ind in indicators if ind.target_line])
 
 
 @dataclass
@@ -490,7 +611,8 @@ def _table_titles(texts: dict[str, Any]) -> list[dict[str, Any]]:
 
 def group_indicators(indicators: list[IndicatorSection], tables: list[dict[str, Any]]
                      ) -> list[IndicatorGroup]:
-    """The measured indicators in their order, those of one source table under its title."""
+    """The measured indicators in their order, those of one source table under its title
+    (shown as one combined table when there are several)."""
     group_of = {key: table for table in tables for key in table.get("indicators") or []}
     groups: list[IndicatorGroup] = []
     by_title: dict[str, IndicatorGroup] = {}
@@ -506,6 +628,9 @@ def group_indicators(indicators: list[IndicatorSection], tables: list[dict[str, 
             group = IndicatorGroup(table["title"], table.get("subtitle") or "", [ind])
             by_title[table["title"]] = group
             groups.append(group)
+    for group in groups:
+        if group.title and len(group.indicators) > 1:
+            group.table = combine_tables(group.title, group.subtitle, group.indicators)
     return groups
 
 
