@@ -58,8 +58,8 @@ def _message_ids(client: imaplib.IMAP4) -> dict[int, str | None]:
     found: dict[int, str | None] = {}
     if not uids:
         return found
-    data = _check(*client.uid("FETCH", b",".join(uids).decode(),
-                              "(BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])"), "FETCH")
+    data = _check(*client.uid("FETCH", "1:*", "(BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])"),
+                  "FETCH")
     for item in data:
         if not isinstance(item, tuple):
             continue
