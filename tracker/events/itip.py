@@ -226,7 +226,9 @@ def process_message(raw: bytes, *, now: datetime, domain: str) -> list[ItipReply
 
     message = message_from_bytes(raw, policy=policy.default)
     key = message_key(message.get("Message-ID"), raw)
-    replies = parse_replies(message)
+    # A client that lists the organiser among the attendees: that is the tracker itself.
+    ours = (current_app.config.get("TRACKER_REPLY_ADDRESS") and reply_organiser()[0].lower())
+    replies = [r for r in parse_replies(message) if r.email != ours]
     senders = _senders(message)
     rows = []
     for index, reply in enumerate(replies):
