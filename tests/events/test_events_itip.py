@@ -12,6 +12,7 @@ import subprocess
 import tempfile
 import time
 from datetime import timedelta
+from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.mime.application import MIMEApplication
 from email.mime.multipart import MIMEMultipart
@@ -394,3 +395,19 @@ def test_the_job_is_scheduled_every_five_minutes():
 
     # Every five minutes, outside the hour that daylight saving skips or repeats.
     assert SCHEDULE["calendar-replies"] == {"hour": "0-1,3-23", "minute": "*/5"}
+
+
+def test_a_reply_without_message_id_is_recorded_once(full_meeting, reply_mailbox):
+    event, _, invitations = full_meeting
+    raw = apple_reply(f"event-{event.id}@vnon-tracker", "dirk@example.org", "Dirk Mulder",
+                      "DECLINED")
+    message = message_from_bytes(raw, policy=policy.default)
+    del message["Message-ID"]
+    raw = message.as_bytes()
+    assert b"Message-ID" not in raw
+    reply_mailbox.append(raw)
+    assert "1 nieuw(e) bericht(en)" in str(run_job("calendar-replies", READ_AT))
+    reply_mailbox.mark_all_unseen()
+    assert "0 nieuw(e) bericht(en)" in str(run_job("calendar-replies", READ_AT))
+    assert _state(invitations)["dirk"] == (RsvpResponse.NEE, "", False)
+    assert db.session.scalar(select(func.count(ItipReply.id))) == 1
