@@ -122,6 +122,18 @@ class Config:
     )
     MAIL_SUPPRESS_SEND = _bool("MAIL_SUPPRESS_SEND", False)
 
+    # Answers from the calendar buttons (tracker/events/itip.py): the mailbox that
+    # TRACKER_REPLY_ADDRESS delivers to, read over IMAP by the job "calendar-replies".
+    # Without host, user and reply address, invitations carry no reply buttons
+    # (METHOD:PUBLISH) and invitees answer through their link only.
+    TRACKER_REPLY_ADDRESS = os.environ.get("TRACKER_REPLY_ADDRESS")
+    TRACKER_IMAP_HOST = os.environ.get("TRACKER_IMAP_HOST")
+    TRACKER_IMAP_PORT = int(os.environ.get("TRACKER_IMAP_PORT", "993"))
+    TRACKER_IMAP_USER = os.environ.get("TRACKER_IMAP_USER")
+    TRACKER_IMAP_PASSWORD = os.environ.get("TRACKER_IMAP_PASSWORD")
+    TRACKER_IMAP_FOLDER = os.environ.get("TRACKER_IMAP_FOLDER", "INBOX")
+    TRACKER_IMAP_SSL = _bool("TRACKER_IMAP_SSL", True)
+
     HSTS = False
 
 

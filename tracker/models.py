@@ -5,6 +5,7 @@ from sqlalchemy.orm import configure_mappers
 from tracker.actions.models import Action, ActionComment
 from tracker.audit.models import AuditEntry
 from tracker.auth.models import RecoveryCode, ThrottleFailure, User
+from tracker.events.itip import ItipReply
 from tracker.events.models import Event, Invitation
 from tracker.indicators.models import Indicator, Measurement
 from tracker.milestones.models import Milestone, MunicipalityTick
@@ -37,6 +38,7 @@ __all__ = [
     "Event",
     "Indicator",
     "Invitation",
+    "ItipReply",
     "JobRun",
     "Measurement",
     "Milestone",

@@ -78,7 +78,12 @@ def test_done_means_reminders_reach_each_non_responder_once_and_the_link_answers
     assert invitation.response == RsvpResponse.JA
 
 
-def test_invitation_mail_carries_a_calendar_item_outlook_accepts(meeting, client, login, smtp):
+def test_invitation_mail_carries_a_calendar_item_outlook_accepts(meeting, client, login, smtp,
+                                                                 app, monkeypatch):
+    # With a reply mailbox: a meeting request whose answers come to the tracker.
+    monkeypatch.setitem(app.config, "TRACKER_REPLY_ADDRESS", "Agenda <agenda@example.org>")
+    monkeypatch.setitem(app.config, "TRACKER_IMAP_HOST", "127.0.0.1")
+    monkeypatch.setitem(app.config, "TRACKER_IMAP_USER", "agenda")
     event, coordinator, _ = meeting
     with time_machine.travel(BEFORE, tick=False):
         login(coordinator)
@@ -98,9 +103,11 @@ def test_invitation_mail_carries_a_calendar_item_outlook_accepts(meeting, client
     assert vevent["DTSTART"].params["TZID"] == "Europe/Amsterdam"
     assert vevent.decoded("DTSTART") == STARTS
     assert [str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")] == ["Europe/Amsterdam"]
-    assert str(vevent["ORGANIZER"]) == f"mailto:{coordinator.email}"
+    assert str(vevent["ORGANIZER"]) == "mailto:agenda@example.org"
     assert str(vevent["ATTENDEE"]) == "mailto:anna@example.org"
     assert vevent["ATTENDEE"].params["CN"] == "Anna de Wit"
+    assert vevent["ATTENDEE"].params["RSVP"] == "TRUE"
+    assert "Beide tellen" in message.get_body(("plain",)).get_content()
     assert "/rsvp/" in str(vevent["URL"])
     # The partner was created without a password.
     anna = db.session.scalar(select(User).where(User.email == "anna@example.org"))
@@ -128,6 +135,7 @@ def test_invitation_mail_carries_a_calendar_item_outlook_accepts(meeting, client
     assert changed.decoded("DTSTART").hour == 14
     cancelled = _calendar(cancel)
     assert str(cancelled["METHOD"]) == "CANCEL"
+    assert str(cancelled.walk("VEVENT")[0]["ORGANIZER"]) == "mailto:agenda@example.org"
     assert int(cancelled.walk("VEVENT")[0]["SEQUENCE"]) == 2
     assert str(cancelled.walk("VEVENT")[0]["STATUS"]) == "CANCELLED"
 

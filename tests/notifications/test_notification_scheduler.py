@@ -113,7 +113,7 @@ def test_the_scheduler_has_every_job_and_coalesces(app):
     finally:
         scheduler.shutdown(wait=False)
     assert set(jobs) == {"reminders", "escalations", "milestones", "digests", "event-reminders",
-                         "outbox", "invitee-retention"}
+                         "outbox", "invitee-retention", "calendar-replies"}
     assert all(job.coalesce and job.misfire_grace_time >= 3600 for job in jobs.values())
 
 

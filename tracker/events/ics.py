@@ -3,6 +3,11 @@
 ``invitation_calendar`` is a pure function of plain values: one VEVENT with a
 stable UID per event, the event's SEQUENCE, the organiser and the one attendee,
 and a VTIMEZONE for Europe/Amsterdam so that Outlook shows local time.
+
+``REQUEST`` asks for an answer (``RSVP=TRUE``: calendars show Accept / Decline /
+Tentative, the reply goes to the ORGANIZER); ``PUBLISH`` only puts the meeting in
+the calendar (no ATTENDEE, as RFC 5546 3.2.1 wants, so no reply buttons); which one
+is sent is decided in ``tracker.events.itip.mailbox_configured``.
 """
 
 from __future__ import annotations
@@ -36,8 +41,11 @@ def invitation_calendar(*, event, attendee_email: str, attendee_name: str | None
                         domain: str, url: str, method: str = "REQUEST",
                         partstat: str = "NEEDS-ACTION", timezone: str = "Europe/Amsterdam"
                         ) -> bytes:
-    """An iCalendar document with ``METHOD:REQUEST`` (or ``CANCEL``) for one invitee."""
-    if method not in ("REQUEST", "CANCEL"):
+    """An iCalendar document (bytes) with ``METHOD`` REQUEST, PUBLISH or CANCEL for one invitee.
+
+    Raises ``ValueError`` for another method.
+    """
+    if method not in ("REQUEST", "PUBLISH", "CANCEL"):
         raise ValueError(method)
     tz = ZoneInfo(timezone)
     calendar = Calendar()
@@ -61,9 +69,10 @@ def invitation_calendar(*, event, attendee_email: str, attendee_name: str | None
         vevent.add("location", location)
     vevent.add("url", url)
     vevent.add("organizer", _address(organiser_email, organiser_name))
-    vevent.add("attendee", _address(attendee_email, attendee_name, role="REQ-PARTICIPANT",
-                                    partstat=partstat, rsvp="TRUE" if method == "REQUEST"
-                                    else "FALSE"))
+    if method != "PUBLISH":
+        vevent.add("attendee", _address(attendee_email, attendee_name, role="REQ-PARTICIPANT",
+                                        partstat=partstat, rsvp="TRUE" if method == "REQUEST"
+                                        else "FALSE"))
     vevent.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
     vevent.add("transp", "OPAQUE")
     calendar.add_component(vevent)

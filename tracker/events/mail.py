@@ -12,6 +12,7 @@ from email.utils import parseaddr
 from flask import current_app
 
 from tracker.events.ics import invitation_calendar
+from tracker.events.itip import mailbox_configured, reply_organiser
 from tracker.notifications.messages import _render, external_url, secret_url
 from tracker.notifications.outbox import Email, attachment
 
@@ -47,8 +48,11 @@ def invitation_email(invitation, kind: str, now: datetime) -> Email:
     """The invitation (``invite``), a change (``update``) or the cancellation (``cancel``)."""
     event = invitation.event
     url = rsvp_url()
-    organiser_email, organiser_name = _organiser(event)
-    method = "CANCEL" if kind == "cancel" else "REQUEST"
+    buttons = mailbox_configured()
+    # With a reply mailbox the calendar's answer comes to the tracker; without one,
+    # calendars get no buttons whose answer would land in a person's inbox unseen.
+    organiser_email, organiser_name = reply_organiser() if buttons else _organiser(event)
+    method = "CANCEL" if kind == "cancel" else ("REQUEST" if buttons else "PUBLISH")
     partstat = {"ja": "ACCEPTED", "nee": "DECLINED", "misschien": "TENTATIVE"}.get(
         invitation.response.value if invitation.response else "", "NEEDS-ACTION")
     ics = invitation_calendar(
@@ -59,6 +63,7 @@ def invitation_email(invitation, kind: str, now: datetime) -> Email:
     subject = SUBJECTS[kind].format(title=event.title)[:300]
     email = _render("event_invitation", invitation.user, invitation.user.email, subject,
                     "reminders", event=event, invitation=invitation, kind=kind, rsvp_url=url,
+                    calendar_buttons=buttons,
                     link_claims=rsvp_claims(invitation),
                     event_url=external_url("events.detail", event_id=event.id))
     email.attachments.append(attachment(

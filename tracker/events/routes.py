@@ -14,6 +14,7 @@ from tracker.csv_export import csv_response
 from tracker.enums import Role, RsvpResponse
 from tracker.events.forms import CancelForm, EventForm, InviteForm, RsvpForm
 from tracker.events.invitations import invite, remind_non_responders
+from tracker.events.itip import unmatched_replies
 from tracker.events.models import Event, Invitation
 from tracker.events.queries import invitations_of, summarise
 from tracker.events.rsvp import RsvpClosed, answer
@@ -209,6 +210,7 @@ def _detail_page(event: Event, *, invite_errors=None, invite_values=None, status
         summary = summarise(invitations)
         context.update(invitations=invitations, summary=summary,
                        can_remind=may_remind(event, moment) and summary.geen_antwoord > 0,
+                       unmatched_replies=unmatched_replies(event.id),
                        **_invite_choices())
     else:
         mine = db.session.scalar(select(Invitation).where(

@@ -8,6 +8,7 @@ from datetime import datetime
 from tracker.avg.tasks import invitee_retention
 from tracker.jobs.actions import escalations, reminders
 from tracker.jobs.base import JobResult
+from tracker.jobs.calendar_replies import calendar_replies
 from tracker.jobs.digests import digests
 from tracker.jobs.events import event_reminders
 from tracker.jobs.milestones import milestones
@@ -21,6 +22,7 @@ JOBS: dict[str, Callable[[datetime], JobResult]] = {
     "event-reminders": event_reminders,
     "outbox": outbox,
     "invitee-retention": invitee_retention,
+    "calendar-replies": calendar_replies,
 }
 
 

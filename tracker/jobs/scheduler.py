@@ -40,6 +40,7 @@ SCHEDULE: dict[str, dict[str, str]] = {
     "digests": {"hour": "7", "minute": "30"},
     "invitee-retention": {"hour": "5", "minute": "15"},
     "outbox": {"hour": "0-1,3-23", "minute": "*"},
+    "calendar-replies": {"hour": "0-1,3-23", "minute": "*/5"},
 }
 ADVISORY_LOCK_KEY = 4_042_018  # any constant shared by every scheduler of this app
 #: How long after its time a missed run is still made up by APScheduler itself.
