@@ -172,6 +172,8 @@ class Section:
     completed: list[ActionLine] = field(default_factory=list)
     events: list[EventLine] = field(default_factory=list)
     pilots: list[PilotLine] = field(default_factory=list)
+    #: How far ahead a "Later" milestone is still news; beyond it only a hard deadline shows.
+    horizon_days: int = HORIZON_WEEKS * 7
 
     @property
     def milestones(self) -> list[MilestoneLine]:
@@ -180,9 +182,10 @@ class Section:
 
     @property
     def has_news(self) -> bool:
-        # A far deadline ("Later") is known, but not news on its own.
+        # A hard deadline beyond the horizon is known, but not news on its own.
         return bool(self.missed or self.soon or self.overdue or self.completed or self.events
-                    or self.pilots)
+                    or self.pilots
+                    or any(line.days_left <= self.horizon_days for line in self.later))
 
     @property
     def is_empty(self) -> bool:
@@ -258,7 +261,7 @@ def _section(title: str, team: TeamInfo | None, team_ids: set[int] | None,
             return team_id in team_ids
         return team_id not in exclude
 
-    section = Section(title=title, team=team)
+    section = Section(title=title, team=team, horizon_days=horizon * 7)
     for m in sorted(network.milestones, key=lambda m: (m.due_date, m.title)):
         if not mine(m.team_id):
             continue
