@@ -120,6 +120,7 @@ ADMIN_POSTS = [
     ("/beheer/gebruikers/{target}", {"role": "beheerder", "active": "1"}),
     ("/beheer/gebruikers/{target}/teams", {"team_id": "{team}", "team_role": "trekker"}),
     ("/beheer/gebruikers/{target}/teams/{team}/verwijderen", {}),
+    ("/beheer/gebruikers/{target}/aanhef", {"salutation": "Hoi,"}),
 ]
 
 
@@ -147,7 +148,8 @@ def test_denied_admin_posts_change_nothing(world, client, login, who, path, data
 
 
 def _snapshot():
-    users = db.session.execute(select(User.id, User.role, User.active, User.email)).all()
+    users = db.session.execute(
+        select(User.id, User.role, User.active, User.email, User.salutation)).all()
     memberships = db.session.execute(
         select(TeamMembership.team_id, TeamMembership.user_id, TeamMembership.role)
     ).all()

@@ -1,4 +1,5 @@
-"""The beheerder reads a digest in the outbox; preferences and unsubscribe pass axe."""
+"""The beheerder reads a digest in the outbox; preferences, the week's digest and
+unsubscribe pass axe."""
 
 import re
 from datetime import datetime
@@ -31,6 +32,9 @@ def test_outbox_preferences_and_unsubscribe_with_axe(demo, live_server, page, ax
     unsubscribe = f"/afmelden/{unsubscribe_token(row.user_id, 'digest')}"
     page.get_by_role("link", name="E-mail", exact=True).click()
     axe_check(page)
+    page.get_by_role("link", name="Mijn overzicht van deze week").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Mijn overzicht van deze week"
+    axe_check(page)
     page.goto(f"{live_server}{unsubscribe}")
     axe_check(page)
     page.get_by_role("button", name="Afmelden").click()
@@ -38,7 +42,7 @@ def test_outbox_preferences_and_unsubscribe_with_axe(demo, live_server, page, ax
         "U bent afgemeld" in page.content()
     axe_check(page)
     page.set_viewport_size({"width": 320, "height": 700})
-    for path in ("/beheer/outbox", "/instellingen/meldingen"):
+    for path in ("/beheer/outbox", "/instellingen/meldingen", "/instellingen/overzicht"):
         page.goto(f"{live_server}{path}")
         overflow = page.evaluate(
             "document.documentElement.scrollWidth - document.documentElement.clientWidth")

@@ -60,7 +60,11 @@ def test_demo_digests_reach_every_bestuurder_once(demo, runner, client, login, s
             assert "1 oktober 2018" in body
             assert "Iedere gemeente in Oost-Nederland heeft een sluitende aanpak" in body
             assert "0 van 78 gemeenten gereed" in body
-        assert text.startswith(f"Beste {user.name},")
+        # The stored form of address; the others a default from the name, never an address.
+        assert text.splitlines()[0] == user.greeting
+        if user.title == "burgemeester":
+            assert user.greeting == f"Geachte burgemeester {user.name},"
+        assert "@" not in text.splitlines()[0]
         assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     count = len(smtp.messages)
     again = runner.invoke(args=["jobs", "run", "digests", "--at", DONE_AT])

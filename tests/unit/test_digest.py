@@ -62,27 +62,29 @@ def test_portfolio_first_then_the_network():
     digest = build_digest(mayor(), network(), NOW)
     assert [s.title for s in digest.portfolio] == ["Uw portefeuille: Verwarde personen"]
     portfolio = digest.portfolio[0]
-    assert [line.milestone.title for line in portfolio.deadlines] == ["Sluitende aanpak"]
-    assert portfolio.deadlines[0].days_left == 238
-    assert portfolio.deadlines[0].state.text == "Op schema (3 van 78 gemeenten gereed, nog 238 dagen)"
+    assert [line.milestone.title for line in portfolio.later] == ["Sluitende aanpak"]
+    assert portfolio.missed == [] and portfolio.soon == []
+    assert portfolio.later[0].days_left == 238
+    assert portfolio.later[0].state.text == "Op schema (3 van 78 gemeenten gereed, nog 238 dagen)"
     assert [line.action.title for line in portfolio.completed] == ["Net klaar"]
-    assert portfolio.overdue == {}
+    assert portfolio.overdue == []
     whole = digest.network
-    assert [line.milestone.title for line in whole.milestones] == ["Eindrapportage Jeugd"]
-    assert whole.milestones[0].days_left == 24
-    assert {k: [a.action.title for a in v] for k, v in whole.overdue.items()} == {
-        "Jeugd": ["Te laat"]}
-    assert whole.overdue["Jeugd"][0].days_overdue == 16
+    assert [line.milestone.title for line in whole.soon] == ["Eindrapportage Jeugd"]
+    assert whole.soon[0].days_left == 24
+    assert [(a.action.title, a.team.short_name) for a in whole.overdue] == [("Te laat", "Jeugd")]
+    assert whole.overdue[0].days_overdue == 16
     assert [line.pilot.title for line in whole.pilots] == ["Groepsscan Kampen"]
-    assert [(line.event.title, line.response) for line in whole.events] == [
+    # The portfolio's meeting is told there, once, not again under the network.
+    assert [(line.event.title, line.response) for line in portfolio.events] == [
         ("Regionale bijeenkomst", "")]
+    assert whole.events == []
     assert digest.subject == "Bestuurlijk overzicht week 6: deadlines en voortgang"
     assert digest.period == "2018-W06" and digest.has_news
 
 
 def test_far_milestones_that_are_not_hard_deadlines_are_left_out():
     digest = build_digest(mayor(), network(), NOW)
-    titles = [line.milestone.title for line in digest.network.milestones + digest.network.deadlines]
+    titles = [line.milestone.title for s in digest.sections for line in s.milestones]
     assert "Ver weg, geen deadline" not in titles
 
 
@@ -92,7 +94,7 @@ def test_nothing_new_means_no_news():
         actions=[], events=[], pilots=[])
     digest = build_digest(mayor(), quiet, NOW)
     assert not digest.has_news
-    assert digest.network.deadlines  # still known, but not news on its own
+    assert digest.portfolio[0].later  # still known, but not news on its own
 
 
 def test_first_digest_looks_back_one_period():
@@ -140,6 +142,6 @@ def test_a_passed_hard_deadline_is_not_listed_as_further_away():
     later = datetime(2019, 2, 4, 6, 30, tzinfo=UTC)
     digest = build_digest(mayor(last_digest_at=later - timedelta(days=7)), network(), later)
     portfolio = digest.portfolio[0]
-    assert [line.milestone.title for line in portfolio.deadlines] == []
-    late = [line for line in portfolio.milestones if line.milestone.title == "Sluitende aanpak"]
+    assert [line.milestone.title for line in portfolio.later] == []
+    late = [line for line in portfolio.missed if line.milestone.title == "Sluitende aanpak"]
     assert late and late[0].state.label == "Te laat"

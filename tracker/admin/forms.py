@@ -31,6 +31,25 @@ class UserForm(Form):
     active = FlagField()
 
 
+def _parse_salutation(raw, field) -> str | None:
+    from tracker.auth.address import clean_salutation
+    from tracker.validation import ValidationError
+
+    try:
+        return clean_salutation(raw)
+    except ValueError as error:
+        raise ValidationError(field.name, str(error)) from error
+
+
+class SalutationForm(Form):
+    """The form of address mail uses ("Geachte burgemeester Welten,"); empty: the default.
+
+    Used by the beheerder on the account page and by the person on the preferences page.
+    """
+
+    salutation = ParsedField("Aanhef", parse=_parse_salutation)
+
+
 class MembershipForm(Form):
     """Put the person in one of the teams with a role there."""
 

@@ -7,11 +7,24 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from tracker.admin.forms import EraseForm, MembershipForm, MfaResetForm, NewUserForm, UserForm
+from tracker.admin.forms import (
+    EraseForm,
+    MembershipForm,
+    MfaResetForm,
+    NewUserForm,
+    SalutationForm,
+    UserForm,
+)
 from tracker.auth.mfa import mfa_status_label, reset_mfa
 from tracker.auth.models import User
 from tracker.auth.permissions import requires
-from tracker.auth.services import create_user, remove_membership, set_membership, update_user
+from tracker.auth.services import (
+    create_user,
+    remove_membership,
+    set_membership,
+    set_salutation,
+    update_user,
+)
 from tracker.avg.erasure import erase_person, is_erased
 from tracker.avg.export import export_person
 from tracker.enums import Role, TeamRole
@@ -98,7 +111,7 @@ def create():
     return redirect(url_for("admin.user", user_id=user.id), code=303)
 
 
-def _user_page(user: User, errors=None, status=200):
+def _user_page(user: User, errors=None, status=200, values=None):
     return (
         render_template(
             "admin/user.html",
@@ -110,6 +123,7 @@ def _user_page(user: User, errors=None, status=200):
             mfa_resettable=user.totp_secret_encrypted is not None,
             erased=is_erased(user),
             errors=errors or {},
+            values=values or {},
         ),
         status,
     )
@@ -135,6 +149,22 @@ def update(user_id: int, subject: User):
     update_user(subject, role=form.role.data, active=form.active.data, actor=current_user)
     db.session.commit()
     flash("Account bijgewerkt.", "ok")
+    return redirect(url_for("admin.user", user_id=user_id), code=303)
+
+
+def _refused_salutation(refusal: Refusal, user_id: int, **_ignored):
+    return _user_page(_load_user(user_id), refusal.errors, 422, request.form)
+
+
+@bp.post("/gebruikers/<int:user_id>/aanhef")
+@requires("users.manage", load=_load_user)
+@form_errors(_refused_salutation)
+def update_salutation(user_id: int, subject: User):
+    """Store how mail addresses the person; empty: the default from the name."""
+    form = SalutationForm().parse()
+    set_salutation(subject, form.salutation.data, actor=current_user)
+    db.session.commit()
+    flash(f"Aanhef voor {subject.name} opgeslagen.", "ok")
     return redirect(url_for("admin.user", user_id=user_id), code=303)
 
 

@@ -45,6 +45,9 @@ class User(UserMixin, db.Model):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     #: Function or title, e.g. "burgemeester" or "hoofdofficier van justitie".
     title: Mapped[str | None] = mapped_column(String(120))
+    #: How mail addresses the person ("Geachte burgemeester Welten,"); None: a default
+    #: from the name (:func:`tracker.auth.address.greeting`).
+    salutation: Mapped[str | None] = mapped_column(String(120))
     organisation_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisations.id"), index=True
     )
@@ -84,6 +87,13 @@ class User(UserMixin, db.Model):
     def has_mfa(self) -> bool:
         """Whether logging in asks for a second factor (enrolment confirmed)."""
         return self.totp_enabled_at is not None and self.totp_secret_encrypted is not None
+
+    @property
+    def greeting(self) -> str:
+        """The first line of a mail to this person: the stored form of address or a default."""
+        from tracker.auth.address import greeting
+
+        return greeting(self.salutation, self.name)
 
     @property
     def can_log_in(self) -> bool:

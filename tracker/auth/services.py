@@ -170,6 +170,16 @@ def update_user(user: User, *, role: Role | str, active: bool, actor: User) -> U
     return user
 
 
+def set_salutation(user: User, salutation: str | None, *, actor: User) -> User:
+    """Store how mail addresses ``user`` (None: the default from the name); audited. Flushes."""
+    before = {"salutation": user.salutation}
+    user.salutation = salutation
+    db.session.flush()
+    record("user.salutation", actor=actor, obj=user, summary=f"Aanhef gewijzigd: {user.name}",
+           before=before, after={"salutation": salutation})
+    return user
+
+
 def set_membership(team: Team, user: User, role: TeamRole | str, *, actor: User | None) -> None:
     """Put ``user`` in ``team`` with ``role`` (replacing their role there)."""
     try:

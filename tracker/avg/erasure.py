@@ -46,8 +46,8 @@ KEPT_TABLES = frozenset({"report_editions"})
 MIN_NAME_LENGTH = 4
 #: Account columns emptied on erasure besides the secrets kept out of history
 #: (``USER_COLUMNS_NOT_KEPT``, e.g. a second factor's secret): the function title (with
-#: the organisation a title points at one person).
-ACCOUNT_COLUMNS_CLEARED: dict[str, Any] = {"title": None}
+#: the organisation a title points at one person) and the form of address (it names them).
+ACCOUNT_COLUMNS_CLEARED: dict[str, Any] = {"title": None, "salutation": None}
 #: JSON columns whose text is base64-encoded (mail attachments: an .ics names its attendees
 #: and organiser): searched row by row, decoded, since SQL cannot see inside.
 ENCODED_COLUMNS = frozenset({"outbox_messages.attachments"})
@@ -125,7 +125,8 @@ def erase_person(user: User, *, actor: User | None, now: datetime,
     # The ORM changes above wrote new history rows; now rewrite every past version.
     session.flush()
     report.rows["users_version"] += rewrite_history(
-        session, User, user.id, name=pseudonym.name, email=pseudonym.email, title=None)
+        session, User, user.id, name=pseudonym.name, email=pseudonym.email,
+        **ACCOUNT_COLUMNS_CLEARED)
     for table in all_tables():
         if is_history(table) and table.name not in kept:
             report.rows[table.name] += _scrub_table(session, table, replacements)

@@ -197,7 +197,8 @@ class _Loader:
             has_password = p.get("password", True) is not False
             self.people[p["key"]] = self._get_or_create(
                 "users", User, {"email": p["email"]},
-                name=p["name"], title=p.get("title"), role=Role(p["role"]),
+                name=p["name"], title=p.get("title"), salutation=p.get("salutation"),
+                role=Role(p["role"]),
                 organisation=self._organisation(p.get("organisation")),
                 password_hash=self.password_hash if has_password else None,
             )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -23,6 +24,7 @@ from tracker.notifications import messages
 from tracker.notifications.digest import (
     HORIZON_WEEKS,
     ActionInfo,
+    Digest,
     EventInfo,
     MilestoneInfo,
     Network,
@@ -34,7 +36,7 @@ from tracker.notifications.digest import (
     period_key,
 )
 from tracker.notifications.models import DigestFrequency, OutboxMessage
-from tracker.notifications.outbox import enqueue_many
+from tracker.notifications.outbox import Email, enqueue_many
 from tracker.notifications.preferences import can_receive, preferences_for
 from tracker.pilots.models import Pilot
 
@@ -60,12 +62,14 @@ def load_network(now: datetime, horizon_weeks: int) -> Network:
                       total if m.per_municipality else None, *linked.get(m.id, (0, 0)))
         for m in rows
     ]
+    # The owner's name comes in the same query: an overdue line says whom to call.
     actions = [
         ActionInfo(a.id, a.team_id, a.title, a.status.value, a.due_date, a.due_precision.value,
-                   None, a.completed_at)
-        for a in db.session.scalars(select(Action).where(or_(
-            Action.status.in_(OPEN_STATUSES),
-            Action.completed_at > now - LOOKBACK)))
+                   owner_name, a.completed_at)
+        for a, owner_name in db.session.execute(
+            select(Action, User.name).outerjoin(User, User.id == Action.owner_id).where(or_(
+                Action.status.in_(OPEN_STATUSES),
+                Action.completed_at > now - LOOKBACK)))
     ]
     events = [
         EventInfo(e.id, e.team_id, e.title, e.starts_at, e.status.value)
@@ -80,13 +84,85 @@ def load_network(now: datetime, horizon_weeks: int) -> Network:
     return Network(teams, milestones, actions, events, pilots)
 
 
-def digests(now: datetime) -> JobResult:
-    """Queue the digest of every person whose weekly or daily digest is due at ``now``."""
-    result = JobResult("digests")
+def _settings() -> tuple[str, int, bool]:
     config = current_app.config
-    timezone = config.get("TRACKER_TIMEZONE", "Europe/Amsterdam")
-    horizon = int(config.get("TRACKER_DIGEST_HORIZON_WEEKS", HORIZON_WEEKS))
-    skip_empty = bool(config.get("TRACKER_DIGEST_SKIP_EMPTY", True))
+    return (config.get("TRACKER_TIMEZONE", "Europe/Amsterdam"),
+            int(config.get("TRACKER_DIGEST_HORIZON_WEEKS", HORIZON_WEEKS)),
+            bool(config.get("TRACKER_DIGEST_SKIP_EMPTY", True)))
+
+
+def _digest_key(user_id: int, frequency: str, now: datetime, timezone: str) -> str:
+    return f"digest:user:{user_id}:{period_key(frequency, now, timezone)}"
+
+
+def _recipients(users: list[tuple[User, str]], network: Network, now: datetime,
+                keys: dict[int, str]) -> list[Recipient]:
+    """Each user's :class:`Recipient`: portfolio, answers and previous digest, in three queries.
+
+    The previous digest is the last one queued before ``now`` other than the one of
+    this period (``keys``), so a page read after this week's mail shows what it said.
+    """
+    ids = [user.id for user, _ in users]
+    last = dict(db.session.execute(
+        select(OutboxMessage.user_id, func.max(OutboxMessage.created_at))
+        .where(OutboxMessage.kind == "digest", OutboxMessage.created_at <= now,
+               OutboxMessage.user_id.in_(ids),
+               OutboxMessage.idempotency_key.not_in(list(keys.values())))
+        .group_by(OutboxMessage.user_id)).all())
+    portfolio: dict[int, set[int]] = defaultdict(set)
+    for user_id, team_id in db.session.execute(
+            select(TeamMembership.user_id, TeamMembership.team_id)
+            .where(TeamMembership.role == TeamRole.VOORZITTER,
+                   TeamMembership.user_id.in_(ids))):
+        portfolio[user_id].add(team_id)
+    responses: dict[int, dict[int, str]] = defaultdict(dict)
+    # Asked even without events: the same number of queries, whatever the network holds.
+    for user_id, event_id, response in db.session.execute(
+            select(Invitation.user_id, Invitation.event_id, Invitation.response)
+            .where(Invitation.event_id.in_([e.id for e in network.events]),
+                   Invitation.user_id.in_(ids))):
+        responses[user_id][event_id] = response.value if response else ""
+    return [Recipient(user.id, user.name, frequency, frozenset(portfolio[user.id]),
+                      last.get(user.id), responses[user.id], user.salutation)
+            for user, frequency in users]
+
+
+@dataclass(frozen=True)
+class ThisWeek:
+    """A person's digest as the job would queue it now, for the "deze week" page."""
+
+    digest: Digest
+    email: Email
+    #: The person's choice; the page shows a weekly digest when it is ``off``.
+    frequency: DigestFrequency
+    #: Whether the job would send it (not when there is no news and empty ones are skipped).
+    would_send: bool
+
+
+def this_week(user: User, now: datetime) -> ThisWeek:
+    """``user``'s digest at ``now``, built and rendered by the same functions as the job's.
+
+    A fixed number of queries, whatever the size of the network.
+    """
+    timezone, horizon, skip_empty = _settings()
+    chosen = preferences_for([user])[user.id].digest
+    frequency = chosen.value if chosen != DigestFrequency.OFF else DigestFrequency.WEEKLY.value
+    network = load_network(now, horizon)
+    [recipient] = _recipients([(user, frequency)], network, now,
+                              {user.id: _digest_key(user.id, frequency, now, timezone)})
+    digest = build_digest(recipient, network, now, horizon_weeks=horizon, timezone=timezone)
+    email = messages.digest_email(user, digest, horizon)
+    return ThisWeek(digest, email, chosen,
+                    chosen != DigestFrequency.OFF and (digest.has_news or not skip_empty))
+
+
+def digests(now: datetime) -> JobResult:
+    """Queue the digest of every person whose weekly or daily digest is due at ``now``.
+
+    Idempotent per person and period (key ``digest:user:<id>:<period>``).
+    """
+    result = JobResult("digests")
+    timezone, horizon, skip_empty = _settings()
     users = list(db.session.scalars(select(User).order_by(User.id)))
     prefs = preferences_for(users)
     due = []
@@ -98,33 +174,15 @@ def digests(now: datetime) -> JobResult:
             due.append((user, frequency.value))
     if not due:
         return result
-    keys = {user.id: f"digest:user:{user.id}:{period_key(freq, now, timezone)}"
-            for user, freq in due}
+    keys = {user.id: _digest_key(user.id, freq, now, timezone) for user, freq in due}
     done = set(db.session.scalars(select(OutboxMessage.idempotency_key).where(
         OutboxMessage.idempotency_key.in_(list(keys.values())))))
     due = [(user, freq) for user, freq in due if keys[user.id] not in done]
     if not due:
         return result
     network = load_network(now, horizon)
-    last = dict(db.session.execute(
-        select(OutboxMessage.user_id, func.max(OutboxMessage.created_at))
-        .where(OutboxMessage.kind == "digest", OutboxMessage.created_at <= now)
-        .group_by(OutboxMessage.user_id)).all())
-    portfolio: dict[int, set[int]] = defaultdict(set)
-    for user_id, team_id in db.session.execute(
-            select(TeamMembership.user_id, TeamMembership.team_id)
-            .where(TeamMembership.role == TeamRole.VOORZITTER)):
-        portfolio[user_id].add(team_id)
-    responses: dict[int, dict[int, str]] = defaultdict(dict)
-    if network.events:
-        for user_id, event_id, response in db.session.execute(
-                select(Invitation.user_id, Invitation.event_id, Invitation.response)
-                .where(Invitation.event_id.in_([e.id for e in network.events]))):
-            responses[user_id][event_id] = response.value if response else ""
     items = []
-    for user, frequency in due:
-        recipient = Recipient(user.id, user.name, frequency, frozenset(portfolio[user.id]),
-                              last.get(user.id), responses[user.id])
+    for (user, _), recipient in zip(due, _recipients(due, network, now, keys), strict=True):
         digest = build_digest(recipient, network, now, horizon_weeks=horizon, timezone=timezone)
         if skip_empty and not digest.has_news:
             result.lines.append(f"  geen nieuws voor {user.id}: overgeslagen")

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from tracker.actions.rules import days_overdue, is_overdue
+from tracker.auth.address import greeting
 from tracker.enums import ActionStatus, EventStatus
 from tracker.formatting import long_date, to_local
 from tracker.milestones.rules import (
@@ -23,6 +24,8 @@ from tracker.milestones.rules import (
 )
 
 HORIZON_WEEKS = 8
+#: Milestones due within this many weeks are "Binnen vier weken"; further away: "Later".
+SOON_WEEKS = 4
 WEEKLY = "weekly"
 DAILY = "daily"
 #: Kinds of milestone that stay in the digest until met, however far away.
@@ -117,6 +120,8 @@ class Recipient:
     last_digest_at: datetime | None = None
     #: event id -> response ("" = invited, no answer yet).
     responses: dict[int, str] = field(default_factory=dict)
+    #: The stored form of address ("Geachte burgemeester Welten,"); None: from the name.
+    salutation: str | None = None
 
 
 @dataclass(frozen=True)
@@ -150,25 +155,41 @@ class PilotLine:
 
 @dataclass
 class Section:
-    """One block of the digest: the recipient's portfolio theme, or the whole network."""
+    """One block of the digest: one theme of the recipient's portfolio, or the rest of the network.
+
+    Milestones not yet met fall in exactly one of three lists, by their date alone:
+    ``missed`` ("Verstreken": the date passed), ``soon`` ("Binnen vier weken") and
+    ``later`` ("Later"). Their state word is :func:`milestone_state`'s, never the list's.
+    """
 
     title: str
     team: TeamInfo | None = None
-    milestones: list[MilestoneLine] = field(default_factory=list)
-    deadlines: list[MilestoneLine] = field(default_factory=list)
-    overdue: dict[str, list[ActionLine]] = field(default_factory=dict)
+    missed: list[MilestoneLine] = field(default_factory=list)
+    soon: list[MilestoneLine] = field(default_factory=list)
+    later: list[MilestoneLine] = field(default_factory=list)
+    #: Most overdue first within each team; every line names its owner and team.
+    overdue: list[ActionLine] = field(default_factory=list)
     completed: list[ActionLine] = field(default_factory=list)
     events: list[EventLine] = field(default_factory=list)
     pilots: list[PilotLine] = field(default_factory=list)
+    #: How far ahead a "Later" milestone is still news; beyond it only a hard deadline shows.
+    horizon_days: int = HORIZON_WEEKS * 7
+
+    @property
+    def milestones(self) -> list[MilestoneLine]:
+        """Every milestone line of the section, missed first."""
+        return self.missed + self.soon + self.later
 
     @property
     def has_news(self) -> bool:
-        return bool(self.milestones or self.overdue or self.completed or self.events
-                    or self.pilots)
+        # A hard deadline beyond the horizon is known, but not news on its own.
+        return bool(self.missed or self.soon or self.overdue or self.completed or self.events
+                    or self.pilots
+                    or any(line.days_left <= self.horizon_days for line in self.later))
 
     @property
     def is_empty(self) -> bool:
-        return not (self.has_news or self.deadlines)
+        return not (self.has_news or self.later)
 
 
 @dataclass
@@ -178,12 +199,19 @@ class Digest:
     subject: str
     today: date
     since: datetime
+    #: The first line: the recipient's stored form of address or the default from the name.
+    greeting: str
     portfolio: list[Section]
+    #: Everything outside the portfolio ("Het netwerk"): nothing is listed twice.
     network: Section
 
     @property
+    def sections(self) -> list[Section]:
+        return [*self.portfolio, self.network]
+
+    @property
     def has_news(self) -> bool:
-        return self.network.has_news or any(s.has_news for s in self.portfolio)
+        return any(s.has_news for s in self.sections)
 
 
 def period_key(frequency: str, now: datetime, timezone: str = "Europe/Amsterdam") -> str:
@@ -206,39 +234,53 @@ def _since(recipient: Recipient, now: datetime) -> datetime:
     return now - (timedelta(days=1) if recipient.frequency == DAILY else timedelta(days=7))
 
 
-def _section(title: str, team: TeamInfo | None, team_ids: set[int] | None, network: Network,
-             recipient: Recipient, today: date, since: datetime, now: datetime,
-             horizon: int) -> Section:
-    """The part of the network in ``team_ids`` (None: everything)."""
+def _milestone_list(section: Section, m: MilestoneInfo, state: Assessment,
+                    horizon: int) -> list[MilestoneLine] | None:
+    """Where a milestone not yet met goes, by its date: missed, soon, later or nowhere.
+
+    A hard deadline stays until met, however long ago or far away; another milestone
+    shows from ``horizon`` weeks before its date until ``horizon`` weeks after it.
+    """
+    hard = m.kind in HARD_DEADLINE_KINDS
+    if state.state == MilestoneState.TE_LAAT:
+        return section.missed if hard or -state.days_left <= horizon * 7 else None
+    if state.days_left <= SOON_WEEKS * 7:
+        return section.soon
+    if hard or state.days_left <= horizon * 7:
+        return section.later
+    return None
+
+
+def _section(title: str, team: TeamInfo | None, team_ids: set[int] | None,
+             network: Network, recipient: Recipient, today: date, since: datetime,
+             now: datetime, horizon: int, *, exclude: frozenset[int] = frozenset()) -> Section:
+    """The part of the network in ``team_ids`` (None: every team not in ``exclude``)."""
 
     def mine(team_id):
-        return team_ids is None or team_id in team_ids
+        if team_ids is not None:
+            return team_id in team_ids
+        return team_id not in exclude
 
-    section = Section(title=title, team=team)
-    end = today + timedelta(weeks=horizon)
+    section = Section(title=title, team=team, horizon_days=horizon * 7)
     for m in sorted(network.milestones, key=lambda m: (m.due_date, m.title)):
         if not mine(m.team_id):
             continue
         state = milestone_state(m, today)
         if state.achieved:
             continue
-        line = MilestoneLine(m, network.teams.get(m.team_id), state.days_left, state)
-        near = today - timedelta(weeks=1) <= m.due_date <= end
-        # A hard deadline that passed unmet is not "further away": it stays with the
-        # milestones that need attention now, in its own word (te laat), until met.
-        if near or (m.kind in HARD_DEADLINE_KINDS and state.state == MilestoneState.TE_LAAT):
-            section.milestones.append(line)
-        elif m.kind in HARD_DEADLINE_KINDS:
-            section.deadlines.append(line)
+        target = _milestone_list(section, m, state, horizon)
+        if target is not None:
+            target.append(MilestoneLine(m, network.teams.get(m.team_id), state.days_left, state))
     for a in sorted(network.actions, key=lambda a: (a.due_date or date.max, a.title)):
         if not mine(a.team_id):
             continue
         team_info = network.teams[a.team_id]
         if is_overdue(a.status, a.due_date, today):
-            section.overdue.setdefault(team_info.short_name, []).append(
-                ActionLine(a, team_info, days_overdue(a.due_date, today)))
+            section.overdue.append(ActionLine(a, team_info, days_overdue(a.due_date, today)))
         elif a.status == ActionStatus.GEREED and a.completed_at is not None and since < a.completed_at <= now:
             section.completed.append(ActionLine(a, team_info))
+    section.overdue.sort(key=lambda line: (line.team.short_name, -line.days_overdue,
+                                           line.action.title))
     for e in sorted(network.events, key=lambda e: e.starts_at or now):
         if not mine(e.team_id) or e.starts_at is None or e.is_cancelled:
             continue
@@ -254,19 +296,20 @@ def _section(title: str, team: TeamInfo | None, team_ids: set[int] | None, netwo
 def build_digest(recipient: Recipient, network: Network, now: datetime, *,
                  horizon_weeks: int = HORIZON_WEEKS,
                  timezone: str = "Europe/Amsterdam") -> Digest:
-    """What ``recipient``'s digest says at ``now``: portfolio theme(s) first, then the network."""
+    """What ``recipient``'s digest says at ``now``: portfolio theme(s) first, then the rest of
+    the network. Pure: the same recipient, network and ``now`` give an equal :class:`Digest`.
+    ``now`` is an aware datetime; ``horizon_weeks`` bounds events and ordinary milestones."""
     today = to_local(now, timezone).date()
     since = _since(recipient, now)
     portfolio = []
-    for team_id in sorted(recipient.portfolio_team_ids,
-                          key=lambda i: network.teams[i].short_name if i in network.teams else ""):
-        team = network.teams.get(team_id)
-        if team is None:
-            continue
+    own = frozenset(i for i in recipient.portfolio_team_ids if i in network.teams)
+    for team_id in sorted(own, key=lambda i: network.teams[i].short_name):
+        team = network.teams[team_id]
         portfolio.append(_section(f"Uw portefeuille: {team.short_name}", team, {team_id},
                                   network, recipient, today, since, now, horizon_weeks))
+    # The network without the portfolio: what the recipient chairs is said once, above.
     whole = _section("Het netwerk", None, None, network, recipient, today, since, now,
-                     horizon_weeks)
+                     horizon_weeks, exclude=own)
     period = period_key(recipient.frequency, now, timezone)
     if recipient.frequency == WEEKLY:
         week = today.isocalendar()[1]
@@ -274,7 +317,8 @@ def build_digest(recipient: Recipient, network: Network, now: datetime, *,
     else:
         subject = f"Bestuurlijk overzicht {long_date(today)}: deadlines en voortgang"
     return Digest(recipient=recipient, period=period, subject=subject, today=today,
-                  since=since, portfolio=portfolio, network=whole)
+                  since=since, greeting=greeting(recipient.salutation, recipient.name),
+                  portfolio=portfolio, network=whole)
 
 
 def digest_due(frequency: str, now: datetime, timezone: str = "Europe/Amsterdam",

@@ -150,4 +150,18 @@ def digest_email(user, digest, horizon_weeks: int = 8) -> Email:
 
     return _render("digest", user, user.email, digest.subject, "digest", digest=digest,
                    horizon=horizon_weeks, response_text=lambda r: RESPONSES.get(r, r),
-                   pilot_label=lambda value: PilotStatus(value).label)
+                   pilot_label=lambda value: PilotStatus(value).label, owner_text=owner_text)
+
+
+def owner_text(name: str | None) -> str:
+    """Who to call about an action: ``eigenaar Piet Jansen``, or ``geen eigenaar``."""
+    return f"eigenaar {name}" if name else "geen eigenaar"
+
+
+#: Where the body of a mail ends and the footer (preferences, unsubscribe) begins (RFC 3676).
+SIGNATURE_SEPARATOR = "\n-- \n"
+
+
+def body_without_footer(text: str) -> str:
+    """A mail's plain text up to its footer: what a page may show of it (no token links)."""
+    return text.split(SIGNATURE_SEPARATOR, 1)[0].rstrip() + "\n"

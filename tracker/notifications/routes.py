@@ -7,14 +7,16 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from tracker.admin.forms import SalutationForm
 from tracker.auth.models import User
 from tracker.auth.permissions import authenticated, can, public, requires
+from tracker.auth.services import set_salutation
 from tracker.db import utcnow
 from tracker.extensions import csrf, db
 from tracker.forms import Refusal, form_errors
 from tracker.network.models import Team
 from tracker.notifications.forms import PreferencesForm, TeamRulesForm
-from tracker.notifications.messages import read_unsubscribe_token
+from tracker.notifications.messages import body_without_footer, read_unsubscribe_token
 from tracker.notifications.models import DigestFrequency, OutboxMessage, OutboxStatus
 from tracker.notifications.preferences import preferences_for
 from tracker.notifications.services import (
@@ -33,13 +35,13 @@ TOPIC_LABELS = {"digest": "het bestuurlijk overzicht", "reminders": "herinnering
 PAGE_SIZE = 100
 
 
-def _preferences_page(errors=None, status=200):
+def _preferences_page(errors=None, status=200, values=None):
     prefs = preferences_for([current_user])[current_user.id]
     teams = [t for t in db.session.scalars(select(Team).order_by(Team.position, Team.name))
              if can(current_user, "team.edit", t)]
     return render_template(
         "notifications/preferences.html", prefs=prefs, errors=errors or {}, teams=teams,
-        digest_options=[(f.value, f.label) for f in DigestFrequency],
+        digest_options=[(f.value, f.label) for f in DigestFrequency], values=values or {},
     ), status
 
 
@@ -65,6 +67,35 @@ def save_preferences():
     db.session.commit()
     flash("Uw voorkeuren voor e-mail zijn opgeslagen.", "ok")
     return redirect(url_for("notifications.preferences"), code=303)
+
+
+def _refused_salutation(refusal: Refusal):
+    return _preferences_page(refusal.errors, 422, request.form)
+
+
+@bp.post("/instellingen/aanhef")
+@authenticated
+@form_errors(_refused_salutation)
+def save_salutation():
+    """Store how mail addresses you; empty: the default from your name."""
+    form = SalutationForm().parse()
+    set_salutation(current_user, form.salutation.data, actor=current_user)
+    db.session.commit()
+    flash("Uw aanhef is opgeslagen.", "ok")
+    return redirect(url_for("notifications.preferences"), code=303)
+
+
+@bp.get("/instellingen/overzicht")
+@authenticated
+def this_week():
+    """Mijn overzicht van deze week: your digest as the job would send it now (changes nothing)."""
+    from tracker.clock import now
+    from tracker.jobs.digests import this_week as build_this_week
+
+    week = build_this_week(current_user, now())
+    return render_template("notifications/this_week.html", week=week,
+                           text=body_without_footer(week.email.text),
+                           off=week.frequency == DigestFrequency.OFF)
 
 
 def _load_team(slug: str, **_ignored) -> Team | None:
