@@ -27,6 +27,7 @@ from tracker.auth.passwords import hash_password
 from tracker.avg.erasure import KEPT_TABLES, pseudonym_for
 from tracker.db import utcnow
 from tracker.enums import EventStatus, Role, TeamRole
+from tracker.events.itip import ItipReply
 from tracker.events.models import Event, Invitation
 from tracker.extensions import db
 from tracker.notifications.models import OutboxMessage, OutboxStatus
@@ -75,6 +76,10 @@ def person(client, admin):
     db.session.add(Invitation(event=event, user=user, remark="Ik kom iets later.",
                               invited_at=utcnow()))
     db.session.add(ThrottleFailure(kind="login", account=EMAIL, client="192.0.2.1", at=utcnow()))
+    # A calendar reply from their address that matched no invitation (sent from an alias).
+    db.session.add(ItipReply(message_key="k" * 64, processed_at=utcnow(), outcome="unmatched",
+                             event=event, partstat="ACCEPTED", attendee_email=EMAIL,
+                             attendee_name=NAME, comment="Ik neem mijn collega mee."))
     queue_password_link(user, now=utcnow(), actor=admin)
     db.session.add(ReportEdition(version_label="versie maart 2018", peildatum=date(2018, 3, 1),
                                  published_by_id=admin.id, published_by_name=admin.name,
@@ -174,6 +179,7 @@ def test_erasure_leaves_no_name_or_address_in_any_table(app, client, admin, pers
     assert set(rows_mentioning(needles)) >= {
         "users.name", "users_version.name", "users_version.email", "audit_entries.after",
         "outbox_messages.recipients", "outbox_messages.body_text", "throttle_failures.account",
+        "itip_replies.attendee_email", "itip_replies.attendee_name",
         "actions.description", "actions_version.description", "teams.chair_note",
         "report_editions.html"}
 
@@ -199,6 +205,7 @@ def test_erasure_leaves_no_name_or_address_in_any_table(app, client, admin, pers
     assert action.owner_id == user.id and pseudonym.name in action.description
     assert "gemeente morgen" not in db.session.scalar(select(ActionComment.text))
     assert db.session.scalar(select(Invitation.remark)) == ""
+    assert db.session.scalar(select(ItipReply.comment)) is None
     assert db.session.scalar(select(OutboxMessage.status)) == OutboxStatus.FAILED
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "person.erase"))
     assert entry.actor_id == admin.id and entry.summary.endswith(pseudonym.name)

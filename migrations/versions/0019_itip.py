@@ -1,7 +1,7 @@
 """Answers from the calendar buttons: the iTIP replies read from the reply mailbox
 
 Revision ID: 0019_itip
-Revises: 0012_outbox_secrets
+Revises: 0018_form_of_address
 Create Date: 2026-11-30 23:55:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0019_itip'
-down_revision = '0012_outbox_secrets'
+down_revision = '0018_form_of_address'
 branch_labels = None
 depends_on = None
 

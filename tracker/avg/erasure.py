@@ -170,6 +170,16 @@ def _remove_own_text(session: Session, user: User, now: datetime, report: Erasur
                                                                Invitation.remark != "")):
         invitation.remark = ""
         report.rows["invitations"] += 1
+    # Calendar replies from the person (also unmatched ones sent from their address):
+    # their own words and address, kept only to show the organiser; removed.
+    from tracker.events.itip import ItipReply
+
+    own = or_(ItipReply.invitation_id.in_(select(Invitation.id).where(
+                  Invitation.user_id == user.id)),
+              func.lower(ItipReply.attendee_email) == user.email.lower())
+    for reply in session.scalars(select(ItipReply).where(own)):
+        reply.attendee_email = reply.attendee_name = reply.comment = None
+        report.rows["itip_replies"] += 1
     for message in session.scalars(select(OutboxMessage).where(
             OutboxMessage.user_id == user.id, OutboxMessage.status == OutboxStatus.QUEUED)):
         message.status = OutboxStatus.FAILED
