@@ -227,7 +227,7 @@ def test_events_list_upcoming_and_past_with_bounded_queries(organiser, client, c
     client.get("/events")
     with count_queries() as counter:
         html = client.get("/events").get_data(as_text=True)
-    assert html.index("Komende bijeenkomsten") < html.index(event.title) < html.index("Oud 0")
+    assert html.index("Huidige en komende bijeenkomsten") < html.index(event.title) < html.index("Oud 0")
     assert counter.count <= 8, counter.statements
 
 

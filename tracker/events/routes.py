@@ -13,11 +13,18 @@ from tracker.clock import now
 from tracker.csv_export import csv_response
 from tracker.enums import Role, RsvpResponse
 from tracker.events.forms import CancelForm, EventForm, InviteForm, RsvpForm
-from tracker.events.invitations import invite, remind_non_responders
+from tracker.events.invitations import invite, remind_non_responders, reminder_recipients
 from tracker.events.models import Event, Invitation
-from tracker.events.queries import invitations_of, summarise
+from tracker.events.queries import invitations_of, local_day, summarise, waitlist_place
 from tracker.events.rsvp import RsvpClosed, answer
-from tracker.events.rules import invitations_closed, may_remind, rsvp_closed
+from tracker.events.rules import (
+    answer_sentence,
+    invitations_closed,
+    is_current,
+    is_ongoing,
+    may_remind,
+    rsvp_closed,
+)
 from tracker.events.services import cancel_event, create_event, update_event
 from tracker.events.tokens import TokenError, check_not_expired, read_rsvp_token, rsvp_token
 from tracker.extensions import db
@@ -52,14 +59,15 @@ def _visible_events():
 @bp.get("/events")
 @requires("network.view")
 def index():
-    """Upcoming and past meetings."""
+    """Current (not yet ended, ongoing ones marked "nu bezig") and past meetings."""
     moment = now()
     events = _visible_events()
-    upcoming = sorted((e for e in events if e.starts_at is None or e.starts_at >= moment),
+    upcoming = sorted((e for e in events if is_current(e, moment)),
                       key=lambda e: (e.starts_at is None, e.starts_at or moment, e.id))
-    past = sorted((e for e in events if e.starts_at is not None and e.starts_at < moment),
+    past = sorted((e for e in events if not is_current(e, moment)),
                   key=lambda e: e.starts_at, reverse=True)
-    return render_template("events/index.html", upcoming=upcoming, past=past,
+    ongoing = {e.id for e in upcoming if is_ongoing(e, moment)}
+    return render_template("events/index.html", upcoming=upcoming, past=past, ongoing=ongoing,
                            can_create=can(current_user, "event.create"))
 
 
@@ -214,6 +222,8 @@ def _detail_page(event: Event, *, invite_errors=None, invite_values=None, status
         mine = db.session.scalar(select(Invitation).where(
             Invitation.event_id == event.id, Invitation.user_id == current_user.id))
         context["mine"] = mine
+        context["my_answer"] = (answer_sentence(mine, waitlist_place(mine))
+                                if mine is not None else None)
         context["my_rsvp_url"] = (url_for("events.rsvp", token=rsvp_token(mine.id))
                                   if mine is not None else None)
     return render_template("events/detail.html", **context), status
@@ -251,6 +261,17 @@ def invite_people(event_id: int, subject: Event):
     if report.invalid:
         flash("Niet uitgenodigd, ongeldig adres: " + ", ".join(report.invalid[:50]), "warning")
     return redirect(url_for("events.detail", event_id=event_id) + "#genodigden", code=303)
+
+
+@bp.get("/events/<int:event_id>/remind")
+@requires("event.manage", load=load_event)
+def remind_confirm(event_id: int, subject: Event):
+    """Who the reminder will go to, and the button that sends it (changes nothing)."""
+    moment = now()
+    return render_template("events/remind.html", event=subject,
+                           recipients=reminder_recipients(subject),
+                           can_remind=may_remind(subject, moment),
+                           reminded_today=subject.reminded_on == local_day(moment))
 
 
 @bp.post("/events/<int:event_id>/remind")
@@ -302,6 +323,7 @@ def _rsvp_context(invitation: Invitation, token: str, **extra) -> dict:
     return {"invitation": invitation, "event": event, "token": token,
             "closed": rsvp_closed(event, now()), "choices": RESPONSE_CHOICES,
             "cancelled": event.is_cancelled, "errors": {},
+            "answer_text": answer_sentence(invitation, waitlist_place(invitation)),
             "remark": invitation.remark, **extra}
 
 
@@ -360,8 +382,5 @@ def rsvp_answer(token: str):
 
 
 def _announcement(invitation: Invitation) -> str:
-    if invitation.response == RsvpResponse.JA and invitation.waitlisted_at is not None:
-        return "Uw antwoord is opgeslagen: de bijeenkomst is vol, u staat op de wachtlijst."
-    labels = {RsvpResponse.JA: "u komt", RsvpResponse.NEE: "u komt niet",
-              RsvpResponse.MISSCHIEN: "u komt misschien"}
-    return f"Uw antwoord is opgeslagen: {labels[invitation.response]}."
+    """What a screen reader hears after an answer: the same sentence the page shows."""
+    return "Uw antwoord is opgeslagen. " + answer_sentence(invitation, waitlist_place(invitation))
