@@ -106,3 +106,13 @@ def moved_up_email(invitation) -> Email:
     return _render("event_moved_up", invitation.user, invitation.user.email, subject,
                    "reminders", event=event, invitation=invitation, greeting=greeting(invitation.user),
                    rsvp_url=rsvp_url(), link_claims=rsvp_claims(invitation))
+
+
+def minutes_email(invitation, minutes, actions) -> Email:
+    """The minutes of a meeting to one attendee: notes, decisions and the actions from it."""
+    event = invitation.event
+    subject = f"Verslag: {event.title}"[:300]
+    return _render("event_minutes", invitation.user, invitation.user.email, subject,
+                   "reminders", event=event, invitation=invitation, minutes=minutes,
+                   actions=actions, greeting=greeting(invitation.user),
+                   event_url=external_url("events.detail", event_id=event.id))
