@@ -148,6 +148,9 @@ def test_a_partner_named_after_the_local_part_is_greeted_neutrally(meeting):
     assert email.text.startswith("Beste genodigde,") and "Beste genodigde," in email.html
     user.name = "Piet Jansen"
     assert mail.greeting(user) == "Beste Piet Jansen,"
+    # A typed name that spells like the address is still a name.
+    user.name = user.email.split("@")[0].capitalize()
+    assert mail.greeting(user) == f"Beste {user.name},"
 
 
 # --- The remark belongs to the current answer ----------------------------------------------

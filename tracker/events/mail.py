@@ -39,13 +39,13 @@ def has_name(user) -> bool:
     """Whether ``user.name`` is a real name, not an address or its local part.
 
     Partners created from a pasted address without a display name carry the address as
-    their name (older ones its local part, "k.pieters"): a greeting never uses either.
+    their name (older ones its lower-case local part, "k.pieters"): a greeting never uses
+    either. A typed name that merely spells the same ("Eigenaar" for eigenaar@…) is a name.
     """
     name = (user.name or "").strip()
     if not name or "@" in name:
         return False
-    local_part = (user.email or "").split("@")[0]
-    return name.lower() != local_part.lower()
+    return name != (user.email or "").split("@")[0]
 
 
 def greeting(user) -> str:
