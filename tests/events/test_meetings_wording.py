@@ -264,3 +264,18 @@ def test_remind_page_of_a_closed_meeting_offers_no_button(organiser_team, client
         enter()
         page = client.get(f"/events/{event.id}/remind").get_data(as_text=True)
     assert "er gaat geen herinnering uit" in page and "<button" not in page.split("<main")[-1]
+
+
+def test_no_reminder_is_offered_when_only_the_organiser_has_not_answered(organiser_team,
+                                                                         client):
+    team, coordinator, enter = organiser_team
+    event = create_event(team=team, organiser=coordinator)
+    invite_user(event, coordinator)
+    invite_user(event, response=RsvpResponse.NEE)
+    db.session.commit()
+    with time_machine.travel(BEFORE, tick=False):
+        enter()
+        detail = client.get(f"/events/{event.id}").get_data(as_text=True)
+        page = client.get(f"/events/{event.id}/remind").get_data(as_text=True)
+    assert f'href="/events/{event.id}/remind"' not in detail
+    assert "er is niemand om te herinneren" in page

@@ -242,12 +242,17 @@ def reminder_recipients(event: Event) -> list[Invitation]:
     Never the organiser (:func:`rules.is_remindable`), never a deactivated account or one
     without an address. The confirmation page lists exactly these; the POST sends to them.
     """
-    invitations = db.session.scalars(
+    return remindable(event, db.session.scalars(
         select(Invitation).where(Invitation.event_id == event.id, Invitation.response.is_(None))
         .join(Invitation.user).options(selectinload(Invitation.user))
-        .order_by(User.name, Invitation.id)).all()
+        .order_by(User.name, Invitation.id)).all())
+
+
+def remindable(event: Event, invitations) -> list[Invitation]:
+    """Of ``invitations`` (users loaded), those a reminder goes to: no answer yet, not the
+    organiser, an active account with an address. Pure; keeps the order."""
     return [i for i in invitations
-            if is_remindable(event, i) and i.user.active and i.user.email]
+            if i.response is None and is_remindable(event, i) and i.user.active and i.user.email]
 
 
 def remind_non_responders(event: Event, *, actor, now: datetime) -> list[str]:

@@ -21,7 +21,12 @@ from tracker.events.forms import (
     RsvpForm,
     SendMinutesForm,
 )
-from tracker.events.invitations import invite, remind_non_responders, reminder_recipients
+from tracker.events.invitations import (
+    invite,
+    remind_non_responders,
+    remindable,
+    reminder_recipients,
+)
 from tracker.events.minutes import (
     action_owners,
     action_teams,
@@ -238,7 +243,8 @@ def _detail_page(event: Event, *, invite_errors=None, invite_values=None, status
         invitations = invitations_of(event.id)
         summary = summarise(invitations)
         context.update(invitations=invitations, summary=summary,
-                       can_remind=may_remind(event, moment) and summary.geen_antwoord > 0,
+                       can_remind=may_remind(event, moment) and bool(remindable(event,
+                                                                                 invitations)),
                        **_invite_choices())
     else:
         mine = db.session.scalar(select(Invitation).where(
