@@ -18,7 +18,7 @@ from tests.factories import add_member, create_team, create_user
 from tracker.auth.models import User
 from tracker.enums import EventStatus, Role, RsvpResponse, TeamRole
 from tracker.events.invitations import parse_addresses
-from tracker.events.models import Invitation
+from tracker.events.models import Event, Invitation
 from tracker.events.rsvp import answer
 from tracker.events.tokens import rsvp_token
 from tracker.extensions import db
@@ -61,6 +61,10 @@ def test_an_ongoing_meeting_stays_in_the_current_list_until_it_ends(organiser_te
     with time_machine.travel(NOW, tick=False):
         enter()
         html = client.get("/events").get_data(as_text=True)
+        ids = dict(db.session.execute(select(Event.title, Event.id)).all())
+        ongoing_page = client.get(f"/events/{ids['Training dag twee']}").get_data(as_text=True)
+        ended_page = client.get(f"/events/{ids['Net afgelopen']}").get_data(as_text=True)
+    assert "nu bezig" in ongoing_page and "nu bezig" not in ended_page
     current = _section(html, "Huidige en komende bijeenkomsten</h2>", "Eerdere bijeenkomsten</h2>")
     past = _section(html, "Eerdere bijeenkomsten</h2>", None)
     for title in ("Begon een uur geleden", "Training dag twee", "Volgende week"):

@@ -237,6 +237,7 @@ def _detail_page(event: Event, *, invite_errors=None, invite_values=None, status
                "invite_values": invite_values or {},
                "can_invite": invitations_closed(event, moment) is None,
                "minutes": event.minutes, "can_keep_minutes": keeps_minutes,
+               "ongoing": is_ongoing(event, moment),
                "actions": [a for a in event_actions(event.id)
                            if can(current_user, "action.view", a)]}
     if manage:
