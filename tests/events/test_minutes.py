@@ -256,3 +256,17 @@ def test_meeting_page_with_its_actions_in_a_bounded_number_of_queries(held, clie
     assert html.count('href="/actions/') == 12
     assert many.count == one.count, many.statements
     assert many.count <= 20, many.statements
+
+
+def test_an_invited_partner_reads_the_minutes_but_not_actions_of_teams_they_do_not_see(
+        held, client, login):
+    event, _, invitations, _, owner = held
+    _save(client, event, "Verslag voor iedereen", "Besluit voor iedereen")
+    post_form(client, f"/events/{event.id}/actions",
+              {"title": "Actie van het team", "team_id": str(event.team_id)},
+              token_page=f"/events/{event.id}/minutes")
+    login(invitations[0].user)  # a partner, invited, not a member of the team
+    page = client.get(f"/events/{event.id}").get_data(as_text=True)
+    assert "Verslag voor iedereen" in page and "Besluit voor iedereen" in page
+    assert "Actie van het team" not in page
+    assert f'href="/events/{event.id}/minutes"' not in page
