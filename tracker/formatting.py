@@ -68,6 +68,26 @@ def long_datetime(value: datetime | None, timezone: str = DEFAULT_TIMEZONE) -> s
     return f"{long_date(local.date())} {local:%H:%M}"
 
 
+def time_range(starts: datetime | None, ends: datetime | None,
+               timezone: str = DEFAULT_TIMEZONE) -> str:
+    """A meeting's time in Dutch, local time (Europe/Amsterdam by default).
+
+    One day: ``16 december 2026, 13.30–16.30 uur``; over several days:
+    ``16 december 2026, 13.30 uur – 17 december 2026, 16.30 uur``; without an end:
+    ``16 december 2026, 13.30 uur``; without a start: ``""``. Naive values are UTC.
+    """
+    if starts is None:
+        return ""
+    start = to_local(starts, timezone)
+    first = f"{long_date(start.date())}, {start:%H.%M}"
+    if ends is None:
+        return f"{first} uur"
+    end = to_local(ends, timezone)
+    if end.date() == start.date():
+        return f"{first}\u2013{end:%H.%M} uur"
+    return f"{first} uur \u2013 {long_date(end.date())}, {end:%H.%M} uur"
+
+
 def iso_date(value: date | datetime | None) -> str:
     """ISO 8601 for ``<time datetime>`` attributes."""
     return "" if value is None else value.isoformat()
@@ -130,6 +150,7 @@ def register_filters(app) -> None:
         datum=lambda v: long_date(v, timezone),
         datum_kort=lambda v: short_date(v, timezone),
         datumtijd=lambda v: long_datetime(v, timezone),
+        tijdvak=lambda start, end=None: time_range(start, end, timezone),
         iso=iso_date,
         ongeveer=approximate_date,
         getal=number,

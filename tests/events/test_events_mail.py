@@ -54,7 +54,7 @@ def test_done_means_reminders_reach_each_non_responder_once_and_the_link_answers
     for user in non_responders:
         [message] = smtp.to(user.email)
         assert message["Subject"] == f"Graag uw antwoord: {MEETING_TITLE}"
-        assert "7 maart 2018 13:30" in message.get_body(("plain",)).get_content()
+        assert "7 maart 2018, 13.30" in message.get_body(("plain",)).get_content()
         assert "/rsvp/" in message.get_body(("html",)).get_content()
     assert len(smtp.messages) == len(non_responders)
 

@@ -16,10 +16,11 @@ from tests.factories import (
     create_team,
     create_user,
 )
+from tracker.actions.models import Action
 from tracker.audit.models import AuditEntry
 from tracker.auth.models import User
 from tracker.enums import OrganisationKind, Role, RsvpResponse, TeamRole
-from tracker.events.models import Event, Invitation
+from tracker.events.models import Event, EventMinutes, Invitation
 from tracker.extensions import db
 from tracker.network.models import Organisation
 from tracker.notifications.models import OutboxMessage
@@ -35,6 +36,8 @@ def _counts():
             db.session.scalar(select(func.count(User.id))),
             db.session.scalar(select(func.count(OutboxMessage.id))),
             db.session.scalar(select(func.count(AuditEntry.id))),
+            db.session.scalar(select(func.count(Action.id))),
+            db.session.scalar(select(func.count(EventMinutes.id))),
             tuple(db.session.execute(select(Event.title, Event.version, Event.status,
                                             Event.reminded_on).order_by(Event.id)).all()),
             tuple(db.session.execute(select(Invitation.response).order_by(Invitation.id)).all()))
@@ -227,7 +230,7 @@ def test_events_list_upcoming_and_past_with_bounded_queries(organiser, client, c
     client.get("/events")
     with count_queries() as counter:
         html = client.get("/events").get_data(as_text=True)
-    assert html.index("Komende bijeenkomsten") < html.index(event.title) < html.index("Oud 0")
+    assert html.index("Huidige en komende bijeenkomsten") < html.index(event.title) < html.index("Oud 0")
     assert counter.count <= 8, counter.statements
 
 
@@ -263,6 +266,9 @@ MUTATING_ROUTES = [
     ("/events/{id}/cancel", lambda e: {"version": str(e.version), "bevestig": "1"}),
     ("/events/{id}/invitations", lambda e: {"addresses": "nieuw@example.org"}),
     ("/events/{id}/remind", lambda e: {}),
+    ("/events/{id}/minutes", lambda e: {"notes": "Besproken", "decisions": "Besluit"}),
+    ("/events/{id}/actions", lambda e: {"title": "Uit de bijeenkomst", "team_id": str(e.team_id)}),
+    ("/events/{id}/minutes/send", lambda e: {"version": "1"}),
 ]
 
 

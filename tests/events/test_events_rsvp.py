@@ -96,7 +96,7 @@ def test_post_without_javascript_answers_and_redirects(meeting, client):
     assert response.status_code == 303
     assert response.headers["Location"].endswith(url)
     page = client.get(url).get_data(as_text=True)
-    assert "Uw antwoord is opgeslagen: u komt." in page
+    assert "Uw antwoord is opgeslagen. Ja, u komt." in page
     db.session.expire_all()
     invitation = db.session.get(Invitation, invitations[0].id)
     assert invitation.response == RsvpResponse.JA and invitation.remark == "Vegetarisch"

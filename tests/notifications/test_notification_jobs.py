@@ -227,7 +227,7 @@ def test_event_reminders_skip_people_who_declined(team_with_owner):
     assert row.user_id == owner.id and "nog niet gereageerd" in row.body_text
     reminded = db.session.scalar(select(Invitation).where(Invitation.user_id == owner.id))
     assert reminded.last_reminded_at == datetime(2018, 3, 6, 6, tzinfo=UTC)
-    assert "7 maart 2018 13:30" in row.body_text
+    assert "7 maart 2018, 13.30 uur" in row.body_text
 
 
 # --- The digest --------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from tracker.extensions import db
 
 if TYPE_CHECKING:
     from tracker.auth.models import User
+    from tracker.events.models import Event
     from tracker.milestones.models import Milestone
     from tracker.network.models import District, Team
 
@@ -51,6 +52,10 @@ class Action(db.Model):
     )
     #: The district an action concerns, when it concerns one.
     district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id"), index=True)
+    #: The meeting this action came out of ("Voortgekomen uit"), when it did.
+    event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("events.id", ondelete="SET NULL"), index=True
+    )
     position: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -62,6 +67,7 @@ class Action(db.Model):
     completed_by: Mapped[User | None] = relationship(foreign_keys=[completed_by_id])
     milestone: Mapped[Milestone | None] = relationship(back_populates="actions")
     district: Mapped[District | None] = relationship()
+    event: Mapped[Event | None] = relationship()
     comments: Mapped[list[ActionComment]] = relationship(
         back_populates="action", order_by="ActionComment.created_at", cascade="all, delete-orphan"
     )

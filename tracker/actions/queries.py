@@ -146,7 +146,8 @@ def team_action_page(team_id: int, flt: ActionFilter, today: date) -> ActionPage
     page = min(flt.page, page_count)
     rows = db.session.scalars(
         _order(base, flt.sort)
-        .options(selectinload(Action.owner), selectinload(Action.district))
+        .options(selectinload(Action.owner), selectinload(Action.district),
+                 selectinload(Action.event))
         .limit(PAGE_SIZE)
         .offset((page - 1) * PAGE_SIZE)
     ).all()

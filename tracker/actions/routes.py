@@ -57,6 +57,7 @@ def load_action(action_id: int, **_ignored) -> Action | None:
             selectinload(Action.owner),
             selectinload(Action.milestone),
             selectinload(Action.district),
+            selectinload(Action.event),
         )
     )
 
@@ -162,6 +163,7 @@ def detail(action_id: int, subject: Action):
         display_value=_history_formatter(history),
         can_edit=can(current_user, "action.edit", subject),
         can_comment=can(current_user, "action.comment", subject),
+        can_view_event=subject.event is not None and can(current_user, "event.view", subject.event),
     )
 
 

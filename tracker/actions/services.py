@@ -53,21 +53,26 @@ def _snapshot(action: Action) -> dict[str, Any]:
     }
 
 
-def create_action(team: Team, data: ActionInput, *, actor, now: datetime) -> Action:
+def create_action(team: Team, data: ActionInput, *, actor, now: datetime,
+                  event_id: int | None = None) -> Action:
+    """A new action at the end of ``team``'s list; ``event_id``: the meeting it came out of."""
     position = max((a.position for a in team_actions(team)), default=-1) + 1
     action = Action(
         team=team, title=data.title, description=data.description,
         report_text=data.report_text, owner_id=data.owner_id,
         due_date=data.due_date, due_precision=DatePrecision.DAY, status=data.status,
         milestone_id=data.milestone_id, district_id=data.district_id, position=position,
-        created_at=now, updated_at=now,
+        created_at=now, updated_at=now, event_id=event_id,
     )
     if data.status == ActionStatus.GEREED:
         action.completed_at, action.completed_by_id = now, actor.id
     db.session.add(action)
     db.session.flush()
+    after = _snapshot(action)
+    if event_id is not None:
+        after["event_id"] = event_id
     record("action.create", actor=actor, obj=action, summary=f"Actie aangemaakt: {action.title}",
-           after=_snapshot(action))
+           after=after)
     return action
 
 

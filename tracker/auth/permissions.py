@@ -240,6 +240,14 @@ def _event_manage(user, event) -> bool:
     return _team_edit(user, event.team)
 
 
+@rule("event.minutes")
+def _event_minutes(user, event) -> bool:
+    """The organiser and whoever manages the meeting keep its minutes and actions from it."""
+    if user.role in READ_ONLY_ROLES or user.role == Role.PARTNER:
+        return False
+    return event.organiser_id == user.id or _event_manage(user, event)
+
+
 def requires(permission: str, load: Callable[..., Any] | None = None):
     """Guard a view: log in first, 404 when ``load`` finds nothing, 403 when denied.
 

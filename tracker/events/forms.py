@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tracker.enums import RsvpResponse
 from tracker.forms import (
+    DateField,
     EnumField,
     FlagField,
     Form,
@@ -98,3 +99,37 @@ class RsvpForm(Form):
 
     response = EnumField(RsvpResponse, invalid="Kies ja, nee of misschien.")
     remark = TextField("Opmerking", max_length=1000, required=False, multiline=True)
+
+
+class MinutesForm(Form):
+    """The minutes of a meeting: notes and decisions (one a line); BSN refused."""
+
+    notes = TextField("Verslag", max_length=20_000, required=False, multiline=True)
+    decisions = TextField("Besluiten", max_length=10_000, required=False, multiline=True)
+    version = VersionField()
+
+    def check(self, errors: dict[str, str]) -> None:
+        if not errors and not self.notes.data and not self.decisions.data:
+            errors["notes"] = "Vul het verslag of de besluiten in."
+
+
+class EventActionForm(Form):
+    """An action arising from a meeting: title, team, owner and due date."""
+
+    title = TextField("Titel", max_length=200)
+    description = TextField("Toelichting", max_length=4000, required=False, multiline=True)
+    team_id = IdField("Team", invalid="Kies een team uit de lijst.", missing="Team is verplicht.")
+    owner_id = IdField("Eigenaar", invalid="Kies een bestaande eigenaar.")
+    due_date = DateField("Datum gereed")
+
+    def __init__(self, *, teams: set[int], owners: set[int], **kwargs):
+        """``teams``: where the user may put the action; ``owners``: who may own it."""
+        super().__init__(**kwargs)
+        self.team_id.allowed = teams
+        self.owner_id.allowed = owners
+
+
+class SendMinutesForm(Form):
+    """Sending the minutes: the version the confirmation page showed."""
+
+    version = VersionField()

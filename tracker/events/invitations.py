@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from email.utils import formataddr, getaddresses
 
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -14,7 +16,7 @@ from tracker.auth.models import User
 from tracker.enums import Role
 from tracker.events.models import Event, Invitation
 from tracker.events.queries import local_day, lock_event
-from tracker.events.rules import invitations_closed, may_remind
+from tracker.events.rules import invitations_closed, is_remindable, may_remind
 from tracker.extensions import db
 from tracker.network.models import Municipality, Organisation, TeamMembership
 from tracker.notifications.outbox import enqueue_many
@@ -22,12 +24,10 @@ from tracker.privacy import clean_free_text
 from tracker.validation import ValidationError
 
 MAX_ADDRESSES = 500
-EMAIL_PATTERN = re.compile(
-    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
-)
-#: One pasted entry: ``adres@example.org`` or ``Naam <adres@example.org>``.
-ADDRESS_LINE = re.compile(r"^(?:(?P<name>[^<>]*?)\s*<(?P<address>[^<>\s]+)>|(?P<bare>[^<>\s]+))$")
+#: One entry that names its address: ``Naam <adres>`` or ``"Naam, met komma" <adres>``.
+NAMED_ENTRY = re.compile(r'^(?P<name>[^<>]*?)\s*<(?P<address>[^<>]*)>$')
+#: The separators of a pasted list, outside quotes and angle brackets.
+SEPARATORS = ",;\r\n"
 
 
 class AlreadyReminded(ValidationError):
@@ -45,36 +45,112 @@ class InviteReport:
     created: list[str] = field(default_factory=list)
 
 
-def parse_addresses(text: str) -> tuple[list[tuple[str, str | None]], list[str]]:
-    """Pasted addresses (one a line, or separated by , or ;) as ``(email, name)`` and the invalid.
+def _segments(text: str) -> list[str]:
+    """``text`` cut at , ; and line breaks that are not inside quotes or angle brackets."""
+    segments, current, quoted, angled = [], [], False, False
+    escaped = False
+    for char in text:
+        if escaped:
+            current.append(char)
+            escaped = False
+            continue
+        if char == "\\" and quoted:
+            escaped = True
+        elif char == '"' and not angled:
+            quoted = not quoted
+        elif char == "<" and not quoted:
+            angled = True
+        elif char == ">" and not quoted:
+            angled = False
+        elif char in SEPARATORS and not quoted and not angled:
+            segments.append("".join(current).strip())
+            current = []
+            continue
+        current.append(char)
+    segments.append("".join(current).strip())
+    return [segment for segment in segments if segment]
 
-    ``Naam <adres@example.org>`` keeps the name. Duplicates are dropped.
+
+def _entries(segments: list[str], invalid: list[str]) -> list[str]:
+    """Join Outlook's unquoted ``Achternaam, Voornaam <adres>`` back into one entry.
+
+    A segment without an address (``Jansen``) belongs to the named entry that follows
+    it (``Piet <piet@x.nl>``); one that no named entry follows is invalid.
+    """
+    entries: list[str] = []
+    pending: list[str] = []
+    for segment in segments:
+        if "@" not in segment and "<" not in segment:
+            pending.append(segment)
+            continue
+        named = NAMED_ENTRY.match(segment)
+        if pending and named and named.group("name") and '"' not in segment:
+            name = ", ".join([*pending, named.group("name")])
+            segment = formataddr((name, named.group("address")))
+        else:
+            invalid.extend(pending)
+        pending = []
+        entries.append(segment)
+    invalid.extend(pending)
+    return entries
+
+
+def display_name(name: str) -> str:
+    """A pasted display name as the person's name: ``Jansen, Piet`` becomes ``Piet Jansen``."""
+    name = " ".join(name.split())
+    if name.count(",") == 1:
+        last, first = (part.strip() for part in name.split(","))
+        if last and first:
+            return f"{first} {last}"
+    return name
+
+
+def _parse_entry(entry: str) -> tuple[str, str]:
+    """``(address, name)`` of one entry, parsed as RFC 5322 by the standard library.
+
+    Raises ValueError when the entry is not exactly one mailbox: group syntax
+    (``Bcc: x@y``), a second address or text outside the angle brackets.
+    """
+    pairs = getaddresses([entry])
+    if len(pairs) != 1:
+        raise ValueError(entry)
+    name, address = pairs[0]
+    named = NAMED_ENTRY.match(entry)
+    shown = named.group("address").strip() if named else entry
+    if not address or address != shown:
+        raise ValueError(entry)
+    try:
+        normalised = validate_email(address, check_deliverability=False).normalized
+    except EmailNotValidError as error:
+        raise ValueError(entry) from error
+    return normalised.lower(), display_name(name)
+
+
+def parse_addresses(text: str) -> tuple[list[tuple[str, str | None]], list[str]]:
+    """Pasted addresses as ``(email, name)`` pairs and the entries that are not addresses.
+
+    ``text`` is an RFC 5322 address list as mail programs copy it: separated by ``,``,
+    ``;`` or line breaks; ``"Jansen, Piet" <piet@x.nl>`` and Outlook's unquoted
+    ``Jansen, Piet <piet@x.nl>`` both give the name ``Piet Jansen``. Addresses are
+    checked with email-validator (syntax only) and lower-cased; duplicates are dropped.
     """
     valid: list[tuple[str, str | None]] = []
     invalid: list[str] = []
     seen: set[str] = set()
-    for raw in re.split(r"[\n\r;,]+", text or ""):
-        item = raw.strip()
-        if not item:
-            continue
-        match = ADDRESS_LINE.match(item)
-        name = (match.group("name") or "") if match else ""
-        address = (match.group("address") or match.group("bare") or "") if match else ""
-        address = address.strip().lower()
-        shown = item[:100]
-        if not address or len(address) > 254 or not EMAIL_PATTERN.match(address):
-            invalid.append(shown)
-            continue
+    for entry in _entries(_segments(text or ""), invalid):
+        shown = entry[:100]
         try:
-            name = clean_free_text(name.strip().strip('"'), field="addresses", label="Naam",
-                                   max_length=120, required=False) or None
-        except ValidationError:
+            address, name = _parse_entry(entry)
+            name = clean_free_text(name, field="addresses", label="Naam", max_length=120,
+                                   required=False) or None
+        except (ValueError, ValidationError):
             invalid.append(shown)
             continue
         if address in seen:
             continue
         seen.add(address)
         valid.append((address, name))
+    invalid[:] = [item[:100] for item in invalid]
     return valid, invalid
 
 
@@ -122,7 +198,7 @@ def invite(event: Event, *, actor, now: datetime, user_ids=(), team_id: int | No
         for address, name in pasted:
             user = known.get(address)
             if user is None:
-                user = User(email=address, name=name or address.split("@")[0], role=Role.PARTNER,
+                user = User(email=address, name=(name or address)[:120], role=Role.PARTNER,
                             password_hash=None, created_at=now)
                 db.session.add(user)
                 db.session.flush()
@@ -161,6 +237,25 @@ def invite(event: Event, *, actor, now: datetime, user_ids=(), team_id: int | No
     return report
 
 
+def reminder_recipients(event: Event) -> list[Invitation]:
+    """Who the organiser's reminder goes to: invitees without an answer, sorted by name.
+
+    Never the organiser (:func:`rules.is_remindable`), never a deactivated account or one
+    without an address. The confirmation page lists exactly these; the POST sends to them.
+    """
+    return remindable(event, db.session.scalars(
+        select(Invitation).where(Invitation.event_id == event.id, Invitation.response.is_(None))
+        .join(Invitation.user).options(selectinload(Invitation.user))
+        .order_by(User.name, Invitation.id)).all())
+
+
+def remindable(event: Event, invitations) -> list[Invitation]:
+    """Of ``invitations`` (users loaded), those a reminder goes to: no answer yet, not the
+    organiser, an active account with an address. Pure; keeps the order."""
+    return [i for i in invitations
+            if i.response is None and is_remindable(event, i) and i.user.active and i.user.email]
+
+
 def remind_non_responders(event: Event, *, actor, now: datetime) -> list[str]:
     """The organiser's button: mail everyone who has not answered; at most once a day."""
     event = lock_event(event.id)
@@ -171,12 +266,9 @@ def remind_non_responders(event: Event, *, actor, now: datetime) -> list[str]:
         raise ValidationError("event", "Reageren is niet meer mogelijk; er gaat geen herinnering uit.")
     from tracker.events import mail
 
-    invitations = db.session.scalars(
-        select(Invitation).where(Invitation.event_id == event.id, Invitation.response.is_(None))
-        .options(selectinload(Invitation.user)).order_by(Invitation.id)).all()
+    invitations = reminder_recipients(event)
     items = [(f"event-remind:{i.id}:{today.isoformat()}", "event-rsvp-reminder",
-              mail.rsvp_reminder_email(i), i.user_id)
-             for i in invitations if i.user.active and i.user.email]
+              mail.rsvp_reminder_email(i), i.user_id) for i in invitations]
     queued = enqueue_many(items, now, skip_invalid=True)
     event.reminded_on = today
     for invitation in invitations:

@@ -32,6 +32,28 @@ def rsvp_url() -> str:
     return secret_url("events.rsvp", "rsvp")
 
 
+#: The greeting when the tracker knows no name for a person, only an address.
+NEUTRAL_GREETING = "Beste genodigde,"
+
+
+def has_name(user) -> bool:
+    """Whether ``user.name`` is a real name, not an address or its local part.
+
+    Partners created from a pasted address without a display name carry the address as
+    their name (older ones its lower-case local part, "k.pieters"): a greeting never uses
+    either. A typed name that merely spells the same ("Eigenaar" for eigenaar@…) is a name.
+    """
+    name = (user.name or "").strip()
+    if not name or "@" in name:
+        return False
+    return name != (user.email or "").split("@")[0]
+
+
+def greeting(user) -> str:
+    """``Beste Piet Jansen,`` or, without a known name, ``Beste genodigde,``."""
+    return f"Beste {user.name.strip()}," if has_name(user) else NEUTRAL_GREETING
+
+
 def rsvp_claims(invitation) -> dict[str, dict]:
     """The ``link_claims`` of a mail with this invitation's RSVP link."""
     return {"rsvp": {"i": invitation.id}}
@@ -64,6 +86,7 @@ def invitation_email(invitation, kind: str, now: datetime) -> Email:
     email = _render("event_invitation", invitation.user, invitation.user.email, subject,
                     "reminders", event=event, invitation=invitation, kind=kind, rsvp_url=url,
                     calendar_buttons=buttons,
+                    greeting=greeting(invitation.user),
                     link_claims=rsvp_claims(invitation),
                     event_url=external_url("events.detail", event_id=event.id))
     email.attachments.append(attachment(
@@ -77,7 +100,7 @@ def rsvp_reminder_email(invitation) -> Email:
     event = invitation.event
     subject = f"Graag uw antwoord: {event.title}"[:300]
     return _render("event_rsvp_reminder", invitation.user, invitation.user.email, subject,
-                   "reminders", event=event, invitation=invitation,
+                   "reminders", event=event, invitation=invitation, greeting=greeting(invitation.user),
                    rsvp_url=rsvp_url(), link_claims=rsvp_claims(invitation))
 
 
@@ -86,5 +109,15 @@ def moved_up_email(invitation) -> Email:
     event = invitation.event
     subject = f"Er is een plaats voor u vrijgekomen: {event.title}"[:300]
     return _render("event_moved_up", invitation.user, invitation.user.email, subject,
-                   "reminders", event=event, invitation=invitation,
+                   "reminders", event=event, invitation=invitation, greeting=greeting(invitation.user),
                    rsvp_url=rsvp_url(), link_claims=rsvp_claims(invitation))
+
+
+def minutes_email(invitation, minutes, actions) -> Email:
+    """The minutes of a meeting to one attendee: notes, decisions and the actions from it."""
+    event = invitation.event
+    subject = f"Verslag: {event.title}"[:300]
+    return _render("event_minutes", invitation.user, invitation.user.email, subject,
+                   "reminders", event=event, invitation=invitation, minutes=minutes,
+                   actions=actions, greeting=greeting(invitation.user),
+                   event_url=external_url("events.detail", event_id=event.id))

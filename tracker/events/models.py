@@ -53,6 +53,9 @@ class Event(db.Model):
     invitations: Mapped[list[Invitation]] = relationship(
         back_populates="event", cascade="all, delete-orphan"
     )
+    minutes: Mapped[EventMinutes | None] = relationship(
+        back_populates="event", cascade="all, delete-orphan", uselist=False
+    )
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -85,3 +88,42 @@ class Invitation(db.Model):
     user: Mapped[User] = relationship()
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class EventMinutes(db.Model):
+    """The notes and decisions of a meeting, kept by its organiser (one row per event).
+
+    ``version`` is the optimistic lock and the edition of the minutes: a mail of the
+    minutes is sent once per version (the outbox key holds it). Sending changes nothing
+    here, so the version counts edits only; the outbox knows what was sent.
+    """
+
+    __tablename__ = "event_minutes"
+    __versioned__: dict = {}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), unique=True
+    )
+    #: Free text: what was discussed.
+    notes: Mapped[str] = mapped_column(Text, default="")
+    #: The decisions, one a line (see :attr:`decision_list`).
+    decisions: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    version: Mapped[int] = mapped_column(default=1)
+
+    event: Mapped[Event] = relationship(back_populates="minutes")
+    updated_by: Mapped[User | None] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def decision_list(self) -> list[str]:
+        """The decisions as a list: one per non-empty line, stripped."""
+        return [line.strip() for line in (self.decisions or "").splitlines() if line.strip()]
+
+    @property
+    def note_paragraphs(self) -> list[str]:
+        """The notes as paragraphs: one per non-empty line, stripped."""
+        return [line.strip() for line in (self.notes or "").splitlines() if line.strip()]

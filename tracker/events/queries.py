@@ -7,7 +7,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from tracker.auth.models import User
@@ -71,3 +71,20 @@ def invitations_of(event_id: int) -> list[Invitation]:
         select(Invitation).where(Invitation.event_id == event_id)
         .options(selectinload(Invitation.user).selectinload(User.organisation))
         .join(Invitation.user).order_by(User.name, Invitation.id)))
+
+
+def waitlist_place(invitation: Invitation) -> int | None:
+    """The 1-based place of ``invitation`` on its event's waiting list; None when not on it.
+
+    The order is the promotion order of ``rsvp.promote_waitlist``: waiting since, then id.
+    """
+    if invitation.response != RsvpResponse.JA or invitation.waitlisted_at is None:
+        return None
+    ahead = db.session.scalar(
+        select(func.count(Invitation.id)).where(
+            Invitation.event_id == invitation.event_id, Invitation.response == RsvpResponse.JA,
+            Invitation.waitlisted_at.is_not(None),
+            or_(Invitation.waitlisted_at < invitation.waitlisted_at,
+                and_(Invitation.waitlisted_at == invitation.waitlisted_at,
+                     Invitation.id < invitation.id))))
+    return (ahead or 0) + 1

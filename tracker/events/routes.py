@@ -12,13 +12,43 @@ from tracker.auth.permissions import can, public, requires, visible_team_ids
 from tracker.clock import now
 from tracker.csv_export import csv_response
 from tracker.enums import Role, RsvpResponse
-from tracker.events.forms import CancelForm, EventForm, InviteForm, RsvpForm
-from tracker.events.invitations import invite, remind_non_responders
+from tracker.events.forms import (
+    CancelForm,
+    EventActionForm,
+    EventForm,
+    InviteForm,
+    MinutesForm,
+    RsvpForm,
+    SendMinutesForm,
+)
+from tracker.events.invitations import (
+    invite,
+    remind_non_responders,
+    remindable,
+    reminder_recipients,
+)
 from tracker.events.itip import unmatched_replies
+from tracker.events.minutes import (
+    action_owners,
+    action_teams,
+    create_action_from_event,
+    event_actions,
+    minutes_recipients,
+    minutes_sent,
+    save_minutes,
+    send_minutes,
+)
 from tracker.events.models import Event, Invitation
-from tracker.events.queries import invitations_of, summarise
+from tracker.events.queries import invitations_of, local_day, summarise, waitlist_place
 from tracker.events.rsvp import RsvpClosed, answer
-from tracker.events.rules import invitations_closed, may_remind, rsvp_closed
+from tracker.events.rules import (
+    answer_sentence,
+    invitations_closed,
+    is_current,
+    is_ongoing,
+    may_remind,
+    rsvp_closed,
+)
 from tracker.events.services import cancel_event, create_event, update_event
 from tracker.events.tokens import TokenError, check_not_expired, read_rsvp_token, rsvp_token
 from tracker.extensions import db
@@ -37,7 +67,7 @@ def load_event(event_id: int, **_ignored) -> Event | None:
     return db.session.scalar(
         select(Event).where(Event.id == event_id)
         .options(selectinload(Event.team).selectinload(Team.memberships),
-                 selectinload(Event.organiser))
+                 selectinload(Event.organiser), selectinload(Event.minutes))
     )
 
 
@@ -53,14 +83,15 @@ def _visible_events():
 @bp.get("/events")
 @requires("network.view")
 def index():
-    """Upcoming and past meetings."""
+    """Current (not yet ended, ongoing ones marked "nu bezig") and past meetings."""
     moment = now()
     events = _visible_events()
-    upcoming = sorted((e for e in events if e.starts_at is None or e.starts_at >= moment),
+    upcoming = sorted((e for e in events if is_current(e, moment)),
                       key=lambda e: (e.starts_at is None, e.starts_at or moment, e.id))
-    past = sorted((e for e in events if e.starts_at is not None and e.starts_at < moment),
+    past = sorted((e for e in events if not is_current(e, moment)),
                   key=lambda e: e.starts_at, reverse=True)
-    return render_template("events/index.html", upcoming=upcoming, past=past,
+    ongoing = {e.id for e in upcoming if is_ongoing(e, moment)}
+    return render_template("events/index.html", upcoming=upcoming, past=past, ongoing=ongoing,
                            can_create=can(current_user, "event.create"))
 
 
@@ -202,20 +233,28 @@ def _invite_choices() -> dict:
 def _detail_page(event: Event, *, invite_errors=None, invite_values=None, status=200):
     manage = can(current_user, "event.manage", event)
     moment = now()
+    keeps_minutes = can(current_user, "event.minutes", event)
     context = {"event": event, "can_manage": manage, "invite_errors": invite_errors or {},
                "invite_values": invite_values or {},
-               "can_invite": invitations_closed(event, moment) is None}
+               "can_invite": invitations_closed(event, moment) is None,
+               "minutes": event.minutes, "can_keep_minutes": keeps_minutes,
+               "ongoing": is_ongoing(event, moment),
+               "actions": [a for a in event_actions(event.id)
+                           if can(current_user, "action.view", a)]}
     if manage:
         invitations = invitations_of(event.id)
         summary = summarise(invitations)
         context.update(invitations=invitations, summary=summary,
-                       can_remind=may_remind(event, moment) and summary.geen_antwoord > 0,
+                       can_remind=may_remind(event, moment) and bool(remindable(event,
+                                                                                 invitations)),
                        unmatched_replies=unmatched_replies(event.id),
                        **_invite_choices())
     else:
         mine = db.session.scalar(select(Invitation).where(
             Invitation.event_id == event.id, Invitation.user_id == current_user.id))
         context["mine"] = mine
+        context["my_answer"] = (answer_sentence(mine, waitlist_place(mine))
+                                if mine is not None else None)
         context["my_rsvp_url"] = (url_for("events.rsvp", token=rsvp_token(mine.id))
                                   if mine is not None else None)
     return render_template("events/detail.html", **context), status
@@ -253,6 +292,17 @@ def invite_people(event_id: int, subject: Event):
     if report.invalid:
         flash("Niet uitgenodigd, ongeldig adres: " + ", ".join(report.invalid[:50]), "warning")
     return redirect(url_for("events.detail", event_id=event_id) + "#genodigden", code=303)
+
+
+@bp.get("/events/<int:event_id>/remind")
+@requires("event.manage", load=load_event)
+def remind_confirm(event_id: int, subject: Event):
+    """Who the reminder will go to, and the button that sends it (changes nothing)."""
+    moment = now()
+    return render_template("events/remind.html", event=subject,
+                           recipients=reminder_recipients(subject),
+                           can_remind=may_remind(subject, moment),
+                           reminded_today=subject.reminded_on == local_day(moment))
 
 
 @bp.post("/events/<int:event_id>/remind")
@@ -304,6 +354,7 @@ def _rsvp_context(invitation: Invitation, token: str, **extra) -> dict:
     return {"invitation": invitation, "event": event, "token": token,
             "closed": rsvp_closed(event, now()), "choices": RESPONSE_CHOICES,
             "cancelled": event.is_cancelled, "errors": {},
+            "answer_text": answer_sentence(invitation, waitlist_place(invitation)),
             "remark": invitation.remark, **extra}
 
 
@@ -362,8 +413,98 @@ def rsvp_answer(token: str):
 
 
 def _announcement(invitation: Invitation) -> str:
-    if invitation.response == RsvpResponse.JA and invitation.waitlisted_at is not None:
-        return "Uw antwoord is opgeslagen: de bijeenkomst is vol, u staat op de wachtlijst."
-    labels = {RsvpResponse.JA: "u komt", RsvpResponse.NEE: "u komt niet",
-              RsvpResponse.MISSCHIEN: "u komt misschien"}
-    return f"Uw antwoord is opgeslagen: {labels[invitation.response]}."
+    """What a screen reader hears after an answer: the same sentence the page shows."""
+    return "Uw antwoord is opgeslagen. " + answer_sentence(invitation, waitlist_place(invitation))
+
+
+# --- Minutes and actions from a meeting ----------------------------------------------------
+
+def _minutes_page(event: Event, *, values=None, errors=None, action_values=None,
+                  action_errors=None, status=200, is_conflict=False):
+    minutes = event.minutes
+    if values is None:
+        values = {"notes": minutes.notes, "decisions": minutes.decisions,
+                  "version": minutes.version} if minutes else {}
+    teams = action_teams(event, current_user, lambda t: can(current_user, "team.edit", t))
+    return render_template(
+        "events/minutes.html", event=event, minutes=minutes, values=values,
+        errors=errors or {}, is_conflict=is_conflict,
+        action_values=action_values or {"team_id": event.team_id},
+        action_errors=action_errors or {},
+        teams=[(t.id, t.name) for t in teams],
+        owners=[(u.id, u.name) for u in action_owners()],
+        actions=event_actions(event.id)), status
+
+
+@bp.get("/events/<int:event_id>/minutes")
+@requires("event.minutes", load=load_event)
+def minutes(event_id: int, subject: Event):
+    """The minutes form and the form for an action arising from the meeting."""
+    return _minutes_page(subject)
+
+
+def _refused_minutes(refusal: Refusal, event_id: int, subject: Event):
+    return _minutes_page(load_event(event_id), values=request.form, errors=refusal.errors,
+                         status=refusal.status, is_conflict=refusal.is_conflict)
+
+
+@bp.post("/events/<int:event_id>/minutes")
+@requires("event.minutes", load=load_event)
+@form_errors(_refused_minutes)
+def save_minutes_view(event_id: int, subject: Event):
+    """Save notes and decisions; a stale version is a 409 with the current text."""
+    form = MinutesForm().parse()
+    save_minutes(subject, notes=form.notes.data, decisions=form.decisions.data,
+                 expected_version=form.version.data, actor=current_user, now=now())
+    db.session.commit()
+    flash("Het verslag is opgeslagen.", "ok")
+    return redirect(url_for("events.detail", event_id=event_id) + "#verslag", code=303)
+
+
+def _refused_action(refusal: Refusal, event_id: int, subject: Event):
+    return _minutes_page(load_event(event_id), action_values=request.form,
+                         action_errors=refusal.errors, status=refusal.status)
+
+
+@bp.post("/events/<int:event_id>/actions")
+@requires("event.minutes", load=load_event)
+@form_errors(_refused_action)
+def create_action_view(event_id: int, subject: Event):
+    """An action for a team, arising from this meeting; it lands in that team's list."""
+    teams = {t.id: t for t in action_teams(subject, current_user,
+                                           lambda t: can(current_user, "team.edit", t))}
+    form = EventActionForm(teams=set(teams), owners={u.id for u in action_owners()}).parse()
+    action = create_action_from_event(
+        subject, teams[form.team_id.data], title=form.title.data,
+        description=form.description.data, owner_id=form.owner_id.data,
+        due_date=form.due_date.data, actor=current_user, now=now())
+    db.session.commit()
+    flash(f"Actie “{action.title}” is toegevoegd aan {teams[form.team_id.data].name}.", "ok")
+    return redirect(url_for("events.detail", event_id=event_id) + "#acties", code=303)
+
+
+@bp.get("/events/<int:event_id>/minutes/send")
+@requires("event.minutes", load=load_event)
+def send_minutes_confirm(event_id: int, subject: Event):
+    """Who the minutes will go to (those who said yes), and the button that sends them."""
+    return render_template("events/minutes_send.html", event=subject, minutes=subject.minutes,
+                           recipients=minutes_recipients(subject),
+                           already_sent=minutes_sent(subject))
+
+
+@bp.post("/events/<int:event_id>/minutes/send")
+@requires("event.minutes", load=load_event)
+@form_errors(flash_and_redirect(
+    _detail_url, category="warning",
+    conflict="Niet verstuurd: het verslag is intussen gewijzigd. Bekijk het en verstuur opnieuw."))
+def send_minutes_view(event_id: int, subject: Event):
+    """Queue the minutes mail for the attendees (once per version of the minutes)."""
+    form = SendMinutesForm().parse()
+    queued = send_minutes(subject, expected_version=form.version.data, actor=current_user,
+                          now=now())
+    db.session.commit()
+    if queued:
+        flash(f"Het verslag gaat naar {len(queued)} deelnemer(s).", "ok")
+    else:
+        flash("Deze versie van het verslag was al verstuurd; er gaat niets opnieuw uit.", "info")
+    return redirect(_detail_url(event_id) + "#verslag", code=303)

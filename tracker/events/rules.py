@@ -35,3 +35,43 @@ def rsvp_closed(event, now: datetime) -> str | None:
 def may_remind(event, now: datetime) -> bool:
     """Whether the organiser may remind those who have not answered: planned and still open."""
     return event.status == EventStatus.GEPLAND and rsvp_closed(event, now) is None
+
+
+def is_current(event, now: datetime) -> bool:
+    """Whether ``event`` belongs in the current list: not yet ended (or no date yet).
+
+    A meeting stays current until its end, so a two-day training on its second day or
+    one that started an hour ago is not "Eerdere"; without an end its start counts.
+    """
+    if event.starts_at is None:
+        return True
+    return (event.ends_at or event.starts_at) > now
+
+
+def is_ongoing(event, now: datetime) -> bool:
+    """Whether ``event`` has begun and not yet ended ("nu bezig")."""
+    if event.starts_at is None or event.is_cancelled:
+        return False
+    return event.starts_at <= now < (event.ends_at or event.starts_at)
+
+
+def is_remindable(event, invitation) -> bool:
+    """Whether ``invitation`` may get a reminder: never the organiser of ``event``."""
+    return invitation.user_id != event.organiser_id
+
+
+def answer_sentence(invitation, waitlist_place: int | None = None) -> str:
+    """The invitee's current answer in words, the one wording of pages and announcements.
+
+    ``waitlist_place`` is the 1-based place on the waiting list of a "ja" that waits
+    for a seat (None: not waiting). A waiting "ja" never reads as "u komt".
+    """
+    from tracker.enums import RsvpResponse
+
+    if invitation.response is None:
+        return "U heeft nog niet gereageerd."
+    if invitation.response == RsvpResponse.JA and invitation.waitlisted_at is not None:
+        place = f" (plaats {waitlist_place})" if waitlist_place else ""
+        return f"U staat op de wachtlijst{place}. U hoort het als er een plaats vrijkomt."
+    return {RsvpResponse.JA: "Ja, u komt.", RsvpResponse.NEE: "Nee, u komt niet.",
+            RsvpResponse.MISSCHIEN: "Misschien: u komt misschien."}[invitation.response]

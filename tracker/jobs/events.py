@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from tracker.enums import EventStatus, RsvpResponse
 from tracker.events.models import Event, Invitation
+from tracker.events.rules import is_remindable
 from tracker.extensions import db
 from tracker.jobs.base import JobResult
 from tracker.notifications import messages
@@ -37,7 +38,8 @@ def event_reminders(now: datetime) -> JobResult:
                  selectinload(Invitation.user))
         .order_by(Invitation.id)
     ).all()
-    invitations = [i for i in invitations if i.response != RsvpResponse.NEE]
+    invitations = [i for i in invitations
+                   if i.response != RsvpResponse.NEE and is_remindable(i.event, i)]
     prefs = preferences_for({i.user for i in invitations})
     items = []
     by_key = {}
@@ -73,6 +75,7 @@ def rsvp_deadline_reminders(now: datetime) -> list[str]:
                  selectinload(Invitation.user))
         .order_by(Invitation.id)
     ).all()
+    invitations = [i for i in invitations if is_remindable(i.event, i)]
     prefs = preferences_for({i.user for i in invitations})
     items = []
     by_key = {}

@@ -133,10 +133,11 @@ def event_reminder(invitation, days_left: int) -> Email:
     """To an invitee: the meeting is soon; says whether they answered."""
     event = invitation.event
     subject = f"Herinnering: {event.title}"
-    from tracker.events.mail import rsvp_claims, rsvp_url
+    from tracker.events.mail import greeting, rsvp_claims, rsvp_url
 
     return _render("event_reminder", invitation.user, invitation.user.email, subject[:300],
                    "reminders", event=event, invitation=invitation, days_left=days_left,
+                   greeting=greeting(invitation.user),
                    rsvp_url=rsvp_url(), link_claims=rsvp_claims(invitation))
 
 
