@@ -83,7 +83,7 @@ def _connection() -> TrackerConnection:
 
 
 class WirePolicy(EmailPolicy):
-    """``email.policy.SMTP`` (CRLF, lines of at most 78, 7-bit headers) that parses headers late.
+    """Like ``email.policy.SMTP`` (CRLF, short lines, 7-bit headers), parsing headers late.
 
     The modern policy folds non-ASCII text into RFC 2047 encoded-words of at most
     75 characters, the first one on the header's own line (the classic
@@ -108,23 +108,118 @@ class WirePolicy(EmailPolicy):
         return _parsed_header(name, value)
 
     def _fold(self, name, value, refold_binary=False):
+        shown, lower = str(value), name.lower()
+        if lower in _TEXT and (not shown.isascii() or "=?" in shown
+                               or any(len(w) > _PLAIN_WORD_MAX for w in shown.split(" "))):
+            # Free text: a word too long for the Subject line is encoded, not left long.
+            return _encode_unstructured(name, shown, self.max_line_length, self.linesep)
+        if shown.isascii():
+            return _wrap_ascii(name, shown, self.max_line_length, self.linesep)
+        if lower not in _STRUCTURED and not lower.startswith("content-"):
+            return _encode_unstructured(name, shown, self.max_line_length, self.linesep)
         if isinstance(value, str):
-            if not value.isascii():
-                value = self.header_factory(name, value)
-            elif (len(name) + 2 + len(value) > self.max_line_length
-                  and any(len(word) >= self.max_line_length for word in value.split())):
-                # A word longer than a line (a URL in List-Unsubscribe) cannot be
-                # folded; the registry would turn it into encoded-words, which no
-                # client reads back as a URL. RFC 5322 allows lines up to 998.
-                if len(name) + 2 + len(value) > 998:
-                    raise ValueError(f"kopregel {name} is langer dan 998 tekens")
-                return f"{name}: {value}{self.linesep}"
+            value = self.header_factory(name, value)
         return super()._fold(name, value, refold_binary)
 
 
+def _wrap_ascii(name: str, value: str, width: int, linesep: str) -> str:
+    """``name: value`` folded before spaces into lines of at most ``width`` where possible.
+
+    The registry's folder would put a value that fits on a line of its own on the
+    line after an empty ``Subject:``, and turn a word longer than a line (a URL in
+    List-Unsubscribe) into encoded-words that no client reads back as a URL. Here
+    the first word always stays on the header's line and a long word stays whole
+    (RFC 5322 allows 998 characters); ``ValueError`` beyond that.
+    """
+    lines, line = [], f"{name}:"
+    for word in value.split(" "):
+        # Only break before a word: a continuation line of white space alone is not allowed.
+        if word and len(line) + 1 + len(word) > width and line != f"{name}:":
+            lines.append(line)
+            line = ""
+        line += " " + word
+    lines.append(line)
+    if any(len(line) > 998 for line in lines):
+        raise ValueError(f"kopregel {name} heeft een woord van meer dan 998 tekens")
+    return linesep.join(lines) + linesep
+
+
+#: Headers whose non-ASCII parts (display names, parameters) the registry encodes.
+_STRUCTURED = {"from", "to", "cc", "bcc", "reply-to", "sender"}
+#: Headers of free text, where any word may be an encoded-word (never a URL header).
+_TEXT = {"subject", "comments"}
+#: Characters a Q-encoded word may carry as they are (RFC 2047 5(3), a safe subset).
+_Q_SAFE = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!*+-/")
+_EW_START, _EW_END = "=?utf-8?q?", "?="
+#: A word longer than this is encoded, so that the first one fits on the header's line.
+_PLAIN_WORD_MAX = 60
+
+
+def _q(char: str) -> str:
+    if char in _Q_SAFE:
+        return char
+    if char == " ":
+        return "_"
+    return "".join(f"={byte:02X}" for byte in char.encode("utf-8"))
+
+
+def _encode_unstructured(name: str, value: str, width: int, linesep: str) -> str:
+    """``name: value`` with RFC 2047 encoded-words, folded into lines of at most ``width``.
+
+    Written here because Python 3.11's folder loses or doubles spaces next to
+    encoded-words (and may write an empty one). Plain ASCII words stay readable;
+    each run of other words, with the spaces inside it, becomes Q-encoded words of at
+    most 75 characters (whole characters each), sized to fill the current line, so
+    the first one is on the header's line. Between two encoded-words the folding
+    space is ignored by a reader; between a word and an encoded-word it is the
+    original single space. Decoding gives ``value`` back exactly.
+    """
+    words = value.split(" ")
+    plain = [bool(w) and w.isascii() and w.isprintable() and len(w) <= _PLAIN_WORD_MAX
+             and "=?" not in w and "?=" not in w for w in words]
+    for i, word in enumerate(words):
+        if not word:  # a run of spaces: keep it inside an encoded-word with a neighbour
+            plain[max(i - 1, 0)] = plain[min(i + 1, len(words) - 1)] = False
+    chunks: list[tuple[bool, str]] = []  # (is plain, text)
+    for word, is_plain in zip(words, plain, strict=True):
+        if not is_plain and chunks and not chunks[-1][0]:
+            chunks[-1] = (False, f"{chunks[-1][1]} {word}")
+        else:
+            chunks.append((is_plain, word))
+    lines, line = [], f"{name}:"
+
+    def room() -> int:
+        return width - len(line) - 1
+
+    for is_plain, piece in chunks:
+        if is_plain:
+            if len(line) > len(name) + 1 and len(piece) > room():
+                lines.append(line)
+                line = ""
+            line += " " + piece
+            continue
+        codes = [_q(c) for c in piece]
+        while codes:
+            limit = min(room(), 75) - len(_EW_START) - len(_EW_END)
+            if limit < len(codes[0]):
+                lines.append(line)
+                line = ""
+                continue
+            taken, size = 0, 0
+            while taken < len(codes) and size + len(codes[taken]) <= limit:
+                size += len(codes[taken])
+                taken += 1
+            line += f" {_EW_START}{''.join(codes[:taken])}{_EW_END}"
+            codes = codes[taken:]
+    lines.append(line)
+    return linesep.join(lines) + linesep
+
+
 _LINE_BREAK = re.compile(r"[\r\n]")
-#: What goes over the wire.
-WIRE_POLICY = WirePolicy(linesep="\r\n")
+#: What goes over the wire. Lines of at most 76, not SMTP's 78: the folder fills a
+#: continuation line to the limit with one encoded-word after the leading space, so
+#: at 78 a word could be 77 characters (Python 3.11), beyond RFC 2047's 75.
+WIRE_POLICY = WirePolicy(linesep="\r\n", max_line_length=76)
 
 
 @lru_cache(maxsize=512)
