@@ -100,6 +100,10 @@ class WirePolicy(EmailPolicy):
             return name, value
         return super().header_store_parse(name, value)
 
+    def header_max_count(self, name):
+        # The registry builds a header class on every lookup: once per name is enough.
+        return _max_count(name.lower())
+
     def header_fetch_parse(self, name, value):
         # The same few values (content types, encodings) are read again and again
         # while the message is built and generated: parse each once.
@@ -222,6 +226,11 @@ _LINE_BREAK = re.compile(r"[\r\n]")
 WIRE_POLICY = WirePolicy(linesep="\r\n", max_line_length=76)
 
 
+@lru_cache(maxsize=128)
+def _max_count(name: str) -> int | None:
+    return WIRE_POLICY.header_factory[name].max_count
+
+
 @lru_cache(maxsize=512)
 def _parsed_header(name: str, value: str):
     return WIRE_POLICY.header_factory(name, value)
@@ -291,7 +300,12 @@ class OutboxEmail(Message):
             attachments=self.attachment_rows, message_id=self.msgId, date=self.date)
 
     def as_bytes(self) -> bytes:
-        return self._message().as_bytes()
+        message = self._message()
+        # A random boundary per part spares the generator a search through the body.
+        for part in message.walk():
+            if part.is_multipart():
+                part.set_boundary(f"=_vnon_{secrets.token_hex(12)}")
+        return message.as_bytes()
 
 
 def to_message(row) -> OutboxEmail:
