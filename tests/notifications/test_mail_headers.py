@@ -116,6 +116,13 @@ def test_every_subject_fits_rfc_2047_on_the_wire(app, smtp, monkeypatch):
     assert subjects == expected
     # The builders did put the long names in: most subjects needed encoded-words.
     assert sum(b"=?utf-8?" in raw.split(b"\r\n\r\n")[0] for raw in smtp.raw) >= 10
+    # The one-click URL stays one word on one line: never folded, never encoded.
+    unsubscribe = [line for raw in smtp.raw for line in raw.split(b"\r\n")
+                   if line.startswith(b"List-Unsubscribe: ")]
+    assert len(unsubscribe) == len(mails)
+    for line in unsubscribe:
+        assert re.fullmatch(rb"List-Unsubscribe: <http://localhost/afmelden/[\w.-]+/direct>",
+                            line), line
     sender = BytesParser(policy=policy.strict).parsebytes(smtp.raw[0])["From"]
     assert sender.addresses[0].display_name == "Veiligheidsnetwerk Oost-Nederland – Zoë 🎉"
     calendars = [p for raw in smtp.raw
