@@ -22,6 +22,8 @@ class RecordingHandler:
 
     def __init__(self):
         self.messages: list[email.message.EmailMessage] = []
+        #: The bytes of each message as received (for checks of the wire form).
+        self.raw: list[bytes] = []
         self.envelopes: list[tuple[str, list[str]]] = []
         self.refuse: set[str] = set()
 
@@ -33,6 +35,7 @@ class RecordingHandler:
 
     async def handle_DATA(self, server, session, envelope):
         self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+        self.raw.append(envelope.content)
         self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
         return "250 Message accepted for delivery"
 

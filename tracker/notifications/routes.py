@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -24,6 +33,12 @@ from tracker.notifications.services import (
     set_preferences,
     set_team_rules,
     unsubscribe,
+)
+from tracker.notifications.viewer import (
+    attachment_data,
+    attachments_of,
+    frame_policy,
+    kind_label,
 )
 from tracker.security_log import log_beheerder_actions
 
@@ -218,8 +233,43 @@ def _load_message(message_id: int, **_ignored) -> OutboxMessage | None:
 @outbox_bp.get("/<int:message_id>")
 @requires("outbox.manage", load=_load_message)
 def show(message_id: int, subject: OutboxMessage):
-    """One message as it was (or will be) sent: headers, text and HTML source."""
-    return render_template("notifications/message.html", message=subject)
+    """One message as it was (or will be) sent: headers, text, the HTML in a frame, attachments."""
+    return render_template("notifications/message.html", message=subject,
+                           kind=kind_label(subject.kind), attachments=attachments_of(subject))
+
+
+@outbox_bp.get("/<int:message_id>/html")
+@requires("outbox.manage", load=_load_message)
+def html_part(message_id: int, subject: OutboxMessage):
+    """The message's HTML part (links redacted) for the viewer's sandboxed frame.
+
+    Its own policy (``viewer.frame_policy``): nothing loads or runs, the mail's
+    ``<style>`` by hash, framed only by this application.
+    """
+    if not subject.body_html:
+        abort(404)
+    response = Response(subject.shown_html, mimetype="text/html")
+    response.headers["Content-Security-Policy"] = frame_policy(subject.shown_html)
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@outbox_bp.get("/<int:message_id>/bijlage/<int:index>")
+@requires("outbox.manage", load=_load_message)
+def attachment(message_id: int, index: int, subject: OutboxMessage):
+    """Download one attachment as stored (secret links are placeholders; text redacted)."""
+    found = attachment_data(subject, index)
+    if found is None:
+        abort(404)
+    item, data = found
+    # Downloaded, never rendered (``attachment``); a calendar keeps its type for the
+    # calendar program, anything else goes as plain bytes.
+    calendar = str(item.get("content_type", "")).lower().startswith("text/calendar")
+    response = Response(data, mimetype="text/calendar" if calendar else "application/octet-stream")
+    response.headers.set("Content-Disposition", "attachment",
+                         filename=item.get("filename") or f"bijlage-{index + 1}")
+    return response
 
 
 @outbox_bp.post("/<int:message_id>/opnieuw")
