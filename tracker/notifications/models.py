@@ -106,6 +106,9 @@ class NotificationPreference(db.Model):
         enum_column_type(DigestFrequency, "digest_frequency"), default=DigestFrequency.WEEKLY
     )
     reminders: Mapped[bool] = mapped_column(default=True)
+    #: Per kind of notice (``tracker.notifications.notices.KINDS``) ``direct``, ``bundel``
+    #: or ``nooit``; a kind missing here has its default.
+    notices: Mapped[dict[str, str] | None] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     user: Mapped[User] = relationship()

@@ -27,9 +27,10 @@ def _preference_row(user) -> NotificationPreference:
     return row
 
 
-def set_preferences(user, *, digest: DigestFrequency | str, reminders: bool, actor
-                    ) -> NotificationPreference:
-    """Store ``user``'s choice of digest frequency and reminders."""
+def set_preferences(user, *, digest: DigestFrequency | str, reminders: bool, actor,
+                    notices: dict[str, str] | None = None) -> NotificationPreference:
+    """Store ``user``'s choice of digest frequency and reminders, and per kind of notice
+    (``notices``: kind -> ``direct``/``bundel``/``nooit``; kinds left out keep theirs)."""
     try:
         frequency = DigestFrequency(digest)
     except ValueError as error:
@@ -38,9 +39,14 @@ def set_preferences(user, *, digest: DigestFrequency | str, reminders: bool, act
     before = {"digest": row.digest.value if row.digest else None, "reminders": row.reminders}
     row.digest = frequency
     row.reminders = reminders
+    after = {"digest": frequency.value, "reminders": reminders}
+    if notices:
+        before["notices"] = dict(row.notices or {})
+        row.notices = {**(row.notices or {}), **{k: str(v) for k, v in notices.items()}}
+        after["notices"] = dict(row.notices)
     db.session.flush()
     record("notifications.preferences", actor=actor, obj=user, summary="Meldingen ingesteld",
-           before=before, after={"digest": frequency.value, "reminders": reminders})
+           before=before, after=after)
     return row
 
 
