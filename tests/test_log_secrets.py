@@ -39,8 +39,8 @@ def test_the_search_finds_each_kind_of_secret(app, client):
     for kind, text in planted.items():
         [found] = find_secrets(text, app, {DEMO_PASSWORD})
         assert found.startswith(kind), (kind, found)
-    clean = ("GET /wachtwoord/[verborgen] 200 /gereed/[verborgen]/3 /agenda/[verborgen].ics /rsvp/[verborgen] "
-             "persoon1@example.org tracker.notifications.delivery v1.2.3 abcdefgh.ijkl")
+    clean = ("GET /wachtwoord/[verborgen] 200 /gereed/[verborgen]/3 /agenda/[verborgen].ics "
+             "/rsvp/[verborgen] persoon1@example.org tracker.notifications.delivery v1.2.3 abcdefgh.ijkl")
     assert find_secrets(clean, app, {DEMO_PASSWORD}) == []
 
 
