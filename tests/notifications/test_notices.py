@@ -216,3 +216,14 @@ def test_the_preferences_page_stores_a_choice_per_kind(client, login, people):
     refused = client.post("/instellingen/meldingen", data={
         "csrf_token": csrf, "digest": "off", "notice_comment": "soms"})
     assert refused.status_code == 422 and "dagelijkse bundel of nooit" in refused.text
+
+
+def test_unsubscribing_from_reminders_stops_every_notice_too(people):
+    from tracker.notifications.services import unsubscribe
+
+    team, owner, boss, _ = people
+    unsubscribe(owner, "reminders")
+    db.session.commit()
+    action = _change(create_action, team, _data(owner), actor=boss)
+    _change(add_comment, action, "Graag voor vrijdag.", actor=boss)
+    assert _direct(owner) == [] and _bundle(owner) is None

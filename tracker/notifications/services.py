@@ -13,7 +13,7 @@ from tracker.notifications.models import (
     OutboxMessage,
     TeamNotificationSettings,
 )
-from tracker.notifications.preferences import default_preferences
+from tracker.notifications.preferences import NOTICE_KINDS, NoticeChoice, default_preferences
 from tracker.validation import ValidationError
 
 
@@ -51,12 +51,16 @@ def set_preferences(user, *, digest: DigestFrequency | str, reminders: bool, act
 
 
 def unsubscribe(user, topic: str) -> None:
-    """Switch off one kind of mail through a signed link (no login)."""
+    """Switch off one kind of mail through a signed link (no login).
+
+    ``reminders`` covers reminders and every kind of notice (they share the link).
+    """
     row = _preference_row(user)
     if topic == "digest":
         row.digest = DigestFrequency.OFF
     else:
         row.reminders = False
+        row.notices = {kind: NoticeChoice.NEVER.value for kind in NOTICE_KINDS}
     db.session.flush()
     record("notifications.unsubscribe", actor=user, obj=user,
            summary=f"Afgemeld via link: {topic}", after={"topic": topic})
