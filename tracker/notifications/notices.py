@@ -27,8 +27,6 @@ log = logging.getLogger(__name__)
 #: The fields of an action whose change its owner hears of, with their Dutch names.
 ACTION_FIELDS = {"title": "titel", "due_date": "datum", "status": "status",
                  "owner_id": "eigenaar"}
-#: The fields of a meeting whose change invitees hear of (as ``events.services``).
-EVENT_FIELDS = ("title", "starts_at", "ends_at", "location", "online_url")
 STATUS_WORDS = {"action.complete": "gereed gemeld", "action.cancel": "laten vervallen",
                 "action.reopen": "heropend"}
 #: The audit actions that can lead to a notice.
@@ -92,12 +90,13 @@ def _action_notices(entry: AuditEntry) -> list[Notice]:
 
 def _event_notices(entry: AuditEntry) -> list[Notice]:
     from tracker.events.models import Event
+    from tracker.events.services import CALENDAR_FIELDS
 
     event = db.session.get(Event, entry.object_id)
     if event is None:
         return []
     if entry.action == "event.update":
-        if not set(entry.after or {}) & set(EVENT_FIELDS):
+        if not set(entry.after or {}) & set(CALENDAR_FIELDS):
             return []
         line = f"De bijeenkomst “{event.title}” is gewijzigd."
     else:
