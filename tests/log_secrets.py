@@ -132,13 +132,14 @@ def passwords_in_tests() -> set[str]:
 def _serializers(app) -> dict[str, object]:
     from tracker.auth.password_links import SALT as PASSWORD_SALT
     from tracker.events.tokens import RSVP_SALT
-    from tracker.notifications.messages import UNSUBSCRIBE_SALT
+    from tracker.notifications.messages import DONE_SALT, UNSUBSCRIBE_SALT
 
     key = app.config["SECRET_KEY"]
     return {
         "wachtwoordtoken": URLSafeTimedSerializer(key, salt=PASSWORD_SALT),
         "afmeldtoken": URLSafeTimedSerializer(key, salt=UNSUBSCRIBE_SALT),
         "RSVP-token": URLSafeSerializer(key, salt=RSVP_SALT),
+        "gereedtoken": URLSafeTimedSerializer(key, salt=DONE_SALT),
         "sessiecookie": app.session_interface.get_signing_serializer(app),
         "CSRF-token": URLSafeTimedSerializer(key, salt="wtf-csrf-token"),
     }

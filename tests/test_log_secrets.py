@@ -10,7 +10,7 @@ from tests.log_secrets import captured_logs, find_secrets, passwords_in_tests
 from tracker.auth.password_links import make_token
 from tracker.events.tokens import rsvp_token
 from tracker.extensions import db
-from tracker.notifications.messages import unsubscribe_token
+from tracker.notifications.messages import done_token, unsubscribe_token
 
 
 def test_the_passwords_of_the_tests_are_all_known():
@@ -31,6 +31,7 @@ def test_the_search_finds_each_kind_of_secret(app, client):
         "wachtwoordtoken": f"GET /wachtwoord/{make_token(user)} 200",
         "afmeldtoken": f"/afmelden/{unsubscribe_token(user.id, 'digest')}/direct",
         "RSVP-token": f"rsvp={rsvp_token(7)}",
+        "gereedtoken": f"/gereed/{done_token(user.id, [3, 4])}/3",
         "sessiecookie": f"Cookie: session={cookie}",
         "CSRF-token": f"X-CSRFToken: {csrf}",
         "agendalink": "/agenda/" + "a" * 43 + ".ics",
@@ -38,8 +39,8 @@ def test_the_search_finds_each_kind_of_secret(app, client):
     for kind, text in planted.items():
         [found] = find_secrets(text, app, {DEMO_PASSWORD})
         assert found.startswith(kind), (kind, found)
-    clean = ("GET /wachtwoord/[verborgen] 200 /agenda/[verborgen].ics /rsvp/[verborgen] "
-             "persoon1@example.org tracker.notifications.delivery v1.2.3 abcdefgh.ijkl")
+    clean = ("GET /wachtwoord/[verborgen] 200 /gereed/[verborgen]/3 /agenda/[verborgen].ics "
+             "/rsvp/[verborgen] persoon1@example.org tracker.notifications.delivery v1.2.3 abcdefgh.ijkl")
     assert find_secrets(clean, app, {DEMO_PASSWORD}) == []
 
 

@@ -1,4 +1,5 @@
-"""Hiding the secrets that travel in URLs: password, RSVP, unsubscribe and calendar-feed links.
+"""Hiding the secrets that travel in URLs: password, RSVP, unsubscribe, "gereed" and
+calendar-feed links.
 
 One rule for every place that shows or logs a URL: the beheerder's outbox viewer,
 the gunicorn access log (``gunicorn.conf.py``) and the development server's log.
@@ -16,7 +17,7 @@ HIDDEN = "[verborgen]"
 #: Paths whose segment after the prefix is a secret (the routes in auth, events,
 #: notifications and agenda). The feed keeps its ``.ics`` so the log stays readable.
 _PATHS = re.compile(
-    r"(?P<prefix>/(?:wachtwoord|rsvp|afmelden)/)(?P<secret>[^\s/?#\"'<>&]+)"
+    r"(?P<prefix>/(?:wachtwoord|rsvp|afmelden|gereed)/)(?P<secret>[^\s/?#\"'<>&]+)"
     r"|(?P<feed>/agenda/)(?P<feed_secret>(?!link\b|intrekken\b)[^\s/?#\"'<>&]+?)(?P<ics>\.ics)"
 )
 #: ``token=...`` (or ``csrf_token``, ``key``) in a query string.

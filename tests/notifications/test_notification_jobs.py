@@ -95,7 +95,7 @@ def test_each_job_run_twice_queues_nothing_twice(demo):
     owner = db.session.scalar(select(User).where(User.email == "paul.wesseloo@example.org"))
     team = owner.memberships[0].team
     create_action(team, owner=owner, due_date=date(2018, 2, 12), title="Binnenkort")
-    create_action(team, owner=owner, due_date=date(2018, 1, 10), title="Lang over de datum")
+    create_action(team, owner=owner, due_date=date(2018, 1, 20), title="Lang over de datum")
     event = db.session.scalar(select(Event).where(Event.starts_at.is_not(None)))
     db.session.add(Invitation(event=event, user=owner))
     db.session.commit()
@@ -126,20 +126,22 @@ def team_with_owner():
     return team, owner, trekker, action
 
 
-def test_owner_is_reminded_7_and_1_days_before_and_once_when_overdue(team_with_owner):
-    _, _, _, action = team_with_owner
+def test_owner_is_reminded_7_and_1_days_before_then_the_day_after_and_weekly(team_with_owner):
+    _, owner, _, _ = team_with_owner
     seen = []
     for day in range(1, 45):
         moment = _at(date(2018, 2, 1) + timedelta(days=day))
         seen += run_job("reminders", moment).queued
         seen += run_job("reminders", moment).queued
-    prefix = f"reminder:action:{action.id}"
-    assert seen == [f"{prefix}:due-7d:2018-03-01", f"{prefix}:due-1d:2018-03-01",
-                    f"{prefix}:overdue:2018-03-01"]
+    prefix = f"reminders:user:{owner.id}"
+    assert seen == [f"{prefix}:2018-02-22", f"{prefix}:2018-02-28", f"{prefix}:2018-03-02",
+                    f"{prefix}:2018-03-09", f"{prefix}:2018-03-16"]
     subjects = list(db.session.scalars(select(OutboxMessage.subject).order_by(OutboxMessage.id)))
-    assert subjects == ["Herinnering: actie gereed over 7 dagen",
-                        "Herinnering: actie gereed over 1 dag",
-                        "Actie over de datum: Groepsscan"]
+    assert subjects == ["Uw acties: 1 binnenkort"] * 2 + ["Uw acties: 1 te laat"] * 3
+    bodies = list(db.session.scalars(select(OutboxMessage.body_text).order_by(OutboxMessage.id)))
+    assert "Binnenkort (1)" in bodies[0] and "over 7 dagen" in bodies[0]
+    assert "Te laat (1)" in bodies[2] and "1 dag over de datum" in bodies[2]
+    assert "Groepsscan" in bodies[4] and "15 dagen over de datum" in bodies[4]
 
 
 def test_a_missed_day_is_made_up_once(team_with_owner):
@@ -153,20 +155,21 @@ def test_escalation_goes_to_the_trekker_after_14_days(team_with_owner):
     _, _, trekker, action = team_with_owner
     assert run_job("escalations", _at(date(2018, 3, 15))).queued == []
     assert run_job("escalations", _at(date(2018, 3, 16))).queued == [
-        f"escalation:action:{action.id}:2018-03-01"]
+        f"escalations:user:{trekker.id}:2018-03-16"]
     assert run_job("escalations", _at(date(2018, 3, 30))).queued == []
-    row = db.session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "escalation"))
+    row = db.session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "escalations"))
     assert row.recipients == [trekker.email] and "15 dagen" in row.body_text
+    assert action.title in row.body_text and "Eigenaar: Eigenaar" in row.body_text
 
 
 def test_rules_are_configurable_per_team(team_with_owner):
-    team, _, _, action = team_with_owner
+    team, owner, _, _ = team_with_owner
     db.session.add(TeamNotificationSettings(team_id=team.id, reminder_days="3",
                                             overdue_reminder=False, escalation_days=2))
     db.session.commit()
     assert run_job("reminders", _at(date(2018, 2, 22))).queued == []
     assert run_job("reminders", _at(date(2018, 2, 26))).queued == [
-        f"reminder:action:{action.id}:due-3d:2018-03-01"]
+        f"reminders:user:{owner.id}:2018-02-26"]
     assert run_job("reminders", _at(date(2018, 3, 2))).queued == []
     assert len(run_job("escalations", _at(date(2018, 3, 4))).queued) == 1
 
@@ -260,12 +263,20 @@ def test_weekly_digest_waits_for_monday_0730_and_daily_goes_every_day(team_with_
 
 
 def test_a_line_break_in_a_subject_value_is_refused_and_logged_not_fatal(team_with_owner, caplog):
-    team, owner, _, _ = team_with_owner
-    bad = create_action(team, owner=owner, due_date=date(2018, 3, 1),
-                        title="Kwaad\r\nBcc: iedereen@example.org")
-    db.session.commit()
+    from tracker.actions.services import ActionInput
+    from tracker.actions.services import create_action as create
+    from tracker.enums import ActionStatus
+
+    team, owner, trekker, _ = team_with_owner
     caplog.set_level("WARNING")
-    queued = run_job("reminders", _at(date(2018, 3, 5))).queued
-    assert queued and all(f":{bad.id}:" not in key for key in queued)
+    # A direct "toegewezen" notice carries the title in its subject.
+    bad = create(team, ActionInput(title="Kwaad\r\nBcc: iedereen@example.org", description="",
+                                   owner_id=owner.id, due_date=date(2018, 3, 1),
+                                   status=ActionStatus.OPEN, milestone_id=None,
+                                   district_id=None), actor=trekker, now=_at(date(2018, 2, 1)))
+    db.session.commit()
+    assert bad.id is not None
     assert "geweigerd" in caplog.text
     assert not any("Bcc" in s for s in db.session.scalars(select(OutboxMessage.subject)))
+    # The daily bundle has the title in its body only, never in a header.
+    assert run_job("reminders", _at(date(2018, 3, 5))).queued

@@ -133,3 +133,61 @@ def count_actions(rows: Iterable[tuple[ActionStatus | str, date | None, int]], t
         else:
             counts.cancelled += n
     return counts
+
+
+# --- Reminders: when an action calls for a mail -------------------------------------------
+
+#: Overdue actions are reminded the day after the due date, then every this many days.
+OVERDUE_RHYTHM_DAYS = 7
+#: An overdue action is reminded for at most this many weeks; after that the trekker has
+#: had the escalation and the owner's bundle only lists it (it triggers no mail).
+OVERDUE_REMINDER_WEEKS = 8
+#: A reminder day further back than this (days) is never made up: one period, the week
+#: of the overdue rhythm. A first start on old data therefore mails nobody about 2018.
+CATCH_UP_DAYS = 7
+
+
+def reminder_day(due: date | None, today: date, before_days: Iterable[int], *,
+                 overdue: bool = True, overdue_weeks: int = OVERDUE_REMINDER_WEEKS
+                 ) -> date | None:
+    """The latest day on or before ``today`` on which the owner is reminded. Pure.
+
+    Reminder days are ``due - n`` for each ``n`` in ``before_days``, and, when
+    ``overdue``, the day after the due date and then every :data:`OVERDUE_RHYTHM_DAYS`
+    days for ``overdue_weeks`` weeks. None when no reminder day has come yet or the
+    last one lies beyond that rhythm.
+    """
+    if due is None:
+        return None
+    days = [due - timedelta(days=n) for n in before_days]
+    if overdue and today > due:
+        passed = (today - due).days - 1          # days since the day after the due date
+        last = due + timedelta(days=1 + passed - passed % OVERDUE_RHYTHM_DAYS)
+        if (last - due).days <= overdue_weeks * 7:
+            days.append(last)
+    past = [d for d in days if d <= today]
+    return max(past) if past else None
+
+
+def escalation_day(due: date | None, limit_days: int) -> date | None:
+    """The day an action still open goes to the trekker: ``limit_days`` full days overdue."""
+    return None if due is None else due + timedelta(days=limit_days + 1)
+
+
+def calls_for_mail(day: date | None, last_sent: date | None, today: date,
+                   catch_up_days: int = CATCH_UP_DAYS) -> bool:
+    """Whether a reminder day ``day`` still needs a mail today. Pure.
+
+    Yes when it is not in the future, falls after the person's last bundle
+    (``last_sent``, None = never), and lies at most ``catch_up_days`` in the past:
+    after downtime the next run makes up the missed days in one bundle, but never
+    mails about periods long gone.
+    """
+    if day is None or day > today or day < today - timedelta(days=catch_up_days):
+        return False
+    return last_sent is None or day > last_sent
+
+
+def due_soon(due: date | None, today: date, horizon_days: int) -> bool:
+    """Due today or within ``horizon_days`` days (not overdue)."""
+    return due is not None and today <= due <= today + timedelta(days=horizon_days)

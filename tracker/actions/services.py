@@ -1,7 +1,8 @@
 """State changes of actions: create, edit, complete, reopen, cancel, comment.
 
 Services flush; the route commits once. Every change writes an audit entry in
-the same transaction. Writes based on a stale version raise ConflictError.
+the same transaction, and the people it concerns who want it "direct" get a
+notice queued in it too (``notifications.notices``). Writes based on a stale version raise ConflictError.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from tracker.concurrency import check_version
 from tracker.enums import ActionStatus, DatePrecision
 from tracker.extensions import db
 from tracker.network.models import Team
+from tracker.notifications.notices import notify
 from tracker.privacy import refuse_bsn
 from tracker.validation import clean_text
 
@@ -71,8 +73,8 @@ def create_action(team: Team, data: ActionInput, *, actor, now: datetime,
     after = _snapshot(action)
     if event_id is not None:
         after["event_id"] = event_id
-    record("action.create", actor=actor, obj=action, summary=f"Actie aangemaakt: {action.title}",
-           after=after)
+    notify(record("action.create", actor=actor, obj=action,
+                  summary=f"Actie aangemaakt: {action.title}", after=after), now)
     return action
 
 
@@ -99,8 +101,9 @@ def update_action(action: Action, data: ActionInput, *, expected_version: int | 
     after = _snapshot(action)
     changed = {k: v for k, v in after.items() if before[k] != v}
     if changed:
-        record("action.update", actor=actor, obj=action, summary=f"Actie gewijzigd: {action.title}",
-               before={k: before[k] for k in changed}, after=changed)
+        notify(record("action.update", actor=actor, obj=action,
+                      summary=f"Actie gewijzigd: {action.title}",
+                      before={k: before[k] for k in changed}, after=changed), now)
     return action
 
 
@@ -165,8 +168,8 @@ def _change_status(action: Action, status: ActionStatus, audit_action: str, summ
     _set_status(action, status, actor=actor, now=now)
     action.updated_at = now
     db.session.flush()
-    record(audit_action, actor=actor, obj=action, summary=f"{summary}: {action.title}",
-           before=before, after={"status": status.value})
+    notify(record(audit_action, actor=actor, obj=action, summary=f"{summary}: {action.title}",
+                  before=before, after={"status": status.value}), now)
     return True
 
 
@@ -176,6 +179,6 @@ def add_comment(action: Action, text: str, *, actor, now: datetime) -> ActionCom
     comment = ActionComment(action=action, author_id=actor.id, text=body, created_at=now)
     db.session.add(comment)
     db.session.flush()
-    record("action.comment", actor=actor, obj=action, summary="Reactie geplaatst",
-           after={"comment_id": comment.id})
+    notify(record("action.comment", actor=actor, obj=action, summary="Reactie geplaatst",
+                  after={"comment_id": comment.id}), now)
     return comment

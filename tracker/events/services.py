@@ -75,7 +75,7 @@ def update_event(event: Event, data: dict[str, Any], *, expected_version: int | 
     queued: list[str] = []
     if set(changed) & set(CALENDAR_FIELDS) and event.invitations:
         event.sequence += 1
-        queued = _send_calendar(event, "update", now)
+        queued = _send_calendar(event, "update", now, actor=actor)
     if "capacity" in changed:
         promote_waitlist(event, now)
     db.session.flush()
@@ -93,19 +93,25 @@ def cancel_event(event: Event, *, expected_version: int | None, actor, now: date
     before = event.status.value
     event.status = EventStatus.GEANNULEERD
     event.sequence += 1
-    queued = _send_calendar(event, "cancel", now) if event.starts_at else []
+    queued = _send_calendar(event, "cancel", now, actor=actor) if event.starts_at else []
     db.session.flush()
     record("event.cancel", actor=actor, obj=event, summary=f"Bijeenkomst geannuleerd: {event.title}",
            before={"status": before}, after={"status": event.status.value})
     return queued
 
 
-def _send_calendar(event: Event, kind: str, now: datetime) -> list[str]:
+def _send_calendar(event: Event, kind: str, now: datetime, actor=None) -> list[str]:
     from tracker.events import mail
+    from tracker.notifications.notices import wants_direct
 
+    # The update or cancellation is the "event" notice: only to those who want it
+    # direct, never to the person who made the change (the bundle has the others).
+    direct = wants_direct([i.user for i in event.invitations], "event")
     items = []
     for invitation in event.invitations:
         if not invitation.user.active or not invitation.user.email:
+            continue
+        if invitation.user_id == getattr(actor, "id", None) or invitation.user_id not in direct:
             continue
         key = f"event-{kind}:{invitation.id}:{event.sequence}"
         items.append((key, f"event-{kind}", mail.invitation_email(invitation, kind, now),

@@ -1,4 +1,8 @@
-"""Action reminders to owners and escalation of long-overdue actions to the trekker."""
+"""Action reminders to owners and escalation of long-overdue actions to the trekker.
+
+Both are bundled: at most one mail per person per local day (see docs/architecture.md,
+"Herinneringen en meldingen"). When a mail is due is decided in ``tracker.actions.rules``.
+"""
 
 from __future__ import annotations
 
@@ -7,23 +11,37 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from tracker.actions.models import Action
-from tracker.actions.rules import OPEN_STATUSES, days_left, days_overdue
+from tracker.actions.rules import (
+    CATCH_UP_DAYS,
+    OPEN_STATUSES,
+    calls_for_mail,
+    days_left,
+    days_overdue,
+    due_soon,
+    escalation_day,
+    is_overdue,
+    reminder_day,
+)
+from tracker.auth.models import User
 from tracker.extensions import db
 from tracker.formatting import to_local
 from tracker.jobs.base import JobResult
 from tracker.network.models import Team, TeamMembership
 from tracker.notifications import messages
-from tracker.notifications.models import TeamNotificationSettings
+from tracker.notifications.models import OutboxMessage, TeamNotificationSettings
+from tracker.notifications.notices import bundled_notices
 from tracker.notifications.outbox import enqueue_many
 from tracker.notifications.preferences import can_receive, preferences_for
 
 log = logging.getLogger(__name__)
 
-
+#: Outbox kinds of the two bundles.
+BUNDLE_KIND = "reminders"
+ESCALATION_KIND = "escalations"
 
 @dataclass(frozen=True)
 class TeamRules:
@@ -53,16 +71,9 @@ def team_rules() -> tuple[TeamRules, dict[int, TeamRules]]:
     return default, per_team
 
 
-def reminder_step(days_left: int, rules: TeamRules) -> str | None:
-    """Which reminder is due ``days_left`` days before the due date. Pure.
-
-    The smallest configured N with ``days_left <= N``: a run missed on day N is
-    made up the next day with the same key, so it is sent once, late.
-    """
-    if days_left < 0:
-        return "overdue" if rules.overdue_reminder else None
-    steps = [n for n in rules.reminder_days if days_left <= n]
-    return f"due-{min(steps)}d" if steps else None
+def horizon(rules: TeamRules) -> int:
+    """How many days ahead an action counts as "binnenkort" for a team: its largest step."""
+    return max(rules.reminder_days, default=0)
 
 
 def _open_actions(until: date):
@@ -78,54 +89,101 @@ def _open_actions(until: date):
     ).all()
 
 
+def last_sent(kind: str) -> dict[int, datetime]:
+    """Per person, when the last mail of ``kind`` was queued (any status)."""
+    return dict(db.session.execute(
+        select(OutboxMessage.user_id, func.max(OutboxMessage.created_at))
+        .where(OutboxMessage.kind == kind, OutboxMessage.user_id.is_not(None))
+        .group_by(OutboxMessage.user_id)
+    ).all())
+
+
+def _local_day(moment: datetime | None) -> date | None:
+    return to_local(moment).date() if moment is not None else None
+
+
 def reminders(now: datetime) -> JobResult:
-    """Remind owners N days before an action is due, and once when it is overdue."""
+    """One bundle per person per local day: all their overdue and soon-due actions, and
+    the notices they want bundled.
+
+    A person gets a bundle when one of their actions has a reminder day
+    (``rules.reminder_day``: the team's days before the due date, the day after it,
+    then weekly for eight weeks) that :func:`rules.calls_for_mail` says is not yet
+    mailed, or when a "bundel" notice waits. The key is per person per day, so a
+    second run, or a catch-up after downtime, adds nothing or one bundle.
+    """
     result = JobResult("reminders")
     today = to_local(now).date()
     default, per_team = team_rules()
-    horizon = max([*default.reminder_days, *(d for r in per_team.values()
-                                              for d in r.reminder_days)], default=0)
-    actions = [a for a in _open_actions(today + timedelta(days=horizon)) if a.owner is not None]
-    prefs = preferences_for({a.owner for a in actions})
-    items = []
+    ahead = max([horizon(default), *(horizon(r) for r in per_team.values())])
+    actions = [a for a in _open_actions(today + timedelta(days=ahead)) if a.owner is not None]
+    by_owner: dict[int, list[Action]] = {}
     for action in actions:
-        owner = action.owner
-        left = days_left(action.due_date, today)
-        step = reminder_step(left, per_team.get(action.team_id, default))
-        if step is None or not prefs[owner.id].reminders:
+        by_owner.setdefault(action.owner_id, []).append(action)
+    sent = last_sent(BUNDLE_KIND)
+    floor = now - timedelta(days=CATCH_UP_DAYS)
+    notices = bundled_notices(sent, floor, now)
+    people = {a.owner.id: a.owner for a in actions}
+    missing = set(notices) - set(people)
+    if missing:
+        people.update({u.id: u for u in db.session.scalars(select(User).where(User.id.in_(missing)))})
+    prefs = preferences_for(people.values())
+    items = []
+    for user_id in sorted(people):
+        user = people[user_id]
+        own = by_owner.get(user_id, []) if prefs[user_id].reminders else []
+        last_day = _local_day(sent.get(user_id))
+        due_now = any(calls_for_mail(
+            reminder_day(a.due_date, today, per_team.get(a.team_id, default).reminder_days,
+                         overdue=per_team.get(a.team_id, default).overdue_reminder),
+            last_day, today) for a in own)
+        waiting = notices.get(user_id, [])
+        if not due_now and not waiting:
             continue
-        if not can_receive(owner, log, f"herinnering actie {action.id}"):
+        if not can_receive(user, log, "dagelijkse bundel"):
             continue
-        key = f"reminder:action:{action.id}:{step}:{action.due_date.isoformat()}"
-        email = messages.action_reminder(action, owner, left)
-        items.append((key, "reminder", email, owner.id))
+        overdue = [(a, days_overdue(a.due_date, today)) for a in own
+                   if is_overdue(a.status, a.due_date, today)]
+        soon = [(a, days_left(a.due_date, today)) for a in own
+                if due_soon(a.due_date, today, horizon(per_team.get(a.team_id, default)))]
+        key = f"reminders:user:{user_id}:{today.isoformat()}"
+        items.append((key, BUNDLE_KIND,
+                      messages.action_bundle(user, overdue, soon, waiting, today), user_id))
     result.queued = enqueue_many(items, now, skip_invalid=True)
     return result
 
 
 def escalations(now: datetime) -> JobResult:
-    """Escalate actions overdue for more than the team's limit to the team's trekker."""
+    """One mail per trekker per local day: the actions of their teams that went over the
+    team's limit (``rules.escalation_day``) since their last escalation mail, at most
+    ``rules.CATCH_UP_DAYS`` ago."""
     result = JobResult("escalations")
     today = to_local(now).date()
     default, per_team = team_rules()
     limit = min([default.escalation_days, *(r.escalation_days for r in per_team.values())])
     actions = _open_actions(today - timedelta(days=limit + 1))
-    trekkers = {a.team.trekker for a in actions if a.team.trekker is not None}
-    prefs = preferences_for(trekkers)
-    items = []
+    sent = last_sent(ESCALATION_KIND)
+    by_trekker: dict[int, list[tuple[Action, int]]] = {}
+    trekkers = {}
     for action in actions:
         rules = per_team.get(action.team_id, default)
-        overdue = days_overdue(action.due_date, today)
         trekker = action.team.trekker
-        if overdue <= rules.escalation_days:
-            continue
         if trekker is None:
-            log.info("escalatie actie %s: team %s heeft geen trekker", action.id, action.team_id)
             continue
-        if not prefs[trekker.id].reminders or not can_receive(trekker, log, "escalatie"):
+        day = escalation_day(action.due_date, rules.escalation_days)
+        if not calls_for_mail(day, _local_day(sent.get(trekker.id)), today):
             continue
-        key = f"escalation:action:{action.id}:{action.due_date.isoformat()}"
-        items.append((key, "escalation", messages.action_escalation(action, trekker, overdue),
-                      trekker.id))
+        trekkers[trekker.id] = trekker
+        by_trekker.setdefault(trekker.id, []).append(
+            (action, days_overdue(action.due_date, today)))
+    prefs = preferences_for(trekkers.values())
+    items = []
+    for trekker_id, found in sorted(by_trekker.items()):
+        trekker = trekkers[trekker_id]
+        if not prefs[trekker_id].reminders or not can_receive(trekker, log, "escalatie"):
+            continue
+        key = f"escalations:user:{trekker_id}:{today.isoformat()}"
+        items.append((key, ESCALATION_KIND, messages.escalation_bundle(trekker, found),
+                      trekker_id))
     result.queued = enqueue_many(items, now, skip_invalid=True)
     return result

@@ -4,17 +4,37 @@ from __future__ import annotations
 
 from tracker.forms import EnumField, FlagField, Form, ParsedField
 from tracker.notifications.models import DigestFrequency
+from tracker.notifications.preferences import NOTICE_KINDS, NoticeChoice
 from tracker.validation import ValidationError
 
 MAX_REMINDERS = 5
 MAX_DAYS = 365
 
 
+def parse_notice(raw: str | None, field) -> NoticeChoice | None:
+    """One of direct / bundel / nooit; None when the field was not sent (left unchanged)."""
+    if not raw:
+        return None
+    try:
+        return NoticeChoice(raw)
+    except ValueError as error:
+        raise ValidationError(field.name, "Kies direct, in de dagelijkse bundel of nooit.") from error
+
+
 class PreferencesForm(Form):
-    """How often the digest comes, and whether reminders and notices come at all."""
+    """How often the digest comes, whether reminders come, and per kind of notice how."""
 
     digest = EnumField(DigestFrequency, invalid="Kies hoe vaak u het overzicht wilt ontvangen.")
     reminders = FlagField()
+    notice_assigned = ParsedField("Toegewezen", parse=parse_notice)
+    notice_comment = ParsedField("Reactie", parse=parse_notice)
+    notice_changed = ParsedField("Gewijzigd", parse=parse_notice)
+    notice_event = ParsedField("Bijeenkomst", parse=parse_notice)
+
+    def notices(self) -> dict[str, NoticeChoice]:
+        """The notice choices that were sent, by kind."""
+        return {kind: value for kind in NOTICE_KINDS
+                if (value := getattr(self, f"notice_{kind}").data) is not None}
 
 
 def parse_reminder_days(raw: str | None, field) -> tuple[int, ...]:

@@ -61,6 +61,44 @@ def read_unsubscribe_token(token: str, max_age: int | None = None) -> tuple[int,
     return data["u"], data["t"]
 
 
+DONE_SALT = "tracker.actions.done-link"
+DONE_MAX_AGE = 60 * 60 * 24 * 14  # seconds: two weeks after delivery
+
+
+def _done_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=DONE_SALT)
+
+
+def done_token(user_id: int, action_ids: list[int]) -> str:
+    """A signed token for one person's "gereed" links in one bundle: this user, these actions.
+
+    Signed at delivery (``secret_links``), so its age counts from the moment of sending.
+    """
+    return _done_serializer().dumps({"u": user_id, "a": sorted(set(action_ids))})
+
+
+def read_done_token(token: str) -> tuple[int, frozenset[int]]:
+    """``(user_id, action ids)`` of a genuine, unexpired token.
+
+    Raises ``tracker.events.tokens.TokenError`` with status 410 when it expired
+    (``TRACKER_DONE_LINK_MAX_AGE`` seconds, default two weeks) and 400 otherwise.
+    """
+    from tracker.events.tokens import TokenError
+
+    age = current_app.config.get("TRACKER_DONE_LINK_MAX_AGE", DONE_MAX_AGE)
+    try:
+        data = _done_serializer().loads(token, max_age=age)
+    except SignatureExpired as error:
+        raise TokenError(410) from error
+    except BadSignature as error:
+        raise TokenError(400) from error
+    if (not isinstance(data, dict) or type(data.get("u")) is not int
+            or not isinstance(data.get("a"), list)
+            or not all(type(a) is int for a in data["a"])):
+        raise TokenError(400)
+    return data["u"], frozenset(data["a"])
+
+
 def _render(name: str, user, to: str, subject: str, topic: str, *,
             link_claims: dict[str, dict] | None = None, **context) -> Email:
     """Render ``email/<name>``; token links hold placeholders, signed at delivery.
@@ -99,23 +137,57 @@ def _render(name: str, user, to: str, subject: str, topic: str, *,
     )
 
 
-def action_reminder(action, user, days_left: int) -> Email:
-    """To the owner: the action is due in ``days_left`` days (negative: overdue)."""
-    if days_left < 0:
-        subject = f"Actie over de datum: {action.title}"
-    elif days_left == 0:
-        subject = f"Actie vandaag gereed: {action.title}"
-    else:
-        subject = f"Herinnering: actie gereed over {days(days_left)}"
-    return _render("action_reminder", user, user.email, subject, "reminders",
-                   action=action, days_left=days_left)
+def action_bundle(user, overdue: list, soon: list, notices: list, today) -> Email:
+    """To one person, at most once a day: all their overdue and soon-due actions
+    (``(action, days)`` pairs: days overdue / days left), each with a signed "gereed"
+    link, and the notices they chose to get in the bundle."""
+    ids = [a.id for a, _ in [*overdue, *soon]]
+    claims = {"done": {"u": user.id, "a": sorted(ids)}} if ids else None
+    parts = []
+    if overdue:
+        parts.append(f"{len(overdue)} te laat")
+    if soon:
+        parts.append(f"{len(soon)} binnenkort")
+    if notices:
+        parts.append(f"{len(notices)} {'melding' if len(notices) == 1 else 'meldingen'}")
+    subject = f"Uw acties: {', '.join(parts)}" if parts else "Uw acties"
+    token = secret_links.placeholder("done")
+    return _render("action_bundle", user, user.email, subject, "reminders",
+                   link_claims=claims, overdue=overdue, soon=soon, notices=notices,
+                   notice_url=notice_url,
+                   done_url=lambda action: external_url("notifications.done", token=token,
+                                                        action_id=action.id),
+                   action_url=lambda action: external_url("actions.detail",
+                                                          action_id=action.id))
 
 
-def action_escalation(action, trekker, days_overdue: int) -> Email:
-    """To the team's trekker: an action is overdue for more than the team's limit."""
-    subject = f"Escalatie: actie {days(days_overdue)} over de datum ({action.team.short_name})"
-    return _render("action_escalation", trekker, trekker.email, subject, "reminders",
-                   action=action, days_overdue=days_overdue)
+def escalation_bundle(trekker, items: list) -> Email:
+    """To a team's trekker, at most once a day: the actions (``(action, days overdue)``)
+    that went over the team's limit since the last such mail."""
+    teams = sorted({a.team.short_name for a, _ in items})
+    subject = (f"Escalatie: {len(items)} {'actie' if len(items) == 1 else 'acties'} "
+               f"lang over de datum ({', '.join(teams)})")
+    return _render("action_escalation", trekker, trekker.email, subject[:300], "reminders",
+                   items=items,
+                   action_url=lambda action: external_url("actions.detail",
+                                                          action_id=action.id))
+
+
+NOTICE_SUBJECTS = {"assigned": "Aan u toegewezen", "comment": "Nieuwe reactie",
+                   "changed": "Uw actie is gewijzigd", "event": "Bijeenkomst gewijzigd"}
+
+
+def notice_url(notice) -> str:
+    """The page of the action or meeting a notice is about."""
+    arg = "action_id" if notice.endpoint == "actions.detail" else "event_id"
+    return external_url(notice.endpoint, **{arg: notice.object_id})
+
+
+def notice_email(user, notice) -> Email:
+    """One notice (``notices.Notice``) sent directly."""
+    subject = f"{NOTICE_SUBJECTS[notice.kind]}: {notice.title}"
+    return _render("notice", user, user.email, subject[:300], "reminders", notice=notice,
+                   url=notice_url(notice))
 
 
 def milestone_alert(milestone, user, days_left: int, done: int | None, total: int | None

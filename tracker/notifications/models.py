@@ -37,7 +37,7 @@ class OutboxMessage(db.Model):
     __table_args__ = (Index("ix_outbox_messages_due", "status", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: Unique per message, e.g. ``reminder:action:42:due-7d:2018-06-30`` or
+    #: Unique per message, e.g. ``reminders:user:7:2018-06-30`` or
     #: ``digest:user:7:2018-W06``: enqueueing the same key twice adds nothing.
     idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
     #: What kind of mail: ``reminder``, ``escalation``, ``milestone``, ``digest``, ...
@@ -106,6 +106,9 @@ class NotificationPreference(db.Model):
         enum_column_type(DigestFrequency, "digest_frequency"), default=DigestFrequency.WEEKLY
     )
     reminders: Mapped[bool] = mapped_column(default=True)
+    #: Per kind of notice (``tracker.notifications.notices.KINDS``) ``direct``, ``bundel``
+    #: or ``nooit``; a kind missing here has its default.
+    notices: Mapped[dict[str, str] | None] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     user: Mapped[User] = relationship()

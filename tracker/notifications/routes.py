@@ -27,7 +27,7 @@ from tracker.network.models import Team
 from tracker.notifications.forms import PreferencesForm, TeamRulesForm
 from tracker.notifications.messages import body_without_footer, read_unsubscribe_token
 from tracker.notifications.models import DigestFrequency, OutboxMessage, OutboxStatus
-from tracker.notifications.preferences import preferences_for
+from tracker.notifications.preferences import NOTICE_KINDS, NoticeChoice, preferences_for
 from tracker.notifications.services import (
     retry_message,
     set_preferences,
@@ -57,6 +57,7 @@ def _preferences_page(errors=None, status=200, values=None):
     return render_template(
         "notifications/preferences.html", prefs=prefs, errors=errors or {}, teams=teams,
         digest_options=[(f.value, f.label) for f in DigestFrequency], values=values or {},
+        notice_kinds=NOTICE_KINDS, notice_options=[(c.value, c.label) for c in NoticeChoice],
     ), status
 
 
@@ -78,7 +79,7 @@ def save_preferences():
     """Store your digest frequency and whether you want reminders."""
     form = PreferencesForm().parse()
     set_preferences(current_user, digest=form.digest.data, reminders=form.reminders.data,
-                    actor=current_user)
+                    notices=form.notices(), actor=current_user)
     db.session.commit()
     flash("Uw voorkeuren voor e-mail zijn opgeslagen.", "ok")
     return redirect(url_for("notifications.preferences"), code=303)
@@ -203,6 +204,69 @@ def unsubscribe_one_click(token: str):
     unsubscribe(*found)
     db.session.commit()
     return "Afgemeld.\n", 200, {"Content-Type": "text/plain; charset=utf-8"}
+
+
+DONE_LINK_ERRORS = {
+    400: "Deze link is ongeldig. Gebruik de link uit de e-mail zoals die is, of meld de actie "
+         "gereed in de tracker.",
+    403: "Met deze link kunt u deze actie niet gereed melden: de link hoort bij een andere "
+         "actie of de actie is niet (meer) van u.",
+    404: "Deze actie bestaat niet meer.",
+    410: "Deze link is verlopen. Meld de actie gereed in de tracker, of wacht op uw volgende "
+         "overzicht.",
+}
+
+
+def _done_target(token: str, action_id: int):
+    """``(user, action)`` the link allows, or the HTTP status of the refusal."""
+    from tracker.actions.models import Action
+    from tracker.events.tokens import TokenError
+    from tracker.notifications.messages import read_done_token
+
+    try:
+        user_id, action_ids = read_done_token(token)
+    except TokenError as error:
+        return error.status
+    user = db.session.get(User, user_id)
+    action = db.session.get(Action, action_id)
+    if user is None or not user.active or action_id not in action_ids:
+        return 403
+    if action is None:
+        return 404
+    if action.owner_id != user.id:
+        return 403
+    return user, action
+
+
+def _done_page(found, token: str, done: bool = False):
+    if isinstance(found, int):
+        return render_template("notifications/done.html", error=DONE_LINK_ERRORS[found]), found
+    user, action = found
+    return render_template("notifications/done.html", error=None, action=action, user=user,
+                           done=done, closed=action.is_closed, token=token)
+
+
+@bp.get("/gereed/<token>/<int:action_id>", endpoint="done")
+@public
+def done_page(token: str, action_id: int):
+    """The page a bundle's "gereed melden" link opens: a button, nothing changes on GET."""
+    return _done_page(_done_target(token, action_id), token)
+
+
+@bp.post("/gereed/<token>/<int:action_id>")
+@public
+def done_confirm(token: str, action_id: int):
+    """The page's button: mark this action of the link's holder done."""
+    from tracker.actions.services import complete_action
+
+    found = _done_target(token, action_id)
+    if isinstance(found, int):
+        return _done_page(found, token)
+    user, action = found
+    if not action.is_closed:
+        complete_action(action, expected_version=action.version, actor=user, now=utcnow())
+        db.session.commit()
+    return _done_page(found, token, done=True)
 
 
 @outbox_bp.get("")

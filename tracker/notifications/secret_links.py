@@ -21,6 +21,7 @@ PLACEHOLDERS = {
     "password": "__wachtwoord_verborgen__",
     "rsvp": "__rsvp_verborgen__",
     "unsubscribe": "__afmelden_verborgen__",
+    "done": "__gereed_verborgen__",
 }
 
 
@@ -42,8 +43,14 @@ def _unsubscribe(claims: dict) -> str:
     return unsubscribe_token(int(claims["u"]), str(claims["t"]))
 
 
+def _done(claims: dict) -> str:
+    from tracker.notifications.messages import done_token
+
+    return done_token(int(claims["u"]), [int(a) for a in claims["a"]])
+
+
 MINTERS: dict[str, Callable[[dict], str]] = {
-    "password": _password, "rsvp": _rsvp, "unsubscribe": _unsubscribe,
+    "password": _password, "rsvp": _rsvp, "unsubscribe": _unsubscribe, "done": _done,
 }
 
 

@@ -14,7 +14,7 @@ from tracker.notifications.models import (
     OutboxMessage,
     TeamNotificationSettings,
 )
-from tracker.notifications.preferences import default_preferences
+from tracker.notifications.preferences import NOTICE_KINDS, NoticeChoice, default_preferences
 from tracker.validation import ValidationError
 
 
@@ -30,9 +30,10 @@ def _preference_row(user) -> NotificationPreference:
     return row
 
 
-def set_preferences(user, *, digest: DigestFrequency | str, reminders: bool, actor
-                    ) -> NotificationPreference:
-    """Store ``user``'s choice of digest frequency and reminders."""
+def set_preferences(user, *, digest: DigestFrequency | str, reminders: bool, actor,
+                    notices: dict[str, str] | None = None) -> NotificationPreference:
+    """Store ``user``'s choice of digest frequency and reminders, and per kind of notice
+    (``notices``: kind -> ``direct``/``bundel``/``nooit``; kinds left out keep theirs)."""
     try:
         frequency = DigestFrequency(digest)
     except ValueError as error:
@@ -41,19 +42,28 @@ def set_preferences(user, *, digest: DigestFrequency | str, reminders: bool, act
     before = {"digest": row.digest.value if row.digest else None, "reminders": row.reminders}
     row.digest = frequency
     row.reminders = reminders
+    after = {"digest": frequency.value, "reminders": reminders}
+    if notices:
+        before["notices"] = dict(row.notices or {})
+        row.notices = {**(row.notices or {}), **{k: str(v) for k, v in notices.items()}}
+        after["notices"] = dict(row.notices)
     db.session.flush()
     record("notifications.preferences", actor=actor, obj=user, summary="Meldingen ingesteld",
-           before=before, after={"digest": frequency.value, "reminders": reminders})
+           before=before, after=after)
     return row
 
 
 def unsubscribe(user, topic: str) -> None:
-    """Switch off one kind of mail through a signed link (no login)."""
+    """Switch off one kind of mail through a signed link (no login).
+
+    ``reminders`` covers reminders and every kind of notice (they share the link).
+    """
     row = _preference_row(user)
     if topic == "digest":
         row.digest = DigestFrequency.OFF
     else:
         row.reminders = False
+        row.notices = {kind: NoticeChoice.NEVER.value for kind in NOTICE_KINDS}
     db.session.flush()
     record("notifications.unsubscribe", actor=user, obj=user,
            summary=f"Afgemeld via link: {topic}", after={"topic": topic})
