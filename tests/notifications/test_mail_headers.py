@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import re
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from email import policy
 from email.parser import BytesParser
@@ -20,12 +21,19 @@ from tests.events.conftest import BEFORE, create_event, invite_user
 from tests.factories import create_action, create_team, create_user
 from tracker.auth.password_links import queue_password_link
 from tracker.enums import MilestoneKind, Role
-from tracker.events.mail import invitation_email, moved_up_email, rsvp_reminder_email
+from tracker.events.mail import (
+    invitation_email,
+    minutes_email,
+    moved_up_email,
+    rsvp_reminder_email,
+)
+from tracker.events.models import EventMinutes
 from tracker.extensions import db
 from tracker.milestones.models import Milestone
 from tracker.notifications import messages
 from tracker.notifications.delivery import build_email, deliver_all
 from tracker.notifications.digest import Network, Recipient, build_digest
+from tracker.notifications.notices import Notice
 from tracker.notifications.outbox import enqueue
 
 NAME = "Zoë Ëlsinga-van IJsselmuiden-Kuïpers"
@@ -74,11 +82,15 @@ def every_mail(now: datetime) -> list[tuple[str, object]]:
     invitation = invite_user(event, user=create_user(name=NAME, email="ĳ@example.org"
                                                      .replace("ĳ", "ij")))
     network = Network(teams={}, milestones=[], actions=[], events=[], pilots=[])
+    notice = Notice(user_id=user.id, kind="assigned", entry_id=1, line=TITLE, title=TITLE,
+                    endpoint="actions.detail", object_id=action.id)
     mails = [
-        ("action-overdue", messages.action_reminder(action, user, -3)),
-        ("action-today", messages.action_reminder(action, user, 0)),
-        ("action-soon", messages.action_reminder(action, user, 7)),
-        ("escalation", messages.action_escalation(action, user, 21)),
+        ("bundle", messages.action_bundle(user, [(action, 3)], [(action, 7)], [notice],
+                                          now.date())),
+        ("bundle-soon", messages.action_bundle(user, [], [(action, 0)], [], now.date())),
+        ("escalation", messages.escalation_bundle(user, [(action, 21)])),
+        *((f"notice-{kind}", messages.notice_email(user, replace(notice, kind=kind)))
+          for kind in messages.NOTICE_SUBJECTS),
         ("milestone-late", messages.milestone_alert(milestone, user, -2, 1, 78)),
         ("milestone-soon", messages.milestone_alert(milestone, user, 14, None, None)),
         ("event-reminder", messages.event_reminder(invitation, 2)),
@@ -87,6 +99,8 @@ def every_mail(now: datetime) -> list[tuple[str, object]]:
         ("cancel", invitation_email(invitation, "cancel", now)),
         ("rsvp-reminder", rsvp_reminder_email(invitation)),
         ("moved-up", moved_up_email(invitation)),
+        ("minutes", minutes_email(invitation, EventMinutes(notes=TITLE,
+                                                           decisions=TITLE), [action])),
     ]
     for frequency in ("weekly", "daily"):
         digest = build_digest(Recipient(id=user.id, name=NAME, frequency=frequency),
@@ -129,7 +143,7 @@ def test_every_subject_fits_rfc_2047_on_the_wire(app, smtp, monkeypatch):
                  for p in BytesParser(policy=policy.strict).parsebytes(raw).iter_attachments()
                  if p.get_content_type() == "text/calendar"]
     assert len(calendars) == 3
-    assert {p.get_param("method") for p in calendars} == {"REQUEST", "CANCEL"}
+    assert {p.get_param("method") for p in calendars} == {"PUBLISH", "CANCEL"}  # no reply mailbox configured
 
 
 def test_the_classic_folding_fails_the_same_check():

@@ -19,7 +19,14 @@ from tracker.redaction import redact
 #: The outbox's ``kind`` -> what the viewer calls it. An unknown kind is shown as it is.
 KIND_LABELS = {
     "reminder": "Herinnering actie",
+    "reminders": "Dagelijkse bundel acties",
     "escalation": "Escalatie",
+    "escalations": "Escalaties (dagelijks)",
+    "notice-assigned": "Melding: toegewezen",
+    "notice-comment": "Melding: reactie",
+    "notice-changed": "Melding: actie gewijzigd",
+    "notice-event": "Melding: bijeenkomst gewijzigd",
+    "event-minutes": "Verslag bijeenkomst",
     "milestone": "Mijlpaal",
     "digest": "Bestuurlijk overzicht",
     "password_link": "Link voor wachtwoord",
