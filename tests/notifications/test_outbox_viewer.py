@@ -57,7 +57,7 @@ def test_the_viewer_frames_the_html_lists_attachments_and_speaks_dutch(app, clie
                         r'\(([^,]+), ([^)]+)\)', body)
     href, name, content_type, size = item
     assert name == "uitnodiging.ics"
-    assert content_type.startswith("text/calendar") and "method=REQUEST" in content_type
+    assert content_type.startswith("text/calendar") and "method=PUBLISH" in content_type  # no reply mailbox
     ics = base64.b64decode(row.attachments[0]["data"])
     assert size == f"{len(redact(ics.decode())) / 1000:.1f} kB".replace(".", ",")
     assert "BEGIN:VCALENDAR" in shown  # the calendar shown as text

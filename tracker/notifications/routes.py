@@ -319,7 +319,7 @@ def html_part(message_id: int, subject: OutboxMessage):
     return response
 
 
-@outbox_bp.get("/<int:message_id>/bijlage/<int:index>")
+@outbox_bp.get("/<int:message_id>/bijlage/<int(min=0):index>")
 @requires("outbox.manage", load=_load_message)
 def attachment(message_id: int, index: int, subject: OutboxMessage):
     """Download one attachment as stored (secret links are placeholders; text redacted)."""
