@@ -81,6 +81,11 @@ def test_who_may_edit_the_fixed_texts(demo, client, login, email, page, save):
     ("doelen", f"Doel\nBSN {BSN}", "burgerservicenummer"),
     ("leeswijzer", "peildatum {datum}", "onbekende plaatshouder ‘{datum}’"),
     ("leeswijzer", "{{7*7}} {0.__class__}", "onbekende plaatshouder"),
+    ("leeswijzer", "Stand op {peildatum", "openingsaccolade ‘{’ zonder sluitaccolade in "
+     "‘Stand op {peildatum’"),
+    ("leeswijzer", "}{versie} {{peildatum}}", "sluitaccolade ‘}’ zonder openingsaccolade"),
+    ("leeswijzer", "Stand op {{peildatum}", "openingsaccolade ‘{’ zonder sluitaccolade"),
+    ("doelen", "Doel een\nStand {maand}}", "sluitaccolade ‘}’ zonder openingsaccolade"),
     ("doelen", "\n".join(f"Doel {n}" for n in range(41)), "hoogstens 40 regels"),
     ("doelen", "kort\n" + "y" * 3001, "Regel 2 van doelen van de bbg"),
     ("organisatie", "x" * 120_001, "hoogstens 120000 tekens"),
