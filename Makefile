@@ -6,6 +6,8 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 5000
 MAIL_PORT ?= 8025
+# Links in mail point at the served app; a TRACKER_BASE_URL in the environment wins.
+TRACKER_BASE_URL ?= http://$(HOST):$(PORT)
 export FLASK_APP := wsgi
 
 .PHONY: install run test test-sqlite test-postgres lint migrate demo clean bench
@@ -31,8 +33,8 @@ run: demo
 	@echo "Tracker op http://$(HOST):$(PORT), scheduler en lokale mailserver $(HOST):$(MAIL_PORT) (stoppen met Ctrl+C)"
 	@trap 'kill 0' INT TERM EXIT; \
 	$(BIN)/python -m aiosmtpd -n -l $(HOST):$(MAIL_PORT) -c aiosmtpd.handlers.Sink & \
-	MAIL_SERVER=$(HOST) MAIL_PORT=$(MAIL_PORT) $(BIN)/flask scheduler & \
-	MAIL_SERVER=$(HOST) MAIL_PORT=$(MAIL_PORT) $(BIN)/flask run --host $(HOST) --port $(PORT)
+	MAIL_SERVER=$(HOST) MAIL_PORT=$(MAIL_PORT) TRACKER_BASE_URL=$(TRACKER_BASE_URL) $(BIN)/flask scheduler & \
+	MAIL_SERVER=$(HOST) MAIL_PORT=$(MAIL_PORT) TRACKER_BASE_URL=$(TRACKER_BASE_URL) $(BIN)/flask run --host $(HOST) --port $(PORT)
 
 lint: install
 	$(BIN)/ruff check .

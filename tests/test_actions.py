@@ -467,3 +467,32 @@ def test_my_work_groups_the_users_actions(world, client, login):
     assert "Regionale bijeenkomst organiseren" in html and "Zonder datum" in html
     assert "Net klaar" in html and "Van een ander" not in html
     assert html.index("Te laat") < html.index("Regionale bijeenkomst") < html.index("Later")
+
+
+def test_a_refused_comment_keeps_the_text_at_its_field(world, client, login):
+    _, action, people = world
+    login(people["coordinator"])
+    typed = "Melding 111.222.333 besproken met de wijkagent"
+    response = _post(client, f"/actions/{action.id}/comments", {"text": typed})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "<html" in html and typed in html
+    assert 'id="veld-text-fout"' in html and 'aria-invalid="true"' in html
+    assert db.session.scalar(select(func.count(ActionComment.id))) == 0
+
+
+def test_a_refused_comment_with_htmx_returns_the_section_with_the_text(world, client, login):
+    _, action, people = world
+    login(people["coordinator"])
+    typed = "Melding 111.222.333 besproken"
+    headers = {"HX-Request": "true", "HX-Target": "reacties"}
+    response = _post(client, f"/actions/{action.id}/comments", {"text": typed}, headers=headers)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "<html" not in html and html.lstrip().startswith('<section aria-labelledby')
+    assert typed in html and 'id="veld-text-fout"' in html
+    placed = _post(client, f"/actions/{action.id}/comments", {"text": "Goed idee"},
+                   headers=headers)
+    html = placed.get_data(as_text=True)
+    assert placed.status_code == 200 and "Reactie geplaatst." in html and "Goed idee" in html
+    assert "<textarea" in html and "Goed idee</textarea>" not in html

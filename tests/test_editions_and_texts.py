@@ -81,6 +81,11 @@ def test_who_may_edit_the_fixed_texts(demo, client, login, email, page, save):
     ("doelen", f"Doel\nBSN {BSN}", "burgerservicenummer"),
     ("leeswijzer", "peildatum {datum}", "onbekende plaatshouder ‘{datum}’"),
     ("leeswijzer", "{{7*7}} {0.__class__}", "onbekende plaatshouder"),
+    ("leeswijzer", "Stand op {peildatum", "openingsaccolade ‘{’ zonder sluitaccolade in "
+     "‘Stand op {peildatum’"),
+    ("leeswijzer", "}{versie} {{peildatum}}", "sluitaccolade ‘}’ zonder openingsaccolade"),
+    ("leeswijzer", "Stand op {{peildatum}", "openingsaccolade ‘{’ zonder sluitaccolade"),
+    ("doelen", "Doel een\nStand {maand}}", "sluitaccolade ‘}’ zonder openingsaccolade"),
     ("doelen", "\n".join(f"Doel {n}" for n in range(41)), "hoogstens 40 regels"),
     ("doelen", "kort\n" + "y" * 3001, "Regel 2 van doelen van de bbg"),
     ("organisatie", "x" * 120_001, "hoogstens 120000 tekens"),
@@ -259,8 +264,10 @@ def test_preview_confirm_publish_and_correct(demo, client, login):
     page = client.get(f"/report/edities/voorbeeld?vervangt={wrong.id}").get_data(as_text=True)
     assert 'name="versie" value="versie februari 2018, herzien"' in page
     assert CORRECTION_RULE in page  # the preview says what a corrected edition shows
-    # Compared with the edition before the wrong one (none here), never with the wrong one.
-    assert "Er is geen eerdere editie om mee te vergelijken." in page
+    # The change list says what the correction corrects: compared with the wrong edition.
+    assert "Er is geen eerdere editie om mee te vergelijken." not in page
+    assert "Gecorrigeerd ten opzichte van versie februari 2018" in page
+    assert "Tekst ‘Titel’ gewijzigd in ‘Voortgangsrapportage (gecorrigeerd)’" in page
     preview = client.get(f"/report/edities/voorbeeld.html?vervangt={wrong.id}").get_data(
         as_text=True)
     response = post(client, "/report/edities", {
@@ -273,6 +280,9 @@ def test_preview_confirm_publish_and_correct(demo, client, login):
     assert fixed.html == preview
     assert "Voortgangsrapportage (gecorrigeerd)" in fixed.html
     assert "Voortgangsrapportage (gecorrigeerd)" not in wrong.html
+    # The stored edition lists the same corrections, under the same heading.
+    assert "Gecorrigeerd ten opzichte van versie februari 2018</h2>" in fixed.html
+    assert "Tekst ‘Titel’ gewijzigd in ‘Voortgangsrapportage (gecorrigeerd)’" in fixed.html
     listing = client.get("/report/edities").get_data(as_text=True)
     assert "Vervangen door versie februari 2018, herzien" in listing
     assert listing.count("<strong>Actueel</strong>") == 1
@@ -376,6 +386,13 @@ def test_a_correction_is_the_stand_on_the_peildatum_with_the_texts_and_figures_c
         assert {k: v for k, v in after.items() if k != "introduction"} == {
             k: v for k, v in before.items() if k != "introduction"}
     assert fixed.snapshot["milestones"] == wrong_report.snapshot["milestones"]
+    # Its change list: what it corrects in the wrong edition, and nothing else.
+    assert fixed.previous_label == wrong.version_label and fixed.corrects
+    corrections = "\n".join(fixed.changes)
+    assert "Tekst ‘Ondertitel’ gewijzigd" in corrections
+    assert f"{figure_text(old_value)} → {figure_text(old_value + 5)}" in corrections
+    assert "Woninginbraken: inleiding gewijzigd" in corrections
+    assert "Een resultaat van na de peildatum." not in corrections
 
     # The next edition compares with the correction: the corrections are no change any
     # more, the progress made since the peildatum is.

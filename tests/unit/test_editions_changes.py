@@ -17,6 +17,7 @@ from tracker.report.texts import (
     fill,
     placeholder_values,
     stored_value,
+    stray_brace,
     unknown_placeholders,
 )
 
@@ -168,3 +169,13 @@ def test_figures_of_reads_raw_measurements_in_dutch():
         "Verdachten": {"2016": {"IJsselland": "3,1"},
                        "2017": {"Oost-Nederland": "11.194", "Twente": "788"}}}
     assert figure_text(Decimal("1119")) == "1.119"
+
+
+def test_a_stray_brace_is_found_and_paired_ones_are_not():
+    for fine in ("Stand op {peildatum}", "{{maand}} en { versie }", "geen accolades", ""):
+        assert stray_brace(fine) is None
+    assert stray_brace("Stand op {peildatum") == ("{", "Stand op {peildatum")
+    assert stray_brace("}{versie} {{peildatum}}") == ("}", "}{versie} {{peil…")
+    assert stray_brace("{{peildatum}")[0] == "{"
+    assert stray_brace("{ peildatum van vandaag }")[0] == "{"
+    assert stray_brace("x" * 40 + "}" + "y" * 40) == ("}", "…" + "x" * 15 + "}" + "y" * 15 + "…")

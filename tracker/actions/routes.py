@@ -37,7 +37,7 @@ from tracker.concurrency import CONFLICTS, parse_version
 from tracker.csv_export import csv_response
 from tracker.enums import ActionStatus
 from tracker.extensions import db
-from tracker.forms import Refusal, flash_and_redirect, form_errors
+from tracker.forms import Refusal, form_errors
 from tracker.htmx import is_fragment, trigger
 from tracker.milestones.models import Milestone
 from tracker.network.models import Team
@@ -146,25 +146,45 @@ def create(slug: str, subject: Team):
 @requires("action.view", load=load_action)
 def detail(action_id: int, subject: Action):
     """An action with its history (from the audit trail) and comments."""
-    history = db.session.scalars(
-        select(AuditEntry)
-        .where(AuditEntry.object_type == "actions", AuditEntry.object_id == action_id)
-        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-    ).all()
+    return _detail_page(subject)
+
+
+def _detail_page(action: Action, *, status: int = 200, errors: dict[str, str] | None = None,
+                 comment_text: str = "", announcement: str = ""):
+    """The action page; for htmx swapping into ``#reacties`` only the comments section.
+
+    ``errors``/``comment_text``: a refused comment shown at its field with the text kept.
+    """
     comments = db.session.scalars(
         select(ActionComment)
-        .where(ActionComment.action_id == action_id)
+        .where(ActionComment.action_id == action.id)
         .options(selectinload(ActionComment.author))
         .order_by(ActionComment.created_at)
     ).all()
-    return render_template(
-        "actions/detail.html", action=subject, team=subject.team, history=history,
-        comments=comments, today=local_today(), errors={}, field_labels=FIELD_LABELS,
-        display_value=_history_formatter(history),
-        can_edit=can(current_user, "action.edit", subject),
-        can_comment=can(current_user, "action.comment", subject),
-        can_view_event=subject.event is not None and can(current_user, "event.view", subject.event),
-    )
+    context = {
+        "action": action, "comments": comments, "errors": errors or {},
+        "comment_text": comment_text, "announcement": announcement,
+        "can_comment": can(current_user, "action.comment", action),
+    }
+    if is_fragment(target="reacties"):
+        response = make_response(render_template("actions/_comments.html", **context), status)
+    else:
+        history = db.session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.object_type == "actions", AuditEntry.object_id == action.id)
+            .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        ).all()
+        response = make_response(render_template(
+            "actions/detail.html", team=action.team, history=history,
+            today=local_today(), field_labels=FIELD_LABELS,
+            display_value=_history_formatter(history),
+            can_edit=can(current_user, "action.edit", action),
+            can_view_event=action.event is not None and can(current_user, "event.view",
+                                                            action.event),
+            **context,
+        ), status)
+    response.vary.add("HX-Request")
+    return response
 
 
 FIELD_LABELS = {
@@ -353,18 +373,22 @@ def cancel(action_id: int, subject: Action):
     return _status_change(action_id, subject, cancel_action, "Actie “{title}” is vervallen.")
 
 
-def _comments_url(action_id: int, **_ignored) -> str:
-    return url_for("actions.detail", action_id=action_id) + "#reacties"
+def _refused_comment(refusal: Refusal, action_id: int, subject: Action, **_ignored):
+    """422 with the typed text kept and the reason at the field (page, or htmx section)."""
+    return _detail_page(subject, status=refusal.status, errors=refusal.errors,
+                        comment_text=request.form.get("text", ""))
 
 
 @bp.post("/actions/<int:action_id>/comments")
 @requires("action.comment", load=load_action)
-@form_errors(flash_and_redirect(_comments_url, prefix="Reactie niet geplaatst: "))
+@form_errors(_refused_comment)
 def comment(action_id: int, subject: Action):
-    """Add a plain-text comment."""
+    """Add a plain-text comment: 303 back to the page, or for htmx the comments section."""
     form = CommentForm().parse()
     add_comment(subject, form.text.data, actor=current_user, now=now())
     db.session.commit()
+    if is_fragment(target="reacties"):
+        return _detail_page(subject, announcement="Reactie geplaatst.")
     flash("Reactie geplaatst.", "ok")
     return redirect(url_for("actions.detail", action_id=action_id) + "#reacties", code=303)
 

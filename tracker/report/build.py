@@ -52,8 +52,21 @@ class Report:
     #: The cover's sentence on the figures: what the tracker computed, what it took from a
     #: source (``tracker.report.claim.computed_claim``).
     figures_claim: str = ""
+    #: A correction: ``changes`` says what it corrected in ``previous_label``, the
+    #: edition it replaces (not the changes since the edition before).
+    corrects: bool = False
     #: The summary stored with an edition (``editions.snapshot_of``).
     snapshot: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def changes_heading(self) -> str:
+        """``Wijzigingen sinds versie januari 2018``, for a correction
+        ``Gecorrigeerd ten opzichte van versie februari 2018``; ``Wijzigingen`` without one."""
+        if self.previous_label is None:
+            return "Wijzigingen"
+        if self.corrects:
+            return f"Gecorrigeerd ten opzichte van {self.previous_label}"
+        return f"Wijzigingen sinds {self.previous_label}"
 
     @property
     def title_line(self) -> str:
@@ -61,7 +74,8 @@ class Report:
 
 
 def build_report(peildatum: date, *, timezone: str = "Europe/Amsterdam", as_of: bool = True,
-                 version_label: str | None = None, corrected: bool = False) -> Report:
+                 version_label: str | None = None, corrected: bool = False,
+                 supersedes_id: int | None = None) -> Report:
     """The progress report with the data as it stood on ``peildatum`` (from history).
 
     ``as_of=False`` reads the data as it is now, judged on ``peildatum``: on a copy of the
@@ -70,6 +84,8 @@ def build_report(peildatum: date, *, timezone: str = "Europe/Amsterdam", as_of: 
     in the texts (``{peildatum}``, ``{maand}``, ``{versie}``) are filled from the edition.
     ``corrected``: a corrected edition, the stand on ``peildatum`` with the texts and
     figures corrected since (``loading.apply_corrections``; with ``as_of`` only).
+    ``supersedes_id``: the edition a correction replaces; the changes are then what was
+    corrected in it (compared with its snapshot), not the changes since the edition before.
     """
     from tracker.report.models import ReportEdition
 
@@ -93,14 +109,19 @@ def build_report(peildatum: date, *, timezone: str = "Europe/Amsterdam", as_of: 
     snapshot = snapshot_of(sections, texts=world.texts, milestones=world.milestones,
                            figures=figures_of(world.indicators, world.measurements,
                                               world.districts))
-    # The previous edition: the latest earlier one that no correction replaced.
-    superseded = select(ReportEdition.supersedes_id).where(
-        ReportEdition.supersedes_id.is_not(None))
-    previous = db.session.execute(
-        select(ReportEdition.version_label, ReportEdition.snapshot)
-        .where(ReportEdition.peildatum < peildatum, ReportEdition.id.not_in(superseded))
-        .order_by(ReportEdition.peildatum.desc(), ReportEdition.id.desc()).limit(1)
-    ).first()
+    if supersedes_id is not None:
+        previous = db.session.execute(
+            select(ReportEdition.version_label, ReportEdition.snapshot)
+            .where(ReportEdition.id == supersedes_id)).first()
+    else:
+        # The previous edition: the latest earlier one that no correction replaced.
+        superseded = select(ReportEdition.supersedes_id).where(
+            ReportEdition.supersedes_id.is_not(None))
+        previous = db.session.execute(
+            select(ReportEdition.version_label, ReportEdition.snapshot)
+            .where(ReportEdition.peildatum < peildatum, ReportEdition.id.not_in(superseded))
+            .order_by(ReportEdition.peildatum.desc(), ReportEdition.id.desc()).limit(1)
+        ).first()
     changes = None
     previous_label = None
     if previous is not None:
@@ -112,4 +133,5 @@ def build_report(peildatum: date, *, timezone: str = "Europe/Amsterdam", as_of: 
         network=rollup.network_status([s.computed for s in sections]), notices=notices,
         changes=changes, previous_label=previous_label, snapshot=snapshot,
         figures_claim=computed_claim(sections),
+        corrects=supersedes_id is not None and previous is not None,
     )

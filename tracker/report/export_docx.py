@@ -651,7 +651,7 @@ def render_report_docx(report: Report) -> bytes:
     ], caption=caption)
 
     if report.changes is not None:
-        doc.add_heading(f"Wijzigingen sinds {report.previous_label}", level=1)
+        doc.add_heading(report.changes_heading, level=1)
         if report.changes:
             _bullets(doc, report.changes)
         else:

@@ -12,6 +12,7 @@ from tracker.report.texts import (
     LIST_MAX_ITEMS,
     PLACEHOLDERS,
     EditableText,
+    stray_brace,
     unknown_placeholders,
 )
 from tracker.validation import ValidationError, clean_text
@@ -54,6 +55,14 @@ def _check_placeholders(text: str, field_name: str, label: str) -> str:
         allowed = ", ".join("{" + name + "}" for name in PLACEHOLDERS)
         raise ValidationError(field_name, f"{label} bevat een onbekende plaatshouder "
                               f"‘{{{unknown[0]}}}’: gebruik {allowed}.")
+    stray = stray_brace(text)
+    if stray:
+        brace, around = stray
+        kind = "openingsaccolade ‘{’ zonder sluitaccolade" if brace == "{" else (
+            "sluitaccolade ‘}’ zonder openingsaccolade")
+        raise ValidationError(field_name, f"{label} bevat een {kind} in ‘{around}’: zet een "
+                              "plaatshouder tussen accolades, zoals {peildatum}, en laat geen "
+                              "losse accolades staan.")
     return text
 
 

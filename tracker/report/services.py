@@ -110,7 +110,7 @@ def plan_edition(peildatum: date, supersedes_id: int | None = None) -> EditionPl
 def build_edition_report(plan: EditionPlan, *, timezone: str) -> Report:
     """The report exactly as the edition of ``plan`` will hold it (also the preview)."""
     return build_report(plan.peildatum, timezone=timezone, version_label=plan.label,
-                        corrected=plan.corrected)
+                        corrected=plan.corrected, supersedes_id=plan.supersedes_id)
 
 
 def edition_html(report: Report) -> str:

@@ -142,6 +142,22 @@ def unknown_placeholders(text: str) -> list[str]:
     return list(dict.fromkeys(n for n in names if n not in PLACEHOLDERS))
 
 
+def stray_brace(text: str) -> tuple[str, str] | None:
+    """The first brace in ``text`` that is part of no placeholder (``{peildatum``, a ``}``
+    left over), as ``(brace, the text around it)``; None when every brace is paired.
+
+    A stray brace would be printed as typed in the report, so the editor refuses it.
+    """
+    # Blank out every placeholder (keeping positions), then any brace left is stray.
+    blanked = _PLACEHOLDER.sub(lambda m: " " * len(m.group(0)), text)
+    for index, char in enumerate(blanked):
+        if char in "{}":
+            start, end = max(0, index - 15), min(len(text), index + 16)
+            around = ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
+            return char, around
+    return None
+
+
 def placeholder_values(peildatum: date, version_label: str) -> dict[str, str]:
     """What the placeholders become for an edition."""
     return {
