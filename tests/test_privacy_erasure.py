@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 from markupsafe import escape
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests.conftest import csrf_token_for
 from tests.factories import PASSWORD, add_member, create_action, create_team, create_user
@@ -209,6 +209,12 @@ def test_erasure_leaves_no_name_or_address_in_any_table(app, client, admin, pers
     assert db.session.scalar(select(OutboxMessage.status)) == OutboxStatus.FAILED
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "person.erase"))
     assert entry.actor_id == admin.id and entry.summary.endswith(pseudonym.name)
+    # Nothing mails the pseudonym: no password-link button, and the POST queues nothing.
+    shown = client.get(f"/beheer/gebruikers/{person.id}").get_data(as_text=True)
+    assert "Uitnodiging sturen" not in shown and "Link sturen" not in shown
+    queued = db.session.scalar(select(func.count(OutboxMessage.id)))
+    assert _post(client, f"/beheer/gebruikers/{person.id}/wachtwoordlink", {}).status_code == 303
+    assert db.session.scalar(select(func.count(OutboxMessage.id))) == queued
     # Stable: the same pseudonym on every call; a second erasure is refused.
     assert pseudonym_for(person.id) == pseudonym
     again = _post(client, f"/beheer/gebruikers/{person.id}/wissen", {"confirm": pseudonym.name})

@@ -203,7 +203,9 @@ def send_password_link(user_id: int, subject: User):
     from tracker.auth.password_links import queue_password_link
     from tracker.clock import now
 
-    if not subject.active:
+    if is_erased(subject):
+        flash("Deze persoon is gewist: er gaat geen mail naar het pseudoniem.", "warning")
+    elif not subject.active:
         flash("Dit account is niet actief; zet het eerst aan.", "warning")
     elif queue_password_link(subject, now=now(), actor=current_user, reason="door beheerder"):
         flash(f"Een link om een wachtwoord in te stellen is verstuurd naar {subject.email}.", "ok")
