@@ -67,3 +67,13 @@ def test_the_rule_catches_the_columns_a_new_feature_would_add():
     assert all(holds_personal_data(log.c[name])
                for name in ("client_ip", "origin", "details", "reviewed_by"))
     assert not holds_personal_data(log.c.kind)
+
+
+def test_every_table_that_refers_to_a_person_has_a_dutch_export_name():
+    """The export's file names are Dutch: a new table pointing at users needs a name."""
+    from tracker.avg.export import SECTION_NAMES
+    from tracker.avg.register import refers_to_user
+    from tracker.avg.tables import all_tables
+
+    referring = {t.name for t in all_tables() if any(refers_to_user(c) for c in t.columns)}
+    assert referring and not referring - set(SECTION_NAMES), referring - set(SECTION_NAMES)

@@ -31,7 +31,7 @@ SECRET_MARKERS = ("hash", "nonce", "token", "secret", "totp", "recovery")
 #: Mail bodies and attachments may hold a working password or RSVP link.
 OMITTED = frozenset({("outbox_messages", "body_text"), ("outbox_messages", "body_html"),
                      ("outbox_messages", "headers"), ("outbox_messages", "attachments")})
-#: Dutch file names for the tables a person recognises; other tables keep their name.
+#: Dutch file names for every table that can refer to a person (tested: none left out).
 SECTION_NAMES = {
     "users": "account",
     "users_version": "account_geschiedenis",
@@ -44,6 +44,18 @@ SECTION_NAMES = {
     "audit_entries": "audit",
     "throttle_failures": "mislukte_pogingen",
     "outbox_messages": "e-mails",
+    "events": "bijeenkomsten",
+    "events_version": "bijeenkomsten_geschiedenis",
+    "event_minutes": "verslagen",
+    "event_minutes_version": "verslagen_geschiedenis",
+    "municipality_ticks": "afgevinkte_gemeenten",
+    "municipality_ticks_version": "afgevinkte_gemeenten_geschiedenis",
+    "notification_preferences": "e-mailvoorkeuren",
+    "pilots": "pilots",
+    "pilots_version": "pilots_geschiedenis",
+    "recovery_codes": "herstelcodes",
+    "report_editions": "rapportage_edities",
+    "itip_replies": "agenda_antwoorden",
 }
 README = """Gegevens van één persoon uit de voortgangstracker (AVG art. 15 en 20).
 
