@@ -311,6 +311,7 @@ def test_required_policy_sends_an_unenrolled_editor_to_enrolment_only(strict_app
     page = client.get(ENROL)
     assert page.status_code == 200
     assert "Stel eerst tweestapsverificatie in" in page.get_data(as_text=True)
+    assert 'id="hoofdmenu-titel"' not in page.get_data(as_text=True)  # no menu of dead ends
     assert client.get("/healthz").status_code == 200  # public pages stay public
 
     # Nor is a change elsewhere carried out, even one the role allows.
@@ -325,7 +326,8 @@ def test_required_policy_sends_an_unenrolled_editor_to_enrolment_only(strict_app
 
     assert _post(client, ENROL + "/beginnen", token_page=ENROL).status_code == 303
     assert _post(client, ENROL, {"code": _code(_secret(anne))}, ENROL).status_code == 200
-    assert client.get("/").status_code == 200
+    home = client.get("/")
+    assert home.status_code == 200 and 'id="hoofdmenu-titel"' in home.get_data(as_text=True)
 
 
 def test_required_policy_leaves_read_only_accounts_free_to_choose(strict_app, clock):

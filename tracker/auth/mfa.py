@@ -301,7 +301,16 @@ ENROLMENT_ENDPOINTS = frozenset({"auth.mfa_enrol", "auth.mfa_begin", "auth.mfa_c
 
 def register_mfa_policy(app: Flask) -> None:
     """Send a logged-in account that must enrol (:func:`needs_enrolment`) to the
-    enrolment page from everywhere but that page, logout and public pages."""
+    enrolment page from everywhere but that page, logout and public pages.
+
+    Templates get ``enrolment_required``: the menu is hidden while it is true (every link
+    would only lead back to the enrolment page).
+    """
+
+    @app.context_processor
+    def _enrolment_state():
+        return {"enrolment_required": current_user.is_authenticated
+                and needs_enrolment(current_user)}
 
     @app.before_request
     def _require_enrolment():
