@@ -20,7 +20,16 @@ from datetime import datetime, timedelta
 
 import pyotp
 import segno
-from flask import Flask, current_app, make_response, redirect, request, session, url_for
+from flask import (
+    Flask,
+    current_app,
+    has_request_context,
+    make_response,
+    redirect,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import delete, func, select, update
 
@@ -309,6 +318,9 @@ def register_mfa_policy(app: Flask) -> None:
 
     @app.context_processor
     def _enrolment_state():
+        # Mail is rendered by jobs too, outside any request and without a user.
+        if not has_request_context() or not current_user:
+            return {"enrolment_required": False}
         return {"enrolment_required": current_user.is_authenticated
                 and needs_enrolment(current_user)}
 

@@ -50,8 +50,9 @@ def has_name(user) -> bool:
 
 
 def greeting(user) -> str:
-    """``Beste Piet Jansen,`` or, without a known name, ``Beste genodigde,``."""
-    return f"Beste {user.name.strip()}," if has_name(user) else NEUTRAL_GREETING
+    """The person's own greeting (``User.greeting``: the stored form of address, or "Beste
+    <voornaam>,"), or ``Beste genodigde,`` for an invitee known only by an address."""
+    return user.greeting if user.salutation or has_name(user) else NEUTRAL_GREETING
 
 
 def rsvp_claims(invitation) -> dict[str, dict]:

@@ -120,10 +120,13 @@ def send_minutes(event: Event, *, expected_version: int | None, actor, now: date
     minutes or recipients, ConflictError when the minutes changed since the confirmation.
     """
     from tracker.events import mail
+    from tracker.events.rules import minutes_closed
 
     minutes = event.minutes
     if minutes is None or not (minutes.notes or minutes.decisions):
         raise ValidationError("minutes", "Er is nog geen verslag om te versturen.")
+    if reason := minutes_closed(event, now):
+        raise ValidationError("minutes", reason)
     check_version(minutes, expected_version)
     recipients = minutes_recipients(event)
     if not recipients:

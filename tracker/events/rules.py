@@ -37,6 +37,14 @@ def may_remind(event, now: datetime) -> bool:
     return event.status == EventStatus.GEPLAND and rsvp_closed(event, now) is None
 
 
+def minutes_closed(event, now: datetime) -> str | None:
+    """None when the minutes may be mailed to the attendees; else the Dutch reason why not
+    (a meeting that has not begun has nobody "who was there")."""
+    if event.starts_at is None or event.starts_at > now:
+        return "Het verslag kan pas worden verstuurd als de bijeenkomst is begonnen."
+    return None
+
+
 def is_current(event, now: datetime) -> bool:
     """Whether ``event`` belongs in the current list: not yet ended (or no date yet).
 
