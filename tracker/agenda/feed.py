@@ -81,8 +81,22 @@ def build_feed(*, actions: Iterable, milestones: Iterable, events: Iterable, now
         event.add("status", "CANCELLED" if meeting.status.value == "geannuleerd" else "CONFIRMED")
         event.add("url", f"{base_url}/events/{meeting.id}")
         calendar.add_component(event)
-    calendar.add_missing_timezones()
-    if not any(str(tz.get("TZID")) == timezone for tz in calendar.walk("VTIMEZONE")):
-        # All-day entries need no zone, but Outlook reads the feed's zone from here.
-        calendar.add_component(Timezone.from_tzid(timezone))
+    # All-day entries need no zone, but Outlook reads the feed's zone from here.
+    add_timezone(calendar, timezone)
     return calendar.to_ical()
+
+
+def add_timezone(calendar: Calendar, timezone: str) -> None:
+    """Add the VTIMEZONE of ``timezone`` (and any other zone used), covering every event
+    in ``calendar`` plus a year.
+
+    icalendar's default range ends on 1 January 2038: a meeting after that would have no
+    summer-time rule and show an hour off in a calendar that trusts the VTIMEZONE.
+    """
+    moments = [component.decoded(name) for component in calendar.walk("VEVENT")
+               for name in ("dtstart", "dtend") if name in component]
+    days = [m.date() if isinstance(m, datetime) else m for m in moments]
+    last = max([Timezone.DEFAULT_LAST_DATE, *(d + timedelta(days=366) for d in days)])
+    calendar.add_missing_timezones(last_date=last)
+    if not any(str(c.get("TZID")) == timezone for c in calendar.walk("VTIMEZONE")):
+        calendar.add_component(Timezone.from_tzid(timezone, last_date=last))

@@ -15,9 +15,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, Timezone, vCalAddress, vText
+from icalendar import Calendar, Event, vCalAddress, vText
 
-from tracker.agenda.feed import PRODID
+from tracker.agenda.feed import PRODID, add_timezone
 
 DEFAULT_DURATION = timedelta(hours=2)
 
@@ -76,7 +76,6 @@ def invitation_calendar(*, event, attendee_email: str, attendee_name: str | None
     vevent.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
     vevent.add("transp", "OPAQUE")
     calendar.add_component(vevent)
-    calendar.add_missing_timezones()
-    if not any(str(c.get("TZID")) == timezone for c in calendar.walk("VTIMEZONE")):
-        calendar.add_component(Timezone.from_tzid(timezone))
+    add_timezone(calendar, timezone)
     return calendar.to_ical()
+
