@@ -138,10 +138,13 @@ def test_pasted_addresses_report_invalid_ones_and_skip_duplicates(organiser, cli
     ])
     response = post_form(client, f"/events/{event.id}/invitations", {"addresses": pasted},
                          token_page=f"/events/{event.id}")
-    assert response.status_code == 303
-    page = client.get(f"/events/{event.id}").get_data(as_text=True)
+    # The valid ones are invited; the invalid ones come back in the box, at the field.
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
     assert "3 uitgenodigd" in page and "1 al eerder uitgenodigd" in page
-    assert "geen-adres" in page and "a@b" in page and "&lt;script&gt;" in page
+    box = page[page.index('name="addresses"'):page.index("</textarea>", page.index('name="addresses"'))]
+    assert "geen-adres" in box and "a@b" in box and "&lt;script&gt;" in box
+    assert "nieuw@example.org" not in box and "niet uitgenodigd: geen geldig e-mailadres" in page
     assert "Bcc: kwaad@example.org" in page and "javascript:alert(1)@x.nl" in page
     emails = set(db.session.scalars(
         select(User.email).join(Invitation, Invitation.user_id == User.id)

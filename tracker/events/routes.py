@@ -290,7 +290,12 @@ def invite_people(event_id: int, subject: Event):
         parts.append(f"{len(report.already)} al eerder uitgenodigd (overgeslagen)")
     flash("; ".join(parts) + ".", "ok" if report.invited else "info")
     if report.invalid:
-        flash("Niet uitgenodigd, ongeldig adres: " + ", ".join(report.invalid[:50]), "warning")
+        # The valid ones are invited; the rest stays in the box to be corrected, never lost.
+        problem = (f"{len(report.invalid)} adres(sen) niet uitgenodigd: geen geldig e-mailadres. "
+                   "Verbeter ze hieronder en nodig opnieuw uit.")
+        return _detail_page(subject, invite_errors={"addresses": problem},
+                            invite_values={"addresses": "\n".join(report.invalid)},
+                            status=422)
     return redirect(url_for("events.detail", event_id=event_id) + "#genodigden", code=303)
 
 
