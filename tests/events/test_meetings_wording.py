@@ -64,7 +64,8 @@ def test_an_ongoing_meeting_stays_in_the_current_list_until_it_ends(organiser_te
         ids = dict(db.session.execute(select(Event.title, Event.id)).all())
         ongoing_page = client.get(f"/events/{ids['Training dag twee']}").get_data(as_text=True)
         ended_page = client.get(f"/events/{ids['Net afgelopen']}").get_data(as_text=True)
-    assert "nu bezig" in ongoing_page and "nu bezig" not in ended_page
+    assert "Nu bezig" in ongoing_page and "Gepland" not in ongoing_page.split("<h1")[1][:600]
+    assert "Nu bezig" not in ended_page
     current = _section(html, "Huidige en komende bijeenkomsten</h2>", "Eerdere bijeenkomsten</h2>")
     past = _section(html, "Eerdere bijeenkomsten</h2>", None)
     for title in ("Begon een uur geleden", "Training dag twee", "Volgende week"):
