@@ -95,7 +95,9 @@ def test_each_job_run_twice_queues_nothing_twice(demo):
     owner = db.session.scalar(select(User).where(User.email == "paul.wesseloo@example.org"))
     team = owner.memberships[0].team
     create_action(team, owner=owner, due_date=date(2018, 2, 12), title="Binnenkort")
-    create_action(team, owner=owner, due_date=date(2018, 1, 20), title="Lang over de datum")
+    # Escalated to the trekker (Wesseloo) only because the action is someone else's.
+    colleague = create_user(email="collega@example.org", name="Cora Collega")
+    create_action(team, owner=colleague, due_date=date(2018, 1, 20), title="Lang over de datum")
     event = db.session.scalar(select(Event).where(Event.starts_at.is_not(None)))
     db.session.add(Invitation(event=event, user=owner))
     db.session.commit()
@@ -280,3 +282,14 @@ def test_a_line_break_in_a_subject_value_is_refused_and_logged_not_fatal(team_wi
     assert not any("Bcc" in s for s in db.session.scalars(select(OutboxMessage.subject)))
     # The daily bundle has the title in its body only, never in a header.
     assert run_job("reminders", _at(date(2018, 3, 5))).queued
+
+
+def test_a_trekkers_own_overdue_action_is_in_their_bundle_not_an_escalation(demo):
+    trekker = db.session.scalar(select(User).where(User.email == "paul.wesseloo@example.org"))
+    team = trekker.memberships[0].team
+    assert team.trekker == trekker
+    create_action(team, owner=trekker, due_date=date(2018, 1, 20), title="Eigen actie te laat")
+    db.session.commit()
+    assert run_job("escalations", _at(date(2018, 2, 5))).queued == []
+    bundle = run_job("reminders", _at(date(2018, 1, 21))).queued
+    assert f"reminders:user:{trekker.id}:2018-01-21" in bundle

@@ -168,8 +168,8 @@ def escalations(now: datetime) -> JobResult:
     for action in actions:
         rules = per_team.get(action.team_id, default)
         trekker = action.team.trekker
-        if trekker is None:
-            continue
+        if trekker is None or trekker.id == action.owner_id:
+            continue  # their own action is in their daily reminder bundle already
         day = escalation_day(action.due_date, rules.escalation_days)
         if not calls_for_mail(day, _local_day(sent.get(trekker.id)), today):
             continue
