@@ -313,15 +313,7 @@ def _table(doc, headers: list[str], rows: list[list[str]], *, caption: str,
         for cell, value, is_numeric in zip(table.add_row().cells, values, numeric, strict=True):
             _cell_text(cell, value, bold=bold, right=is_numeric)
     if keep_together:
-        for row in table.rows:
-            # In schema order: before trHeight, tblHeader, … (Word refuses other orders).
-            row._tr.get_or_add_trPr().insert_element_before(
-                OxmlElement("w:cantSplit"), "w:trHeight", "w:tblHeader", "w:tblCellSpacing",
-                "w:jc", "w:hidden", "w:ins", "w:del", "w:trPrChange")
-        for row in table.rows[:-1]:
-            for cell in row.cells:
-                for paragraph in cell.paragraphs:
-                    paragraph.paragraph_format.keep_with_next = True
+        _keep_together(table)
     columns = [[headers[i], *(r[i] for r in rows)] for i in range(len(headers))]
     _fixed_widths(table, widths or fit_widths(columns, numeric))
     _describe(table, caption)
@@ -491,14 +483,7 @@ def _combined_table(doc, ct: CombinedTable):
         _small_cell(cells[0], data.label, bold=True)
         for cell, value in zip(cells[1:], data.cells, strict=True):
             _small_cell(cell, value.text, bold=data.is_total, right=True, mark=value.mark)
-    for row in table.rows:
-        row._tr.get_or_add_trPr().insert_element_before(
-            OxmlElement("w:cantSplit"), "w:trHeight", "w:tblHeader", "w:tblCellSpacing",
-            "w:jc", "w:hidden", "w:ins", "w:del", "w:trPrChange")
-    for row in table.rows[:-1]:
-        for cell in row.cells:
-            for paragraph in cell.paragraphs:
-                paragraph.paragraph_format.keep_with_next = True
+    _keep_together(table)
     widths = _combined_widths(ct)
     table.autofit = False
     tbl_pr = table._tbl.tblPr
@@ -717,3 +702,16 @@ def render_report_docx(report: Report) -> bytes:
     buffer = BytesIO()
     doc.save(buffer)
     return buffer.getvalue()
+
+
+def _keep_together(table) -> None:
+    """Keep ``table`` on one page: no row split, every row kept with the next."""
+    for row in table.rows:
+        # In schema order: before trHeight, tblHeader, … (Word refuses other orders).
+        row._tr.get_or_add_trPr().insert_element_before(
+            OxmlElement("w:cantSplit"), "w:trHeight", "w:tblHeader", "w:tblCellSpacing",
+            "w:jc", "w:hidden", "w:ins", "w:del", "w:trPrChange")
+    for row in table.rows[:-1]:
+        for cell in row.cells:
+            for paragraph in cell.paragraphs:
+                paragraph.paragraph_format.keep_with_next = True
