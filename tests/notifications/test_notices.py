@@ -83,9 +83,13 @@ def _change(fn, *args, **kwargs):
     return result
 
 
-def test_assigned_by_someone_else_is_direct_by_default_never_for_ones_own(people):
+def test_assigned_by_someone_else_is_in_the_bundle_by_default_never_for_ones_own(people):
     team, owner, boss, _ = people
     _change(create_action, team, _data(owner), actor=boss)
+    assert _direct(owner) == []  # by default one mail a day: the bundle
+    assert "Huisbezoeken plannen" in _bundle(owner)
+    _choose(owner, assigned="direct")
+    _change(create_action, team, _data(owner, title="Huisbezoeken plannen"), actor=boss)
     [mail] = _direct(owner)
     assert mail.kind == "notice-assigned" and "Bert Trekker heeft de actie" in mail.body_text
     assert mail.subject == "Aan u toegewezen: Huisbezoeken plannen"
@@ -159,6 +163,7 @@ def test_own_changes_and_unimportant_fields_notify_nobody(people):
 def test_reassigning_tells_the_new_owner_assigned_and_the_old_one_changed(people):
     team, owner, boss, third = people
     _choose(owner, changed="direct")
+    _choose(third, assigned="direct")
     action = _change(create_action, team, _data(owner), actor=owner)
     _change(update_action, action, _data(third), expected_version=action.version, actor=boss)
     assert [m.kind for m in _direct(third)] == ["notice-assigned"]

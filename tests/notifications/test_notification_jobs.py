@@ -269,9 +269,15 @@ def test_a_line_break_in_a_subject_value_is_refused_and_logged_not_fatal(team_wi
     from tracker.actions.services import create_action as create
     from tracker.enums import ActionStatus
 
+    from tracker.notifications.models import NotificationPreference
+
     team, owner, trekker, _ = team_with_owner
     caplog.set_level("WARNING")
-    # A direct "toegewezen" notice carries the title in its subject.
+    # A direct "toegewezen" notice (the owner asked for them at once) carries the title in
+    # its subject.
+    db.session.add(NotificationPreference(user_id=owner.id, digest="off", reminders=True,
+                                          notices={"assigned": "direct"}))
+    db.session.commit()
     bad = create(team, ActionInput(title="Kwaad\r\nBcc: iedereen@example.org", description="",
                                    owner_id=owner.id, due_date=date(2018, 3, 1),
                                    status=ActionStatus.OPEN, milestone_id=None,

@@ -26,7 +26,10 @@ NOTICE_KINDS = {
     "changed": "Iemand anders wijzigt mijn actie (titel, datum, status of eigenaar)",
     "event": "Een bijeenkomst waarvoor ik ben uitgenodigd wordt gewijzigd of geannuleerd",
 }
-NOTICE_DEFAULTS = {"assigned": NoticeChoice.DIRECT, "comment": NoticeChoice.BUNDLE,
+#: Work notices go into the daily bundle unless the person asks for them at once: by
+#: default nobody gets more than one mail a day about their own work. A meeting's change
+#: is direct: it carries the calendar update.
+NOTICE_DEFAULTS = {"assigned": NoticeChoice.BUNDLE, "comment": NoticeChoice.BUNDLE,
                    "changed": NoticeChoice.BUNDLE, "event": NoticeChoice.DIRECT}
 
 
