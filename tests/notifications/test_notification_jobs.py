@@ -268,7 +268,6 @@ def test_a_line_break_in_a_subject_value_is_refused_and_logged_not_fatal(team_wi
     from tracker.actions.services import ActionInput
     from tracker.actions.services import create_action as create
     from tracker.enums import ActionStatus
-
     from tracker.notifications.models import NotificationPreference
 
     team, owner, trekker, _ = team_with_owner
