@@ -9,21 +9,49 @@ from sqlalchemy import select
 
 from tracker.auth.models import User
 from tracker.demo import february_2018 as source
-from tracker.demo.loader import KIND_LABELS, count_rows, load_demo_network
+from tracker.demo.loader import (
+    KIND_LABELS,
+    Placement,
+    count_rows,
+    load_demo_network,
+    mark_jobs_done,
+)
 from tracker.extensions import db
 
 demo_cli = AppGroup("demo", help="Demogegevens.")
 
 
 @demo_cli.command("load")
-def load_command():
-    """Load the network of the February 2018 report (safe to run again)."""
+@click.option("--as-of-2018", "as_of_2018", is_flag=True,
+              help="Met de datums van het rapport zelf (peildatum 1 februari 2018) in plaats "
+                   "van verschoven naar vandaag.")
+@click.option("--at", "at", help="Doe alsof het dit moment is (ISO 8601); standaard nu.")
+def load_command(as_of_2018: bool, at: str | None):
+    """Load the network of the February 2018 report (safe to run again).
+
+    By default every date moves by one offset so that the peildatum is today (local);
+    ``--as-of-2018`` keeps the report's dates. Rows that exist already are not moved.
+    """
+    from tracker.formatting import long_date
+    from tracker.jobs.cli import parse_moment
+
     development = current_app.config["TRACKER_ENV"] != "production"
     password = current_app.config["TRACKER_DEMO_PASSWORD"] if development else None
-    created = load_demo_network(password)
+    timezone = current_app.config["TRACKER_TIMEZONE"]
+    now = None if as_of_2018 else parse_moment(at)
+    created = load_demo_network(password, now=now, timezone=timezone)
+    placement = Placement() if now is None else Placement.today(now, timezone)
+    if now is not None and sum(created.values()):
+        # The first start of the scheduler must not mail about the demo's past.
+        mark_jobs_done(now)
     db.session.commit()
     counts = count_rows()
-    click.echo("Demonetwerk (voortgangsrapportage februari 2018) geladen:")
+    if sum(created.values()):
+        click.echo("Demonetwerk (voortgangsrapportage februari 2018) geladen, peildatum "
+                   f"{long_date(placement.peildatum)}:")
+    else:
+        click.echo("Demonetwerk (voortgangsrapportage februari 2018) was al geladen; "
+                   "niets verschoven:")
     for kind, label in KIND_LABELS.items():
         new = f" ({created[kind]} nieuw)" if created[kind] else ""
         click.echo(f"  {counts[kind]:>4} {label}{new}")

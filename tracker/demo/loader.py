@@ -3,6 +3,16 @@
 Idempotent: every row is found by its natural key (slug, CBS code, e-mail,
 title within a team) and only created when missing; rows that exist are left
 as they are, so loading twice changes nothing and user edits survive.
+
+Two placements (see docs/demo.md):
+
+- **as of 2018** (``now=None``, ``flask demo load --as-of-2018``): the report's own
+  dates; the peildatum is 1 February 2018. The report tests use this.
+- **today** (``now`` given, ``flask demo load``): every date and moment moved by one
+  offset in whole days, so that the peildatum (1 February 2018) falls on today's local
+  date and "1 oktober 2018" becomes "242 days after today", as it was 242 days after the
+  peildatum. Indicator periods (the years 2013-2017) and free texts stay as the report
+  wrote them: they are historic source figures and quotations, not schedule.
 """
 
 from __future__ import annotations
@@ -61,6 +71,57 @@ DEMO_MEETING_HOURS = (time(13, 30), time(16, 30))
 #: for that date (which shows only rows that existed then) shows the whole network.
 DEMO_RECORDED_AT = datetime.combine(source.REPORT_META["peildatum"], time(9, 0), tzinfo=AMSTERDAM)
 
+#: The report's peildatum: the day that becomes "today" when the demo is placed today.
+SOURCE_PEILDATUM: date = source.REPORT_META["peildatum"]
+
+
+class Placement:
+    """Where the demo stands in time: one offset in whole days for every date and moment.
+
+    ``Placement()`` keeps the report's dates (offset 0, recorded at 09:00 on 1 February
+    2018). :meth:`today` moves the peildatum onto the local date of ``now``.
+    """
+
+    def __init__(self, offset: timedelta = timedelta(0), recorded_at: datetime = DEMO_RECORDED_AT,
+                 *, until: datetime | None = None):
+        self.offset = offset
+        #: The moment every demo row was created (history, ``created_at``), aware.
+        self.recorded_at = recorded_at
+        #: No demo moment of the past (an invitation, an answer) lies after this one.
+        self.until = until
+
+    @classmethod
+    def today(cls, now: datetime, timezone: str = "Europe/Amsterdam") -> Placement:
+        """The placement whose peildatum is ``now``'s local date (``now`` aware, any zone).
+
+        The rows count as recorded at 09:00 that day, or at ``now`` when that is earlier:
+        never in the future, so the report "as of" today and every "since" shows them.
+        """
+        zone = ZoneInfo(timezone)
+        local_now = now.astimezone(zone)
+        offset = local_now.date() - SOURCE_PEILDATUM
+        recorded = min(datetime.combine(local_now.date(), time(9, 0), tzinfo=zone), local_now)
+        return cls(offset, recorded, until=recorded)
+
+    @property
+    def peildatum(self) -> date:
+        """The report's peildatum in this placement."""
+        return SOURCE_PEILDATUM + self.offset
+
+    def day(self, value: date | None) -> date | None:
+        """A date of the source, placed (None stays None)."""
+        return None if value is None else value + self.offset
+
+    def moment(self, value: datetime) -> datetime:
+        """A moment of the demo's own past (relative to :data:`DEMO_RECORDED_AT`), placed:
+        moved by the offset and, placed today, not later than the rows' recording."""
+        moved = value + self.offset
+        return moved if self.until is None else min(moved, self.until)
+
+    def local(self, day: date, at: time) -> datetime:
+        """A local wall-clock time on a (source) day, placed: the day moves, the hour stays."""
+        return _local(day + self.offset, at)
+
 #: Labels in the order the loader reports them.
 KIND_LABELS = {
     "districts": "districten",
@@ -108,7 +169,8 @@ def municipality_rows() -> list[dict[str, str]]:
 
 
 class _Loader:
-    def __init__(self, password: str | None):
+    def __init__(self, password: str | None, placement: Placement):
+        self.placement = placement
         self.password_hash = hash_password(password) if password else None
         self.created: Counter[str] = Counter()
         self.districts: dict[str, District] = {}
@@ -123,7 +185,7 @@ class _Loader:
             return found
         for column in ("created_at", "entered_at"):
             if hasattr(model, column) and column not in values and model is not User:
-                values[column] = DEMO_RECORDED_AT
+                values[column] = self.placement.recorded_at
         obj = model(**lookup, **values)
         db.session.add(obj)
         db.session.flush()
@@ -244,7 +306,7 @@ class _Loader:
                     "actions", Action, {"team_id": team.id, "title": a["title"]},
                     # The published report's wording; the same as the title needs no copy.
                     report_text="" if a["report_text"] == a["title"] else a["report_text"],
-                    due_date=a["due_date"],
+                    due_date=self.placement.day(a["due_date"]),
                     due_precision=DatePrecision(a["due_precision"] or "day"),
                     owner=self.people[a["owner"]] if a["owner"] else None,
                     status=ActionStatus(a["status"]),
@@ -258,7 +320,8 @@ class _Loader:
                 "milestones", Milestone,
                 {"team_id": team.id if team else None, "title": m["title"]},
                 description=m["description"], kind=MilestoneKind(m["kind"]),
-                due_date=m["due_date"], due_precision=DatePrecision(m["due_precision"]),
+                due_date=self.placement.day(m["due_date"]),
+                due_precision=DatePrecision(m["due_precision"]),
                 per_municipality=m["per_municipality"],
             )
 
@@ -269,8 +332,8 @@ class _Loader:
             if e["precision"] == "day" and e["starts_on"]:
                 start, end = DEMO_MEETING_HOURS
                 values.update(
-                    starts_at=_local(e["starts_on"], start),
-                    ends_at=_local(e["starts_on"], end),
+                    starts_at=self.placement.local(e["starts_on"], start),
+                    ends_at=self.placement.local(e["starts_on"], end),
                     status=EventStatus.GEPLAND,
                     organiser=team.trekker if team else None,
                 )
@@ -279,13 +342,15 @@ class _Loader:
                     day, at = source.DEMO_MEETING["rsvp_deadline"]
                     values.update(location=source.DEMO_MEETING["location"],
                                   capacity=source.DEMO_MEETING["capacity"],
-                                  rsvp_deadline=_local(day, time.fromisoformat(at)))
+                                  rsvp_deadline=self.placement.local(day, time.fromisoformat(at)))
             else:
                 note = "datum nog niet bekend"
                 if e["starts_on"] and e["precision"]:
                     from tracker.formatting import approximate_date
 
-                    note = approximate_date(e["starts_on"], e["precision"])
+                    # Derived from the (placeholder) date, so it moves with it: "voorjaar
+                    # 2018" placed today reads as the season eight weeks or so ahead.
+                    note = approximate_date(self.placement.day(e["starts_on"]), e["precision"])
                 values.update(status=EventStatus.CONCEPT, date_note=note,
                               organiser=team.trekker if team else None)
             self._get_or_create(
@@ -312,10 +377,12 @@ class _Loader:
                 )
             response = RsvpResponse(item["response"]) if item["response"] else None
             invited_at = DEMO_RECORDED_AT + timedelta(minutes=position)
+            responded_at = invited_at + timedelta(days=2) if response else None
             self._get_or_create(
                 "invitations", Invitation, {"event_id": event.id, "user_id": user.id},
-                invited_at=invited_at, response=response, remark=item.get("remark") or "",
-                responded_at=invited_at + timedelta(days=2) if response else None,
+                invited_at=self.placement.moment(invited_at), response=response,
+                remark=item.get("remark") or "",
+                responded_at=self.placement.moment(responded_at) if response else None,
             )
 
     def load_pilots(self) -> None:
@@ -343,11 +410,11 @@ class _Loader:
                 district=self.districts[p["district"]] if p.get("district") else None,
                 building_block=block, status=PilotStatus(p["status"]),
                 # A year alone ("in 2016") is not a start date: keep it out of the date field.
-                start_date=None if p.get("start_year") else p.get("start_date"),
-                end_date=p.get("end_date"),
+                start_date=None if p.get("start_year") else self.placement.day(p.get("start_date")),
+                end_date=self.placement.day(p.get("end_date")),
                 results=p.get("results", ""), lessons=p.get("lessons", ""),
                 municipalities=[self.municipalities[name] for name in p["municipalities"]],
-                created_at=DEMO_RECORDED_AT,
+                created_at=self.placement.recorded_at,
             )
             db.session.add(pilot)
             db.session.flush()
@@ -418,17 +485,24 @@ def _slugify(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
 
 
-def load_demo_network(password: str | None) -> Counter[str]:
+def load_demo_network(password: str | None, *, now: datetime | None = None,
+                      timezone: str = "Europe/Amsterdam") -> Counter[str]:
     """Create whatever of the February 2018 network is missing; return what was created.
 
     ``password`` is set on every demo account that may log in (development only);
     with ``None`` the accounts are created without a password.
+
+    ``now`` (aware): place the network relative to that moment (:meth:`Placement.today`:
+    the peildatum becomes its local date in ``timezone``, every date moves by the same
+    number of days). ``None`` keeps the report's own dates (peildatum 1 February 2018).
+    Rows that already exist are never moved.
     """
-    loader = _Loader(password)
-    # History records the network as it stood on the report's peildatum, so that the
-    # report "as of" 1 February 2018 shows it. Commit before: this whole transaction
-    # gets that one moment.
-    with recorded_at(db.session, DEMO_RECORDED_AT):
+    placement = Placement() if now is None else Placement.today(now, timezone)
+    loader = _Loader(password, placement)
+    # History records the network as it stood on the (placed) peildatum, so that the
+    # report "as of" that day shows it. Commit before: this whole transaction gets that
+    # one moment.
+    with recorded_at(db.session, placement.recorded_at):
         loader.load()
         db.session.flush()
     return loader.created
@@ -442,3 +516,30 @@ def count_rows() -> dict[str, int]:
         kind: db.session.scalar(select(func.count()).select_from(model)) or 0
         for kind, model in MODELS.items()
     }
+
+
+#: The ``job_runs`` summary of a period the demo load marked done.
+DEMO_JOB_SUMMARY = "demo geladen: eerdere perioden overgeslagen"
+
+
+def mark_jobs_done(now: datetime) -> list[str]:
+    """Record every scheduled job's periods up to ``now`` as done; return the job names.
+
+    After a load placed today, the scheduler's first start would otherwise catch up
+    the runs of the last two days (``scheduler.missed_runs``): runs as of moments
+    before the demo existed, about a past that never happened. The jobs run from
+    their next scheduled moment on. Flush only; a record that is later already
+    stays (``last_period_at`` never moves back).
+    """
+    from tracker.jobs.scheduler import SCHEDULE
+    from tracker.notifications.models import JobRun
+
+    for name in SCHEDULE:
+        run = db.session.get(JobRun, name)
+        if run is None:
+            db.session.add(JobRun(name=name, last_period_at=now, summary=DEMO_JOB_SUMMARY))
+        elif run.last_period_at < now:
+            run.last_period_at = now
+            run.summary = DEMO_JOB_SUMMARY
+    db.session.flush()
+    return list(SCHEDULE)
