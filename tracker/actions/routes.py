@@ -409,15 +409,14 @@ def export(slug: str, subject: Team):
     rows = export_rows(subject.id, ActionFilter.from_args(request.args), today)
     header = ["Nummer", "Titel", "Toelichting", "Eigenaar", "Datum", "Status", "District",
               "Mijlpaal", "Gereed op"]
-    from tracker.formatting import long_date, short_date
-
+    # Dates as they are: csv_export.csv_cell writes every date column in one ISO form.
     return csv_response(
         f"acties-{subject.slug}-{today.isoformat()}.csv",
         header,
         (
-            [a.id, a.title, a.description, a.owner.name if a.owner else "", short_date(a.due_date),
+            [a.id, a.title, a.description, a.owner.name if a.owner else "", a.due_date,
              a.status.label, a.district.name if a.district else "",
-             a.milestone.title if a.milestone else "", long_date(a.completed_at)]
+             a.milestone.title if a.milestone else "", a.completed_at]
             for a in rows
         ),
     )

@@ -81,7 +81,7 @@ class PersonExport:
             archive.writestr("LEESMIJ.txt", README)
             archive.writestr("gegevens.json", json.dumps(
                 {"persoon": self.person, "tabellen": self.sections},
-                ensure_ascii=False, indent=2, sort_keys=True))
+                ensure_ascii=False, indent=2, sort_keys=True, default=_plain))
             for name, rows in sorted(self.sections.items()):
                 header = sorted({key for row in rows for key in row})
                 archive.writestr(f"{name}.csv", csv_bytes(header, (
@@ -118,7 +118,9 @@ def collect(user: User) -> PersonExport:
                 key = tuple(row[: len(table.primary_key.columns)])
                 if key not in seen:
                     seen.add(key)
-                    rows.append({c.name: _plain(row._mapping[c]) for c in columns})
+                    # Dates stay dates: JSON writes them in full ISO (``_plain``), the
+                    # CSV in the one form of ``csv_export.csv_cell``.
+                    rows.append({c.name: _value(row._mapping[c]) for c in columns})
         if rows:
             sections[SECTION_NAMES.get(table.name, table.name)] = rows
     person = {
@@ -149,8 +151,15 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _value(value: Any) -> Any:
+    """A column's value for the export: dates and moments as they are, the rest plain."""
+    return value if isinstance(value, datetime | date) else _plain(value)
+
+
 def _cell(value: Any) -> Any:
-    return json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else value
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, default=_plain)
+    return value
 
 
 def export_person(user: User, *, actor: User | None) -> bytes:

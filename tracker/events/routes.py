@@ -52,7 +52,6 @@ from tracker.events.rules import (
 from tracker.events.services import cancel_event, create_event, update_event
 from tracker.events.tokens import TokenError, check_not_expired, read_rsvp_token, rsvp_token
 from tracker.extensions import db
-from tracker.formatting import long_datetime
 from tracker.forms import Refusal, flash_and_redirect, form_errors
 from tracker.htmx import is_fragment
 from tracker.network.models import District, Organisation, Team
@@ -333,7 +332,7 @@ def export(event_id: int, subject: Event):
         ([i.user.name, i.user.email, i.user.organisation.name if i.user.organisation else "",
           i.response.label if i.response else "geen antwoord",
           "ja" if i.waitlisted_at else "", i.remark,
-          long_datetime(i.responded_at) if i.responded_at else ""] for i in rows))
+          i.responded_at] for i in rows))  # csv_cell writes the moment in ISO form
 
 
 # --- RSVP through the signed link ----------------------------------------------------------
