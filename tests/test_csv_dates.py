@@ -138,3 +138,13 @@ def test_personal_data_export_csvs_dates_are_iso(demo, client, login):
 def test_the_check_itself_refuses_every_other_form(value):
     with pytest.raises(AssertionError):
         assert_dates_in_one_form([{"Datum": value}], required=set())
+
+
+#: The CSV routes this file downloads and parses; the AVG export zip holds CSVs as well.
+CHECKED_CSV_ROUTES = {"/teams/<slug>/actions.csv", "/events/<int:event_id>/invitations.csv"}
+
+
+def test_every_csv_route_of_the_app_is_checked_here(app):
+    """A new CSV export must be added to this file (and pass its dates as dates)."""
+    routes = {rule.rule for rule in app.url_map.iter_rules() if rule.rule.endswith(".csv")}
+    assert routes == CHECKED_CSV_ROUTES
