@@ -154,3 +154,26 @@ def _snapshot():
         select(TeamMembership.team_id, TeamMembership.user_id, TeamMembership.role)
     ).all()
     return sorted(users), sorted(memberships), db.session.scalar(select(func.count(User.id)))
+
+
+# == Pilot status correction and organisations (helper "people", issue 13) ==
+# who may correct a pilot's status in team A: the beheerder and team A's coordinator only.
+CORRECT_PILOT_A = {
+    "beheerder": True, "coordinator_a": True, "trekker_a": False, "coordinator_b": False,
+    "bestuurder": False, "partner_a": False, "lezer": False,
+}
+
+
+@pytest.mark.parametrize("who", CORRECT_PILOT_A)
+def test_pilot_correction_matrix(world, who):
+    from tracker.pilots.models import Pilot
+
+    team_a, _, people = world
+    pilot = Pilot(team=team_a, title="Pilot A")
+    assert can(people[who], "pilot.correct", pilot) is CORRECT_PILOT_A[who]
+
+
+@pytest.mark.parametrize("who", EXPECTED)
+def test_organisations_manage_matrix(world, who):
+    _, _, people = world
+    assert can(people[who], "organisations.manage") is EXPECTED[who][4]

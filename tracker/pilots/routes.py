@@ -16,13 +16,21 @@ from tracker.extensions import db
 from tracker.forms import Refusal, flash_and_redirect, form_errors
 from tracker.network.models import District, Municipality, Team, TeamMembership
 from tracker.network.queries import team_page, visible_teams
-from tracker.pilots.forms import BuildingBlockForm, PilotForm, StatusForm
+from tracker.pilots.forms import BuildingBlockForm, CorrectionForm, PilotForm, StatusForm
 from tracker.pilots.models import BuildingBlock, Pilot
 from tracker.pilots.queries import PilotFilter, matrix, pilots
-from tracker.pilots.rules import allowed_next
+from tracker.pilots.rules import (
+    allowed_next,
+    can_move,
+    correction_targets,
+    is_terminal,
+    needs_confirmation,
+    needs_findings,
+)
 from tracker.pilots.services import (
     add_building_block,
     change_status,
+    correct_status,
     create_pilot,
     update_pilot,
 )
@@ -77,8 +85,11 @@ def detail(pilot_id: int, subject: Pilot):
         .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())).all()
     return render_template(
         "pilots/detail.html", pilot=subject, team=subject.team, history=history,
-        next_statuses=allowed_next(subject.status),
+        next_statuses=[(target, needs_confirmation(target) or needs_findings(target))
+                       for target in allowed_next(subject.status)],
         can_edit=can(current_user, "pilot.edit", subject),
+        can_correct=(can(current_user, "pilot.correct", subject)
+                     and bool(correction_targets(subject.status))),
     )
 
 
@@ -179,18 +190,95 @@ def _detail_url(pilot_id: int, **_ignored) -> str:
     return url_for("pilots.detail", pilot_id=pilot_id)
 
 
+def _status_page(pilot: Pilot, target: PilotStatus, values=None, errors=None, status=200,
+                 correcting: bool = False):
+    """The confirmation page of a status change (or the correction form): what happens."""
+    return render_template(
+        "pilots/status.html", pilot=pilot, team=pilot.team, target=target,
+        values=values or {}, errors=errors or {},
+        terminal=is_terminal(target), findings_needed=needs_findings(target),
+        correcting=correcting, correction_options=[
+            (s.value, s.label) for s in correction_targets(pilot.status)],
+    ), status
+
+
+def _target(pilot: Pilot) -> PilotStatus | None:
+    try:
+        return PilotStatus(request.values.get("status") or request.values.get("naar") or "")
+    except ValueError:
+        return None
+
+
+@bp.get("/pilots/<int:pilot_id>/status")
+@requires("pilot.edit", load=load_pilot)
+def status_confirm(pilot_id: int, subject: Pilot):
+    """What moving to ``?naar=<status>`` does, with the button that does it (changes nothing)."""
+    target = _target(subject)
+    if target is None or target not in allowed_next(subject.status):
+        flash(f"Van “{subject.status.label}” kan een pilot daar niet naartoe.", "error")
+        return redirect(_detail_url(pilot_id), code=303)
+    return _status_page(subject, target, {"results": subject.results,
+                                          "lessons": subject.lessons})
+
+
+def _refused_status(refusal: Refusal, pilot_id: int, subject: Pilot):
+    if refusal.is_conflict or not ({"results", "lessons"} & set(refusal.errors)):
+        return flash_and_redirect(
+            _detail_url, conflict="Niet opgeslagen: iemand anders heeft deze pilot intussen "
+                                  "gewijzigd. Bekijk de actuele stand.")(refusal, pilot_id=pilot_id)
+    current = load_pilot(pilot_id)
+    return _status_page(current, _target(current) or current.status, request.form,
+                        refusal.errors, 422)
+
+
 @bp.post("/pilots/<int:pilot_id>/status")
 @requires("pilot.edit", load=load_pilot)
-@form_errors(flash_and_redirect(
-    _detail_url, conflict="Niet opgeslagen: iemand anders heeft deze pilot intussen gewijzigd. "
-                          "Bekijk de actuele stand."))
+@form_errors(_refused_status)
 def status(pilot_id: int, subject: Pilot):
-    """Move the pilot to its next status."""
+    """Move the pilot to its next status; a terminal move without ``confirm`` only shows
+    the confirmation page, a move that needs results and lessons without them is 422."""
     form = StatusForm().parse()
-    change_status(subject, form.status.data, expected_version=form.version.data,
-                  actor=current_user, now=now())
+    target = form.status.data
+    if needs_confirmation(target) and not form.confirm.data and can_move(subject.status, target):
+        return _status_page(subject, target, {"results": subject.results,
+                                              "lessons": subject.lessons})
+    change_status(subject, target, expected_version=form.version.data, actor=current_user,
+                  now=now(),
+                  results=form.results.data if "results" in request.form else None,
+                  lessons=form.lessons.data if "lessons" in request.form else None)
     db.session.commit()
     flash(f"Status van “{subject.title}”: {subject.status.label}.", "ok")
+    return redirect(_detail_url(pilot_id), code=303)
+
+
+@bp.get("/pilots/<int:pilot_id>/status/corrigeren")
+@requires("pilot.correct", load=load_pilot)
+def correct_form(pilot_id: int, subject: Pilot):
+    """The "Status corrigeren" form: an earlier status and a required reason."""
+    if not correction_targets(subject.status):
+        flash("Deze pilot staat in de eerste stap; er is niets te corrigeren.", "info")
+        return redirect(_detail_url(pilot_id), code=303)
+    return _status_page(subject, subject.status, correcting=True)
+
+
+def _refused_correction(refusal: Refusal, pilot_id: int, subject: Pilot):
+    current = load_pilot(pilot_id)
+    errors = refusal.errors or {"status": "Niet opgeslagen: iemand anders heeft deze pilot "
+                                          "intussen gewijzigd. Bekijk de actuele stand."}
+    return _status_page(current, current.status, request.form, errors, refusal.status,
+                        correcting=True)
+
+
+@bp.post("/pilots/<int:pilot_id>/status/corrigeren")
+@requires("pilot.correct", load=load_pilot)
+@form_errors(_refused_correction)
+def correct(pilot_id: int, subject: Pilot):
+    """Put the status back a step (coordinator of the team), audited with the reason."""
+    form = CorrectionForm().parse()
+    correct_status(subject, form.status.data, reason=form.reason.data,
+                   expected_version=form.version.data, actor=current_user, now=now())
+    db.session.commit()
+    flash(f"Status van “{subject.title}” gecorrigeerd naar {subject.status.label}.", "ok")
     return redirect(_detail_url(pilot_id), code=303)
 
 
