@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tracker.auth.services import clean_email
-from tracker.enums import Role, TeamRole
+from tracker.enums import OrganisationKind, Role, TeamRole
 from tracker.forms import EnumField, FlagField, Form, IdField, ParsedField, TextField
 
 NAME_MAX_LENGTH = 120
@@ -89,3 +89,23 @@ class EraseForm(Form):
     def __init__(self, *, expected_name: str, **kwargs):
         super().__init__(**kwargs)
         self.confirm.expected = expected_name
+
+
+# == Organisations (helper "people", issue 13) ==
+class OrganisationForm(Form):
+    """Add or rename an organisation; whether the name is free is the service's check."""
+
+    name = TextField("Naam", max_length=160)
+    kind = EnumField(OrganisationKind, invalid="Kies een bestaande soort organisatie.")
+
+
+class MergeForm(Form):
+    """Merge this organisation into another; ``confirm`` is the confirmation page's button."""
+
+    survivor_id = IdField(invalid="Kies een bestaande organisatie.",
+                          missing="Kies de organisatie die blijft bestaan.")
+    confirm = FlagField()
+
+    def __init__(self, *, organisations: set[int], **kwargs):
+        super().__init__(**kwargs)
+        self.survivor_id.allowed = organisations

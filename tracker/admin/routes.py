@@ -270,3 +270,8 @@ def erase(user_id: int, subject: User):
     db.session.commit()
     flash(f"De persoon is gewist en heet nu {report.pseudonym.name}.", "ok")
     return redirect(url_for("admin.user", user_id=user_id), code=303)
+
+
+# Helper "people" (issue 13): organisations and the person form live in their own modules
+# on this blueprint; imported here so that registering ``bp`` registers their routes.
+from tracker.admin import organisations as _organisations  # noqa: E402, F401

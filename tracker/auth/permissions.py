@@ -175,6 +175,12 @@ def _pilot_correct(user, pilot) -> bool:
     return team_role(user, pilot.team) == TeamRole.COORDINATOR
 
 
+@rule("organisations.manage")
+def _organisations_manage(user, _obj) -> bool:
+    """Only the beheerder (secretariat) adds, renames and merges organisations."""
+    return user.role == Role.BEHEERDER
+
+
 @rule("indicator.view")
 def _indicator_view(user, indicator) -> bool:
     """An indicator belongs to a team: whoever sees the team sees its measurements."""
