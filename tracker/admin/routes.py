@@ -274,4 +274,4 @@ def erase(user_id: int, subject: User):
 
 # Helper "people" (issue 13): organisations and the person form live in their own modules
 # on this blueprint; imported here so that registering ``bp`` registers their routes.
-from tracker.admin import organisations as _organisations  # noqa: E402, F401
+from tracker.admin import organisations as _organisation_routes  # noqa: E402, F401
