@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from tracker.auth.services import clean_email
 from tracker.enums import OrganisationKind, Role, TeamRole
-from tracker.forms import EnumField, FlagField, Form, IdField, ParsedField, TextField
+from tracker.forms import (
+    EnumField,
+    FlagField,
+    Form,
+    IdField,
+    ParsedField,
+    TextField,
+    VersionField,
+)
 
 NAME_MAX_LENGTH = 120
 ROLE_INVALID = "Kies een bestaande rol."
@@ -109,3 +117,31 @@ class MergeForm(Form):
     def __init__(self, *, organisations: set[int], **kwargs):
         super().__init__(**kwargs)
         self.survivor_id.allowed = organisations
+
+
+# == The person form and the e-mail change (helper "people", issue 13) ==
+def _parse_phone(raw, field):
+    from tracker.auth.people import clean_phone
+
+    return clean_phone(raw)
+
+
+class PersonForm(Form):
+    """A person's details kept by the beheerder (not the e-mail address: see EmailChangeForm)."""
+
+    name = TextField("Naam", max_length=NAME_MAX_LENGTH)
+    title = TextField("Functie", max_length=NAME_MAX_LENGTH, required=False)
+    organisation_id = IdField(invalid="Kies een bestaande organisatie.")
+    phone = ParsedField("Telefoonnummer", parse=_parse_phone)
+    salutation = ParsedField("Aanhef", parse=_parse_salutation)
+    version = VersionField()
+
+    def __init__(self, *, organisations: set[int], **kwargs):
+        super().__init__(**kwargs)
+        self.organisation_id.allowed = organisations
+
+
+class EmailChangeForm(Form):
+    """A new address for the person; it takes effect when the person confirms the link."""
+
+    email = ParsedField("Nieuw e-mailadres", parse=lambda raw, _field: clean_email(raw))
