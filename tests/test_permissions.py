@@ -121,6 +121,11 @@ ADMIN_POSTS = [
     ("/beheer/gebruikers/{target}/teams", {"team_id": "{team}", "team_role": "trekker"}),
     ("/beheer/gebruikers/{target}/teams/{team}/verwijderen", {}),
     ("/beheer/gebruikers/{target}/aanhef", {"salutation": "Hoi,"}),
+    # helper "people": the person form, the e-mail change, organisations
+    ("/beheer/gebruikers/{target}/gegevens", {"name": "Ander", "phone": "0612345678",
+                                              "version": "1"}),
+    ("/beheer/gebruikers/{target}/e-mailadres", {"email": "ander@example.org"}),
+    ("/beheer/organisaties", {"name": "Nieuwe organisatie", "kind": "overig"}),
 ]
 
 
@@ -149,11 +154,17 @@ def test_denied_admin_posts_change_nothing(world, client, login, who, path, data
 
 def _snapshot():
     users = db.session.execute(
-        select(User.id, User.role, User.active, User.email, User.salutation)).all()
+        select(User.id, User.role, User.active, User.email, User.salutation, User.name,
+               User.phone)).all()
     memberships = db.session.execute(
         select(TeamMembership.team_id, TeamMembership.user_id, TeamMembership.role)
     ).all()
-    return sorted(users), sorted(memberships), db.session.scalar(select(func.count(User.id)))
+    from tracker.network.models import Organisation
+    from tracker.notifications.models import OutboxMessage
+
+    return (sorted(users), sorted(memberships), db.session.scalar(select(func.count(User.id))),
+            db.session.scalar(select(func.count(OutboxMessage.id))),
+            db.session.scalar(select(func.count(Organisation.id))))
 
 
 # == Pilot status correction and organisations (helper "people", issue 13) ==
