@@ -109,9 +109,44 @@ def _form_context(team: Team) -> dict:
     }
 
 
+def municipality_groups(districts: list[District], municipalities: list[Municipality],
+                        chosen: list[int]) -> list[dict]:
+    """The picker's groups: per district (report order) its municipalities with whether
+    each is ticked, and whether the whole district is (the toggle's label follows it)."""
+    ticked = set(chosen)
+    groups = []
+    for district in districts:
+        items = [(m, m.id in ticked) for m in municipalities if m.district_id == district.id]
+        groups.append({"district": district, "items": items,
+                       "all_checked": bool(items) and all(checked for _, checked in items)})
+    return groups
+
+
 def _form(team: Team, pilot: Pilot | None, values, errors, status=200, is_conflict=False):
+    context = _form_context(team)
+    groups = municipality_groups(context["districts"], context["municipalities"],
+                                 values.get("municipality_ids") or [])
     return render_template("pilots/form.html", team=team, pilot=pilot, values=values,
-                           errors=errors, is_conflict=is_conflict, **_form_context(team)), status
+                           errors=errors, is_conflict=is_conflict, municipality_groups=groups,
+                           **context), status
+
+
+def _district_toggled(team: Team, pilot: Pilot | None):
+    """The form again with one district's municipalities all ticked (or, when they all
+    were, all unticked), keeping everything typed: the no-JavaScript "hele district"
+    button. None when the request is a normal save."""
+    district_id = parse_id(request.form.get("select_district"))
+    if district_id is None:
+        return None
+    values = _values(request.form)
+    in_district = [m.id for m in _form_context(team)["municipalities"]
+                   if m.district_id == district_id]
+    chosen = values["municipality_ids"]
+    if in_district and all(i in chosen for i in in_district):
+        values["municipality_ids"] = [i for i in chosen if i not in in_district]
+    else:
+        values["municipality_ids"] = chosen + [i for i in in_district if i not in chosen]
+    return _form(team, pilot, values, {})
 
 
 def _parse_form(team: Team) -> PilotForm:
@@ -139,7 +174,10 @@ def _refused_new(refusal: Refusal, slug: str, subject: Team):
 @requires("team.edit", load=team_page)
 @form_errors(_refused_new)
 def create(slug: str, subject: Team):
-    """Register a pilot (status gepland)."""
+    """Register a pilot (status gepland); "hele district" only re-renders the form."""
+    toggled = _district_toggled(subject, None)
+    if toggled is not None:
+        return toggled
     form = _parse_form(subject)
     pilot = create_pilot(subject, form.to_input(), actor=current_user, now=now())
     db.session.commit()
@@ -178,7 +216,10 @@ def _refused_edit(refusal: Refusal, pilot_id: int, subject: Pilot):
 @requires("pilot.edit", load=load_pilot)
 @form_errors(_refused_edit)
 def update(pilot_id: int, subject: Pilot):
-    """Save the pilot form (409 on a stale version)."""
+    """Save the pilot form (409 on a stale version); "hele district" only re-renders it."""
+    toggled = _district_toggled(subject.team, subject)
+    if toggled is not None:
+        return toggled
     form = _parse_form(subject.team)
     update_pilot(subject, form.to_input(), expected_version=form.version.data, actor=current_user)
     db.session.commit()
