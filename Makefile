@@ -24,6 +24,7 @@ migrate: install
 	$(BIN)/flask db upgrade
 
 demo: migrate
+	$(BIN)/flask network organisations
 	$(BIN)/flask demo load
 
 ## Set up everything and serve the demo network on http://$(HOST):$(PORT), with the

@@ -121,6 +121,11 @@ ADMIN_POSTS = [
     ("/beheer/gebruikers/{target}/teams", {"team_id": "{team}", "team_role": "trekker"}),
     ("/beheer/gebruikers/{target}/teams/{team}/verwijderen", {}),
     ("/beheer/gebruikers/{target}/aanhef", {"salutation": "Hoi,"}),
+    # helper "people": the person form, the e-mail change, organisations
+    ("/beheer/gebruikers/{target}/gegevens", {"name": "Ander", "phone": "0612345678",
+                                              "version": "1"}),
+    ("/beheer/gebruikers/{target}/e-mailadres", {"email": "ander@example.org"}),
+    ("/beheer/organisaties", {"name": "Nieuwe organisatie", "kind": "overig"}),
 ]
 
 
@@ -149,8 +154,37 @@ def test_denied_admin_posts_change_nothing(world, client, login, who, path, data
 
 def _snapshot():
     users = db.session.execute(
-        select(User.id, User.role, User.active, User.email, User.salutation)).all()
+        select(User.id, User.role, User.active, User.email, User.salutation, User.name,
+               User.phone)).all()
     memberships = db.session.execute(
         select(TeamMembership.team_id, TeamMembership.user_id, TeamMembership.role)
     ).all()
-    return sorted(users), sorted(memberships), db.session.scalar(select(func.count(User.id)))
+    from tracker.network.models import Organisation
+    from tracker.notifications.models import OutboxMessage
+
+    return (sorted(users), sorted(memberships), db.session.scalar(select(func.count(User.id))),
+            db.session.scalar(select(func.count(OutboxMessage.id))),
+            db.session.scalar(select(func.count(Organisation.id))))
+
+
+# == Pilot status correction and organisations (helper "people", issue 13) ==
+# who may correct a pilot's status in team A: the beheerder and team A's coordinator only.
+CORRECT_PILOT_A = {
+    "beheerder": True, "coordinator_a": True, "trekker_a": False, "coordinator_b": False,
+    "bestuurder": False, "partner_a": False, "lezer": False,
+}
+
+
+@pytest.mark.parametrize("who", CORRECT_PILOT_A)
+def test_pilot_correction_matrix(world, who):
+    from tracker.pilots.models import Pilot
+
+    team_a, _, people = world
+    pilot = Pilot(team=team_a, title="Pilot A")
+    assert can(people[who], "pilot.correct", pilot) is CORRECT_PILOT_A[who]
+
+
+@pytest.mark.parametrize("who", EXPECTED)
+def test_organisations_manage_matrix(world, who):
+    _, _, people = world
+    assert can(people[who], "organisations.manage") is EXPECTED[who][4]

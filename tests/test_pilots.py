@@ -39,9 +39,10 @@ def test_coordinator_registers_a_pilot_and_moves_it_through_its_lifecycle(demo, 
     assert response.status_code == 303
     pilot = db.session.scalar(select(Pilot).where(Pilot.title == "Pilot vroegsignalering Enschede"))
     assert pilot.status == PilotStatus.GEPLAND and [m.name for m in pilot.municipalities] == ["Enschede"]
+    findings = {"results": "Twaalf signalen eerder opgepakt.", "confirm": "1"}
     for version, target in enumerate(("lopend", "geevalueerd", "geborgd"), start=1):
         assert _post(client, f"/pilots/{pilot.id}/status",
-                     {"status": target, "version": version}).status_code == 303
+                     {"status": target, "version": version, **findings}).status_code == 303
     db.session.expire_all()
     assert db.session.get(Pilot, pilot.id).status == PilotStatus.GEBORGD
     changes = db.session.scalars(select(AuditEntry.after).where(
@@ -88,7 +89,9 @@ def test_bad_pilot_input(demo, client, login, overrides, message):
 def test_pilot_changes_by_role(demo, client, login, email, allowed):
     pilot = db.session.scalar(select(Pilot).where(Pilot.title == "Pilot groepsscan Kampen"))
     login(_user(email))
-    response = _post(client, f"/pilots/{pilot.id}/status", {"status": "geborgd", "version": 1})
+    response = _post(client, f"/pilots/{pilot.id}/status",
+                     {"status": "geborgd", "version": 1, "confirm": "1",
+                      "results": "Groepsscan werkt.", "lessons": "Vroeg beginnen."})
     assert response.status_code == (303 if allowed else 403)
     db.session.expire_all()
     assert (db.session.get(Pilot, pilot.id).status == PilotStatus.GEBORGD) is allowed

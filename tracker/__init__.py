@@ -202,7 +202,9 @@ def register_cli(app: Flask) -> None:
     from tracker.avg.cli import privacy_cli
     from tracker.demo.cli import demo_cli
     from tracker.jobs.cli import jobs_cli, scheduler_command
+    from tracker.network.cli import network_cli  # helper "people": standing organisations
     from tracker.report.cli import report_cli
 
-    for command in (users_cli, demo_cli, report_cli, jobs_cli, scheduler_command, privacy_cli):
+    for command in (users_cli, demo_cli, report_cli, jobs_cli, scheduler_command, privacy_cli,
+                    network_cli):
         app.cli.add_command(command)

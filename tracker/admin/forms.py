@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 from tracker.auth.services import clean_email
-from tracker.enums import Role, TeamRole
-from tracker.forms import EnumField, FlagField, Form, IdField, ParsedField, TextField
+from tracker.enums import OrganisationKind, Role, TeamRole
+from tracker.forms import (
+    EnumField,
+    FlagField,
+    Form,
+    IdField,
+    ParsedField,
+    TextField,
+    VersionField,
+)
 
 NAME_MAX_LENGTH = 120
 ROLE_INVALID = "Kies een bestaande rol."
@@ -89,3 +97,51 @@ class EraseForm(Form):
     def __init__(self, *, expected_name: str, **kwargs):
         super().__init__(**kwargs)
         self.confirm.expected = expected_name
+
+
+# == Organisations (helper "people", issue 13) ==
+class OrganisationForm(Form):
+    """Add or rename an organisation; whether the name is free is the service's check."""
+
+    name = TextField("Naam", max_length=160)
+    kind = EnumField(OrganisationKind, invalid="Kies een bestaande soort organisatie.")
+
+
+class MergeForm(Form):
+    """Merge this organisation into another; ``confirm`` is the confirmation page's button."""
+
+    survivor_id = IdField(invalid="Kies een bestaande organisatie.",
+                          missing="Kies de organisatie die blijft bestaan.")
+    confirm = FlagField()
+
+    def __init__(self, *, organisations: set[int], **kwargs):
+        super().__init__(**kwargs)
+        self.survivor_id.allowed = organisations
+
+
+# == The person form and the e-mail change (helper "people", issue 13) ==
+def _parse_phone(raw, field):
+    from tracker.auth.people import clean_phone
+
+    return clean_phone(raw)
+
+
+class PersonForm(Form):
+    """A person's details kept by the beheerder (not the e-mail address: see EmailChangeForm)."""
+
+    name = TextField("Naam", max_length=NAME_MAX_LENGTH)
+    title = TextField("Functie", max_length=NAME_MAX_LENGTH, required=False)
+    organisation_id = IdField(invalid="Kies een bestaande organisatie.")
+    phone = ParsedField("Telefoonnummer", parse=_parse_phone)
+    salutation = ParsedField("Aanhef", parse=_parse_salutation)
+    version = VersionField()
+
+    def __init__(self, *, organisations: set[int], **kwargs):
+        super().__init__(**kwargs)
+        self.organisation_id.allowed = organisations
+
+
+class EmailChangeForm(Form):
+    """A new address for the person; it takes effect when the person confirms the link."""
+
+    email = ParsedField("Nieuw e-mailadres", parse=lambda raw, _field: clean_email(raw))

@@ -124,9 +124,18 @@ def _user_page(user: User, errors=None, status=200, values=None):
             erased=is_erased(user),
             errors=errors or {},
             values=values or {},
+            # helper "people": the person form's choices and the unconfirmed new address
+            organisation_options=[(o.id, o.name) for o in _organisations()],
+            pending_emails=_pending_emails(user),
         ),
         status,
     )
+
+
+def _pending_emails(user: User) -> list[str]:
+    from tracker.auth.email_change import pending_requests
+
+    return pending_requests(user)
 
 
 @bp.get("/gebruikers/<int:user_id>")
@@ -270,3 +279,9 @@ def erase(user_id: int, subject: User):
     db.session.commit()
     flash(f"De persoon is gewist en heet nu {report.pseudonym.name}.", "ok")
     return redirect(url_for("admin.user", user_id=user_id), code=303)
+
+
+# Helper "people" (issue 13): organisations and the person form live in their own modules
+# on this blueprint; imported here so that registering ``bp`` registers their routes.
+from tracker.admin import organisations as _organisation_routes  # noqa: E402, F401
+from tracker.admin import people as _people_routes  # noqa: E402, F401

@@ -51,6 +51,8 @@ class User(UserMixin, db.Model):
     organisation_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisations.id"), index=True
     )
+    #: Work phone number as typed ("06-12345678", "+31 38 123 4567"); None when unknown.
+    phone: Mapped[str | None] = mapped_column(String(40))
     role: Mapped[Role] = mapped_column(enum_column_type(Role, "user_role"))
     password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)

@@ -163,6 +163,24 @@ def _pilot_edit(user, pilot) -> bool:
     return _team_edit(user, pilot.team)
 
 
+# == Pilots: correcting a status (helper "people", issue 13) ==
+@rule("pilot.correct")
+def _pilot_correct(user, pilot) -> bool:
+    """Putting a pilot's status back a step: the beheerder and the team's coordinator only
+    (not the trekker: the correction is the coordinator's check on the team's own moves)."""
+    if user.role == Role.BEHEERDER:
+        return True
+    if user.role in (Role.LEZER, Role.PARTNER):
+        return False
+    return team_role(user, pilot.team) == TeamRole.COORDINATOR
+
+
+@rule("organisations.manage")
+def _organisations_manage(user, _obj) -> bool:
+    """Only the beheerder (secretariat) adds, renames and merges organisations."""
+    return user.role == Role.BEHEERDER
+
+
 @rule("indicator.view")
 def _indicator_view(user, indicator) -> bool:
     """An indicator belongs to a team: whoever sees the team sees its measurements."""

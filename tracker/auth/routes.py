@@ -239,3 +239,7 @@ def password_set(token: str):
     db.session.commit()
     flash("Uw wachtwoord is ingesteld. U kunt nu inloggen.", "ok")
     return redirect(url_for("auth.login"), code=303)
+
+
+# Helper "people" (issue 13): confirming a new e-mail address, routes on this blueprint.
+from tracker.auth import email_routes as _email_routes  # noqa: E402, F401

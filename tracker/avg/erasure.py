@@ -46,8 +46,9 @@ KEPT_TABLES = frozenset({"report_editions"})
 MIN_NAME_LENGTH = 4
 #: Account columns emptied on erasure besides the secrets kept out of history
 #: (``USER_COLUMNS_NOT_KEPT``, e.g. a second factor's secret): the function title (with
-#: the organisation a title points at one person) and the form of address (it names them).
-ACCOUNT_COLUMNS_CLEARED: dict[str, Any] = {"title": None, "salutation": None}
+#: the organisation a title points at one person), the form of address (it names them)
+#: and the work phone number (it points at one person).
+ACCOUNT_COLUMNS_CLEARED: dict[str, Any] = {"title": None, "salutation": None, "phone": None}
 #: JSON columns whose text is base64-encoded (mail attachments: an .ics names its attendees
 #: and organiser): searched row by row, decoded, since SQL cannot see inside.
 ENCODED_COLUMNS = frozenset({"outbox_messages.attachments"})

@@ -128,6 +128,7 @@ def collect(user: User) -> PersonExport:
         "naam": user.name,
         "e-mailadres": user.email,
         "functie": user.title,
+        "telefoon": user.phone,
         "organisatie": user.organisation.name if user.organisation else None,
         "rol": user.role.value,
         "actief": user.active,

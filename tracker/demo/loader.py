@@ -234,6 +234,11 @@ class _Loader:
             self.municipalities[row["gemeente"]] = municipality
 
     def load_organisations(self) -> None:
+        # The standing list first (all 78 municipalities, police, OM, RIEC, GGZ), the same
+        # function ``flask network organisations`` runs for installations without demo data.
+        from tracker.network.organisations import ensure_network_organisations
+
+        self.created.update(ensure_network_organisations())
         for o in source.ORGANISATIONS:
             self.organisations[o["slug"]] = self._get_or_create(
                 "organisations", Organisation, {"slug": o["slug"]},

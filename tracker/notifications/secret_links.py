@@ -22,6 +22,8 @@ PLACEHOLDERS = {
     "rsvp": "__rsvp_verborgen__",
     "unsubscribe": "__afmelden_verborgen__",
     "done": "__gereed_verborgen__",
+    # helper "people": confirming a new e-mail address (tracker.auth.email_change)
+    "email": "__emailadres_verborgen__",
 }
 
 
@@ -49,8 +51,15 @@ def _done(claims: dict) -> str:
     return done_token(int(claims["u"]), [int(a) for a in claims["a"]])
 
 
+def _email(claims: dict) -> str:
+    from tracker.auth.email_change import token_for
+
+    return token_for(int(claims["u"]), str(claims["e"]), str(claims["f"]))
+
+
 MINTERS: dict[str, Callable[[dict], str]] = {
     "password": _password, "rsvp": _rsvp, "unsubscribe": _unsubscribe, "done": _done,
+    "email": _email,
 }
 
 

@@ -30,6 +30,8 @@ KIND_LABELS = {
     "milestone": "Mijlpaal",
     "digest": "Bestuurlijk overzicht",
     "password_link": "Link voor wachtwoord",
+    "email_change": "Bevestiging nieuw e-mailadres",
+    "email_change_notice": "Melding e-mailadres wordt gewijzigd",
     "event-invite": "Uitnodiging bijeenkomst",
     "event-update": "Wijziging bijeenkomst",
     "event-cancel": "Annulering bijeenkomst",

@@ -6,6 +6,7 @@ from tracker.enums import PilotStatus
 from tracker.forms import (
     DateField,
     EnumField,
+    FlagField,
     Form,
     IdField,
     IdListField,
@@ -49,9 +50,26 @@ class PilotForm(Form):
 
 
 class StatusForm(Form):
-    """Move the pilot along its lifecycle (the rules decide which moves are allowed)."""
+    """Move the pilot along its lifecycle (the rules decide which moves are allowed).
+
+    ``confirm`` is the confirmation page's button (terminal moves); ``results`` and
+    ``lessons`` come with a move to geëvalueerd or geborgd (absent: keep the stored text).
+    """
 
     status = EnumField(PilotStatus, invalid="Kies een bestaande status.")
+    confirm = FlagField()
+    results = TextField("Resultaten", max_length=TEXT_MAX_LENGTH, required=False,
+                        multiline=True)
+    lessons = TextField("Geleerde lessen", max_length=TEXT_MAX_LENGTH, required=False,
+                        multiline=True)
+    version = VersionField()
+
+
+class CorrectionForm(Form):
+    """Put the pilot's status back a step; the reason is required and audited."""
+
+    status = EnumField(PilotStatus, invalid="Kies een bestaande status.")
+    reason = TextField("Reden van de correctie", max_length=500)
     version = VersionField()
 
 

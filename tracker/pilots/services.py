@@ -14,9 +14,9 @@ from tracker.enums import PilotStatus
 from tracker.extensions import db
 from tracker.network.models import Municipality, Team
 from tracker.pilots.models import BuildingBlock, Pilot
-from tracker.pilots.rules import can_move
+from tracker.pilots.rules import can_correct, can_move, missing_findings
 from tracker.privacy import clean_free_text
-from tracker.validation import ValidationError
+from tracker.validation import ValidationError, ValidationErrors
 
 TEXT_MAX_LENGTH = 8000
 
@@ -78,8 +78,14 @@ def update_pilot(pilot: Pilot, data: PilotInput, *, expected_version: int | None
 
 
 def change_status(pilot: Pilot, target: PilotStatus | str, *, expected_version: int | None,
-                  actor, now: datetime) -> Pilot:
-    """Move the pilot along its lifecycle; other moves are refused."""
+                  actor, now: datetime, results: str | None = None,
+                  lessons: str | None = None) -> Pilot:
+    """Move the pilot along its lifecycle; other moves are refused.
+
+    ``results`` / ``lessons`` (None: keep the stored text) are saved with the move; a
+    target that needs findings (``rules.needs_findings``) with either empty raises
+    ``ValidationErrors`` naming both fields. Raises ``ConflictError`` on a stale version.
+    """
     check_version(pilot, expected_version)
     try:
         target = PilotStatus(target)
@@ -88,12 +94,45 @@ def change_status(pilot: Pilot, target: PilotStatus | str, *, expected_version: 
     if not can_move(pilot.status, target):
         raise ValidationError(
             "status", f"Van “{pilot.status.label}” kan een pilot niet naar “{target.label}”.")
+    new_results = pilot.results if results is None else results
+    new_lessons = pilot.lessons if lessons is None else lessons
+    missing = missing_findings(target, new_results, new_lessons)
+    if missing:
+        raise ValidationErrors(missing)
     before = {"status": pilot.status.value}
+    pilot.results, pilot.lessons = new_results, new_lessons
     pilot.status, pilot.status_changed_at = target, now
     db.session.flush()
     record("pilot.status", actor=actor, obj=pilot,
            summary=f"Pilot {pilot.title}: {PilotStatus(before['status']).label} → {target.label}",
            before=before, after={"status": target.value})
+    return pilot
+
+
+def correct_status(pilot: Pilot, target: PilotStatus | str, *, reason: str,
+                   expected_version: int | None, actor, now: datetime) -> Pilot:
+    """Put the pilot back to an earlier status (``rules.correction_targets``), with a reason.
+
+    The reason is required and kept in the audit entry and the summary (pilot history).
+    Raises ``ValidationError`` (field ``status`` or ``reason``) or ``ConflictError``.
+    """
+    check_version(pilot, expected_version)
+    try:
+        target = PilotStatus(target)
+    except ValueError as error:
+        raise ValidationError("status", "Kies een bestaande status.") from error
+    if not can_correct(pilot.status, target):
+        raise ValidationError(
+            "status", f"Van “{pilot.status.label}” kan de status niet worden teruggezet naar "
+                      f"“{target.label}”.")
+    reason = clean_free_text(reason or "", field="reason", label="Reden", max_length=500)
+    before = {"status": pilot.status.value}
+    pilot.status, pilot.status_changed_at = target, now
+    db.session.flush()
+    record("pilot.status_correct", actor=actor, obj=pilot,
+           summary=(f"Status van pilot {pilot.title} gecorrigeerd: "
+                    f"{PilotStatus(before['status']).label} → {target.label} (reden: {reason})"),
+           before=before, after={"status": target.value, "reason": reason})
     return pilot
 
 
