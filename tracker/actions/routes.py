@@ -29,6 +29,7 @@ from tracker.actions.services import (
     update_action,
 )
 from tracker.audit.models import AuditEntry
+from tracker.auth.drafts import restored_value
 from tracker.auth.models import User
 from tracker.auth.permissions import can, requires
 from tracker.auth.redirects import safe_next_url
@@ -146,7 +147,9 @@ def create(slug: str, subject: Team):
 @requires("action.view", load=load_action)
 def detail(action_id: int, subject: Action):
     """An action with its history (from the audit trail) and comments."""
-    return _detail_page(subject)
+    # A comment typed when the session ended comes back in the box (tracker.auth.drafts).
+    kept = restored_value(url_for("actions.comment", action_id=action_id), "text")
+    return _detail_page(subject, comment_text=kept)
 
 
 def _detail_page(action: Action, *, status: int = 200, errors: dict[str, str] | None = None,

@@ -21,7 +21,8 @@ DEFAULT_RETENTION_MONTHS = 12
 #: and the journal of it. A row anywhere else (membership, action, comment, pilot,
 #: meeting organised, tick, edition) keeps the account out of the retention job.
 NOT_WORK = frozenset({"users", "invitations", "audit_entries", "outbox_messages",
-                      "notification_preferences", "throttle_failures", "recovery_codes"})
+                      "notification_preferences", "throttle_failures", "recovery_codes",
+                      "drafts"})
 
 
 def months_before(moment: datetime, months: int) -> datetime:
