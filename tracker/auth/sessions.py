@@ -65,7 +65,7 @@ def _refused_write():
         response = make_response("", 401)
         response.headers["HX-Redirect"] = target
         return response
-    return redirect(target, code=303)
+    return redirect(target)
 
 
 def _current_path() -> str:
