@@ -47,7 +47,7 @@ def _an_open_action_of_the_team() -> Action:
 
 def _comment_journey(page, live_server):
     _login(page, live_server)
-    page.wait_for_url(f"{live_server}/")
+    page.wait_for_url(f"{live_server}/start")
     action = _an_open_action_of_the_team()
     page.goto(f"{live_server}/actions/{action.id}")
     page.get_by_label("Uw reactie").fill(TYPED)
@@ -92,7 +92,7 @@ def test_the_same_without_javascript(demo, live_server, browser):
 
 def test_a_refused_one_click_done_says_so_after_login(demo, live_server, page):
     _login(page, live_server)
-    page.wait_for_url(f"{live_server}/")
+    page.wait_for_url(f"{live_server}/start")
     page.goto(f"{live_server}/teams/verwarde-personen")
     row = page.locator("#acties-lijst tbody tr").first
     title = row.locator("td").first.inner_text().split("\n")[0]

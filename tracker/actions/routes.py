@@ -30,6 +30,7 @@ from tracker.actions.services import (
 )
 from tracker.audit.models import AuditEntry
 from tracker.auth.drafts import restored_value
+from tracker.home.queries import member_teams
 from tracker.auth.models import User
 from tracker.auth.permissions import can, requires
 from tracker.auth.redirects import safe_next_url
@@ -432,5 +433,7 @@ def my_work_page():
     """The logged-in person's actions across teams."""
     today = local_today()
     work = my_work(current_user.id, today, now())
-    return render_template("actions/my_work.html", work=work, today=today,
+    # Someone who owns nothing is pointed to their teams (tracker.home.queries).
+    teams = member_teams(current_user.id) if work.is_empty else []
+    return render_template("actions/my_work.html", work=work, today=today, my_teams=teams,
                            next_url=url_for("actions.my_work_page"))

@@ -52,7 +52,7 @@ def login():
     form = LoginForm()
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
-    home = url_for("network.dashboard")
+    home = url_for("home.start")
     if current_user.is_authenticated and request.method == "GET":
         return redirect(safe_next_url(form.next.data, home))
     status, headers = 200, {}
@@ -132,7 +132,7 @@ def login_code():
         flash(f"U heeft een herstelcode gebruikt; er zijn er nog {unused_recovery_codes(user)} "
               "over. Stel bij verlies van uw telefoon tweestapsverificatie opnieuw in via de "
               "beheerder.", "warning")
-    return _after_login(user, safe_next_url(next_url, url_for("network.dashboard")))
+    return _after_login(user, safe_next_url(next_url, url_for("home.start")))
 
 
 def _after_login(user, next_url: str):
