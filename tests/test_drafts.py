@@ -190,3 +190,16 @@ def test_a_hostile_referer_never_becomes_the_next_page(client, world, hostile):
                                headers={"Referer": hostile, "HX-Current-URL": hostile})
     assert response.headers["Location"] == "/inloggen?next=/"
     assert db.session.scalar(select(func.count(Draft.id))) == 0
+
+
+def test_the_daily_retention_job_removes_expired_drafts(client, world):
+    from tracker.avg.tasks import invitee_retention
+
+    start = utcnow()
+    _post_comment_after_idle(client, world["action"], start)
+    invitee_retention(start + timedelta(hours=1))
+    assert db.session.scalar(select(func.count(Draft.id))) == 1
+    result = invitee_retention(start + timedelta(minutes=31) + DRAFT_LIFETIME)
+    db.session.commit()
+    assert db.session.scalar(select(func.count(Draft.id))) == 0
+    assert "1 verlopen niet-opgeslagen formulier(en) verwijderd" in "\n".join(result.lines)
