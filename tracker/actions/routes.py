@@ -30,7 +30,6 @@ from tracker.actions.services import (
 )
 from tracker.audit.models import AuditEntry
 from tracker.auth.drafts import restored_value
-from tracker.home.queries import member_teams
 from tracker.auth.models import User
 from tracker.auth.permissions import can, requires
 from tracker.auth.redirects import safe_next_url
@@ -40,6 +39,7 @@ from tracker.csv_export import csv_response
 from tracker.enums import ActionStatus
 from tracker.extensions import db
 from tracker.forms import Refusal, form_errors
+from tracker.home.queries import member_teams
 from tracker.htmx import is_fragment, trigger
 from tracker.milestones.models import Milestone
 from tracker.network.models import Team
