@@ -203,3 +203,16 @@ def test_the_daily_retention_job_removes_expired_drafts(client, world):
     db.session.commit()
     assert db.session.scalar(select(func.count(Draft.id))) == 0
     assert "1 verlopen niet-opgeslagen formulier(en) verwijderd" in "\n".join(result.lines)
+
+
+def test_logging_out_after_expiry_keeps_nothing(client, world):
+    start = utcnow()
+    with time_machine.travel(start, tick=False):
+        login_via_form(client, "anne@example.org", PASSWORD)
+        token = _page_with_form(client, world["action"])
+    with time_machine.travel(start + timedelta(minutes=31), tick=False):
+        response = client.post("/uitloggen", data={"csrf_token": token},
+                               headers={"Referer": f"http://localhost/actions/{world['action'].id}"})
+        assert response.headers["Location"] == "/inloggen"
+        assert "U bent uitgelogd" in client.get("/inloggen").get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Draft.id))) == 0

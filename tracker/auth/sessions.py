@@ -52,6 +52,10 @@ def _refused_write():
     returns to the page the form was on."""
     from tracker.auth.drafts import SESSION_ENDED, ended_session_account, keep_draft, origin_page
 
+    if request.endpoint == "auth.logout":  # nothing to keep: the session has ended anyway
+        session.clear()
+        flash("U bent uitgelogd.", "ok")
+        return redirect(url_for("auth.login"))
     page = origin_page()
     account = ended_session_account()
     if account is not None and page is not None:
