@@ -140,7 +140,8 @@ def keep_draft(user_id: int, *, page: str, now: datetime) -> Draft | None:
     from tracker.auth.models import User
 
     db.session.execute(delete(Draft).where(Draft.expires_at <= now))
-    if db.session.get(User, user_id) is None:
+    owner = db.session.get(User, user_id)
+    if owner is None or not owner.active:  # a deactivated or erased account gets nothing back
         return None
     draft = Draft(user_id=user_id, page=page, form_action=request.path,
                   endpoint=request.endpoint or "",
