@@ -216,3 +216,30 @@ def test_logging_out_after_expiry_keeps_nothing(client, world):
         assert response.headers["Location"] == "/inloggen"
         assert "U bent uitgelogd" in client.get("/inloggen").get_data(as_text=True)
     assert db.session.scalar(select(func.count(Draft.id))) == 0
+
+
+def test_a_second_tab_after_expiry_is_kept_too(client, world):
+    """Two tabs of one browser: the first refused POST ends the session; the second tab's
+    form is still answered by a login and kept for the same account."""
+    action = world["action"]
+    start = utcnow()
+    _post_comment_after_idle(client, action, start)
+    with time_machine.travel(start + timedelta(minutes=31), tick=False):
+        second = client.post(f"/actions/{action.id}/comments",
+                             data={"text": "Tweede tabblad",
+                                   "csrf_token": _token_of_the_first_page(client, action)},
+                             headers={"Referer": f"http://localhost/actions/{action.id}"})
+    assert second.status_code == 302 and second.headers["Location"].startswith("/inloggen")
+    owners = db.session.scalars(select(Draft.user_id)).all()
+    assert owners == [world["anne"].id, world["anne"].id]
+
+
+def _token_of_the_first_page(client, action):
+    """The CSRF token a tab opened before the expiry still carries (same browser session)."""
+    with client.session_transaction() as session:
+        raw = session.get("csrf_token")
+    assert raw, "the CSRF token survives the end of the login session"
+    from flask import current_app
+    from itsdangerous import URLSafeTimedSerializer
+
+    return URLSafeTimedSerializer(current_app.secret_key, salt="wtf-csrf-token").dumps(raw)

@@ -122,11 +122,14 @@ def origin_page(req=None) -> str | None:
 def ended_session_account() -> int | None:
     """The account id the ended or revoked session named, if any.
 
-    Set by the session limits (:mod:`tracker.auth.sessions`) before they clear an expired
-    session; for a revoked session the signed cookie still holds ``user_id:nonce``.
+    Set by the session limits (:mod:`tracker.auth.sessions`) when they end a timed-out
+    session (also kept in the cleared session, for a second tab); for a revoked session
+    the signed cookie still holds ``user_id:nonce``.
     """
-    ended = g.get("ended_session_user_id")
-    if ended is not None:
+    from tracker.auth.sessions import ENDED_ACCOUNT_KEY
+
+    ended = g.get("ended_session_user_id") or session.get(ENDED_ACCOUNT_KEY)
+    if isinstance(ended, int):
         return ended
     user_id = str(session.get("_user_id") or "").partition(":")[0]
     return int(user_id) if user_id.isdigit() else None

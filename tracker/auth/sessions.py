@@ -53,7 +53,7 @@ def _refused_write():
     from tracker.auth.drafts import SESSION_ENDED, ended_session_account, keep_draft, origin_page
 
     if request.endpoint == "auth.logout":  # nothing to keep: the session has ended anyway
-        session.clear()
+        _forget_ended_session()
         flash("U bent uitgelogd.", "ok")
         return redirect(url_for("auth.login"))
     page = origin_page()
@@ -61,8 +61,7 @@ def _refused_write():
     if account is not None and page is not None:
         keep_draft(account, page=page, now=utcnow())
         db.session.commit()
-    # The ended session's remains (a revoked user id) go; a fresh one carries the notice.
-    session.clear()
+    _forget_ended_session()
     flash(SESSION_ENDED, "warning")
     target = url_for("auth.login", next=page or "/")
     if is_htmx():
@@ -70,6 +69,14 @@ def _refused_write():
         response.headers["HX-Redirect"] = target
         return response
     return redirect(target)
+
+
+def _forget_ended_session() -> None:
+    """Drop what is left of an ended session (a revoked user id, its times); the CSRF
+    token stays, so another tab's form is still answered by a login, not a 400."""
+    logout_user()
+    for key in ("login_at", "seen_at"):
+        session.pop(key, None)
 
 
 def _current_path() -> str:
@@ -88,6 +95,10 @@ def start_session(user, now: datetime) -> None:
     login_user(user)
     session["login_at"] = now.timestamp()
     session["seen_at"] = now.timestamp()
+
+
+#: Session key: the account of a session that timed out (see tracker.auth.drafts).
+ENDED_ACCOUNT_KEY = "ended_account"
 
 
 def register_session_limits(app: Flask) -> None:
@@ -109,8 +120,14 @@ def register_session_limits(app: Flask) -> None:
         if now - login_at > absolute or now - seen_at > idle:
             # Who it was, for keeping a refused form's values (tracker.auth.drafts).
             g.ended_session_user_id = current_user.id
-            logout_user()
+            csrf_token = session.get("csrf_token")
             session.clear()
+            logout_user()
+            if csrf_token:  # another open tab's form is answered by a login, not a 400
+                session["csrf_token"] = csrf_token
+            # Remembered (signed cookie) so a form sent later from another tab can still
+            # be kept for this account; the next login starts a clean session.
+            session[ENDED_ACCOUNT_KEY] = g.ended_session_user_id
             return None
         session["seen_at"] = now
         _restore_or_discard_drafts()
