@@ -178,7 +178,8 @@ def after_login(user, next_url: str, now: datetime) -> tuple[str, str | None]:
     session[SESSION_KEY] = by_page
     target = next_url if next_url in by_page else drafts[0].page
     notice = NOT_SAVED
-    label = CLICK_LABELS.get(drafts[0].endpoint)
+    shown = next(d for d in drafts if d.id == by_page[target])
+    label = CLICK_LABELS.get(shown.endpoint)
     if label:
         notice += f" Niet uitgevoerd: “{label}”."
     return target, notice
