@@ -25,7 +25,7 @@ def user():
 def test_login_and_logout_through_the_forms(client, user):
     response = login_via_form(client, "anne@example.org", PASSWORD)
     assert response.status_code == 303
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/start"  # the Start page of the role
     home = client.get("/")
     assert home.status_code == 200
     assert "Anne de Vries" in home.get_data(as_text=True)
@@ -116,7 +116,7 @@ def test_htmx_token_header_is_accepted(client, user, login):
 )
 def test_login_next_never_leaves_the_site(client, user, hostile):
     response = login_via_form(client, "anne@example.org", PASSWORD, next_url=hostile)
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/start"
 
 
 def test_login_next_keeps_a_local_page(client, user):

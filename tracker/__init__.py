@@ -154,6 +154,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.auth.routes import bp as auth_bp
     from tracker.events.routes import bp as events_bp
     from tracker.health import bp as health_bp
+    from tracker.home.routes import bp as home_bp
     from tracker.indicators.routes import bp as indicators_bp
     from tracker.milestones.routes import bp as milestones_bp
     from tracker.network.routes import bp as network_bp
@@ -177,6 +178,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(events_bp)
     app.register_blueprint(outbox_bp)
     app.register_blueprint(indicators_bp)
+    app.register_blueprint(home_bp)
 
 
 def register_jinja(app: Flask) -> None:

@@ -4,6 +4,7 @@ from sqlalchemy.orm import configure_mappers
 
 from tracker.actions.models import Action, ActionComment
 from tracker.audit.models import AuditEntry
+from tracker.auth.drafts import Draft
 from tracker.auth.models import RecoveryCode, ThrottleFailure, User
 from tracker.events.itip import ItipReply
 from tracker.events.models import Event, Invitation
@@ -35,6 +36,7 @@ __all__ = [
     "AuditEntry",
     "BuildingBlock",
     "District",
+    "Draft",
     "Event",
     "Indicator",
     "Invitation",

@@ -54,7 +54,7 @@ def test_pages_reflow_at_320_pixels(demo, live_server, page):
     page.get_by_label("E-mailadres").fill("beheerder@example.org")
     page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Inloggen").click()
-    page.wait_for_url(re.compile(r".*/$"))
+    page.wait_for_url(re.compile(r".*/start$"))
     for path in ("/", "/teams/woninginbraken", "/beheer/gebruikers", "/mijn-werk", "/milestones",
                  "/milestones/1", "/pilots", "/teams/jeugd/pilots", "/agenda"):
         page.goto(f"{live_server}{path}")

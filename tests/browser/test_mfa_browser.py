@@ -32,7 +32,7 @@ def _log_in_with_password(page, live_server) -> None:
 def test_enrol_and_log_in_with_a_recovery_code(demo, live_server, page, axe_check):
     page.set_viewport_size({"width": 320, "height": 700})
     _log_in_with_password(page, live_server)
-    page.wait_for_url(re.compile(r".*/$"))
+    page.wait_for_url(re.compile(r".*/start$"))
     page.get_by_role("link", name="Tweestapsverificatie").click()
     axe_check(page)
     page.get_by_role("button", name="Tweestapsverificatie instellen").click()
@@ -66,7 +66,7 @@ def test_enrol_and_log_in_with_a_recovery_code(demo, live_server, page, axe_chec
     _no_sideways_scroll(page)
     page.get_by_label("Code").fill(codes[0])
     page.get_by_role("button", name="Inloggen").click()
-    page.wait_for_url(re.compile(r".*/$"))
+    page.wait_for_url(re.compile(r".*/start$"))
     assert "nog 9" in page.content()
     # The only console error is the browser noting the wrong code's 401; no CSP violation.
     assert [e for e in page.console_errors if "status of 401" not in e] == []

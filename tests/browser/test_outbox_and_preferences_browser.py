@@ -18,7 +18,7 @@ def test_outbox_preferences_and_unsubscribe_with_axe(demo, live_server, page, ax
     page.get_by_label("E-mailadres").fill("beheerder@example.org")
     page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Inloggen").click()
-    page.wait_for_url(re.compile(r".*/$"))
+    page.wait_for_url(re.compile(r".*/start$"))
     page.get_by_role("link", name="Uitgaande e-mail").click()
     page.wait_for_url(f"{live_server}/beheer/outbox")
     axe_check(page)

@@ -33,7 +33,7 @@ def test_the_viewer_shows_the_mail_in_its_frame_with_axe(app, live_server, page,
     page.get_by_label("E-mailadres").fill(admin.email)
     page.get_by_label("Wachtwoord").fill(PASSWORD)
     page.get_by_role("button", name="Inloggen").click()
-    page.wait_for_url(re.compile(r".*/$"))
+    page.wait_for_url(re.compile(r".*/start$"))
     page.get_by_role("link", name="Uitgaande e-mail").first.click()
     page.get_by_role("link", name=f"Uitnodiging: {TITLE}").click()
     page.wait_for_url(f"{live_server}/beheer/outbox/{row.id}")

@@ -19,7 +19,7 @@ def test_export_and_erase_a_person_with_axe(demo, live_server, page, axe_check, 
     page.get_by_label("E-mailadres").fill("beheerder@example.org")
     page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Inloggen").click()
-    page.wait_for_url(re.compile(r".*/$"))
+    page.wait_for_url(re.compile(r".*/start$"))
     page.goto(f"{live_server}/beheer/gebruikers/{person.id}")
     axe_check(page)
 

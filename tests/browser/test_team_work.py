@@ -12,7 +12,7 @@ def _login(page, live_server, email="coordinator@example.org"):
     page.get_by_label("E-mailadres").fill(email)
     page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Inloggen").click()
-    page.wait_for_url(f"{live_server}/")
+    page.wait_for_url(f"{live_server}/start")
 
 
 def test_mark_done_updates_row_and_counter_without_reload(demo, live_server, page, axe_check):

@@ -21,7 +21,7 @@ def _login(page, live_server, email):
     page.get_by_label("E-mailadres").fill(email)
     page.get_by_label("Wachtwoord").fill(PASSWORD)
     page.get_by_role("button", name="Inloggen").click()
-    page.wait_for_url(re.compile(r".*/$"))
+    page.wait_for_url(re.compile(r".*/start$"))
 
 
 def test_checkbox_labels_on_the_user_page_are_not_squeezed(app, live_server, page, axe_check):

@@ -194,6 +194,11 @@ class MyWork:
     later: list[Action] = field(default_factory=list)
     recently_done: list[Action] = field(default_factory=list)
 
+    @property
+    def is_empty(self) -> bool:
+        """Nothing owned and nothing finished lately: the page points elsewhere instead."""
+        return not (self.overdue or self.this_week or self.later or self.recently_done)
+
 
 RECENT_DAYS = 14
 

@@ -29,6 +29,7 @@ from tracker.actions.services import (
     update_action,
 )
 from tracker.audit.models import AuditEntry
+from tracker.auth.drafts import restored_value
 from tracker.auth.models import User
 from tracker.auth.permissions import can, requires
 from tracker.auth.redirects import safe_next_url
@@ -38,6 +39,7 @@ from tracker.csv_export import csv_response
 from tracker.enums import ActionStatus
 from tracker.extensions import db
 from tracker.forms import Refusal, form_errors
+from tracker.home.queries import member_teams
 from tracker.htmx import is_fragment, trigger
 from tracker.milestones.models import Milestone
 from tracker.network.models import Team
@@ -146,7 +148,9 @@ def create(slug: str, subject: Team):
 @requires("action.view", load=load_action)
 def detail(action_id: int, subject: Action):
     """An action with its history (from the audit trail) and comments."""
-    return _detail_page(subject)
+    # A comment typed when the session ended comes back in the box (tracker.auth.drafts).
+    kept = restored_value(url_for("actions.comment", action_id=action_id), "text")
+    return _detail_page(subject, comment_text=kept)
 
 
 def _detail_page(action: Action, *, status: int = 200, errors: dict[str, str] | None = None,
@@ -428,5 +432,7 @@ def my_work_page():
     """The logged-in person's actions across teams."""
     today = local_today()
     work = my_work(current_user.id, today, now())
-    return render_template("actions/my_work.html", work=work, today=today,
+    # Someone who owns nothing is pointed to their teams (tracker.home.queries).
+    teams = member_teams(current_user.id) if work.is_empty else []
+    return render_template("actions/my_work.html", work=work, today=today, my_teams=teams,
                            next_url=url_for("actions.my_work_page"))

@@ -74,6 +74,24 @@ def sees_team(user, team_id: int | None) -> bool:
     return team_id is None or ids is None or team_id in ids
 
 
+# == Startpagina: which teams a person's home covers ==
+
+
+def portfolio_team_ids(user) -> list[int]:
+    """The teams ``user`` chairs (team role voorzitter): a bestuurder's portfolio, sorted."""
+    return sorted({m.team_id for m in user.memberships if m.role == TeamRole.VOORZITTER})
+
+
+def work_team_ids(user) -> list[int]:
+    """The teams whose work ``user`` runs (trekker or coordinator), sorted; when none, the
+    teams they belong to at all (a coordinator who is only a member still sees that work)."""
+    running = sorted({m.team_id for m in user.memberships if m.role in EDITING_TEAM_ROLES})
+    return running or member_team_ids(user)
+
+
+# == (end Startpagina) ==
+
+
 #: Roles that only read: they edit, comment, publish and manage nothing.
 READ_ONLY_ROLES = frozenset({Role.LEZER})
 

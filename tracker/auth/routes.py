@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, logout_user
 
+from tracker.auth.drafts import after_login
 from tracker.auth.forms import (
     EnrolmentForm,
     ForgotPasswordForm,
@@ -51,7 +52,7 @@ def login():
     form = LoginForm()
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
-    home = url_for("network.dashboard")
+    home = url_for("home.start")
     if current_user.is_authenticated and request.method == "GET":
         return redirect(safe_next_url(form.next.data, home))
     status, headers = 200, {}
@@ -66,7 +67,7 @@ def login():
             return redirect(url_for("auth.login_code"), code=303)
         if result.user is not None:
             start_session(result.user, utcnow())
-            return redirect(safe_next_url(form.next.data, home), code=303)
+            return _after_login(result.user, safe_next_url(form.next.data, home))
         if result.reason == "throttled":
             status, headers = 429, {"Retry-After": str(result.retry_after)}
             form.form_errors.append(
@@ -131,7 +132,16 @@ def login_code():
         flash(f"U heeft een herstelcode gebruikt; er zijn er nog {unused_recovery_codes(user)} "
               "over. Stel bij verlies van uw telefoon tweestapsverificatie opnieuw in via de "
               "beheerder.", "warning")
-    return redirect(safe_next_url(next_url, url_for("network.dashboard")), code=303)
+    return _after_login(user, safe_next_url(next_url, url_for("home.start")))
+
+
+def _after_login(user, next_url: str):
+    """303 to ``next_url``, or to the page of a form whose values were kept when the
+    previous session ended (with the notice that they were not saved)."""
+    target, notice = after_login(user, next_url, utcnow())
+    if notice:
+        flash(notice, "warning")
+    return redirect(target, code=303)
 
 
 def _enrol_page(error: str | None = None, status: int = 200):

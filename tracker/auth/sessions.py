@@ -5,7 +5,7 @@ from __future__ import annotations
 import hmac
 from datetime import datetime
 
-from flask import Flask, flash, make_response, redirect, request, session, url_for
+from flask import Flask, flash, g, make_response, redirect, request, session, url_for
 from flask_login import current_user, logout_user
 
 from tracker.db import utcnow
@@ -34,6 +34,8 @@ def register_login_manager(app: Flask, login_manager) -> None:
 
     @login_manager.unauthorized_handler
     def _unauthorized():
+        if request.method != "GET":
+            return _refused_write()
         target = url_for("auth.login", next=_current_path())
         if is_htmx():
             # Never put a login page inside a fragment: let htmx navigate.
@@ -42,6 +44,39 @@ def register_login_manager(app: Flask, login_manager) -> None:
             return response
         flash("Log in om verder te gaan.", "info")
         return redirect(target)
+
+
+def _refused_write():
+    """A POST without a valid session: nothing is done; what was typed is kept for the
+    account the ended session named (see :mod:`tracker.auth.drafts`), and the login
+    returns to the page the form was on."""
+    from tracker.auth.drafts import SESSION_ENDED, ended_session_account, keep_draft, origin_page
+
+    if request.endpoint == "auth.logout":  # nothing to keep: the session has ended anyway
+        _forget_ended_session()
+        flash("U bent uitgelogd.", "ok")
+        return redirect(url_for("auth.login"))
+    page = origin_page()
+    account = ended_session_account()
+    if account is not None and page is not None:
+        keep_draft(account, page=page, now=utcnow())
+        db.session.commit()
+    _forget_ended_session()
+    flash(SESSION_ENDED, "warning")
+    target = url_for("auth.login", next=page or "/")
+    if is_htmx():
+        response = make_response("", 401)
+        response.headers["HX-Redirect"] = target
+        return response
+    return redirect(target)
+
+
+def _forget_ended_session() -> None:
+    """Drop what is left of an ended session (a revoked user id, its times); the CSRF
+    token stays, so another tab's form is still answered by a login, not a 400."""
+    logout_user()
+    for key in ("login_at", "seen_at"):
+        session.pop(key, None)
 
 
 def _current_path() -> str:
@@ -62,21 +97,52 @@ def start_session(user, now: datetime) -> None:
     session["seen_at"] = now.timestamp()
 
 
+#: Session key: the account of a session that timed out (see tracker.auth.drafts).
+ENDED_ACCOUNT_KEY = "ended_account"
+
+
 def register_session_limits(app: Flask) -> None:
     """End sessions idle for 30 minutes or older than 12 hours, server-side."""
+
+    @app.context_processor
+    def _restored_draft():
+        return {"restored_draft": g.get("restored_draft")}
 
     @app.before_request
     def _enforce_session_limits():
         if request.endpoint == "static" or not current_user.is_authenticated:
             return None
         now = utcnow().timestamp()
-        idle = app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
+        idle = app.config["TRACKER_SESSION_IDLE_LIFETIME"].total_seconds()
         absolute = app.config["TRACKER_SESSION_ABSOLUTE_LIFETIME"].total_seconds()
         login_at = session.get("login_at", 0)
         seen_at = session.get("seen_at", 0)
         if now - login_at > absolute or now - seen_at > idle:
-            logout_user()
+            # Who it was, for keeping a refused form's values (tracker.auth.drafts).
+            g.ended_session_user_id = current_user.id
+            csrf_token = session.get("csrf_token")
             session.clear()
+            logout_user()
+            if csrf_token:  # another open tab's form is answered by a login, not a 400
+                session["csrf_token"] = csrf_token
+            # Remembered (signed cookie) so a form sent later from another tab can still
+            # be kept for this account; the next login starts a clean session.
+            session[ENDED_ACCOUNT_KEY] = g.ended_session_user_id
             return None
         session["seen_at"] = now
+        _restore_or_discard_drafts()
         return None
+
+
+def _restore_or_discard_drafts() -> None:
+    """After a login that found drafts: offer one on its page (once, never in a fragment);
+    the next POST removes the drafts that were shown."""
+    from tracker.auth import drafts
+
+    if request.method == "POST" and session.get(drafts.SHOWN_KEY):
+        # The restored values were submitted again (or abandoned): drop the copy.
+        drafts.discard_drafts(current_user, session.pop(drafts.SHOWN_KEY))
+        db.session.commit()
+    elif request.method == "GET" and session.get(drafts.SESSION_KEY) and not is_htmx():
+        g.restored_draft = drafts.restore_for_page(
+            current_user, request.full_path.rstrip("?"), utcnow())

@@ -29,6 +29,7 @@ from sqlalchemy_continuum import version_class
 
 from tracker.actions.models import ActionComment
 from tracker.audit.services import record
+from tracker.auth.drafts import discard_drafts
 from tracker.auth.models import MFA_COLUMNS, RecoveryCode, User
 from tracker.auth.services import end_all_sessions
 from tracker.avg.tables import all_tables, is_history, is_json, is_text, mapped_class
@@ -113,6 +114,7 @@ def erase_person(user: User, *, actor: User | None, now: datetime,
     for column, value in _account_columns_cleared().items():
         setattr(user, column, value)
     session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    discard_drafts(user)  # typed text kept when a session ended: their own words
     end_all_sessions(user)
     report.rows["users"] += 1
     session.flush()

@@ -21,7 +21,8 @@ DEFAULT_RETENTION_MONTHS = 12
 #: and the journal of it. A row anywhere else (membership, action, comment, pilot,
 #: meeting organised, tick, edition) keeps the account out of the retention job.
 NOT_WORK = frozenset({"users", "invitations", "audit_entries", "outbox_messages",
-                      "notification_preferences", "throttle_failures", "recovery_codes"})
+                      "notification_preferences", "throttle_failures", "recovery_codes",
+                      "drafts"})
 
 
 def months_before(moment: datetime, months: int) -> datetime:
@@ -76,4 +77,10 @@ def invitee_retention(now: datetime):
         result.lines.append(f"  {report.pseudonym.name} (account {user.id})")
     result.lines.insert(0, f"invitee-retention: {len(due)} genodigde(n) gewist "
                            f"(bewaartermijn {months} maanden)")
+    # Typed values kept when a session ended live at most a day (tracker.auth.drafts).
+    from tracker.auth.drafts import purge_expired
+
+    purged = purge_expired(now)
+    if purged:
+        result.lines.append(f"  {purged} verlopen niet-opgeslagen formulier(en) verwijderd")
     return result
