@@ -154,10 +154,10 @@ def _check(page, url, problems, *, signed_in):
             if label["width"] < 80:
                 problems.append(f"{where}: label of #{label['id']} is {label['width']}px wide")
         menu = page.evaluate(MENU)
-        if signed_in and menu is not None:
-            # Folded: one "Menu" line, no links showing, the page starts within 250 px.
-            if menu["summary"] != "Menu" or menu["links"] or menu["bottom"] > 250:
-                problems.append(f"{where}: menu not compact: {menu}")
+        # Folded: one "Menu" line, no links showing, the page starts within 250 px.
+        if signed_in and menu is not None and (
+                menu["summary"] != "Menu" or menu["links"] or menu["bottom"] > 250):
+            problems.append(f"{where}: menu not compact: {menu}")
 
 
 def test_every_page_at_375_and_320_pixels_as_each_role(demo, app, live_server, browser):
