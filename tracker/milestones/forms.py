@@ -61,3 +61,17 @@ class BulkTickForm(Form):
     municipality_id = IdListField(invalid="Kies gemeenten uit dit district.")
     handeling = ParsedField(parse=_bulk_action)
     version = VersionField()
+
+    @property
+    def whole_district(self) -> bool:
+        return bool(self.handeling.data) and self.handeling.data.startswith("district-")
+
+    @property
+    def untick(self) -> bool:
+        return bool(self.handeling.data) and self.handeling.data.endswith("weghalen")
+
+    def check(self, errors: dict[str, str]) -> None:
+        """The chosen-set buttons need at least one municipality."""
+        if self.handeling.data and not self.whole_district and not self.municipality_id.data \
+                and "municipality_id" not in errors:
+            errors["municipality_id"] = "Kies eerst een of meer gemeenten."

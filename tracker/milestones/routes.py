@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -111,8 +120,6 @@ def progress(milestone_id: int, subject: Milestone):
 
 
 def _load_municipality(municipality_id: int) -> Municipality:
-    from flask import abort
-
     municipality = db.session.get(Municipality, municipality_id)
     if municipality is None:
         abort(404)
@@ -177,8 +184,6 @@ def untick(milestone_id: int, municipality_id: int, subject: Milestone):
 
 def _district_rows(milestone: Milestone, district_id: int):
     """The district and its grid rows (404 for an unknown district)."""
-    from flask import abort
-
     district = db.session.get(District, district_id)
     if district is None:
         abort(404)
@@ -189,17 +194,17 @@ def _district_rows(milestone: Milestone, district_id: int):
 
 def _bulk_response(milestone: Milestone, district_id: int, *, status: int = 200, error: str = "",
                    message: str = "", conflict: bool = False, chosen=(), typed_date=None):
+    """htmx: the district block (with the outcome, or the refusal with what was typed and
+    chosen); without JavaScript: 303 to the page, or the page itself with the refusal."""
+    bulk = {"district_id": district_id, "error": error, "date": typed_date,
+            "chosen": list(chosen), "message": message, "conflict": conflict}
     if not is_fragment():
         if status >= 400:
-            bulk = {"district_id": district_id, "error": error, "date": typed_date,
-                    "chosen": list(chosen), "message": message, "conflict": conflict}
             return _detail_page(milestone, status, bulk=bulk)
         flash(message, "ok")
         return redirect(url_for("milestones.detail", milestone_id=milestone.id)
                         + f"#district-blok-{district_id}", code=303)
     district, rows = _district_rows(milestone, district_id)
-    bulk = {"district_id": district_id, "error": error, "date": typed_date,
-            "chosen": list(chosen), "message": message, "conflict": conflict}
     response = make_response(render_template(
         "milestones/_district.html", milestone=milestone, district=district, rows=rows,
         can_edit=True, today=local_today(), bulk=bulk), status)
@@ -226,23 +231,17 @@ def _refused_bulk(refusal: Refusal, milestone_id: int, district_id: int, subject
 def bulk_tick(milestone_id: int, district_id: int, subject: Milestone):
     """Tick or untick the chosen municipalities of a district, or the whole district, in one
     transaction (each municipality audited as a single tick)."""
-    from tracker.validation import ValidationError
-
     district_municipalities = list(db.session.scalars(
         select(Municipality).where(Municipality.district_id == district_id)
         .order_by(Municipality.name)))
     if not district_municipalities:
-        from flask import abort
         abort(404)
     form = BulkTickForm()
     form.municipality_id.allowed = {m.id for m in district_municipalities}
     form.parse()
-    whole = form.handeling.data.startswith("district-")
     chosen = set(form.municipality_id.data or [])
-    if not whole and not chosen:
-        raise ValidationError("municipality_id", "Kies eerst een of meer gemeenten.")
-    targets = [m for m in district_municipalities if whole or m.id in chosen]
-    if form.handeling.data.endswith("afvinken"):
+    targets = [m for m in district_municipalities if form.whole_district or m.id in chosen]
+    if not form.untick:
         changed = tick_many(subject, targets, completed_on=form.completed_on.data or local_today(),
                             expected_version=form.version.data, actor=current_user, now=now(),
                             today=local_today())
