@@ -184,3 +184,19 @@ def test_detail_page_query_count_does_not_grow_with_ticks(demo, client, login, c
     with count_queries() as after:
         client.get(url)
     assert after.count == before.count <= 20, "\n".join(after.statements)
+
+
+def test_every_district_at_once_gives_78_ticks_78_audit_rows_and_78_history_rows(
+        demo, client, login):
+    milestone = _deadline()
+    login(_user("coordinator@example.org"))
+    for district in db.session.scalars(select(District)).all():
+        assert _bulk(client, milestone, district, {"handeling": "district-afvinken"}
+                     ).status_code == 303
+    db.session.expire_all()
+    assert len(_ticked(milestone)) == 78
+    assert _audits("milestone.tick") == 78
+    version = history.version_class(MunicipalityTick)
+    assert db.session.scalar(select(func.count()).select_from(version)) == 78
+    page = client.get(f"/milestones/{milestone.id}/progress").get_data(as_text=True)
+    assert ">78</span> / <span class=\"vnon-num\">78</span>" in page and "Gehaald" in page
