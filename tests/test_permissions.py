@@ -188,3 +188,40 @@ def test_pilot_correction_matrix(world, who):
 def test_organisations_manage_matrix(world, who):
     _, _, people = world
     assert can(people[who], "organisations.manage") is EXPECTED[who][4]
+
+
+
+# == Mijlpalen: meer gemeenten tegelijk afvinken (issue 13, helper "layout") ==
+# who may tick a whole district of team A's per-municipality milestone
+BULK_TICK_EXPECTED = {
+    "beheerder": 303, "coordinator_a": 303, "trekker_a": 303, "coordinator_b": 403,
+    "bestuurder": 403, "partner_a": 403, "lezer": 403, "anonymous": 302,
+}
+
+
+@pytest.mark.parametrize("who", BULK_TICK_EXPECTED)
+def test_bulk_tick_route_by_role(world, client, login, who):
+    from datetime import date
+
+    from tracker.enums import MilestoneKind
+    from tracker.milestones.models import Milestone, MunicipalityTick
+    from tracker.network.models import District, Municipality
+
+    team_a, _, people = world
+    district = District(name="Testdistrict", slug="testdistrict", position=1)
+    db.session.add(district)
+    db.session.flush()
+    db.session.add(Municipality(name="Testgemeente", district_id=district.id))
+    milestone = Milestone(team=team_a, title="Per gemeente", due_date=date(2018, 10, 1),
+                          per_municipality=True, kind=MilestoneKind.DEADLINE)
+    db.session.add(milestone)
+    db.session.commit()
+    if who != "anonymous":
+        login(people[who])
+    response = client.post(
+        f"/milestones/{milestone.id}/districts/{district.id}/ticks",
+        data={"csrf_token": csrf_token_for(client), "version": str(milestone.version),
+              "handeling": "district-afvinken", "completed_on": "2018-02-01"})
+    assert response.status_code == BULK_TICK_EXPECTED[who]
+    ticks = db.session.scalar(select(func.count(MunicipalityTick.id)))
+    assert ticks == (1 if BULK_TICK_EXPECTED[who] == 303 else 0)

@@ -33,6 +33,7 @@ def test_enrol_and_log_in_with_a_recovery_code(demo, live_server, page, axe_chec
     page.set_viewport_size({"width": 320, "height": 700})
     _log_in_with_password(page, live_server)
     page.wait_for_url(re.compile(r".*/start$"))
+    page.locator("nav summary").click()  # on a phone the link sits in the folded menu
     page.get_by_role("link", name="Tweestapsverificatie").click()
     axe_check(page)
     page.get_by_role("button", name="Tweestapsverificatie instellen").click()

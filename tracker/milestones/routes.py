@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -14,7 +23,7 @@ from tracker.enums import MilestoneKind
 from tracker.extensions import db
 from tracker.forms import Refusal, flash_and_redirect, form_errors
 from tracker.htmx import is_fragment, trigger
-from tracker.milestones.forms import AchievedForm, MilestoneForm, TickForm
+from tracker.milestones.forms import AchievedForm, BulkTickForm, MilestoneForm, TickForm
 from tracker.milestones.models import Milestone, MunicipalityTick
 from tracker.milestones.queries import (
     grid_progress,
@@ -25,11 +34,13 @@ from tracker.milestones.queries import (
 from tracker.milestones.services import (
     create_milestone,
     set_achieved,
+    tick_many,
     tick_municipality,
+    untick_many,
     untick_municipality,
     update_milestone,
 )
-from tracker.network.models import Municipality, Team
+from tracker.network.models import District, Municipality, Team
 from tracker.network.queries import team_page
 
 bp = Blueprint("milestones", __name__)
@@ -79,6 +90,12 @@ def team_list(slug: str, subject: Team):
 @requires("milestone.view", load=load_milestone)
 def detail(milestone_id: int, subject: Milestone):
     """A milestone: state, linked actions and (if tracked so) the municipality grid."""
+    return _detail_page(subject)
+
+
+def _detail_page(subject: Milestone, status: int = 200, **refused):
+    """The detail page; ``refused`` carries a refused tick back (row_errors, row_dates,
+    row_notes by municipality id; bulk: the district form's error, date and choice)."""
     view = milestone_views([subject], local_today())[0]
     actions = db.session.scalars(
         select(Action).where(Action.milestone_id == subject.id)
@@ -87,8 +104,8 @@ def detail(milestone_id: int, subject: Milestone):
     grid = municipality_grid(subject) if subject.per_municipality else None
     return render_template(
         "milestones/detail.html", milestone=subject, view=view, actions=actions, grid=grid,
-        can_edit=can(current_user, "milestone.edit", subject), today=local_today(),
-    )
+        can_edit=can(current_user, "milestone.edit", subject), today=local_today(), **refused,
+    ), status
 
 
 @bp.get("/milestones/<int:milestone_id>/progress")
@@ -103,8 +120,6 @@ def progress(milestone_id: int, subject: Milestone):
 
 
 def _load_municipality(municipality_id: int) -> Municipality:
-    from flask import abort
-
     municipality = db.session.get(Municipality, municipality_id)
     if municipality is None:
         abort(404)
@@ -116,17 +131,24 @@ def _row_response(milestone: Milestone, municipality: Municipality, *, error: st
     tick = db.session.scalar(select(MunicipalityTick).where(
         MunicipalityTick.milestone_id == milestone.id,
         MunicipalityTick.municipality_id == municipality.id))
+    # A refused tick keeps what was typed (the date, the note) beside the reason.
+    typed_date = request.form.get("completed_on") if error else None
+    typed_note = request.form.get("note") if error else None
     if not is_fragment():
         if error:
             flash(f"{municipality.name}: {error}", "error")
-        elif message:
+            return _detail_page(milestone, status, row_errors={municipality.id: error},
+                                row_dates={municipality.id: typed_date},
+                                row_notes={municipality.id: typed_note})
+        if message:
             flash(message, "ok")
         return redirect(url_for("milestones.detail", milestone_id=milestone.id)
                         + f"#gemeente-{municipality.id}", code=303)
     response = make_response(render_template(
         "milestones/_tick_response.html", milestone=milestone,
         row={"municipality": municipality, "tick": tick}, error=error, can_edit=True,
-        today=local_today(), announcement=error or message, focus=True), status)
+        today=local_today(), announcement=error or message, focus=True, typed_date=typed_date,
+        typed_note=typed_note), status)
     response.vary.add("HX-Request")
     return trigger(response, TICKS_CHANGED) if not error else response
 
@@ -158,6 +180,80 @@ def untick(milestone_id: int, municipality_id: int, subject: Milestone):
     db.session.commit()
     return _row_response(subject, municipality,
                          message=f"Het vinkje van {municipality.name} is weggehaald.")
+
+
+def _district_rows(milestone: Milestone, district_id: int):
+    """The district and its grid rows (404 for an unknown district)."""
+    district = db.session.get(District, district_id)
+    if district is None:
+        abort(404)
+    grid = municipality_grid(milestone)
+    rows = next(rows for d, rows in grid.districts if d.id == district.id)
+    return district, rows
+
+
+def _bulk_response(milestone: Milestone, district_id: int, *, status: int = 200, error: str = "",
+                   message: str = "", conflict: bool = False, chosen=(), typed_date=None):
+    """htmx: the district block (with the outcome, or the refusal with what was typed and
+    chosen); without JavaScript: 303 to the page, or the page itself with the refusal."""
+    bulk = {"district_id": district_id, "error": error, "date": typed_date,
+            "chosen": list(chosen), "message": message, "conflict": conflict}
+    if not is_fragment():
+        if status >= 400:
+            return _detail_page(milestone, status, bulk=bulk)
+        flash(message, "ok")
+        return redirect(url_for("milestones.detail", milestone_id=milestone.id)
+                        + f"#district-blok-{district_id}", code=303)
+    district, rows = _district_rows(milestone, district_id)
+    response = make_response(render_template(
+        "milestones/_district.html", milestone=milestone, district=district, rows=rows,
+        can_edit=True, today=local_today(), bulk=bulk), status)
+    response.vary.add("HX-Request")
+    return trigger(response, TICKS_CHANGED) if status < 400 else response
+
+
+def _refused_bulk(refusal: Refusal, milestone_id: int, district_id: int, subject: Milestone):
+    current = load_milestone(milestone_id)
+    chosen = [int(v) for v in request.form.getlist("municipality_id") if v.isdigit()]
+    if refusal.is_conflict:
+        return _bulk_response(
+            current, district_id, status=409, conflict=True, chosen=chosen,
+            typed_date=request.form.get("completed_on"),
+            message="Niets gewijzigd: iemand anders heeft deze mijlpaal intussen gewijzigd. "
+                    "Bekijk de stand en probeer het opnieuw.")
+    return _bulk_response(current, district_id, status=422, error=refusal.message, chosen=chosen,
+                          typed_date=request.form.get("completed_on"))
+
+
+@bp.post("/milestones/<int:milestone_id>/districts/<int:district_id>/ticks")
+@requires("milestone.edit", load=load_milestone)
+@form_errors(_refused_bulk)
+def bulk_tick(milestone_id: int, district_id: int, subject: Milestone):
+    """Tick or untick the chosen municipalities of a district, or the whole district, in one
+    transaction (each municipality audited as a single tick)."""
+    district_municipalities = list(db.session.scalars(
+        select(Municipality).where(Municipality.district_id == district_id)
+        .order_by(Municipality.name)))
+    if not district_municipalities:
+        abort(404)
+    form = BulkTickForm()
+    form.municipality_id.allowed = {m.id for m in district_municipalities}
+    form.parse()
+    chosen = set(form.municipality_id.data or [])
+    targets = [m for m in district_municipalities if form.whole_district or m.id in chosen]
+    if not form.untick:
+        changed = tick_many(subject, targets, completed_on=form.completed_on.data or local_today(),
+                            expected_version=form.version.data, actor=current_user, now=now(),
+                            today=local_today())
+        message = (f"{len(changed)} gemeenten afgevinkt." if changed
+                   else "Alle gekozen gemeenten waren al afgevinkt.")
+    else:
+        changed = untick_many(subject, targets, expected_version=form.version.data,
+                              actor=current_user)
+        message = (f"Bij {len(changed)} gemeenten is het vinkje weggehaald." if changed
+                   else "Geen van de gekozen gemeenten was afgevinkt.")
+    db.session.commit()
+    return _bulk_response(subject, district_id, message=message)
 
 
 def _detail_url(milestone_id: int, **_ignored) -> str:

@@ -119,3 +119,38 @@ def update_milestone(milestone: Milestone, *, title: str, description: str, due_
                summary=f"Mijlpaal gewijzigd: {title}", before={k: before[k] for k in changed},
                after={k: after[k] for k in changed})
     return milestone
+
+
+def tick_many(milestone: Milestone, municipalities: list[Municipality], *, completed_on: date,
+              expected_version: int | None, actor, now: datetime,
+              today: date) -> list[Municipality]:
+    """Tick several municipalities at once (a whole district or a chosen set).
+
+    Each goes through :func:`tick_municipality` (same checks, one audit row and one
+    history version per municipality). Municipalities already ticked keep their own date
+    and note. Returns the municipalities ticked now (possibly empty).
+
+    Raises ConflictError when the milestone is no longer at ``expected_version``
+    (someone changed it after the page was loaded); nothing is changed then.
+    """
+    check_version(milestone, expected_version)
+    already = set(db.session.scalars(select(MunicipalityTick.municipality_id).where(
+        MunicipalityTick.milestone_id == milestone.id)))
+    ticked = []
+    for municipality in municipalities:
+        if municipality.id in already:
+            continue
+        tick_municipality(milestone, municipality, completed_on=completed_on, note="",
+                          actor=actor, now=now, today=today)
+        ticked.append(municipality)
+    return ticked
+
+
+def untick_many(milestone: Milestone, municipalities: list[Municipality], *,
+                expected_version: int | None, actor) -> list[Municipality]:
+    """Remove the ticks of several municipalities; returns those that had one.
+
+    Raises ConflictError like :func:`tick_many`.
+    """
+    check_version(milestone, expected_version)
+    return [m for m in municipalities if untick_municipality(milestone, m, actor=actor)]

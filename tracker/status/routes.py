@@ -80,13 +80,18 @@ def _item(team: Team, item_id: int) -> ReportItem:
     return item
 
 
-def _done(team: Team, kind: str, focus: str | None = None):
+def _done(team: Team, kind: str, focus: str | None = None, editing: int | None = None):
     """After a change: the block for htmx (``focus`` = id of the element to focus), a 303
-    back to the page otherwise."""
+    back to the page otherwise. ``editing``: the point whose controls stay open (a move:
+    the next move is one key press away)."""
     from tracker.htmx import is_fragment
 
     if is_fragment():
-        return _render_status(team, kind=kind, focus=focus or f"blok-{kind}-titel")
+        return _render_status(team, kind=kind, focus=focus or f"blok-{kind}-titel",
+                              editing=editing)
+    if editing:
+        return redirect(url_for("status.team_status", slug=team.slug, bewerk=editing)
+                        + f"#punt-{editing}", 303)
     return redirect(url_for("status.team_status", slug=team.slug) + f"#blok-{kind}", 303)
 
 
@@ -178,4 +183,5 @@ def move_item(slug: str, item_id: int, subject: Team):
     direction = MoveForm().parse().richting.data
     services.move_item(item, direction, current_user)
     db.session.commit()
-    return _done(subject, kind, focus=f"{'omhoog' if direction == 'up' else 'omlaag'}-{item_id}")
+    return _done(subject, kind, focus=f"{'omhoog' if direction == 'up' else 'omlaag'}-{item_id}",
+                 editing=item_id)
