@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from tracker.actions.conflicts import Conflict, describe_conflict
 from tracker.actions.forms import ActionForm, CommentForm
 from tracker.actions.models import Action, ActionComment
 from tracker.actions.queries import (
@@ -245,15 +246,6 @@ def edit(action_id: int, subject: Action):
     return _form_page(subject.team, action=subject, values=values, errors={}, base=values)
 
 
-def _last_change(action: Action) -> AuditEntry | None:
-    return db.session.scalar(
-        select(AuditEntry)
-        .where(AuditEntry.object_type == "actions", AuditEntry.object_id == action.id)
-        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-        .limit(1)
-    )
-
-
 def _refused_edit(refusal: Refusal, action_id: int, subject: Action):
     """422: the form with its messages; 409: the three-way merge with the colleague's change."""
     current = load_action(action_id)
@@ -266,7 +258,9 @@ def _refused_edit(refusal: Refusal, action_id: int, subject: Action):
     merged, clashes = three_way_merge(_submitted_base(), mine, theirs)
     choices = _form_choices(current.team)
     return _form_page(current.team, action=current, values=merged, errors={}, status=409,
-                      is_conflict=True, conflict=_last_change(current), base=theirs,
+                      is_conflict=True,
+                      conflict=describe_conflict(current, parse_version(request.form.get("version"))),
+                      base=theirs,
                       clashes=_readable(choices, clashes), choices=choices)
 
 
@@ -320,7 +314,7 @@ def _status_change(action_id: int, subject: Action, service, message: str):
         db.session.rollback()
         changed, is_conflict = False, True
         subject = load_action(action_id)
-        conflict = _last_change(subject)
+        conflict = describe_conflict(subject, expected)
     back = safe_next_url(request.form.get("next"), url_for("network.team", slug=subject.team.slug))
     if not is_fragment():
         if is_conflict:
@@ -344,7 +338,7 @@ def _status_change(action_id: int, subject: Action, service, message: str):
     return trigger(response, ACTIONS_CHANGED)
 
 
-def _conflict_page(action: Action, conflict: AuditEntry | None):
+def _conflict_page(action: Action, conflict: Conflict):
     return (
         render_template("actions/conflict.html", action=action, conflict=conflict,
                         team=action.team),
