@@ -223,3 +223,13 @@ def my_work(user_id: int, today: date, now: datetime) -> MyWork:
             work.later.append(action)
     work.recently_done.sort(key=lambda a: a.completed_at, reverse=True)
     return work
+
+
+def selected_ids(value: str | None, shown: list[Action]) -> set[int]:
+    """The rows of a list to show ticked for the bulk form: ``?selectie=alle`` ticks every
+    shown row, ``?selectie=3,5`` those ids (after a refused bulk change); else none."""
+    shown_ids = {action.id for action in shown}
+    if value == "alle":
+        return shown_ids
+    wanted = {parse_id(part) for part in (value or "").split(",")[:PAGE_SIZE * 4]}
+    return shown_ids & wanted
