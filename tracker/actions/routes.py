@@ -454,7 +454,10 @@ def load_selection(**_ignored) -> Selection:
     parsed = parse_selection(request.form.getlist("acties")) or []
     ids = [ident for ident, _version in parsed]
     found = {action.id: action for action in db.session.scalars(
-        select(Action).where(Action.id.in_(ids)).options(
+        # Locked in id order (FOR UPDATE on PostgreSQL; SQLite writers are serial): no
+        # colleague commits between the version check and the write of a row.
+        select(Action).where(Action.id.in_(ids)).order_by(Action.id).with_for_update(
+            of=Action).options(
             selectinload(Action.team).selectinload(Team.memberships),
             selectinload(Action.owner)))} if ids else {}
     return Selection(rows=[(found[i], v) for i, v in parsed if i in found],
@@ -491,6 +494,9 @@ def _bulk_back(selected: list[int] | None = None) -> str:
 
 def _refused_bulk(refusal: Refusal, subject: Selection, **_ignored):
     """A missing choice: the reason as a message, back to the list with the ticks kept."""
+    if refusal.is_conflict:  # not expected: the rows are locked while they are changed
+        flash("Niets gewijzigd: iemand anders wijzigde intussen een van deze acties.", "warning")
+        return redirect(_bulk_back(), code=303)
     flash("Niets gewijzigd: " + refusal.message, "error")
     return redirect(_bulk_back([a.id for a, _v in subject.rows]), code=303)
 

@@ -230,37 +230,36 @@ def bulk_change(selection: list[tuple[Action, int | None]], operation: str, *,
 
     Each row goes through the same service as the single change (``complete_action``,
     ``reopen_action``, ``update_action``), so audit entries, notices and history are per
-    action. A row whose version is stale (``ConflictError``, or ``StaleDataError`` when a
-    colleague committed in between) is rolled back to its savepoint and reported; the
-    other rows stay in the transaction: the route commits them once.
+    action. A row whose version is not ``version`` is left unchanged and reported; the
+    other rows stay in the transaction: the route commits them once. Load the rows
+    locked (``FOR UPDATE``): a ``StaleDataError`` would otherwise end the whole request.
     ``owner_id``: the new owner, :data:`NO_OWNER` for none; ``due_date``: the new date.
     Raises ``ValueError`` for an unknown operation.
     """
     from tracker.actions.conflicts import describe_conflict
-    from tracker.concurrency import CONFLICTS
+    from tracker.concurrency import ConflictError
 
     if operation not in BULK_OPERATIONS:
         raise ValueError(f"unknown bulk operation {operation!r}")
     outcome = BulkOutcome()
     for action, version in selection:
+        # A stale row fails its version check before anything of it is changed, so the
+        # rows before and after it stay as they are in this transaction. (The loader
+        # locks the rows, so no colleague can commit between this check and the write.)
         try:
-            with db.session.begin_nested():
-                if operation == "gereed":
-                    changed = complete_action(action, expected_version=version, actor=actor,
-                                              now=now)
-                elif operation == "heropenen":
-                    changed = reopen_action(action, expected_version=version, actor=actor,
-                                            now=now)
+            if operation == "gereed":
+                changed = complete_action(action, expected_version=version, actor=actor, now=now)
+            elif operation == "heropenen":
+                changed = reopen_action(action, expected_version=version, actor=actor, now=now)
+            else:
+                new = (_with(action, owner_id=owner_id or None) if operation == "eigenaar"
+                       else _with(action, due_date=due_date))
+                changed = new != _with(action)
+                if changed:
+                    update_action(action, new, expected_version=version, actor=actor, now=now)
                 else:
-                    new = (_with(action, owner_id=owner_id or None) if operation == "eigenaar"
-                           else _with(action, due_date=due_date))
-                    changed = new != _with(action)
-                    if changed:
-                        update_action(action, new, expected_version=version, actor=actor, now=now)
-                    else:
-                        check_version(action, version)
-        except CONFLICTS:
-            db.session.refresh(action)
+                    check_version(action, version)
+        except ConflictError:
             outcome.conflicts.append((action, describe_conflict(action, version)))
             continue
         (outcome.saved if changed else outcome.unchanged).append(action)
