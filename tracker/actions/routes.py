@@ -527,6 +527,7 @@ def bulk(subject: Selection):
         ), 409
     message = done if outcome.saved else "Niets gewijzigd."
     if outcome.unchanged:
-        message += f" {_count(len(outcome.unchanged))} stond{'en' if len(outcome.unchanged) > 1 else ''} al zo."
+        many = len(outcome.unchanged) > 1
+        message += f" {_count(len(outcome.unchanged))} stond{'en' if many else ''} al zo."
     flash(message[0].upper() + message[1:], "ok")
     return redirect(_bulk_back(), code=303)
