@@ -230,7 +230,18 @@ def test_select_all_without_javascript(world, client, login):
     assert 'form="acties-bulk" checked' not in html
     html = client.get("/mijn-werk?selectie=alle").get_data(as_text=True)
     assert html.count('form="acties-bulk" checked') == 3
-    assert 'value="eigenaar"' not in html  # the owner change is the team page's
+    assert 'value="eigenaar"' in html  # hand work over to a team member
+
+
+def test_hand_work_over_from_my_work(world, client, login):
+    team, actions, foreign, people = world
+    login(people["coordinator"])
+    html = client.get("/mijn-werk").get_data(as_text=True)
+    assert f'<option value="{people["member"].id}">Mia Lid</option>' in html
+    response = _post(client, [(actions[0], actions[0].version)], "eigenaar",
+                     eigenaar=str(people["member"].id), next_url="/mijn-werk")
+    assert response.status_code == 303 and response.headers["Location"] == "/mijn-werk"
+    assert _fresh(actions[0]).owner_id == people["member"].id
 
 
 def test_bulk_from_my_work_goes_back_there(world, client, login):

@@ -175,8 +175,15 @@ def team_counters(team_id: int, today: date) -> ActionCounts:
 
 def owner_options(team_id: int) -> list[User]:
     """People who can own the team's actions: members, plus anyone owning one now."""
-    members = select(TeamMembership.user_id).where(TeamMembership.team_id == team_id)
-    owners = select(Action.owner_id).where(Action.team_id == team_id, Action.owner_id.is_not(None))
+    return assignable_people([team_id])
+
+
+def assignable_people(team_ids: list[int]) -> list[User]:
+    """People who can own actions of any of ``team_ids`` (members, plus anyone owning one
+    now), active, by name; one query."""
+    members = select(TeamMembership.user_id).where(TeamMembership.team_id.in_(team_ids))
+    owners = select(Action.owner_id).where(Action.team_id.in_(team_ids),
+                                           Action.owner_id.is_not(None))
     return list(db.session.scalars(
         select(User).where(or_(User.id.in_(members), User.id.in_(owners)), User.active.is_(True))
         .order_by(User.name)

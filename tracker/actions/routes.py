@@ -15,6 +15,7 @@ from tracker.actions.forms import ActionForm, BulkForm, CommentForm, parse_selec
 from tracker.actions.models import Action, ActionComment
 from tracker.actions.queries import (
     ActionFilter,
+    assignable_people,
     districts,
     export_rows,
     my_work,
@@ -428,10 +429,14 @@ def my_work_page():
     today = local_today()
     work = my_work(current_user.id, today, now())
     shown = work.overdue + work.this_week + work.later + work.recently_done
+    bulk = can(current_user, "actions.bulk", Selection(rows=[]))
+    # Hand work over: the people any of the editable rows' teams may assign to (the bulk
+    # route checks the chosen person against every selected action's team).
+    teams = sorted({a.team_id for a in shown if can(current_user, "action.edit", a)})
     return render_template("actions/my_work.html", work=work, today=today,
-                           next_url=url_for("actions.my_work_page"),
-                           bulk=can(current_user, "actions.bulk", Selection(rows=[])),
+                           next_url=url_for("actions.my_work_page"), bulk=bulk,
                            bulk_operations=BULK_OPERATIONS,
+                           bulk_owners=assignable_people(teams) if bulk else None,
                            selected=selected_ids(request.args.get("selectie"), shown))
 
 
