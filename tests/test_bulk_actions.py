@@ -218,7 +218,7 @@ def test_the_bulk_form_and_checkboxes_are_only_for_editors(world, client, login)
     assert 'id="acties-bulk"' in html
     for action in actions:
         assert f'value="{action.id}:{action.version}" form="acties-bulk"' in html
-    assert "Selecteren</span><span class=\"visually-hidden\">: Actie 0</span>" in html
+    assert 'Selecteren</span><span class="visually-hidden">: Actie 0</span>' in html
 
 
 def test_select_all_without_javascript(world, client, login):

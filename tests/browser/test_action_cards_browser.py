@@ -121,6 +121,8 @@ def test_wide_screens_keep_the_table(demo, live_server, phone):
     page = phone(1280)
     _login(page, live_server)
     page.goto(f"{live_server}/teams/{TEAM}")
+    title = page.locator("#acties-lijst .vnon-action-card__title a").first.inner_text()
+    expect(page.get_by_label(f"Selecteren: {title}", exact=True)).to_have_count(1)
     assert page.locator("#acties-lijst thead").is_visible()
     assert not page.locator("#acties-lijst .vnon-action-card__label").first.is_visible()
     assert page.evaluate("getComputedStyle(document.querySelector('.vnon-action-card')).display") \
