@@ -225,3 +225,36 @@ def test_bulk_tick_route_by_role(world, client, login, who):
     assert response.status_code == BULK_TICK_EXPECTED[who]
     ticks = db.session.scalar(select(func.count(MunicipalityTick.id)))
     assert ticks == (1 if BULK_TICK_EXPECTED[who] == 303 else 0)
+
+
+# == Bulk changes on actions (issue 13) ==
+# POST /actions/bulk with one action of team A: who may tick it and mark it done. A
+# selection holding an action the user may not edit refuses the whole request (403).
+BULK_ALLOWED = {who for who, answers in EXPECTED.items() if answers[2]}
+
+
+@pytest.mark.parametrize("who", [*EXPECTED, "anonymous"])
+def test_bulk_change_on_actions_follows_action_edit(world, client, login, who):
+    from tests.factories import create_action
+    from tracker.actions.models import Action
+    from tracker.audit.models import AuditEntry
+    from tracker.enums import ActionStatus
+
+    team_a, _, people = world
+    action = create_action(team_a, title="Actie van team A")
+    db.session.commit()
+    if who != "anonymous":
+        login(people[who])
+    response = client.post("/actions/bulk", data={
+        "csrf_token": csrf_token_for(client), "handeling": "gereed",
+        "acties": f"{action.id}:{action.version}", "next": "/"})
+    db.session.expire_all()
+    status = db.session.get(Action, action.id).status
+    if who in BULK_ALLOWED:
+        assert response.status_code == 303
+        assert status == ActionStatus.GEREED
+        return
+    assert response.status_code == (302 if who == "anonymous" else 403)
+    assert status == ActionStatus.OPEN
+    assert db.session.scalar(select(func.count(AuditEntry.id)).where(
+        AuditEntry.object_type == "actions")) == 0

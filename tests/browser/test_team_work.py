@@ -23,12 +23,12 @@ def test_mark_done_updates_row_and_counter_without_reload(demo, live_server, pag
     counter = page.locator("#team-tellers [data-teller='gereed']")
     assert counter.inner_text() == "0"
     row = page.locator("#acties-lijst tbody tr").first
-    title = row.locator("td").first.inner_text()
+    title = row.locator(".vnon-action-card__title").inner_text()
     row.get_by_role("button", name="Gereed").click()
     expect(page.locator("#team-tellers [data-teller='gereed']")).to_have_text("1")
     assert page.evaluate("window.__noReload") == "still here"
     swapped = page.locator("#acties-lijst tbody tr").first
-    assert swapped.locator("td").nth(3).inner_text() == "Gereed"
+    assert swapped.locator("td").nth(4).inner_text() == "Gereed"  # after the bulk checkbox
     undo = swapped.get_by_role("button", name="Ongedaan maken")
     assert undo.is_visible()
     # Focus lands on the undo button, and the change is announced.

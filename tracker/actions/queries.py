@@ -175,8 +175,15 @@ def team_counters(team_id: int, today: date) -> ActionCounts:
 
 def owner_options(team_id: int) -> list[User]:
     """People who can own the team's actions: members, plus anyone owning one now."""
-    members = select(TeamMembership.user_id).where(TeamMembership.team_id == team_id)
-    owners = select(Action.owner_id).where(Action.team_id == team_id, Action.owner_id.is_not(None))
+    return assignable_people([team_id])
+
+
+def assignable_people(team_ids: list[int]) -> list[User]:
+    """People who can own actions of any of ``team_ids`` (members, plus anyone owning one
+    now), active, by name; one query."""
+    members = select(TeamMembership.user_id).where(TeamMembership.team_id.in_(team_ids))
+    owners = select(Action.owner_id).where(Action.team_id.in_(team_ids),
+                                           Action.owner_id.is_not(None))
     return list(db.session.scalars(
         select(User).where(or_(User.id.in_(members), User.id.in_(owners)), User.active.is_(True))
         .order_by(User.name)
@@ -228,3 +235,13 @@ def my_work(user_id: int, today: date, now: datetime) -> MyWork:
             work.later.append(action)
     work.recently_done.sort(key=lambda a: a.completed_at, reverse=True)
     return work
+
+
+def selected_ids(value: str | None, shown: list[Action]) -> set[int]:
+    """The rows of a list to show ticked for the bulk form: ``?selectie=alle`` ticks every
+    shown row, ``?selectie=3,5`` those ids (after a refused bulk change); else none."""
+    shown_ids = {action.id for action in shown}
+    if value == "alle":
+        return shown_ids
+    wanted = {parse_id(part) for part in (value or "").split(",")[:PAGE_SIZE * 4]}
+    return shown_ids & wanted

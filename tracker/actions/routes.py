@@ -3,25 +3,31 @@
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass
 
 from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from tracker.actions.forms import ActionForm, CommentForm
+from tracker.actions.conflicts import Conflict, describe_conflict
+from tracker.actions.forms import ActionForm, BulkForm, CommentForm, parse_selection
 from tracker.actions.models import Action, ActionComment
 from tracker.actions.queries import (
     ActionFilter,
+    assignable_people,
     districts,
     export_rows,
     my_work,
     owner_options,
+    selected_ids,
     team_counters,
 )
 from tracker.actions.rules import three_way_merge
 from tracker.actions.services import (
+    BULK_OPERATIONS,
     add_comment,
+    bulk_change,
     cancel_action,
     complete_action,
     create_action,
@@ -249,15 +255,6 @@ def edit(action_id: int, subject: Action):
     return _form_page(subject.team, action=subject, values=values, errors={}, base=values)
 
 
-def _last_change(action: Action) -> AuditEntry | None:
-    return db.session.scalar(
-        select(AuditEntry)
-        .where(AuditEntry.object_type == "actions", AuditEntry.object_id == action.id)
-        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-        .limit(1)
-    )
-
-
 def _refused_edit(refusal: Refusal, action_id: int, subject: Action):
     """422: the form with its messages; 409: the three-way merge with the colleague's change."""
     current = load_action(action_id)
@@ -270,7 +267,9 @@ def _refused_edit(refusal: Refusal, action_id: int, subject: Action):
     merged, clashes = three_way_merge(_submitted_base(), mine, theirs)
     choices = _form_choices(current.team)
     return _form_page(current.team, action=current, values=merged, errors={}, status=409,
-                      is_conflict=True, conflict=_last_change(current), base=theirs,
+                      is_conflict=True,
+                      conflict=describe_conflict(current, parse_version(request.form.get("version"))),
+                      base=theirs,
                       clashes=_readable(choices, clashes), choices=choices)
 
 
@@ -324,7 +323,7 @@ def _status_change(action_id: int, subject: Action, service, message: str):
         db.session.rollback()
         changed, is_conflict = False, True
         subject = load_action(action_id)
-        conflict = _last_change(subject)
+        conflict = describe_conflict(subject, expected)
     back = safe_next_url(request.form.get("next"), url_for("network.team", slug=subject.team.slug))
     if not is_fragment():
         if is_conflict:
@@ -348,7 +347,7 @@ def _status_change(action_id: int, subject: Action, service, message: str):
     return trigger(response, ACTIONS_CHANGED)
 
 
-def _conflict_page(action: Action, conflict: AuditEntry | None):
+def _conflict_page(action: Action, conflict: Conflict):
     return (
         render_template("actions/conflict.html", action=action, conflict=conflict,
                         team=action.team),
@@ -432,7 +431,113 @@ def my_work_page():
     """The logged-in person's actions across teams."""
     today = local_today()
     work = my_work(current_user.id, today, now())
+    shown = work.overdue + work.this_week + work.later + work.recently_done
+    bulk = can(current_user, "actions.bulk", Selection(rows=[]))
+    # Hand work over: the people any of the editable rows' teams may assign to (the bulk
+    # route checks the chosen person against every selected action's team).
+    teams = sorted({a.team_id for a in shown if can(current_user, "action.edit", a)})
     # Someone who owns nothing is pointed to their teams (tracker.home.queries).
-    teams = member_teams(current_user.id) if work.is_empty else []
-    return render_template("actions/my_work.html", work=work, today=today, my_teams=teams,
-                           next_url=url_for("actions.my_work_page"))
+    my_teams = member_teams(current_user.id) if work.is_empty else []
+    return render_template("actions/my_work.html", work=work, today=today, my_teams=my_teams,
+                           next_url=url_for("actions.my_work_page"), bulk=bulk,
+                           bulk_operations=BULK_OPERATIONS,
+                           bulk_owners=assignable_people(teams) if bulk else None,
+                           selected=selected_ids(request.args.get("selectie"), shown))
+
+
+# --- Bulk changes (issue 13) -----------------------------------------------------------------
+
+@dataclass
+class Selection:
+    """The actions ticked in a list, with the version each row showed.
+
+    ``missing``: an id in the form that is no action (the whole request is refused).
+    """
+
+    rows: list[tuple[Action, int | None]]
+    missing: bool = False
+
+
+def load_selection(**_ignored) -> Selection:
+    """The ticked actions of the submitted bulk form (one query; malformed values are
+    left to the form, which refuses them with 422)."""
+    parsed = parse_selection(request.form.getlist("acties")) or []
+    ids = [ident for ident, _version in parsed]
+    found = {action.id: action for action in db.session.scalars(
+        # Locked in id order (FOR UPDATE on PostgreSQL; SQLite writers are serial): no
+        # colleague commits between the version check and the write of a row.
+        select(Action).where(Action.id.in_(ids)).order_by(Action.id).with_for_update(
+            of=Action).options(
+            selectinload(Action.team).selectinload(Team.memberships),
+            selectinload(Action.owner)))} if ids else {}
+    return Selection(rows=[(found[i], v) for i, v in parsed if i in found],
+                     missing=any(i not in found for i in ids))
+
+
+#: The result line of a bulk change, per operation ({n}: "3 acties").
+BULK_DONE = {
+    "gereed": "{n} gereed gemeld.",
+    "heropenen": "{n} heropend.",
+    "eigenaar": "Eigenaar van {n} gewijzigd.",
+    "einddatum": "Einddatum van {n} gewijzigd.",
+}
+
+
+def _count(n: int) -> str:
+    from tracker.formatting import number
+
+    return f"{number(n)} {'actie' if n == 1 else 'acties'}"
+
+
+def _bulk_back(selected: list[int] | None = None) -> str:
+    """Where the bulk form came from; with ``selected`` ticked again (``?selectie=1,2``)."""
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+    back = safe_next_url(request.form.get("next"), url_for("actions.my_work_page"))
+    if not selected:
+        return back
+    parts = urlsplit(back)
+    query = [(k, v) for k, v in parse_qsl(parts.query) if k != "selectie"]
+    query.append(("selectie", ",".join(str(i) for i in selected)))
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def _refused_bulk(refusal: Refusal, subject: Selection, **_ignored):
+    """A missing choice: the reason as a message, back to the list with the ticks kept."""
+    if refusal.is_conflict:  # not expected: the rows are locked while they are changed
+        flash("Niets gewijzigd: iemand anders wijzigde intussen een van deze acties.", "warning")
+        return redirect(_bulk_back(), code=303)
+    flash("Niets gewijzigd: " + refusal.message, "error")
+    return redirect(_bulk_back([a.id for a, _v in subject.rows]), code=303)
+
+
+@bp.post("/actions/bulk")
+@requires("actions.bulk", load=load_selection)
+@form_errors(_refused_bulk)
+def bulk(subject: Selection):
+    """Apply one change to the ticked actions in one transaction.
+
+    Fresh rows are saved and committed; a stale row (its version changed since the list
+    was shown) is left as it is. All saved: 303 back to the list. Any stale row: 409 with
+    the rows saved and, per stale row, who changed which field.
+    """
+    teams = {action.team_id for action, _version in subject.rows}
+    owners = set.intersection(*({u.id for u in owner_options(t)} for t in teams)) \
+        if teams else set()
+    form = BulkForm(owners=owners).parse()
+    operation = form.handeling.data
+    outcome = bulk_change(subject.rows, operation, owner_id=form.eigenaar.data,
+                          due_date=form.einddatum.data, actor=current_user, now=now())
+    db.session.commit()
+    done = BULK_DONE[operation].format(n=_count(len(outcome.saved)))
+    if outcome.conflicts:
+        return render_template(
+            "actions/bulk_result.html", outcome=outcome, done=done, back=_bulk_back(),
+            operation=BULK_OPERATIONS[operation],
+        ), 409
+    message = done if outcome.saved else "Niets gewijzigd."
+    if outcome.unchanged:
+        many = len(outcome.unchanged) > 1
+        message += f" {_count(len(outcome.unchanged))} stond{'en' if many else ''} al zo."
+    flash(message[0].upper() + message[1:], "ok")
+    return redirect(_bulk_back(), code=303)

@@ -7,7 +7,7 @@ notice queued in it too (``notifications.notices``). Writes based on a stale ver
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -182,3 +182,85 @@ def add_comment(action: Action, text: str, *, actor, now: datetime) -> ActionCom
     notify(record("action.comment", actor=actor, obj=action, summary="Reactie geplaatst",
                   after={"comment_id": comment.id}), now)
     return comment
+
+
+# --- Several actions at once ----------------------------------------------------------------
+
+#: What a bulk change does to each selected action, with the words of the form and the result.
+BULK_OPERATIONS: dict[str, str] = {
+    "gereed": "Gereed melden",
+    "heropenen": "Heropenen",
+    "eigenaar": "Eigenaar wijzigen",
+    "einddatum": "Einddatum wijzigen",
+}
+#: ``owner_id`` of a bulk owner change that leaves the actions without an owner.
+NO_OWNER = 0
+
+
+@dataclass
+class BulkOutcome:
+    """What a bulk change did, per action, in the order of the selection.
+
+    ``saved``: changed (one audit entry and one history version each); ``unchanged``:
+    already so (done twice, same owner); ``conflicts``: stale rows, left as they were,
+    each with the :class:`tracker.actions.conflicts.Conflict` describing the colleague's change.
+    """
+
+    saved: list[Action] = field(default_factory=list)
+    unchanged: list[Action] = field(default_factory=list)
+    conflicts: list[tuple[Action, Any]] = field(default_factory=list)
+
+
+def _with(action: Action, **changes) -> ActionInput:
+    """The action's current values as an ActionInput, with ``changes``."""
+    values = {
+        "title": action.title, "description": action.description or "",
+        "report_text": action.report_text or "", "owner_id": action.owner_id,
+        "due_date": action.due_date, "status": action.status,
+        "milestone_id": action.milestone_id, "district_id": action.district_id,
+    }
+    values.update(changes)
+    return ActionInput(**values)
+
+
+def bulk_change(selection: list[tuple[Action, int | None]], operation: str, *,
+                owner_id: int | None = None, due_date: date | None = None, actor,
+                now: datetime) -> BulkOutcome:
+    """Apply ``operation`` (a key of :data:`BULK_OPERATIONS`) to every ``(action, version)``.
+
+    Each row goes through the same service as the single change (``complete_action``,
+    ``reopen_action``, ``update_action``), so audit entries, notices and history are per
+    action. A row whose version is not ``version`` is left unchanged and reported; the
+    other rows stay in the transaction: the route commits them once. Load the rows
+    locked (``FOR UPDATE``): a ``StaleDataError`` would otherwise end the whole request.
+    ``owner_id``: the new owner, :data:`NO_OWNER` for none; ``due_date``: the new date.
+    Raises ``ValueError`` for an unknown operation.
+    """
+    from tracker.actions.conflicts import describe_conflict
+    from tracker.concurrency import ConflictError
+
+    if operation not in BULK_OPERATIONS:
+        raise ValueError(f"unknown bulk operation {operation!r}")
+    outcome = BulkOutcome()
+    for action, version in selection:
+        # A stale row fails its version check before anything of it is changed, so the
+        # rows before and after it stay as they are in this transaction. (The loader
+        # locks the rows, so no colleague can commit between this check and the write.)
+        try:
+            if operation == "gereed":
+                changed = complete_action(action, expected_version=version, actor=actor, now=now)
+            elif operation == "heropenen":
+                changed = reopen_action(action, expected_version=version, actor=actor, now=now)
+            else:
+                new = (_with(action, owner_id=owner_id or None) if operation == "eigenaar"
+                       else _with(action, due_date=due_date))
+                changed = new != _with(action)
+                if changed:
+                    update_action(action, new, expected_version=version, actor=actor, now=now)
+                else:
+                    check_version(action, version)
+        except ConflictError:
+            outcome.conflicts.append((action, describe_conflict(action, version)))
+            continue
+        (outcome.saved if changed else outcome.unchanged).append(action)
+    return outcome

@@ -261,6 +261,11 @@ def _event_view(user, event) -> bool:
 @rule("event.create")
 def _event_create(user, _obj) -> bool:
     """The beheerder, and whoever may change the work of at least one team."""
+    return edits_some_team(user)
+
+
+def edits_some_team(user) -> bool:
+    """The beheerder, and whoever may change the work of at least one team."""
     if user.role == Role.BEHEERDER:
         return True
     if user.role in (Role.LEZER, Role.PARTNER):
@@ -282,6 +287,18 @@ def _event_minutes(user, event) -> bool:
     if user.role in READ_ONLY_ROLES or user.role == Role.PARTNER:
         return False
     return event.organiser_id == user.id or _event_manage(user, event)
+
+
+# == Bulk changes on actions (issue 13) ==
+@rule("actions.bulk")
+def _actions_bulk(user, selection) -> bool:
+    """Changing several actions at once: someone who edits a team's work, and only when
+    every selected action is one they may edit (``action.edit``). One foreign or unknown
+    action in the selection refuses the whole request: the lists only offer editable
+    rows, so it can only come from a tampered or outdated form."""
+    if not edits_some_team(user) or selection.missing:
+        return False
+    return all(_action_edit(user, action) for action, _version in selection.rows)
 
 
 def requires(permission: str, load: Callable[..., Any] | None = None):

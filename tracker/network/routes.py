@@ -12,9 +12,11 @@ from tracker.actions.queries import (
     ActionFilter,
     districts,
     owner_options,
+    selected_ids,
     team_action_page,
     team_counters,
 )
+from tracker.actions.services import BULK_OPERATIONS
 from tracker.auth.permissions import can, requires
 from tracker.clock import local_today
 from tracker.extensions import db
@@ -50,18 +52,23 @@ def team(slug: str, subject: Team):
     """
     today = local_today()
     listing = team_action_page(subject.id, ActionFilter.from_args(request.args), today)
+    can_edit = can(current_user, "team.edit", subject)
+    owners = owner_options(subject.id)
     context = {
         "team": subject, "listing": listing, "today": today,
-        "can_edit": can(current_user, "team.edit", subject),
+        "can_edit": can_edit,
         "can_edit_introduction": can(current_user, "team.introduction", subject),
         "next_url": request.full_path.rstrip("?"),
+        # The bulk form (issue 13): who the team may assign to, and the rows to tick.
+        "bulk_owners": owners, "bulk_operations": BULK_OPERATIONS,
+        "selected": selected_ids(request.args.get("selectie"), listing.actions),
     }
     if not is_fragment(target=ACTION_LIST_ID):
         context.update(
             page=team_page_data(subject, today),
             counters=team_counters(subject.id, today),
             owner_choices=[("", "Iedereen"), ("geen", "Zonder eigenaar")]
-            + [(str(u.id), u.name) for u in owner_options(subject.id)],
+            + [(str(u.id), u.name) for u in owners],
             district_choices=[("", "Alle districten")]
             + [(str(d.id), d.name) for d in districts()],
             status_filters=STATUS_FILTERS, due_filters=DUE_FILTERS, sorts=SORTS,
