@@ -11,6 +11,7 @@ from sqlalchemy.engine import make_url
 
 from tracker import create_app
 from tracker.extensions import db
+from tracker.search.schema import include_object
 
 
 @pytest.fixture
@@ -43,7 +44,8 @@ def test_migrations_run_from_empty_to_head_and_back(empty_database):
         # Models and migrations agree: autogenerate finds nothing to do.
         with db.engine.connect() as connection:
             context = MigrationContext.configure(
-                connection, opts={"compare_type": True, "render_as_batch": True}
+                connection, opts={"compare_type": True, "render_as_batch": True,
+                                   "include_object": include_object}
             )
             assert compare_metadata(context, db.metadata) == []
         downgrade(revision="base")
@@ -57,7 +59,8 @@ def test_suite_database_is_at_head(app):
         context = MigrationContext.configure(connection)
         assert context.get_current_revision() is not None
         assert compare_metadata(
-            MigrationContext.configure(connection, opts={"compare_type": True}), db.metadata
+            MigrationContext.configure(connection, opts={
+                "compare_type": True, "include_object": include_object}), db.metadata
         ) == []
 
 
