@@ -157,8 +157,7 @@ def test_network_wide_milestones_are_found_by_partners(two_teams):
 
 
 def test_email_addresses_are_found_by_the_beheerder_only(two_teams):
-    create_user(name="Adres Persoon", email="unieke-zoeker@example.org",
-                role=Role.LEZER).memberships  # noqa: B018
+    create_user(name="Adres Persoon", email="unieke-zoeker@example.org", role=Role.LEZER)
     person = db.session.scalar(select(SearchDocument.ref_id).where(
         SearchDocument.title == "Adres Persoon"))
     from tracker.network.models import Team, TeamMembership

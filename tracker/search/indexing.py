@@ -11,7 +11,6 @@ An AVG erasure changes names through the ORM, so the erased name leaves the inde
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 
 from sqlalchemy import delete, event, insert, inspect, select, tuple_

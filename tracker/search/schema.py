@@ -28,22 +28,23 @@ PG_CREATE = [f"CREATE INDEX {PG_INDEX} ON search_documents USING gin ({PG_VECTOR
 PG_DROP = [f"DROP INDEX IF EXISTS {PG_INDEX}"]
 
 SQLITE_CREATE = [
-    f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(stems, content='search_documents', "
+    "CREATE VIRTUAL TABLE search_documents_fts USING fts5(stems, content='search_documents', "
     "content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
-    f"CREATE TRIGGER search_documents_ai AFTER INSERT ON search_documents BEGIN "
-    f"INSERT INTO {FTS_TABLE}(rowid, stems) VALUES (new.id, new.stems); END",
-    f"CREATE TRIGGER search_documents_ad AFTER DELETE ON search_documents BEGIN "
-    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, stems) VALUES ('delete', old.id, old.stems); "
-    "END",
-    f"CREATE TRIGGER search_documents_au AFTER UPDATE ON search_documents BEGIN "
-    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, stems) VALUES ('delete', old.id, old.stems); "
-    f"INSERT INTO {FTS_TABLE}(rowid, stems) VALUES (new.id, new.stems); END",
+    "CREATE TRIGGER search_documents_ai AFTER INSERT ON search_documents BEGIN "
+    "INSERT INTO search_documents_fts(rowid, stems) VALUES (new.id, new.stems); END",
+    "CREATE TRIGGER search_documents_ad AFTER DELETE ON search_documents BEGIN "
+    "INSERT INTO search_documents_fts(search_documents_fts, rowid, stems) "
+    "VALUES ('delete', old.id, old.stems); END",
+    "CREATE TRIGGER search_documents_au AFTER UPDATE ON search_documents BEGIN "
+    "INSERT INTO search_documents_fts(search_documents_fts, rowid, stems) "
+    "VALUES ('delete', old.id, old.stems); "
+    "INSERT INTO search_documents_fts(rowid, stems) VALUES (new.id, new.stems); END",
 ]
 SQLITE_DROP = [
     "DROP TRIGGER IF EXISTS search_documents_au",
     "DROP TRIGGER IF EXISTS search_documents_ad",
     "DROP TRIGGER IF EXISTS search_documents_ai",
-    f"DROP TABLE IF EXISTS {FTS_TABLE}",
+    "DROP TABLE IF EXISTS search_documents_fts",
 ]
 
 
@@ -60,6 +61,4 @@ def include_object(obj, name, type_, reflected, compare_to) -> bool:
     ``search_documents_fts_data`` …) and the PostgreSQL expression index."""
     if type_ == "table" and name and name.startswith(FTS_TABLE):
         return False
-    if type_ == "index" and name == PG_INDEX:
-        return False
-    return True
+    return not (type_ == "index" and name == PG_INDEX)

@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import snowballstemmer
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 #: A query longer than this is cut (characters): a search box, not a document.
 MAX_QUERY_LENGTH = 200
@@ -25,9 +25,8 @@ MAX_TERMS = 10
 WORD = re.compile(r"[^\W_]+")
 
 _STEMMER = snowballstemmer.stemmer("dutch_porter")
-STOP_WORDS = frozenset(
-    line.strip() for line in (Path(__file__).with_name("dutch.stop")).read_text("utf-8").splitlines()
-    if line.strip())
+_STOP_FILE = Path(__file__).with_name("dutch.stop")
+STOP_WORDS = frozenset(w.strip() for w in _STOP_FILE.read_text("utf-8").splitlines() if w.strip())
 
 
 @lru_cache(maxsize=20_000)
@@ -51,8 +50,9 @@ class Query:
     """A typed query reduced to what is searched for.
 
     ``exact``: stems every document must contain (the words before the last, stop words
-    left out), ``words`` the same words unstemmed (PostgreSQL stems them itself); ``prefix``: the last word, matched as a prefix both as typed and stemmed
-    (as-you-type: "bijeenk" finds "bijeenkomst"); ``prefix_stem``: its stem.
+    left out), ``words`` the same words unstemmed (PostgreSQL stems them itself);
+    ``prefix``: the last word, matched as a prefix both as typed and stemmed (as-you-type:
+    "bijeenk" finds "bijeenkomst"); ``prefix_stem``: its stem.
     """
 
     exact: tuple[str, ...]
@@ -94,22 +94,21 @@ def _matches(word: str, query: Query) -> bool:
     s = stem(word)
     if s in query.exact:
         return True
-    if query.prefix and (word.startswith(query.prefix) or s.startswith(query.prefix_stem or "")):
-        return True
-    return False
+    return bool(query.prefix) and (word.startswith(query.prefix)
+                                   or s.startswith(query.prefix_stem or ""))
 
 
 def highlight(text: str, query: Query) -> Markup:
     """``text`` escaped, every matching word wrapped in ``<mark>`` (our only tags)."""
-    out: list[str] = []
+    # Markup + str escapes the str: user text only ever enters escaped.
+    out = Markup("")
     last = 0
     for match in WORD.finditer(text):
         if _matches(match.group().lower(), query):
-            out.append(str(escape(text[last:match.start()])))
-            out.append(f"<mark>{escape(match.group())}</mark>")
+            out += text[last:match.start()]
+            out += Markup("<mark>{}</mark>").format(match.group())
             last = match.end()
-    out.append(str(escape(text[last:])))
-    return Markup("".join(out))
+    return out + text[last:]
 
 
 def snippet(text: str, query: Query, width: int = 200) -> Markup:
