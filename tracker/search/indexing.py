@@ -45,10 +45,16 @@ def _join(*parts: str | None) -> str:
 
 
 def documents_for(obj) -> list[dict]:
-    """The index rows (as column dicts) describing ``obj``; ``[]`` for other objects."""
+    """The index rows (as column dicts) describing model object ``obj``; ``[]`` for others."""
     kind = MODEL_KIND.get(type(obj))
-    if kind is None:
-        return []
+    return describe(kind, obj) if kind else []
+
+
+def describe(kind: str, obj) -> list[dict]:
+    """The index rows for ``obj`` of ``kind`` (a key of :data:`KINDS`). ``obj`` needs only
+    the attributes read here (a model object, or a namespace: migration 0023 describes the
+    rows it finds this way): a comment's ``action.title``/``action.team_id``, a status
+    point's ``kind.label``, a person's ``organisation.name``."""
     row = {"kind": kind, "ref_id": obj.id, "parent_id": None, "team_id": None,
            "audience": "all", "context": None}
     if kind == "action":
@@ -75,6 +81,8 @@ def documents_for(obj) -> list[dict]:
         return [_finish(row | {"audience": "team", "title": obj.name, "body": public}),
                 _finish(row | {"audience": "beheer", "title": obj.name,
                                "body": _join(public, obj.email)})]
+    else:
+        raise ValueError(f"unknown kind {kind!r}")
     return [_finish(row)]
 
 
