@@ -372,3 +372,15 @@ def test_the_results_page_takes_a_fixed_number_of_statements(app, client, login,
             counts.append(counter.count)
     assert len(set(counts)) == 1, counts
     assert counts[0] <= 4, counts
+
+
+def test_a_status_point_added_with_a_plain_kind_value_is_indexed(app):
+    """A new ReportItem may carry kind="doel" (a str) until loaded: still indexed."""
+    from tracker.network.models import ReportItem
+
+    team = create_team()
+    user = create_user(role=Role.BEHEERDER)
+    db.session.add(ReportItem(team_id=team.id, kind="doel", text="Veilige uitgaansgebieden"))
+    db.session.commit()
+    assert _found(user, "uitgaansgebied") == {"item": ["Uitgangspunten / doelen Veilige "
+                                                       "uitgaansgebieden"]}

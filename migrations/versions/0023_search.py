@@ -15,7 +15,6 @@ import sqlalchemy as sa
 
 from types import SimpleNamespace as Row
 
-from tracker.enums import ItemKind
 from tracker.search.indexing import describe
 from tracker.search.schema import create_statements, drop_statements
 
@@ -82,8 +81,6 @@ def _describe_existing_rows():
             if kind == "comment":
                 values["action"] = Row(title=values.pop("action_title"),
                                        team_id=values.pop("action_team_id"))
-            elif kind == "item":
-                values["kind"] = ItemKind(values["kind"])
             elif kind == "person":
                 name = values.pop("organisation_name")
                 values["organisation"] = Row(name=name) if name else None

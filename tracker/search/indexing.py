@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from tracker.actions.models import Action, ActionComment
 from tracker.auth.models import User
+from tracker.enums import ItemKind
 from tracker.events.models import Event
 from tracker.milestones.models import Milestone
 from tracker.network.models import Organisation, ReportItem
@@ -54,7 +55,7 @@ def describe(kind: str, obj) -> list[dict]:
     """The index rows for ``obj`` of ``kind`` (a key of :data:`KINDS`). ``obj`` needs only
     the attributes read here (a model object, or a namespace: migration 0023 describes the
     rows it finds this way): a comment's ``action.title``/``action.team_id``, a status
-    point's ``kind.label``, a person's ``organisation.name``."""
+    point's ``kind`` (an ItemKind or its value), a person's ``organisation.name``."""
     row = {"kind": kind, "ref_id": obj.id, "parent_id": None, "team_id": None,
            "audience": "all", "context": None}
     if kind == "action":
@@ -69,7 +70,8 @@ def describe(kind: str, obj) -> list[dict]:
                 "body": _join(obj.description, obj.results, obj.lessons)}
     elif kind == "item":
         row |= {"team_id": obj.team_id, "title": "", "body": obj.text,
-                "context": obj.kind.label if obj.kind else None}
+                # A new row may still hold the plain value ("doel") until it is loaded again.
+                "context": ItemKind(obj.kind).label if obj.kind else None}
     elif kind == "milestone":
         row |= {"team_id": obj.team_id, "title": obj.title, "body": obj.description or ""}
     elif kind == "event":
