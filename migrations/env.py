@@ -95,6 +95,11 @@ def run_migrations_online():
 
     conf_args = dict(current_app.extensions['migrate'].configure_args)
     conf_args.setdefault("render_item", render_item)
+    # Search: the FTS5 table (SQLite) and the GIN expression index (PostgreSQL) are made by
+    # migration 0023_search, not declared on a model; see tracker/search/schema.py.
+    from tracker.search.schema import include_object
+
+    conf_args.setdefault("include_object", include_object)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

@@ -6,11 +6,12 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, inspect, select, text
 from sqlalchemy.engine import make_url
 
 from tracker import create_app
 from tracker.extensions import db
+from tracker.search.schema import include_object
 
 
 @pytest.fixture
@@ -43,7 +44,8 @@ def test_migrations_run_from_empty_to_head_and_back(empty_database):
         # Models and migrations agree: autogenerate finds nothing to do.
         with db.engine.connect() as connection:
             context = MigrationContext.configure(
-                connection, opts={"compare_type": True, "render_as_batch": True}
+                connection, opts={"compare_type": True, "render_as_batch": True,
+                                   "include_object": include_object}
             )
             assert compare_metadata(context, db.metadata) == []
         downgrade(revision="base")
@@ -57,7 +59,8 @@ def test_suite_database_is_at_head(app):
         context = MigrationContext.configure(connection)
         assert context.get_current_revision() is not None
         assert compare_metadata(
-            MigrationContext.configure(connection, opts={"compare_type": True}), db.metadata
+            MigrationContext.configure(connection, opts={
+                "compare_type": True, "include_object": include_object}), db.metadata
         ) == []
 
 
@@ -124,4 +127,34 @@ def test_history_migration_keeps_existing_rows_and_backfills_them(empty_database
         # Before the first row came to be, the tracker held nothing.
         assert build_report(date(2017, 12, 1)).teams == []
         db.session.remove()
+        db.engine.dispose()
+
+
+def test_the_search_migration_describes_the_rows_already_there(empty_database):
+    """0023_search down and up again with data present: the index is filled from the rows,
+    and on SQLite the FTS5 table (made by the migration) finds them by stem."""
+    from tests.factories import create_action, create_team, create_user
+    from tracker.enums import Role
+    from tracker.search.models import SearchDocument
+    from tracker.search.queries import search
+
+    app = create_app({"TRACKER_ENV": "testing", "SQLALCHEMY_DATABASE_URI": empty_database})
+    with app.app_context():
+        upgrade()
+        team = create_team()
+        beheerder = create_user(role=Role.BEHEERDER, name="Bea Beheer")
+        create_action(team, title="Woninginbraak aanpakken")
+        db.session.commit()
+        beheerder_id = beheerder.id
+        db.session.remove()
+        downgrade(revision="0017_notify")
+        assert "search_documents" not in inspect(db.engine).get_table_names()
+        upgrade()
+        kinds = sorted(db.session.scalars(select(SearchDocument.kind)))
+        assert kinds == ["action", "person", "person"]
+        with app.test_request_context():
+            results = search(db.session.get(type(beheerder), beheerder_id), "woninginbraken")
+            assert [g.kind for g in results.groups] == ["action"]
+        db.session.remove()
+        downgrade(revision="base")
         db.engine.dispose()

@@ -162,6 +162,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.notifications.routes import outbox_bp
     from tracker.pilots.routes import bp as pilots_bp
     from tracker.report.routes import bp as report_bp
+    from tracker.search.routes import bp as search_bp
     from tracker.status.routes import bp as status_bp
 
     app.register_blueprint(auth_bp)
@@ -179,6 +180,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(outbox_bp)
     app.register_blueprint(indicators_bp)
     app.register_blueprint(home_bp)
+    app.register_blueprint(search_bp)
 
 
 def register_jinja(app: Flask) -> None:
@@ -206,7 +208,8 @@ def register_cli(app: Flask) -> None:
     from tracker.jobs.cli import jobs_cli, scheduler_command
     from tracker.network.cli import network_cli  # helper "people": standing organisations
     from tracker.report.cli import report_cli
+    from tracker.search.cli import search_cli
 
     for command in (users_cli, demo_cli, report_cli, jobs_cli, scheduler_command, privacy_cli,
-                    network_cli):
+                    network_cli, search_cli):
         app.cli.add_command(command)

@@ -26,6 +26,8 @@ from tracker.notifications.models import (
 )
 from tracker.pilots.models import BuildingBlock, Pilot, pilot_municipalities
 from tracker.report.models import ReportEdition, ReportText
+from tracker.search import indexing as _search_indexing  # noqa: F401  (the index's flush hook)
+from tracker.search.models import SearchDocument
 
 # Build the history classes (``<table>_version``) now that every versioned model exists.
 configure_mappers()
@@ -50,6 +52,7 @@ __all__ = [
     "Organisation",
     "OutboxMessage",
     "Pilot",
+    "SearchDocument",
     "RecoveryCode",
     "ReportEdition",
     "ReportItem",

@@ -1,0 +1,1 @@
+"""Search across actions, comments, pilots, status points, milestones, meetings and people."""
