@@ -3,6 +3,7 @@
 from sqlalchemy.orm import configure_mappers
 
 from tracker.actions.models import Action, ActionComment
+from tracker.attachments.models import Attachment
 from tracker.audit.models import AuditEntry
 from tracker.auth.models import RecoveryCode, ThrottleFailure, User
 from tracker.events.itip import ItipReply
@@ -32,6 +33,7 @@ configure_mappers()
 __all__ = [
     "Action",
     "ActionComment",
+    "Attachment",
     "AuditEntry",
     "BuildingBlock",
     "District",

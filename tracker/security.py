@@ -40,5 +40,7 @@ def register_security_headers(app: Flask) -> None:
         authenticated = current_user.is_authenticated if current_user else False
         if authenticated or response.mimetype == "text/html":
             # Pages carry personal work data and CSRF tokens: never cache them.
-            headers["Cache-Control"] = "no-store"
+            # (A download that already says "private, no-store" keeps it.)
+            if "no-store" not in headers.get("Cache-Control", ""):
+                headers["Cache-Control"] = "no-store"
         return response

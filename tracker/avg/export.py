@@ -56,6 +56,7 @@ SECTION_NAMES = {
     "recovery_codes": "herstelcodes",
     "report_editions": "rapportage_edities",
     "itip_replies": "agenda_antwoorden",
+    "attachments": "bijlagen",
 }
 README = """Gegevens van één persoon uit de voortgangstracker (AVG art. 15 en 20).
 
