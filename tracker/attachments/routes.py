@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 from flask import (
     Blueprint,
     abort,
@@ -152,9 +154,12 @@ def download(attachment_id: int, subject: Attachment):
         abort(404)
     if not path.is_file():
         abort(404)
-    response = send_file(path, mimetype=subject.content_type, as_attachment=True,
+    # Read whole (at most TRACKER_ATTACHMENT_MAX_BYTES): no file handle outlives the request.
+    response = send_file(io.BytesIO(path.read_bytes()), mimetype=subject.content_type,
+                         as_attachment=True,
                          download_name=subject.file_name, conditional=False, etag=False,
                          max_age=None)
+    response.headers["Content-Type"] = subject.content_type  # as stored, charset included
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     # Should a browser render it anyway: no script, no plugins, its own origin.

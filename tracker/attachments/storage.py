@@ -6,8 +6,8 @@ outside ``static/`` and any other web root, created on demand, under a random na
 
 Disk and database cannot share a transaction, so the session keeps two lists:
 
-- files **written** in the current transaction are removed again when it rolls back
-  (an upload whose insert fails leaves no orphan on disk);
+- files **written** in the current transaction are removed again when it ends without
+  a commit (an upload whose insert fails leaves no orphan on disk);
 - files whose rows were **deleted** are removed from disk only after the transaction
   commits (a removal that rolls back keeps its file).
 
@@ -76,10 +76,13 @@ def _after_commit(session: Session) -> None:
     _unlink(session.info.pop(TO_DELETE, []))
 
 
-@event.listens_for(Session, "after_rollback")
-def _after_rollback(session: Session) -> None:
-    session.info.pop(TO_DELETE, None)
-    _unlink(session.info.pop(WRITTEN, []))
+@event.listens_for(Session, "after_transaction_end")
+def _after_transaction_end(session: Session, transaction) -> None:
+    # The outermost transaction ended without a commit (a rollback, or the session closed
+    # after an error): what it wrote is nobody's file. A commit emptied the list above.
+    if transaction.parent is None:
+        session.info.pop(TO_DELETE, None)
+        _unlink(session.info.pop(WRITTEN, []))
 
 
 def orphans(session: Session) -> list[Path]:
