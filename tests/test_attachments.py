@@ -20,6 +20,7 @@ from tracker.enums import Role, TeamRole
 from tracker.events.models import Event
 from tracker.extensions import db
 from tracker.pilots.models import Pilot
+from tests.test_migrations import empty_database  # noqa: F401  (fixture)
 
 MB = 1024 * 1024
 
@@ -424,3 +425,36 @@ def test_detail_pages_with_five_attachments_make_no_extra_queries(world, client,
     assert response.get_data(as_text=True).count('class="vnon-attachments__item"') == 5
     # Five files, three uploaders: the same queries as for one (plus audit rows only).
     assert five.count == one.count, five.statements[one.count:]
+
+
+# --- Migration -----------------------------------------------------------------------------
+
+
+def test_migration_0024_goes_up_and_down_with_rows_in_it(empty_database):
+    """0024 alone: the table, its one-parent rule and its foreign keys; back to 0017."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import inspect, text
+    from sqlalchemy.exc import IntegrityError
+
+    from tracker import create_app
+
+    app = create_app({"TRACKER_ENV": "testing", "SQLALCHEMY_DATABASE_URI": empty_database})
+    with app.app_context():
+        upgrade(revision="0017_notify")
+        assert "attachments" not in inspect(db.engine).get_table_names()
+        upgrade(revision="0024_attachments")
+        assert "attachments" in inspect(db.engine).get_table_names()
+        row = ("INSERT INTO attachments (action_id, pilot_id, event_id, file_name, storage_name,"
+               " content_type, size, sha256, uploaded_at) VALUES ({a}, NULL, NULL, 'x.pdf', "
+               "'{s}', 'application/pdf', 1, '0', CURRENT_TIMESTAMP)")
+        action = create_action(create_team())  # 0024 is the head: the models fit
+        db.session.commit()
+        with db.engine.begin() as connection:
+            connection.execute(text(row.format(a=action.id, s="a" * 32)))
+        with pytest.raises(IntegrityError), db.engine.begin() as connection:  # no parent at all
+            connection.execute(text(row.format(a="NULL", s="b" * 32)))
+        downgrade(revision="0017_notify")
+        assert "attachments" not in inspect(db.engine).get_table_names()
+        upgrade()
+        db.session.remove()
+        db.engine.dispose()
