@@ -78,7 +78,7 @@ def plain_zip() -> bytes:
     return _zip({"readme.txt": b"hallo"})
 
 
-TEXT = "Gemeente;Aantal\nZwolle;12\nDeventer;7\n".encode()
+TEXT = b"Gemeente;Aantal\nZwolle;12\nDeventer;7\n"
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 48 + b"PE\x00\x00"
 HTML = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>"
 SVG = (b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg">'

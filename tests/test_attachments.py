@@ -14,13 +14,13 @@ from sqlalchemy import func, select
 from tests import attachment_samples as samples
 from tests.conftest import csrf_token_for
 from tests.factories import add_member, create_action, create_team, create_user
+from tests.test_migrations import empty_database as empty_database  # the fixture
 from tracker.attachments.models import Attachment
 from tracker.audit.models import AuditEntry
 from tracker.enums import Role, TeamRole
 from tracker.events.models import Event
 from tracker.extensions import db
 from tracker.pilots.models import Pilot
-from tests.test_migrations import empty_database  # noqa: F401  (fixture)
 
 MB = 1024 * 1024
 

@@ -97,7 +97,8 @@ def _block_response(parent, *, status: int = 200, errors=None, announcement: str
     block = attachment_block(parent, errors=errors, announcement=announcement)
     if is_fragment(target=BLOCK_ID):
         return render_template("attachments/_block.html", attachments_block=block), status
-    return render_template("attachments/page.html", attachments_block=block, block=block, parent=parent), status
+    return render_template("attachments/page.html", attachments_block=block, block=block,
+                           parent=parent), status
 
 
 def _refused(refusal: Refusal, subject, **_ignored):

@@ -17,6 +17,7 @@ A process killed between writing and committing can still leave a file without a
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from pathlib import Path
@@ -64,10 +65,8 @@ def delete_after_commit(session: Session, storage_name: str) -> None:
 
 def _unlink(paths) -> None:
     for path in paths:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             path.unlink()
-        except FileNotFoundError:
-            pass
 
 
 @event.listens_for(Session, "after_commit")
