@@ -458,3 +458,13 @@ def test_migration_0024_goes_up_and_down_with_rows_in_it(empty_database):
         upgrade()
         db.session.remove()
         db.engine.dispose()
+
+
+def test_orphans_lists_files_without_a_row(world, client, login, store):
+    from tracker.attachments.storage import orphans
+
+    login(world["member"])
+    upload(client, world["action"], "plan.pdf", samples.pdf())
+    stray = store / ("f" * 32)
+    stray.write_bytes(b"left by a crash")
+    assert orphans(db.session) == [stray]
