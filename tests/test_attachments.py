@@ -447,10 +447,11 @@ def test_migration_0024_goes_up_and_down_with_rows_in_it(empty_database):
         row = ("INSERT INTO attachments (action_id, pilot_id, event_id, file_name, storage_name,"
                " content_type, size, sha256, uploaded_at) VALUES ({a}, NULL, NULL, 'x.pdf', "
                "'{s}', 'application/pdf', 1, '0', CURRENT_TIMESTAMP)")
-        action = create_action(create_team())  # 0024 is the head: the models fit
+        action_id = create_action(create_team()).id  # 0024 is the head: the models fit
         db.session.commit()
+        db.session.remove()  # no open transaction may hold a lock the downgrade needs
         with db.engine.begin() as connection:
-            connection.execute(text(row.format(a=action.id, s="a" * 32)))
+            connection.execute(text(row.format(a=action_id, s="a" * 32)))
         with pytest.raises(IntegrityError), db.engine.begin() as connection:  # no parent at all
             connection.execute(text(row.format(a="NULL", s="b" * 32)))
         downgrade(revision="0017_notify")
