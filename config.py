@@ -109,6 +109,11 @@ class Config:
     #: bounded by MAX_CONTENT_LENGTH): one text part, and the number of parts.
     MAX_FORM_MEMORY_SIZE = 1024 * 1024
     MAX_FORM_PARTS = 1000
+    # == Bijlagen ==: files outside the web root (created on demand), and the largest file.
+    TRACKER_ATTACHMENT_DIR = os.environ.get("TRACKER_ATTACHMENT_DIR",
+                                            str(INSTANCE_DIR / "attachments"))
+    TRACKER_ATTACHMENT_MAX_BYTES = int(os.environ.get("TRACKER_ATTACHMENT_MAX_BYTES",
+                                                      str(10 * 1024 * 1024)))
     WTF_CSRF_TIME_LIMIT = None  # the session lifetime bounds the token
     WTF_CSRF_HEADERS = ["X-CSRFToken"]
 

@@ -258,3 +258,51 @@ def test_bulk_change_on_actions_follows_action_edit(world, client, login, who):
     assert status == ActionStatus.OPEN
     assert db.session.scalar(select(func.count(AuditEntry.id)).where(
         AuditEntry.object_type == "actions")) == 0
+
+
+# == Bijlagen (attachments) ===================================================================
+# who may:            add a file to A's action, see A's file, remove it (trekker_a uploaded it)
+ATTACHMENT_EXPECTED = {
+    "beheerder":     (True,  True,  True),
+    "coordinator_a": (True,  True,  True),
+    "trekker_a":     (True,  True,  True),
+    "coordinator_b": (True,  True,  False),
+    "bestuurder":    (True,  True,  False),
+    "partner_a":     (True,  True,  False),
+    "lezer":         (False, True,  False),
+}
+ATTACHMENT_ROUTES = {
+    "/actions/<int:action_id>/bijlagen": "attachment.add",
+    "/pilots/<int:pilot_id>/bijlagen": "attachment.add",
+    "/events/<int:event_id>/bijlagen": "attachment.add",
+    "/bijlagen/<int:attachment_id>/verwijderen": "attachment.remove",
+}
+
+
+@pytest.mark.parametrize("who", ATTACHMENT_EXPECTED)
+def test_permission_matrix_on_attachments(world, who):
+    from tests.factories import create_action
+    from tracker.attachments.models import Attachment
+
+    team_a, team_b, people = world
+    action = create_action(team_a)
+    attachment = Attachment(action=action, file_name="plan.pdf", storage_name="0" * 32,
+                            content_type="application/pdf", size=1, sha256="0" * 64,
+                            uploaded_by_id=people["trekker_a"].id)
+    db.session.add(attachment)
+    db.session.flush()
+    user = people[who]
+    answers = (can(user, "attachment.add", action), can(user, "attachment.view", attachment),
+               can(user, "attachment.remove", attachment))
+    assert answers == ATTACHMENT_EXPECTED[who]
+    # Team B's work stays out of reach of team A's partner.
+    other = create_action(team_b)
+    if who == "partner_a":
+        assert not can(user, "attachment.add", other)
+
+
+def test_the_attachment_routes_carry_their_rules(app):
+    declared = {rule.rule: declared_permission(app.view_functions[rule.endpoint])
+                for rule in app.url_map.iter_rules()
+                if rule.rule in ATTACHMENT_ROUTES and "POST" in (rule.methods or ())}
+    assert declared == ATTACHMENT_ROUTES

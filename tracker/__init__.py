@@ -151,6 +151,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.actions.routes import bp as actions_bp
     from tracker.admin.routes import bp as admin_bp
     from tracker.agenda.routes import bp as agenda_bp
+    from tracker.attachments.routes import bp as attachments_bp
     from tracker.auth.routes import bp as auth_bp
     from tracker.events.routes import bp as events_bp
     from tracker.health import bp as health_bp
@@ -181,6 +182,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(indicators_bp)
     app.register_blueprint(home_bp)
     app.register_blueprint(search_bp)
+    app.register_blueprint(attachments_bp)  # Bijlagen
 
 
 def register_jinja(app: Flask) -> None:

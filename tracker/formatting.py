@@ -159,3 +159,22 @@ def register_filters(app) -> None:
         dagen_tot=days_until,
         links=linkify,
     )
+
+
+# == Bijlagen ==
+def file_size(n_bytes: int | None) -> str:
+    """A file size as Dutch people read it: ``812 bytes``, ``34 kB``, ``1,2 MB``, ``10 MB``.
+
+    Decimal units of 1,000 would disagree with the limit people are told ("10 MB" meaning
+    10 × 1024 × 1024), so kB and MB are 1024 and 1024², as file managers on Windows show.
+    """
+    if n_bytes is None:
+        return ""
+    if n_bytes < 1024:
+        return f"{number(n_bytes)} {'byte' if n_bytes == 1 else 'bytes'}"
+    kilobytes = round(n_bytes / 1024)
+    if kilobytes < 1024:
+        return f"{number(kilobytes)} kB"
+    megabytes = n_bytes / (1024 * 1024)
+    rounded = round(megabytes, 1)
+    return f"{number(rounded, 0 if rounded == int(rounded) else 1)} MB"

@@ -3,6 +3,7 @@
 from sqlalchemy.orm import configure_mappers
 
 from tracker.actions.models import Action, ActionComment
+from tracker.attachments.models import Attachment
 from tracker.audit.models import AuditEntry
 from tracker.auth.drafts import Draft
 from tracker.auth.models import RecoveryCode, ThrottleFailure, User
@@ -35,6 +36,7 @@ configure_mappers()
 __all__ = [
     "Action",
     "ActionComment",
+    "Attachment",
     "AuditEntry",
     "BuildingBlock",
     "District",

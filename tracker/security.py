@@ -38,7 +38,9 @@ def register_security_headers(app: Flask) -> None:
         if response.mimetype == "text/html":
             response.vary.add("HX-Request")
         authenticated = current_user.is_authenticated if current_user else False
-        if authenticated or response.mimetype == "text/html":
-            # Pages carry personal work data and CSRF tokens: never cache them.
+        # Pages carry personal work data and CSRF tokens: never cache them. (A download
+        # that already says "private, no-store" keeps it.)
+        if ((authenticated or response.mimetype == "text/html")
+                and "no-store" not in headers.get("Cache-Control", "")):
             headers["Cache-Control"] = "no-store"
         return response

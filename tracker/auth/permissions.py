@@ -301,6 +301,42 @@ def _actions_bulk(user, selection) -> bool:
     return all(_action_edit(user, action) for action, _version in selection.rows)
 
 
+# == Bijlagen (attachments) ==================================================================
+#: Per parent table: the rule that lets a user see it, and the one for its team's keepers.
+ATTACHMENT_PARENT_RULES = {
+    "actions": ("action.view", "action.edit"),
+    "pilots": ("pilot.view", "pilot.edit"),
+    "events": ("event.view", "event.manage"),
+}
+
+
+@rule("attachment.add")
+def _attachment_add(user, parent) -> bool:
+    """Adding a file to an action, pilot or meeting: whoever sees it and may change data
+    (as with comments; lezers only read)."""
+    view, _keep = ATTACHMENT_PARENT_RULES[parent.__tablename__]
+    return may_change_data(user) and RULES[view](user, parent)
+
+
+@rule("attachment.view")
+def _attachment_view(user, attachment) -> bool:
+    """A file is seen (listed, downloaded) by exactly who sees its action, pilot or meeting."""
+    parent = attachment.parent
+    view, _keep = ATTACHMENT_PARENT_RULES[parent.__tablename__]
+    return RULES[view](user, parent)
+
+
+@rule("attachment.remove")
+def _attachment_remove(user, attachment) -> bool:
+    """The team removes files: its trekker and coordinators (the parent's edit rule, the
+    beheerder included), and the uploader while they may still add files there."""
+    parent = attachment.parent
+    _view, keep = ATTACHMENT_PARENT_RULES[parent.__tablename__]
+    if RULES[keep](user, parent):
+        return True
+    return attachment.uploaded_by_id == user.id and _attachment_add(user, parent)
+
+
 def requires(permission: str, load: Callable[..., Any] | None = None):
     """Guard a view: log in first, 404 when ``load`` finds nothing, 403 when denied.
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -57,13 +57,15 @@ SECTION_NAMES = {
     "report_editions": "rapportage_edities",
     "itip_replies": "agenda_antwoorden",
     "drafts": "niet_opgeslagen_formulieren",
+    "attachments": "bijlagen",
 }
 README = """Gegevens van één persoon uit de voortgangstracker (AVG art. 15 en 20).
 
 gegevens.json bevat alles; elk CSV-bestand is één tabel (puntkomma's, UTF-8).
 Per tabel staan alle rijen die naar deze persoon verwijzen (als eigenaar, schrijver,
 uitgenodigde, lid, uitvoerder van een wijziging, ...), ook de eerdere versies uit de
-geschiedenis ("_geschiedenis"). Niet opgenomen: wachtwoord-, sessie- en
+geschiedenis ("_geschiedenis"). De map bijlagen/ bevat de bestanden die deze persoon
+als bijlage toevoegde (nummer en naam zoals in bijlagen.csv). Niet opgenomen: wachtwoord-, sessie- en
 agendagegevens (geheimen) en de tekst van e-mails (die kan werkende links bevatten).
 """
 
@@ -74,6 +76,8 @@ class PersonExport:
 
     person: dict[str, Any]
     sections: dict[str, list[dict[str, Any]]]
+    #: Files in the zip besides the tables: ``{"bijlagen/12-verslag.pdf": bytes}``.
+    files: dict[str, bytes] = field(default_factory=dict)
 
     def to_zip(self) -> bytes:
         """The zip: ``gegevens.json``, one ``<section>.csv`` per section, ``LEESMIJ.txt``."""
@@ -87,6 +91,8 @@ class PersonExport:
                 header = sorted({key for row in rows for key in row})
                 archive.writestr(f"{name}.csv", csv_bytes(header, (
                     [_cell(row.get(key)) for key in header] for row in rows)))
+            for path, data in sorted(self.files.items()):
+                archive.writestr(path, data)
         return buffer.getvalue()
 
 
@@ -140,7 +146,22 @@ def collect(user: User) -> PersonExport:
             for i in db.session.scalars(select(Invitation).where(Invitation.user_id == user.id)
                                         .order_by(Invitation.id))],
     }
-    return PersonExport(person, sections)
+    return PersonExport(person, sections, _attachment_files(user))
+
+
+def _attachment_files(user: User) -> dict[str, bytes]:
+    """The files ``user`` uploaded, as ``bijlagen/<id>-<name>`` (a missing file is skipped:
+    its row is in the ``bijlagen`` table all the same)."""
+    from tracker.attachments.models import Attachment
+    from tracker.attachments.storage import path_of
+
+    files = {}
+    for attachment in db.session.scalars(select(Attachment).where(
+            Attachment.uploaded_by_id == user.id).order_by(Attachment.id)):
+        path = path_of(attachment.storage_name)
+        if path.is_file():
+            files[f"bijlagen/{attachment.id}-{attachment.file_name}"] = path.read_bytes()
+    return files
 
 
 def _plain(value: Any) -> Any:
