@@ -440,7 +440,7 @@ def test_migration_0024_goes_up_and_down_with_rows_in_it(empty_database):
 
     app = create_app({"TRACKER_ENV": "testing", "SQLALCHEMY_DATABASE_URI": empty_database})
     with app.app_context():
-        upgrade(revision="0017_notify")
+        upgrade(revision="0023_search")
         assert "attachments" not in inspect(db.engine).get_table_names()
         upgrade(revision="0024_attachments")
         assert "attachments" in inspect(db.engine).get_table_names()
@@ -454,7 +454,7 @@ def test_migration_0024_goes_up_and_down_with_rows_in_it(empty_database):
             connection.execute(text(row.format(a=action_id, s="a" * 32)))
         with pytest.raises(IntegrityError), db.engine.begin() as connection:  # no parent at all
             connection.execute(text(row.format(a="NULL", s="b" * 32)))
-        downgrade(revision="0017_notify")
+        downgrade(revision="0023_search")
         assert "attachments" not in inspect(db.engine).get_table_names()
         upgrade()
         db.session.remove()

@@ -147,7 +147,7 @@ def test_the_search_migration_describes_the_rows_already_there(empty_database):
         db.session.commit()
         beheerder_id = beheerder.id
         db.session.remove()
-        downgrade(revision="0017_notify")
+        downgrade(revision="0022_drafts")
         assert "search_documents" not in inspect(db.engine).get_table_names()
         upgrade()
         kinds = sorted(db.session.scalars(select(SearchDocument.kind)))

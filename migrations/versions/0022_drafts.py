@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0022_drafts'
-down_revision = '0017_notify'
+down_revision = '0021_people'
 branch_labels = None
 depends_on = None
 

@@ -21,7 +21,7 @@ from tracker.search.schema import create_statements, drop_statements
 
 # revision identifiers, used by Alembic.
 revision = '0023_search'
-down_revision = '0017_notify'
+down_revision = '0022_drafts'
 branch_labels = None
 depends_on = None
 

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0024_attachments'
-down_revision = '0017_notify'
+down_revision = '0023_search'
 branch_labels = None
 depends_on = None
 
