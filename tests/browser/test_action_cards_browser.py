@@ -76,7 +76,7 @@ def _login(page, live_server, email=COORDINATOR):
     page.get_by_label("E-mailadres").fill(email)
     page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Inloggen").click()
-    page.wait_for_url(f"{live_server}/")
+    page.wait_for_url(f"{live_server}/start")
 
 
 def _give_work_to_coordinator():

@@ -22,7 +22,7 @@ def test_upload_a_file_on_a_phone_and_see_it_listed(demo, app, live_server, page
     page.get_by_label("E-mailadres").fill("coordinator@example.org")
     page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Inloggen").click()
-    page.wait_for_url(f"{live_server}/")
+    page.wait_for_url(f"{live_server}/start")
 
     page.goto(f"{live_server}/actions/{action_id}")
     block = page.locator("#bijlagen")

@@ -17,7 +17,7 @@ def _sign_in(page, live_server, email):
     page.get_by_label("E-mailadres").fill(email)
     page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Inloggen").click()
-    page.wait_for_url(re.compile(r".*/$"))
+    page.wait_for_url(re.compile(r".*/start$"))
 
 
 def test_person_edit_page_passes_axe(demo, live_server, page, axe_check):

@@ -22,7 +22,7 @@ def _login(page, live_server, email):
     page.get_by_label("E-mailadres").fill(email)
     page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Inloggen").click()
-    page.wait_for_url(re.compile(r".*/$"))
+    page.wait_for_url(re.compile(r".*/start$"))
 
 
 def test_milestone_grid_at_320_px_bulk_tick_with_htmx_and_axe(demo, live_server, page, axe_check):

@@ -11,7 +11,7 @@ def _log_in(page, live_server, email="coordinator@example.org"):
     page.get_by_label("E-mailadres").fill(email)
     page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Inloggen").click()
-    page.wait_for_url(re.compile(r".*/$"))
+    page.wait_for_url(re.compile(r".*/start$"))
 
 
 def _overflow(page) -> int:
