@@ -41,6 +41,7 @@ NOT_PAGES = {
     "report.report_pdf": "a PDF file",
     "report.edition_file": "a stored PDF/Word file",
     "outbox.attachment": "an attachment download",
+    "attachments.download": "a file download (Content-Disposition: attachment)",
     "outbox.html_part": "a mail's own HTML, shown in a sandboxed frame of outbox.show",
     "milestones.progress": "an htmx fragment of milestones.detail",
     "actions.counters": "an htmx fragment of network.team",
@@ -104,6 +105,15 @@ def _ids() -> dict[str, object]:
     item = db.session.scalar(select(ReportItem).where(ReportItem.team_id == team.id))
     pilot = db.session.scalar(select(Pilot).order_by(Pilot.id))
     indicator = db.session.scalar(select(Indicator).order_by(Indicator.id))
+    from tracker.attachments.models import Attachment
+    from tracker.network.models import Organisation
+
+    organisation = db.session.scalar(select(Organisation).order_by(Organisation.id))
+    attachment = Attachment(action_id=action.id, file_name="verslag-" + "lang-" * 12 + ".pdf",
+                            storage_name="0" * 32, content_type="application/pdf", size=1234,
+                            sha256="0" * 64, uploaded_by_id=lezer.id)
+    db.session.add(attachment)
+    db.session.flush()
     long_line = "https://tracker.example.org/" + "pad-zonder-spaties-" * 20
     enqueue("telefoon-1", "notice", Email(
         to=["a@example.org"], subject="Een bericht", text=f"Beste lezer,\n\n{long_line}\n",
@@ -120,11 +130,13 @@ def _ids() -> dict[str, object]:
         "slug": TEAM, "action_id": action.id, "user_id": lezer.id, "milestone_id": milestone.id,
         "event_id": event.id, "pilot_id": pilot.id, "key": indicator.key, "item_id": item.id,
         "message_id": message.id,
+        "organisation_id": organisation.id, "attachment_id": attachment.id,
         "token": {
             "events.rsvp": rsvp_token(invitation.id),
             "notifications.unsubscribe": unsubscribe_token(partner.id, "digest"),
             "notifications.done": done_token(action.owner_id or lezer.id, [action.id]),
             "auth.password_form": "een-verlopen-link",
+            "auth.email_confirm_form": "een-verlopen-link",
         },
     }
 
@@ -145,10 +157,12 @@ def _pages(app, ids) -> tuple[list[str], list[str]]:
             path = url_for(rule.endpoint, **values)
         if rule.endpoint.startswith("report.preview"):
             path += "?peildatum=2018-02-01"
+        if rule.endpoint == "search.page":
+            path += "?q=gemeente"
         view = app.view_functions[rule.endpoint]
         from tracker.auth.permissions import PUBLIC, declared_permission
         (public if declared_permission(view) == PUBLIC or rule.endpoint.startswith(
-            ("auth.login", "auth.forgot", "auth.password_form", "events.rsvp",
+            ("auth.login", "auth.forgot", "auth.password_form", "auth.email_confirm", "events.rsvp",
              "notifications.unsubscribe", "notifications.done")) else signed_in).append(path)
     return signed_in, public
 
