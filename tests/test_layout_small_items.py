@@ -69,7 +69,7 @@ def test_browser_date_fields_carry_no_numeric_format_hint():
 # Row selection of the action lists (helper "lists") and the pilot form's municipality
 # picker (helper "people") have their own patterns.
 OWN_PATTERN = {"_macros.html", "actions/_list.html", "actions/_row.html", "actions/_my_row.html",
-               "actions/my_work.html", "pilots/form.html"}
+               "actions/_select_cell.html", "actions/my_work.html", "pilots/form.html"}
 
 
 def test_every_checkbox_and_radio_goes_through_the_macro():

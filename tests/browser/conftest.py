@@ -22,10 +22,21 @@ CHROMIUM_ARGS = [
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
+# When the browser navigates away while a static file is still being sent, the
+# development server (werkzeug) drops the connection and leaves that file for the garbage
+# collector; pytest reports it as an unraisable ResourceWarning. It is the test server's
+# behaviour on an aborted download, not ours (production serves through gunicorn).
+DROPPED_STATIC_FILE = (
+    "ignore:Exception ignored in: <_io.(FileIO|BufferedReader) name='[^']*/static/"
+    ":pytest.PytestUnraisableExceptionWarning"
+)
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if "browser" in item.path.parts:
             item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.filterwarnings(DROPPED_STATIC_FILE))
 
 
 @pytest.fixture(scope="session")

@@ -95,7 +95,7 @@ def test_a_refused_one_click_done_says_so_after_login(demo, live_server, page):
     page.wait_for_url(f"{live_server}/start")
     page.goto(f"{live_server}/teams/verwarde-personen")
     row = page.locator("#acties-lijst tbody tr").first
-    title = row.locator("td").first.inner_text().split("\n")[0]
+    title = row.locator(".vnon-action-card__title a").first.inner_text()
     _revoke_the_session()
     row.get_by_role("button", name="Gereed").click()
 
