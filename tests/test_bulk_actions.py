@@ -286,3 +286,21 @@ def _input(action, **changes):
     from tracker.actions.services import _with
 
     return _with(action, **changes)
+
+
+def test_ticks_kept_after_a_refusal_are_not_carried_into_the_next_change(world, client, login):
+    """A refusal returns to the list with ?selectie= (the ticks kept); that list address is
+    the next form's ``next``. A later successful change must go back without those ticks,
+    or the change after it would reach rows the user no longer ticked."""
+    team, actions, _, people = world
+    login(people["coordinator"])
+    refused = _post(client, [(a, a.version) for a in actions[:2]], "einddatum")  # no date
+    back = refused.headers["Location"]
+    assert "selectie=" in back
+    done = _post(client, [(actions[2], actions[2].version)], "gereed", next_url=back)
+    assert done.status_code == 303
+    assert "selectie" not in done.headers["Location"]
+    assert done.headers["Location"].endswith("/teams/verwarde-personen")
+    page = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert f'value="{actions[0].id}:' not in page or 'checked' not in page.split(
+        f'value="{actions[0].id}:')[1][:80]

@@ -494,11 +494,13 @@ def _bulk_back(selected: list[int] | None = None) -> str:
     from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
     back = safe_next_url(request.form.get("next"), url_for("actions.my_work_page"))
-    if not selected:
-        return back
     parts = urlsplit(back)
+    # The list the form came from may itself carry ticks (?selectie=, after a refusal or
+    # "alles selecteren"): never carry those on, or the next change would reach rows the
+    # user no longer ticked.
     query = [(k, v) for k, v in parse_qsl(parts.query) if k != "selectie"]
-    query.append(("selectie", ",".join(str(i) for i in selected)))
+    if selected:
+        query.append(("selectie", ",".join(str(i) for i in selected)))
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
