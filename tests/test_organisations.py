@@ -82,6 +82,11 @@ def test_beheerder_adds_and_renames_an_organisation(client, admin):
     duplicate = _post(client, "/beheer/organisaties", {"name": "veiligthuis ijsselland",
                                                        "kind": "overig"})
     assert duplicate.status_code == 422 and "bestaat al" in duplicate.get_data(as_text=True)
+    spaced = _post(client, "/beheer/organisaties", {"name": " Veiligthuis   IJsselland ",
+                                                    "kind": "overig"})
+    assert spaced.status_code == 422 and "bestaat al" in spaced.get_data(as_text=True)
+    too_long = _post(client, "/beheer/organisaties", {"name": "A" * 300, "kind": "overig"})
+    assert too_long.status_code == 422
     renamed = _post(client, f"/beheer/organisaties/{org.id}", {"name": "Veilig Thuis IJsselland",
                                                                "kind": "overig"})
     assert renamed.status_code == 303

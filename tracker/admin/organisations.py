@@ -61,7 +61,7 @@ def organisation_create():
     form = OrganisationForm().parse()
     organisation = create_organisation(form.name.data, form.kind.data, actor=current_user)
     db.session.commit()
-    flash(f"Organisatie {organisation.name} toegevoegd.", "ok")
+    flash(f"Organisatie „{organisation.name}” toegevoegd.", "ok")
     return redirect(url_for("admin.organisation", organisation_id=organisation.id), code=303)
 
 
@@ -98,7 +98,7 @@ def organisation_rename(organisation_id: int, subject: Organisation):
     form = OrganisationForm().parse()
     rename_organisation(subject, form.name.data, form.kind.data, actor=current_user)
     db.session.commit()
-    flash(f"Organisatie opgeslagen: {subject.name}.", "ok")
+    flash(f"Organisatie „{subject.name}” opgeslagen.", "ok")
     return redirect(url_for("admin.organisation", organisation_id=organisation_id), code=303)
 
 

@@ -123,6 +123,8 @@ def _free_slug(base: str) -> str:
 
 def _clean_name(name: str, *, keep: Organisation | None = None) -> str:
     name = clean_free_text(name, field="name", label="Naam", max_length=NAME_MAX_LENGTH)
+    # One space between words: "Veiligheidsregio  IJsselland" is the same organisation.
+    name = " ".join(name.split())
     clash = db.session.scalar(select(Organisation.id).where(
         func.lower(Organisation.name) == name.lower()))
     if clash is not None and (keep is None or clash != keep.id):
