@@ -91,6 +91,16 @@ def test_the_mayor_sees_the_portfolio_of_their_themes_only(client, world):
     assert "1 actie gewijzigd" in page
 
 
+def test_a_bestuurder_who_chairs_no_team_sees_the_whole_network(client, world):
+    create_user(name="Bea Bestuur", email="board@example.org", role=Role.BESTUURDER)
+    db.session.commit()
+    page, _ = _start(client, "board@example.org")
+    assert "Het netwerk" in page and "hele netwerk" in page
+    # Every team's overdue actions and milestones, with owner and team.
+    assert "Convenant opstellen" in page and "Geheim ander team" in page
+    assert "Sven Vreemd" in page and "Andermans mijlpaal" in page
+
+
 def test_the_portfolio_costs_the_same_queries_with_more_work(client, world, count_queries):
     _, before = _start(client, "mayor@example.org", count_queries)
     today = world["today"]

@@ -82,6 +82,26 @@ def portfolio_team_ids(user) -> list[int]:
     return sorted({m.team_id for m in user.memberships if m.role == TeamRole.VOORZITTER})
 
 
+def portfolio_scope(user) -> tuple[list[int], bool]:
+    """What a bestuurder's Start page covers: ``(team ids, whole network?)``.
+
+    The teams they chair; a bestuurder who chairs none (a member of the regional board,
+    the demo's bestuurder) oversees the network, so every team they may see.
+    """
+    chaired = portfolio_team_ids(user)
+    if chaired:
+        return chaired, False
+    visible = visible_team_ids(user)
+    if visible is None:
+        from sqlalchemy import select
+
+        from tracker.extensions import db
+        from tracker.network.models import Team
+
+        visible = sorted(db.session.scalars(select(Team.id)))
+    return visible, True
+
+
 def work_team_ids(user) -> list[int]:
     """The teams whose work ``user`` runs (trekker or coordinator), sorted; when none, the
     teams they belong to at all (a coordinator who is only a member still sees that work)."""

@@ -51,13 +51,20 @@ class Portfolio:
     by_state: list[tuple]
     overdue: list[rules.OverdueRow]
     changes: rules.ChangeSummary
+    #: True when the person chairs no team and the portfolio is the whole network they see.
+    whole_network: bool = False
 
 
-def portfolio(team_ids: list[int], today: date, now: datetime) -> Portfolio:
-    """The portfolio of the teams ``team_ids`` (those the person chairs); 7 queries."""
+def portfolio(team_ids: list[int], today: date, now: datetime, *,
+              whole_network: bool = False) -> Portfolio:
+    """The portfolio of the teams ``team_ids`` (those the person chairs, or with
+    ``whole_network`` every team they see, network-wide milestones included); 7 queries."""
     teams = _teams(team_ids)
+    scope = Milestone.team_id.in_(team_ids)
+    if whole_network:
+        scope = scope | Milestone.team_id.is_(None)
     milestones = list(db.session.scalars(
-        select(Milestone).where(Milestone.team_id.in_(team_ids))
+        select(Milestone).where(scope)
         .options(selectinload(Milestone.team)).order_by(Milestone.due_date, Milestone.id)
     )) if team_ids else []
     views = milestone_views(milestones, today)
@@ -72,7 +79,7 @@ def portfolio(team_ids: list[int], today: date, now: datetime) -> Portfolio:
         teams=teams, milestones=views,
         by_state=rules.count_by_state(v.state for v in views),
         overdue=rules.overdue_rows(candidates, today),
-        changes=week_changes(team_ids, now),
+        changes=week_changes(team_ids, now), whole_network=whole_network,
     )
 
 

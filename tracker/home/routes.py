@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask_login import current_user
 
-from tracker.auth.permissions import can, portfolio_team_ids, requires, work_team_ids
+from tracker.auth.permissions import can, portfolio_scope, requires, work_team_ids
 from tracker.clock import local_today, now
 from tracker.home import queries
 from tracker.home.rules import HomeKind, home_kind
@@ -22,7 +22,9 @@ def start():
     kind = home_kind(current_user.role)
     context = {"kind": kind, "today": today}
     if kind == HomeKind.PORTFOLIO:
-        context["portfolio"] = queries.portfolio(portfolio_team_ids(current_user), today, moment)
+        team_ids, whole_network = portfolio_scope(current_user)
+        context["portfolio"] = queries.portfolio(team_ids, today, moment,
+                                                 whole_network=whole_network)
     elif kind == HomeKind.TEAM_WORK:
         context["team_work"] = queries.team_work(work_team_ids(current_user), today, moment)
     elif kind == HomeKind.QUEUE and can(current_user, "outbox.manage"):
