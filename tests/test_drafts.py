@@ -243,3 +243,51 @@ def _token_of_the_first_page(client, action):
     from itsdangerous import URLSafeTimedSerializer
 
     return URLSafeTimedSerializer(current_app.secret_key, salt="wtf-csrf-token").dumps(raw)
+
+
+def test_logged_out_in_another_tab_promises_nothing_it_did_not_keep(client, world):
+    """Logging out clears the session, so nobody is known to keep the text for: the login
+    page says honestly that it was not kept (no "ziet u het formulier terug")."""
+    action = world["action"]
+    login_via_form(client, "anne@example.org", PASSWORD)
+    token = _page_with_form(client, action)
+    client.post("/uitloggen", data={"csrf_token": token})
+    response = client.post(f"/actions/{action.id}/comments",
+                           data={"text": SECRET_TEXT, "csrf_token": token},
+                           headers={"Referer": f"http://localhost/actions/{action.id}"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/inloggen?next=/actions/{action.id}"
+    login_page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "kon niet worden bewaard" in login_page
+    assert "ziet u het formulier terug" not in login_page
+    assert db.session.scalar(select(func.count(Draft.id))) == 0
+    assert db.session.scalar(select(func.count(ActionComment.id))) == 0
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_no_session_at_all_goes_to_the_login_not_a_csrf_error(app, world, htmx):
+    """Cookies cleared: the CSRF check fails for want of a session; on a signed-in page
+    the answer is the login (HX-Redirect for htmx) with the honest message, not a 400."""
+    action = world["action"]
+    fresh = app.test_client()
+    headers = {"Referer": f"http://localhost/actions/{action.id}"}
+    if htmx:
+        headers = {"HX-Request": "true", "HX-Current-URL": f"http://localhost/actions/{action.id}"}
+    response = fresh.post(f"/actions/{action.id}/comments",
+                          data={"text": SECRET_TEXT, "csrf_token": "oud"}, headers=headers)
+    target = f"/inloggen?next=/actions/{action.id}"
+    if htmx:
+        assert response.status_code == 401 and response.headers["HX-Redirect"] == target
+    else:
+        assert response.status_code == 302 and response.headers["Location"] == target
+    assert "kon niet worden bewaard" in fresh.get(target).get_data(as_text=True)
+    assert db.session.scalar(select(func.count(ActionComment.id))) == 0
+
+
+def test_a_public_form_without_a_session_still_says_the_form_expired(app, world):
+    """The RSVP page needs no login: a missing session there is not sent to the login."""
+    fresh = app.test_client()
+    response = fresh.post("/inloggen", data={"email": "anne@example.org",
+                                              "password": PASSWORD, "csrf_token": "oud"})
+    assert response.status_code == 400
+    assert "Het formulier is verlopen" in response.get_data(as_text=True)

@@ -58,9 +58,31 @@ def _log_denial() -> None:
                    detail=request.method)
 
 
+def _session_gone() -> bool:
+    """A POST to a signed-in page from a browser that holds no session any more."""
+    from flask import current_app, session
+    from flask_login import current_user
+
+    from tracker.auth.permissions import PUBLIC, declared_permission
+
+    view = current_app.view_functions.get(request.endpoint or "")
+    return (not current_user.is_authenticated and "csrf_token" not in session
+            and view is not None and declared_permission(view) not in (PUBLIC, None))
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf_error(error: CSRFError):
+        if _session_gone():
+            # No session at all (cookies cleared, logged out in another tab) on a page that
+            # needs a login: the answer is the login, saying honestly that nothing was kept.
+            from flask import flash
+
+            from tracker.auth.drafts import SESSION_ENDED_NOTHING_KEPT, origin_page
+            from tracker.auth.sessions import to_login
+
+            flash(SESSION_ENDED_NOTHING_KEPT, "warning")
+            return to_login(origin_page())
         return render_error(
             400, "Het formulier is verlopen of ongeldig. Laad de pagina opnieuw en probeer het nog eens."
         )

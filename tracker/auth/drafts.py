@@ -35,6 +35,11 @@ NOT_SAVED = "Uw wijziging is nog niet opgeslagen. Controleer de gegevens en vers
 #: On the login page, right after the refused request.
 SESSION_ENDED = ("Uw sessie is verlopen. Uw wijziging is nog niet opgeslagen: log opnieuw in, "
                  "dan ziet u het formulier terug.")
+#: On the login page when nothing could be kept (the browser had no session left to name
+#: the account: logged out in another tab, cookies cleared): say so, promise nothing.
+SESSION_ENDED_NOTHING_KEPT = ("Uw sessie is beëindigd. Wat u net verstuurde is niet "
+                              "opgeslagen en kon niet worden bewaard: log opnieuw in en voer "
+                              "het nogmaals in.")
 #: Submitted names never kept: the CSRF token (a fresh one comes with the page) and secrets.
 NEVER_KEPT = ("csrf_token", "password", "wachtwoord", "code", "token")
 #: What a refused click did, for the message after login (endpoint -> Dutch wording).

@@ -50,7 +50,13 @@ def _refused_write():
     """A POST without a valid session: nothing is done; what was typed is kept for the
     account the ended session named (see :mod:`tracker.auth.drafts`), and the login
     returns to the page the form was on."""
-    from tracker.auth.drafts import SESSION_ENDED, ended_session_account, keep_draft, origin_page
+    from tracker.auth.drafts import (
+        SESSION_ENDED,
+        SESSION_ENDED_NOTHING_KEPT,
+        ended_session_account,
+        keep_draft,
+        origin_page,
+    )
 
     if request.endpoint == "auth.logout":  # nothing to keep: the session has ended anyway
         _forget_ended_session()
@@ -58,11 +64,18 @@ def _refused_write():
         return redirect(url_for("auth.login"))
     page = origin_page()
     account = ended_session_account()
+    kept = None
     if account is not None and page is not None:
-        keep_draft(account, page=page, now=utcnow())
+        kept = keep_draft(account, page=page, now=utcnow())
         db.session.commit()
     _forget_ended_session()
-    flash(SESSION_ENDED, "warning")
+    flash(SESSION_ENDED if kept is not None else SESSION_ENDED_NOTHING_KEPT, "warning")
+    return to_login(page)
+
+
+def to_login(page: str | None):
+    """Send a refused request to the login, returning to ``page`` afterwards: a redirect,
+    or for htmx a 401 with ``HX-Redirect`` (never a login page inside a fragment)."""
     target = url_for("auth.login", next=page or "/")
     if is_htmx():
         response = make_response("", 401)
