@@ -99,7 +99,21 @@ def test_untick_chosen_and_whole_district(demo, client, login):
     db.session.expire_all()
     assert _ticked(milestone) == {t.id for t in towns[1:]}
     assert _audits("milestone.untick") == 1
-    assert _bulk(client, milestone, district, {"handeling": "district-weghalen"}).status_code == 303
+    # Several ticks lose their dates and notes: first the question, nothing changed.
+    for htmx in (False, True):
+        headers = {"HX-Request": "true"} if htmx else {}
+        asked = _bulk(client, milestone, district, {"handeling": "district-weghalen"},
+                      headers=headers)
+        assert asked.status_code == 200
+        question = asked.get_data(as_text=True)
+        assert f"Vinkjes weghalen in {district.name}?" in question
+        assert f"Ja, {len(towns) - 1} vinkjes weghalen" in question
+        assert ("<html" in question) is not htmx  # htmx: the district block only
+        db.session.expire_all()
+        assert _ticked(milestone) == {t.id for t in towns[1:]}
+    assert _bulk(client, milestone, district, {
+        "handeling": "weghalen", "bevestigd": "1",
+        "municipality_id": [str(t.id) for t in towns[1:]]}).status_code == 303
     db.session.expire_all()
     assert _ticked(milestone) == set()
     assert _audits("milestone.untick") == len(towns)

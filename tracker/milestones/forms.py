@@ -61,6 +61,8 @@ class BulkTickForm(Form):
     municipality_id = IdListField(invalid="Kies gemeenten uit dit district.")
     handeling = ParsedField(parse=_bulk_action)
     version = VersionField()
+    #: Unticking several loses their dates and notes: asked once more (see the route).
+    bevestigd = FlagField()
 
     @property
     def whole_district(self) -> bool:

@@ -248,12 +248,28 @@ def bulk_tick(milestone_id: int, district_id: int, subject: Milestone):
         message = (f"{len(changed)} gemeenten afgevinkt." if changed
                    else "Alle gekozen gemeenten waren al afgevinkt.")
     else:
+        district, rows = _district_rows(subject, district_id)
+        losing = [row for row in rows if row.tick is not None and row.municipality in targets]
+        if len(losing) > 1 and not form.bevestigd.data:
+            # Several ticks with their own dates and notes cannot be brought back by one
+            # click: say which, and ask once more (nothing changed yet).
+            return _untick_confirmation(subject, district, losing)
         changed = untick_many(subject, targets, expected_version=form.version.data,
                               actor=current_user)
         message = (f"Bij {len(changed)} gemeenten is het vinkje weggehaald." if changed
                    else "Geen van de gekozen gemeenten was afgevinkt.")
     db.session.commit()
     return _bulk_response(subject, district_id, message=message)
+
+
+def _untick_confirmation(milestone: Milestone, district: District, rows):
+    """The question before several ticks go: the district block (htmx) or a page."""
+    template = ("milestones/_untick_confirm.html" if is_fragment()
+                else "milestones/untick_confirm.html")
+    response = make_response(render_template(template, milestone=milestone, district=district,
+                                             rows=rows))
+    response.vary.add("HX-Request")
+    return response
 
 
 def _detail_url(milestone_id: int, **_ignored) -> str:

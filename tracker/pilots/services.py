@@ -104,7 +104,7 @@ def change_status(pilot: Pilot, target: PilotStatus | str, *, expected_version: 
     pilot.status, pilot.status_changed_at = target, now
     db.session.flush()
     record("pilot.status", actor=actor, obj=pilot,
-           summary=f"Pilot {pilot.title}: {PilotStatus(before['status']).label} → {target.label}",
+           summary=f"Status van „{pilot.title}”: {PilotStatus(before['status']).label} → {target.label}",
            before=before, after={"status": target.value})
     return pilot
 
