@@ -35,6 +35,11 @@ def test_the_picker_groups_per_district_with_a_legend(demo, client, login):
         assert f'utrecht-form-fieldset__legend--html-legend">{name}</legend>' in page
     assert page.count('type="checkbox"') == 78
     assert page.count("Selecteer hele district") == 5
+    # The box in the form field's input column, its label beside it (never inside the label).
+    assert not re.search(r"<label[^>]*>\s*<input", page)
+    assert page.count('class="utrecht-form-field__input"') >= 78
+    title = page.split("<title>")[1].split("</title>")[0]
+    assert "<" not in title and title.startswith("Pilot registreren")
     assert "utrecht-form-field--checkbox" in page and "<select" not in page.split(
         'id="veld-municipality_ids"')[1].split("</fieldset>")[0]
 
