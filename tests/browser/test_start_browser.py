@@ -9,7 +9,7 @@ from tests.conftest import DEMO_PASSWORD
 
 @pytest.mark.parametrize(("email", "heading"), [
     ("coordinator@example.org", "Werk van mijn teams"),
-    ("bestuurder@example.org", "Mijn portefeuille"),
+    ("bestuurder@example.org", "Het netwerk"),
     ("partner@example.org", "Uitnodigingen om te beantwoorden"),
     ("beheerder@example.org", "Wat vraagt aandacht"),
 ])
