@@ -108,7 +108,8 @@ def table(ws, first_header: str) -> tuple[list[str], list[tuple]]:
         width = column_width(ws, col)
         longest = max([len(str(row[col - 1])) for row in rows if isinstance(row[col - 1], str)],
                       default=0)
-        assert width is not None and width >= min(max(len(name), longest), 58), f"column {name!r} too narrow ({width})"
+        assert width is not None and width >= min(max(len(name), longest), 58), \
+            f"column {name!r} too narrow ({width})"
     return header, rows
 
 

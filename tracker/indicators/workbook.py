@@ -4,7 +4,8 @@ The same table (``IndicatorSection.table``, built by ``tracker.report.sections``
 per district and the total, a column per period, for counts the two change columns.
 Counts are numbers, percentages numbers with a % format (the stored percent points, so
 ``3.1`` shows as 3,1%), the change in percent likewise; a missing value is an empty cell.
-The source notes the page numbers under the table are written under it, in order.
+The source notes the page numbers under the table are written under it, in order (the
+cells carry no mark).
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ def indicator_sheet(ind, today: date, *, team_name: str = "") -> Sheet:
     lines.append(f"Eenheid van meten: {ind.unit}")
     if ind.source:
         lines.append(f"Bron: {ind.source}")
+    if ind.ratio_text:
+        lines.append(f"Berekend per district en periode: {ind.ratio_text}, in procenten")
     if ind.target_line:
         lines.append(ind.target_line)
     lines.append(f"Peildatum: {long_date(today)}")
