@@ -42,11 +42,11 @@ GENEROUS = Policy(free=10_000, first_delay=timedelta(seconds=1), max_delay=timed
                   client_window=timedelta(minutes=1))
 
 
-@pytest.fixture
-def own_database(database_url, tmp_path):
+@pytest.fixture(scope="module")
+def own_database(database_url, tmp_path_factory):
     """A new, empty database of the suite's kind; dropped afterwards."""
     if not database_url.startswith("postgresql"):
-        yield f"sqlite:///{tmp_path / 'own.sqlite3'}"
+        yield f"sqlite:///{tmp_path_factory.mktemp('own') / 'own.sqlite3'}"
         return
     name = f"tracker_backup_{uuid.uuid4().hex[:8]}"
     admin = create_engine(make_url(database_url).set(database="postgres"),
@@ -61,13 +61,13 @@ def own_database(database_url, tmp_path):
         admin.dispose()
 
 
-@pytest.fixture
-def own_app(own_database, tmp_path):
-    """An app on its own database (migrated) and its own attachment folder."""
+@pytest.fixture(scope="module")
+def own_app(own_database, tmp_path_factory):
+    """An app on its own database (migrated) and its own attachment folder, for this module."""
     application = create_app({
         "TRACKER_ENV": "testing", "SQLALCHEMY_DATABASE_URI": own_database,
         "TRACKER_BASE_URL": "http://localhost",
-        "TRACKER_ATTACHMENT_DIR": str(tmp_path / "bijlagen"),
+        "TRACKER_ATTACHMENT_DIR": str(tmp_path_factory.mktemp("bijlagen")),
         "TRACKER_THROTTLE_POLICIES": {"login": GENEROUS},
     })
     with application.app_context():

@@ -91,6 +91,8 @@ class RestoreResult:
     attachments_written: int
     attachments_removed: int
     tables: dict[str, int] = field(default_factory=dict)
+    #: PostgreSQL: how often pg_restore started (it gives way to the app's locks and retries).
+    attempts: int = 1
 
 
 # -- the database ------------------------------------------------------------------------
@@ -408,7 +410,8 @@ def _end_stuck_sessions(connection: Connection) -> int:
     return sum(1 for row in rows if row[0])
 
 
-def _restore_postgresql(dump: Path, manifest: dict) -> None:
+def _restore_postgresql(dump: Path, manifest: dict) -> int:
+    """pg_restore into the live database; returns the number of attempts it took."""
     pg_restore, _version, major = _tool("pg_restore")
     dumped_with = re.match(r"\d+", str(manifest.get("pg_dump_version") or "0"))
     _check_tool_version("pg_restore", major, int(dumped_with.group(0)), "pg_dump van de back-up")
@@ -445,6 +448,7 @@ def _restore_postgresql(dump: Path, manifest: dict) -> None:
                 connection.execute(text(
                     f"DROP TABLE IF EXISTS {engine.dialect.identifier_preparer.quote(name)} "
                     f"CASCADE"))
+    return attempt
 
 
 def restore_backup(path: Path) -> RestoreResult:
@@ -474,8 +478,9 @@ def restore_backup(path: Path) -> RestoreResult:
             raise BackupError(f"{path} bevat geen database ({MEMBER[kind]} ontbreekt).")
         if kind == "sqlite":
             _restore_sqlite(dump, manifest)
+            attempts = 1
         else:
-            _restore_postgresql(dump, manifest)
+            attempts = _restore_postgresql(dump, manifest)
     if needs_upgrade:
         from flask_migrate import upgrade
 
@@ -494,4 +499,4 @@ def restore_backup(path: Path) -> RestoreResult:
                 removed += 1
     return RestoreResult(manifest=manifest, revision_now=revision, upgraded=needs_upgrade,
                          attachments_written=len(written), attachments_removed=removed,
-                         tables=tables)
+                         tables=tables, attempts=attempts)

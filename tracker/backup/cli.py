@@ -67,6 +67,9 @@ def restore_command(archive: Path, yes: bool):
                            "schema_revision": manifest["schema_revision"],
                            "upgraded_to": result.revision_now})
     upgraded = (f"; schema bijgewerkt naar {result.revision_now}" if result.upgraded else "")
+    if result.attempts > 1:
+        click.echo(f"pg_restore gaf {result.attempts - 1} keer voorrang aan lopende verzoeken "
+                   f"en begon opnieuw.")
     click.echo(
         f"Hersteld uit {archive}: de {manifest['database']}-database van "
         f"{manifest.get('created')} ({_tables_line(result.tables)}, schemaversie "
