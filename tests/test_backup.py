@@ -306,3 +306,32 @@ def test_refuses_other_kind_newer_schema_and_overwriting(own_app, tmp_path):
         result = _invoke(own_app, "restore", str(output), input="y\n")
         assert result.exit_code == 0, result.output
         assert _counts()["users"] == users - 1
+
+
+def test_an_older_schema_is_restored_and_upgraded(own_app, tmp_path):
+    from flask_migrate import downgrade
+
+    from tracker.backup.archive import _script
+
+    output = tmp_path / "ouder.tar.gz"
+    with own_app.app_context():
+        head = _script().get_current_head()
+        downgrade(revision="0023_search")  # before the attachments table existed
+        db.session.remove()
+        db.session.add(User(name="In de oude back-up", email="oud@example.org", role="lezer"))
+        db.session.commit()
+        assert _invoke(own_app, "backup", "--output", str(output)).exit_code == 0
+        assert backup_archive.read_manifest(output)["schema_revision"] == "0023_search"
+        upgrade()
+        db.session.remove()
+        db.session.add(User(name="Later", email="later-nog@example.org", role="lezer"))
+        db.session.commit()
+
+        result = _invoke(own_app, "restore", str(output), "--yes")
+        assert result.exit_code == 0, result.output
+        assert f"schema bijgewerkt naar {head}" in result.output
+        with db.engine.connect() as connection:
+            assert connection.scalar(text("SELECT version_num FROM alembic_version")) == head
+        emails = set(db.session.scalars(select(User.email)))
+        assert "oud@example.org" in emails and "later-nog@example.org" not in emails
+        assert db.session.scalar(select(Attachment.id)) is None  # the table is back, empty
