@@ -424,6 +424,15 @@ def _restore_postgresql(dump: Path, manifest: dict) -> int:
         _end_stuck_sessions(connection)
         connection.commit()
         extra = set(inspect(connection).get_table_names()) - set(manifest.get("tables", {}))
+    if extra:
+        # An archive of an older schema: the tables of the newer one would keep references
+        # to the tables pg_restore drops, and `db upgrade` creates them anew afterwards.
+        # (Not inside the restore's transaction: pg_restore opens its own.)
+        with engine.begin() as connection:
+            for name in sorted(extra):
+                connection.execute(text(
+                    f"DROP TABLE IF EXISTS {engine.dialect.identifier_preparer.quote(name)} "
+                    f"CASCADE"))
     # Requests keep running: a statement of the restore that would wait on them longer than
     # the lock timeout rolls the whole restore back (single transaction) and it starts anew.
     env["PGOPTIONS"] = f"-c lock_timeout={PG_LOCK_TIMEOUT_MS}"
@@ -441,13 +450,6 @@ def _restore_postgresql(dump: Path, manifest: dict) -> int:
             raise BackupError(f"pg_restore is mislukt (pg_restore failed; niets hersteld, de "
                               f"database is ongewijzigd): {result.stderr.strip()}")
         time.sleep(min(0.05 * attempt, 1.0) + secrets.randbelow(100) / 1000)
-    if extra:
-        # Tables of a newer schema than the archive's: `db upgrade` creates them anew.
-        with engine.begin() as connection:
-            for name in sorted(extra):
-                connection.execute(text(
-                    f"DROP TABLE IF EXISTS {engine.dialect.identifier_preparer.quote(name)} "
-                    f"CASCADE"))
     return attempt
 
 
