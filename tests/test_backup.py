@@ -335,3 +335,27 @@ def test_an_older_schema_is_restored_and_upgraded(own_app, tmp_path):
         emails = set(db.session.scalars(select(User.email)))
         assert "oud@example.org" in emails and "later-nog@example.org" not in emails
         assert db.session.scalar(select(Attachment.id)) is None  # the table is back, empty
+
+
+def test_postgresql_needs_a_pg_dump_on_path_not_older_than_the_server(own_app, tmp_path,
+                                                                      monkeypatch):
+    with own_app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("pg_dump is only used for PostgreSQL")
+        output = tmp_path / "back-up.tar.gz"
+        empty = tmp_path / "leeg"
+        empty.mkdir()
+        monkeypatch.setenv("PATH", str(empty))
+        result = _invoke(own_app, "backup", "--output", str(output))
+        assert result.exit_code != 0
+        assert "pg_dump is niet gevonden op PATH" in result.output
+
+        # An old pg_dump (a script answering like PostgreSQL 9.6's) is refused before it runs.
+        old = empty / "pg_dump"
+        old.write_text("#!/bin/sh\necho 'pg_dump (PostgreSQL) 9.6.24'\n")
+        old.chmod(0o755)
+        result = _invoke(own_app, "backup", "--output", str(output))
+        assert result.exit_code != 0
+        assert "pg_dump is versie 9, ouder dan de server" in result.output
+        assert not output.exists()
+        assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]

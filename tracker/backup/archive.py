@@ -396,7 +396,11 @@ def _restore_sqlite(dump: Path, manifest: dict) -> None:
             contextlib.closing(sqlite3.connect(live, timeout=15)) as dst:
         # Into the live file: every connection of the running app sees the restored pages
         # at its next transaction; a writer holding the lock makes the copy wait (retried).
-        src.backup(dst, sleep=0.05)
+        try:
+            src.backup(dst, sleep=0.05)
+        except sqlite3.Error as error:
+            raise BackupError(f"Herstel in {live} is mislukt (restore failed): {error}. De "
+                              f"database is ongewijzigd.") from error
 
 
 def _end_stuck_sessions(connection: Connection) -> int:
