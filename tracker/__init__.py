@@ -206,6 +206,7 @@ def register_jinja(app: Flask) -> None:
 def register_cli(app: Flask) -> None:
     from tracker.auth.cli import users_cli
     from tracker.avg.cli import privacy_cli
+    from tracker.backup.cli import backup_command, restore_command
     from tracker.demo.cli import demo_cli
     from tracker.jobs.cli import jobs_cli, scheduler_command
     from tracker.network.cli import network_cli  # helper "people": standing organisations
@@ -213,5 +214,5 @@ def register_cli(app: Flask) -> None:
     from tracker.search.cli import search_cli
 
     for command in (users_cli, demo_cli, report_cli, jobs_cli, scheduler_command, privacy_cli,
-                    network_cli, search_cli):
+                    network_cli, search_cli, backup_command, restore_command):
         app.cli.add_command(command)

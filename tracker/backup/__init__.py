@@ -1,0 +1,1 @@
+"""Backups that restore: ``flask backup`` and ``flask restore`` (archive.py, cli.py)."""
