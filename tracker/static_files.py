@@ -95,9 +95,9 @@ class StaticFile:
         return data if len(data) < len(self.body) else None
 
 
-#: Files read in this process, by (path, mtime, size): apps made again (tests, CLI) and
-#: the development refresh reuse them, compressed variants included.
-_READ: dict[tuple[str, int, int], StaticFile] = {}
+#: Files read in this process, by (path, mtime, size, name, min_size): apps made again
+#: (tests, CLI) and the development refresh reuse them, compressed variants included.
+_READ: dict[tuple[str, int, int, str, int], StaticFile] = {}
 _READ_LOCK = threading.Lock()
 
 
@@ -111,10 +111,10 @@ def fingerprinted_name(name: str, digest: str) -> str:
 
 
 def _read(path: Path, name: str, stat: os.stat_result, min_size: int) -> StaticFile:
-    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    key = (str(path), stat.st_mtime_ns, stat.st_size, name, min_size)
     with _READ_LOCK:
         cached = _READ.get(key)
-    if cached is not None and cached.name == name:
+    if cached is not None:
         return cached
     body = path.read_bytes()
     digest = hashlib.sha256(body).hexdigest()
