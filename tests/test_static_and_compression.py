@@ -283,6 +283,10 @@ def test_tiny_and_already_compressed_responses_are_left_alone(demo, client, logi
     assert word.status_code == 200, word.status_code
     assert word.data[:2] == b"PK"  # a zip, not compressed a second time
     assert "Content-Encoding" not in word.headers
+    excel = client.get("/teams/verwarde-personen/actions.xlsx",
+                       headers={"Accept-Encoding": "gzip, br"})
+    assert excel.status_code == 200 and excel.data[:2] == b"PK"
+    assert "Content-Encoding" not in excel.headers
 
 
 def test_streamed_responses_are_compressed_chunk_by_chunk(database_url):

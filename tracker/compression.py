@@ -4,7 +4,7 @@ flask-compress (``COMPRESS_*`` in ``config.py``) compresses a response when its 
 in ``COMPRESS_MIMETYPES``, it is at least ``COMPRESS_MIN_SIZE`` bytes, its status is
 2xx, it has no ``Content-Encoding`` yet and the request's ``Accept-Encoding`` allows
 brotli or gzip; it adds ``Vary: Accept-Encoding``. Streamed responses are compressed
-chunk by chunk. PDF, Word, zip and images are not in the list: they are compressed
+chunk by chunk. PDF, Word, Excel, zip and images are not in the list: they are compressed
 already. Static files never get here (:mod:`tracker.static_files` compresses them once).
 
 BREACH: a compressed page that holds a secret next to text an attacker chose can leak
