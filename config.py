@@ -145,11 +145,29 @@ class Config:
 
     HSTS = False
 
+    # Static files and compression (tracker/static_files.py, tracker/compression.py).
+    # Static files: fingerprinted names, read once at start; with autorefresh the folder
+    # is looked at again (at most once a second) so edits get a new fingerprint.
+    TRACKER_STATIC_AUTOREFRESH = _bool("TRACKER_STATIC_AUTOREFRESH", False)
+    # Dynamic responses: flask-compress, registered by tracker.compression behind its
+    # cross-site check (BREACH), not by flask-compress itself.
+    COMPRESS_REGISTER = False
+    COMPRESS_MIMETYPES = ["text/html", "text/css", "text/javascript", "application/javascript",
+                          "image/svg+xml", "application/json", "text/calendar", "text/csv",
+                          "text/plain"]
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    COMPRESS_ALGORITHM_STREAMING = ["br", "gzip"]
+    COMPRESS_LEVEL = 6  # gzip
+    COMPRESS_BR_LEVEL = 4  # brotli: about gzip 6's size at gzip's speed
+    #: Below about a kilobyte compression saves no packet; also the static files' bound.
+    COMPRESS_MIN_SIZE = 1024
+
 
 class DevelopmentConfig(Config):
     """Local development: generated secret, SQLite under instance/."""
 
     TRACKER_ENV = "development"
+    TRACKER_STATIC_AUTOREFRESH = _bool("TRACKER_STATIC_AUTOREFRESH", True)
 
 
 class ProductionConfig(Config):

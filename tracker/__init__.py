@@ -47,6 +47,13 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
 
     register_security_log(app)
     _ensure_data_key(app, development_data_key)
+    from tracker.compression import register_compression
+    from tracker.static_files import register_static_files
+
+    # Static files are answered before Flask (no session, no user, no SQL); compression
+    # is the first after_request hook, so it runs after all the others.
+    register_static_files(app)
+    register_compression(app)
 
     register_extensions(app)
     # The development server's request log and Flask's "Exception on <path>" name

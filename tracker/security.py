@@ -21,20 +21,42 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+#: On every response: pages, fragments, errors, files.
+COMMON_HEADERS = (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("X-Frame-Options", "DENY"),
+)
+HSTS = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+
+
+def static_security_headers(config) -> list[tuple[str, str]]:
+    """The headers of a static file (``tracker.static_files``): the common ones (the CSP
+    matters for an SVG opened on its own, nosniff for every script and stylesheet),
+    ``Cross-Origin-Resource-Policy: same-origin`` (no other site embeds our files) and
+    HSTS in production. Not COOP or Permissions-Policy: they concern documents."""
+    headers = [*COMMON_HEADERS, ("Cross-Origin-Resource-Policy", "same-origin")]
+    if config.get("HSTS"):
+        headers.append(HSTS)
+    return headers
+
+
 def register_security_headers(app: Flask) -> None:
-    """Attach CSP, nosniff, referrer policy, no-store and (in production) HSTS."""
+    """Attach CSP, nosniff, referrer policy, no-store and (in production) HSTS.
+
+    Static files never reach this hook: :mod:`tracker.static_files` answers them
+    before Flask, with :func:`static_security_headers`."""
 
     @app.after_request
     def _security_headers(response: Response) -> Response:
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("X-Frame-Options", "DENY")
+        for name, value in COMMON_HEADERS:
+            headers.setdefault(name, value)
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         if app.config.get("HSTS"):
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+            headers.setdefault(*HSTS)
         if response.mimetype == "text/html":
             response.vary.add("HX-Request")
         authenticated = current_user.is_authenticated if current_user else False
