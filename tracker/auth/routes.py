@@ -28,6 +28,7 @@ from tracker.auth.mfa import (
     unused_recovery_codes,
     verify_second_step,
 )
+from tracker.auth.oidc import providers as oidc_providers
 from tracker.auth.password_links import read_token, request_reset, set_password_with_token
 from tracker.auth.permissions import authenticated, public
 from tracker.auth.redirects import safe_next_url
@@ -79,7 +80,8 @@ def login():
             form.form_errors.append(INVALID_LOGIN)
     elif request.method == "POST":
         status = 422
-    return render_template("auth/login.html", form=form), status, headers
+    return (render_template("auth/login.html", form=form, oidc_providers=oidc_providers()),
+            status, headers)
 
 
 EXPIRED = "Uw inlogpoging is verlopen of niet meer geldig. Log opnieuw in."
