@@ -115,6 +115,10 @@ def test_the_login_page_shows_a_post_button_per_provider(client, provider, confi
     assert f'action="{START}"' in page and 'method="post"' in page
     assert "Inloggen met Werkaccount Oost" in page
     assert 'name="next" value="/acties"' in page
+    # The button's POST answers with a redirect to the provider: the CSP lets the form go
+    # there (browsers check form-action on redirects), and nowhere else.
+    policy = client.get("/inloggen").headers["Content-Security-Policy"]
+    assert f"form-action 'self' {provider.url};" in policy + ";"
     # Pressing it without the CSRF token starts nothing.
     assert client.post(START, data={"next": ""}).status_code == 400
     assert provider.last_authorize_query == {}

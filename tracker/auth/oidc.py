@@ -26,6 +26,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from authlib.common.errors import AuthlibBaseError
@@ -127,6 +128,27 @@ def providers() -> list[Provider]:
 
 def provider_named(name: str) -> Provider | None:
     return next((p for p in providers() if p.name == name), None)
+
+
+def form_action_origins() -> list[str]:
+    """The origins the login page's buttons may lead to (CSP ``form-action``): the POST
+    answers with a redirect to the provider, and browsers check a form's redirects too.
+
+    Each provider's issuer origin and, once its discovery document was read, the origin
+    of its authorization endpoint (the same host for Entra ID, Google, Keycloak, ...).
+    """
+    origins: list[str] = []
+    for provider in providers():
+        urls = [provider.issuer]
+        client = current_app.extensions.get("tracker_oidc_clients", {}).get(provider)
+        if client is not None and client.server_metadata.get("authorization_endpoint"):
+            urls.append(str(client.server_metadata["authorization_endpoint"]))
+        for url in urls:
+            parts = urlsplit(url)
+            origin = f"{parts.scheme}://{parts.netloc}"
+            if parts.scheme in ("http", "https") and parts.netloc and origin not in origins:
+                origins.append(origin)
+    return origins
 
 
 def _client(provider: Provider) -> FlaskOAuth2App:
