@@ -426,3 +426,17 @@ def test_providers_are_read_from_the_environment():
         oidc_providers_from_env({"TRACKER_OIDC_PROVIDERS": "x", "TRACKER_OIDC_X_ISSUER": "h"})
     with pytest.raises(RuntimeError, match="ongeldige naam"):
         oidc_providers_from_env({"TRACKER_OIDC_PROVIDERS": "a/b"})
+
+
+def test_erasing_a_person_removes_the_link_to_the_work_account(client, provider, configure, anne):
+    from tracker.avg.erasure import erase_person
+
+    configure(provider.url)
+    provider.set_user("sub-anne", email=anne.email, email_verified=True)
+    assert log_in(client, provider, "sub-anne").headers["Location"] == "/start"
+    client.post("/uitloggen", data={"csrf_token": csrf_token_for(client)})
+    erase_person(db.session.get(User, anne.id), actor=None, now=utcnow())
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(OidcIdentity)) == 0
+    # The provider still knows her, and her address no longer matches the erased account.
+    refused_with(client, log_in(client, provider, "sub-anne"), "Er is geen account")
