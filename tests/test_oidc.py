@@ -428,13 +428,17 @@ def test_providers_are_read_from_the_environment():
         oidc_providers_from_env({"TRACKER_OIDC_PROVIDERS": "a/b"})
 
 
-def test_erasing_a_person_removes_the_link_to_the_work_account(client, provider, configure, anne):
+def test_the_link_is_in_the_personal_data_export_and_erasing_removes_it(
+        client, provider, configure, anne):
     from tracker.avg.erasure import erase_person
+    from tracker.avg.export import collect
 
     configure(provider.url)
     provider.set_user("sub-anne", email=anne.email, email_verified=True)
     assert log_in(client, provider, "sub-anne").headers["Location"] == "/start"
     client.post("/uitloggen", data={"csrf_token": csrf_token_for(client)})
+    exported = collect(db.session.get(User, anne.id))
+    assert "sub-anne" in str(exported.__dict__) and "werkaccounts" in str(exported.__dict__)
     erase_person(db.session.get(User, anne.id), actor=None, now=utcnow())
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(OidcIdentity)) == 0
