@@ -8,6 +8,7 @@ same name.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -24,8 +25,8 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
-def _bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
+def _bool(name: str, default: bool, environ=os.environ) -> bool:
+    value = environ.get(name)
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
@@ -51,6 +52,47 @@ def development_data_key(instance_dir: Path = INSTANCE_DIR) -> str:
         path.write_text(Fernet.generate_key().decode())
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+_OIDC_NAME = re.compile(r"^[a-z][a-z0-9]{0,19}$")
+
+
+def oidc_providers_from_env(environ=os.environ) -> dict[str, dict]:
+    """The OpenID Connect providers named in ``TRACKER_OIDC_PROVIDERS`` (comma-separated).
+
+    Per provider NAME (lower-case letters and digits; upper-cased in the variables):
+    ``TRACKER_OIDC_<NAME>_ISSUER`` and ``_CLIENT_ID`` (required), ``_CLIENT_SECRET``
+    (empty: a public client, PKCE only), ``_LABEL`` (the button reads "Inloggen met
+    <label>"), ``_ACCEPT_MFA`` (comma-separated ``amr``/``acr`` values accepted in
+    place of the local second factor; empty: none), ``_CREATE_ACCOUNTS`` (off by
+    default) and ``_EMAIL_VERIFIED_CLAIM`` (the claim that must be true before an
+    address is trusted; ``email_verified`` by default). Returns ``{name: settings}``;
+    raises ``RuntimeError`` on a bad name or a missing required variable.
+    """
+    result: dict[str, dict] = {}
+    for raw in (environ.get("TRACKER_OIDC_PROVIDERS") or "").split(","):
+        name = raw.strip().lower()
+        if not name:
+            continue
+        if not _OIDC_NAME.match(name):
+            raise RuntimeError(f"TRACKER_OIDC_PROVIDERS: ongeldige naam {raw.strip()!r} "
+                               "(kleine letters en cijfers, beginnend met een letter)")
+        prefix = f"TRACKER_OIDC_{name.upper()}_"
+        missing = [key for key in ("ISSUER", "CLIENT_ID") if not environ.get(prefix + key)]
+        if missing:
+            raise RuntimeError(f"{prefix}{missing[0]} ontbreekt voor aanbieder {name!r}")
+        result[name] = {
+            "issuer": environ[prefix + "ISSUER"].strip(),
+            "client_id": environ[prefix + "CLIENT_ID"].strip(),
+            "client_secret": environ.get(prefix + "CLIENT_SECRET") or None,
+            "label": (environ.get(prefix + "LABEL") or name).strip(),
+            "accept_mfa": [v.strip() for v in (environ.get(prefix + "ACCEPT_MFA") or "").split(",")
+                           if v.strip()],
+            "create_accounts": _bool(prefix + "CREATE_ACCOUNTS", False, environ),
+            "email_verified_claim": (environ.get(prefix + "EMAIL_VERIFIED_CLAIM")
+                                     or "email_verified").strip(),
+        }
+    return result
 
 
 class Config:
@@ -98,6 +140,10 @@ class Config:
     TRACKER_MFA_PENDING_LIFETIME = timedelta(minutes=5)
     #: Name of the service in authenticator apps.
     TRACKER_MFA_ISSUER = os.environ.get("TRACKER_MFA_ISSUER", "Veiligheidsnetwerk Oost-Nederland")
+
+    # Login with the work account (OpenID Connect, tracker/auth/oidc.py; docs/oidc.md):
+    # {name: settings}, see oidc_providers_from_env. None configured: passwords only.
+    TRACKER_OIDC_PROVIDERS = oidc_providers_from_env()
 
     # AVG: external invitees are erased this many months after their last meeting.
     TRACKER_INVITEE_RETENTION_MONTHS = int(os.environ.get("TRACKER_INVITEE_RETENTION_MONTHS", "12"))

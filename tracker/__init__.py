@@ -159,6 +159,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.admin.routes import bp as admin_bp
     from tracker.agenda.routes import bp as agenda_bp
     from tracker.attachments.routes import bp as attachments_bp
+    from tracker.auth.oidc_routes import bp as oidc_bp
     from tracker.auth.routes import bp as auth_bp
     from tracker.events.routes import bp as events_bp
     from tracker.health import bp as health_bp
@@ -174,6 +175,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.status.routes import bp as status_bp
 
     app.register_blueprint(auth_bp)
+    app.register_blueprint(oidc_bp)  # login with the work account (OpenID Connect)
     app.register_blueprint(network_bp)
     app.register_blueprint(actions_bp)
     app.register_blueprint(milestones_bp)

@@ -6,7 +6,7 @@ from tracker.actions.models import Action, ActionComment
 from tracker.attachments.models import Attachment
 from tracker.audit.models import AuditEntry
 from tracker.auth.drafts import Draft
-from tracker.auth.models import RecoveryCode, ThrottleFailure, User
+from tracker.auth.models import OidcIdentity, RecoveryCode, ThrottleFailure, User
 from tracker.events.itip import ItipReply
 from tracker.events.models import Event, Invitation
 from tracker.indicators.models import Indicator, Measurement
@@ -47,6 +47,7 @@ __all__ = [
     "ItipReply",
     "JobRun",
     "Measurement",
+    "OidcIdentity",
     "Milestone",
     "Municipality",
     "MunicipalityTick",

@@ -40,6 +40,13 @@ def static_security_headers(config) -> list[tuple[str, str]]:
     if config.get("HSTS"):
         headers.append(HSTS)
     return headers
+def policy_with_form_action(origins: list[str]) -> str:
+    """The CSP with ``form-action`` also allowing ``origins`` (the login page's buttons
+    to a work-account provider: tracker/auth/oidc.py)."""
+    if not origins:
+        return CONTENT_SECURITY_POLICY
+    return CONTENT_SECURITY_POLICY.replace(
+        "form-action 'self'", "form-action 'self' " + " ".join(origins))
 
 
 def register_security_headers(app: Flask) -> None:

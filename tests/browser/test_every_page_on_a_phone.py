@@ -51,6 +51,7 @@ NOT_PAGES = {
     "milestones.progress": "an htmx fragment of milestones.detail",
     "actions.counters": "an htmx fragment of network.team",
     "status.edit_item_form": "an htmx fragment of status.team_status (?bewerk= is its page)",
+    "oidc.callback": "the OpenID Connect callback: redirects only (tests/browser/test_oidc_browser.py)",
 }
 
 # Checked in the browser: what may scroll sideways is only inside a scroll region.

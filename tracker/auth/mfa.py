@@ -60,13 +60,20 @@ WRONG_CODE = "Deze code klopt niet. Gebruik de code die uw app nu toont."
 # --- Who needs it ---------------------------------------------------------------------------
 
 
+#: Session key: this session's second factor was given at the work-account provider
+#: (an accepted ``amr``/``acr`` value, tracker/auth/oidc.py), not by a local code.
+PROVIDER_MFA_KEY = "mfa_by_provider"
+
+
 def needs_enrolment(user) -> bool:
     """Whether ``user`` must enrol before using anything else: the policy is on
-    (``TRACKER_MFA_REQUIRED``), the role can change data, and no second factor is active."""
+    (``TRACKER_MFA_REQUIRED``), the role can change data, no second factor is active,
+    and the current session's login did not give one at the work-account provider."""
     return bool(
         current_app.config.get("TRACKER_MFA_REQUIRED")
         and may_change_data(user)
         and not user.has_mfa
+        and not (has_request_context() and session.get(PROVIDER_MFA_KEY))
     )
 
 
@@ -243,8 +250,10 @@ def clear_second_step_failures(user: User) -> None:
 # --- The pending login in the signed session ------------------------------------------------
 
 
-def begin_pending_login(user: User, next_url: str, now: datetime) -> None:
-    """Remember, in a fresh signed session, that ``user`` gave the right password.
+def begin_pending_login(user: User, next_url: str, now: datetime, *,
+                        via: str = "password") -> None:
+    """Remember, in a fresh signed session, that ``user`` gave the right password (or,
+    ``via="oidc"``, logged in with the work account: tracker/auth/oidc.py).
 
     No secret goes into the cookie: the user id, the session nonce (a password change
     or a reset ends the pending login too), the expiry and where to go afterwards.
@@ -256,6 +265,7 @@ def begin_pending_login(user: User, next_url: str, now: datetime) -> None:
         "nonce": user.session_nonce,
         "until": (now + lifetime).timestamp(),
         "next": next_url or "",
+        "via": via,
     }
 
 
@@ -266,9 +276,12 @@ def pending_login(now: datetime) -> tuple[User, str] | None:
     if not isinstance(data, dict):
         return None
     user = db.session.get(User, data.get("user")) if isinstance(data.get("user"), int) else None
+    # A work-account login needs no local password, only an active account.
+    may_log_in = user is not None and (
+        user.active if data.get("via") == "oidc" else user.can_log_in)
     if (
         user is None
-        or not user.can_log_in
+        or not may_log_in
         or not user.has_mfa
         or now.timestamp() > float(data.get("until", 0))
         or not hmac.compare_digest(user.session_nonce, str(data.get("nonce", "")))

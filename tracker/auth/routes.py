@@ -28,6 +28,8 @@ from tracker.auth.mfa import (
     unused_recovery_codes,
     verify_second_step,
 )
+from tracker.auth.oidc import form_action_origins
+from tracker.auth.oidc import providers as oidc_providers
 from tracker.auth.password_links import read_token, request_reset, set_password_with_token
 from tracker.auth.permissions import authenticated, public
 from tracker.auth.redirects import safe_next_url
@@ -38,6 +40,7 @@ from tracker.concurrency import CONFLICTS
 from tracker.db import utcnow
 from tracker.extensions import db
 from tracker.forms import Refusal, form_errors
+from tracker.security import policy_with_form_action
 from tracker.security_log import client_address, security_event
 
 bp = Blueprint("auth", __name__)
@@ -79,7 +82,11 @@ def login():
             form.form_errors.append(INVALID_LOGIN)
     elif request.method == "POST":
         status = 422
-    return render_template("auth/login.html", form=form), status, headers
+    providers = oidc_providers()
+    if providers:
+        headers["Content-Security-Policy"] = policy_with_form_action(form_action_origins())
+    return (render_template("auth/login.html", form=form, oidc_providers=providers),
+            status, headers)
 
 
 EXPIRED = "Uw inlogpoging is verlopen of niet meer geldig. Log opnieuw in."

@@ -30,7 +30,7 @@ from sqlalchemy_continuum import version_class
 from tracker.actions.models import ActionComment
 from tracker.audit.services import record
 from tracker.auth.drafts import discard_drafts
-from tracker.auth.models import MFA_COLUMNS, RecoveryCode, User
+from tracker.auth.models import MFA_COLUMNS, OidcIdentity, RecoveryCode, User
 from tracker.auth.services import end_all_sessions
 from tracker.avg.tables import all_tables, is_history, is_json, is_text, mapped_class
 from tracker.events.models import Invitation
@@ -114,6 +114,8 @@ def erase_person(user: User, *, actor: User | None, now: datetime,
     for column, value in _account_columns_cleared().items():
         setattr(user, column, value)
     session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    # The link to a work account: an erased person no longer logs in by it.
+    session.execute(delete(OidcIdentity).where(OidcIdentity.user_id == user.id))
     discard_drafts(user)  # typed text kept when a session ended: their own words
     end_all_sessions(user)
     report.rows["users"] += 1
