@@ -40,6 +40,8 @@ def static_security_headers(config) -> list[tuple[str, str]]:
     if config.get("HSTS"):
         headers.append(HSTS)
     return headers
+
+
 def policy_with_form_action(origins: list[str]) -> str:
     """The CSP with ``form-action`` also allowing ``origins`` (the login page's buttons
     to a work-account provider: tracker/auth/oidc.py)."""
