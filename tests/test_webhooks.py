@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import re
 import threading
 import time
@@ -242,7 +243,8 @@ def test_anonymous_goes_to_the_login(client):
 # --- Delivery: signature, headers, body ----------------------------------------------------
 
 
-def test_a_delivery_is_signed_with_the_secret_and_timestamped(app, world, receiver):
+def test_a_delivery_is_signed_with_the_secret_and_timestamped(app, world, receiver, caplog):
+    caplog.set_level(logging.DEBUG)
     team, beheerder, coordinator = world
     _, secret = register(receiver, beheerder)
     action = new_action(team, coordinator)
@@ -270,6 +272,7 @@ def test_a_delivery_is_signed_with_the_secret_and_timestamped(app, world, receiv
     assert document["data"]["action"]["url"].endswith(f"/actions/{action.id}")
     assert headers["Content-Type"].startswith("application/json")
     assert [d.status for d in deliveries()] == [DeliveryStatus.DELIVERED]
+    assert secret not in caplog.text and secret[6:] not in caplog.text
 
 
 def test_each_event_comes_from_the_real_change(world, receiver):
