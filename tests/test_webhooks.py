@@ -500,6 +500,7 @@ def test_test_button_edit_deactivate_and_delete(world, receiver, client, login):
     assert response.status_code == 303
     assert db.session.scalar(select(func.count(Webhook.id))) == 0
     assert db.session.scalar(select(func.count(WebhookDelivery.id))) == 0
+    assert db.session.scalar(select(func.count(WebhookEvent.id))) == 0  # nobody else's
     # Without the CSRF token nothing happens.
     other, _ = register(receiver, beheerder)
     response = client.post(f"/beheer/webhooks/{other.id}/verwijderen", data={"confirm": "1"})

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import delete, exists, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -223,11 +223,15 @@ def update_webhook(webhook: Webhook, *, events: list[str], active: bool, actor) 
 
 
 def delete_webhook(webhook: Webhook, *, actor) -> None:
-    """Remove it with its delivery log (the audit journal keeps that it existed)."""
+    """Remove it with its delivery log and the events no other webhook has (the audit
+    journal keeps that it existed)."""
     record("webhook.delete", actor=actor, obj=webhook, summary=f"Webhook verwijderd: {webhook.name}",
            before={"url": webhook.url, "events": list(webhook.events)})
+    db.session.execute(delete(WebhookDelivery).where(WebhookDelivery.webhook_id == webhook.id))
     db.session.delete(webhook)
     db.session.flush()
+    db.session.execute(delete(WebhookEvent).where(
+        ~exists().where(WebhookDelivery.event_id == WebhookEvent.id)))
 
 
 def send_test(webhook: Webhook, *, actor, now: datetime) -> WebhookDelivery:
