@@ -173,6 +173,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.report.routes import bp as report_bp
     from tracker.search.routes import bp as search_bp
     from tracker.status.routes import bp as status_bp
+    from tracker.webhooks.routes import bp as webhooks_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(oidc_bp)  # login with the work account (OpenID Connect)
@@ -192,6 +193,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(home_bp)
     app.register_blueprint(search_bp)
     app.register_blueprint(attachments_bp)  # Bijlagen
+    app.register_blueprint(webhooks_bp)  # Webhooks (beheer)
 
 
 def register_jinja(app: Flask) -> None:

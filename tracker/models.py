@@ -29,6 +29,7 @@ from tracker.pilots.models import BuildingBlock, Pilot, pilot_municipalities
 from tracker.report.models import ReportEdition, ReportText
 from tracker.search import indexing as _search_indexing  # noqa: F401  (the index's flush hook)
 from tracker.search.models import SearchDocument
+from tracker.webhooks.models import Webhook, WebhookDelivery, WebhookEvent
 
 # Build the history classes (``<table>_version``) now that every versioned model exists.
 configure_mappers()
@@ -65,5 +66,8 @@ __all__ = [
     "TeamNotificationSettings",
     "ThrottleFailure",
     "User",
+    "Webhook",
+    "WebhookDelivery",
+    "WebhookEvent",
     "pilot_municipalities",
 ]

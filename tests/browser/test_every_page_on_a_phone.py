@@ -124,6 +124,20 @@ def _ids() -> dict[str, object]:
     enqueue("telefoon-1", "notice", Email(
         to=["a@example.org"], subject="Een bericht", text=f"Beste lezer,\n\n{long_line}\n",
         html=f"<p>{long_line}</p>"))
+    # == Webhooks ==: one receiver with a long address and a failed delivery in its log.
+    from tracker.db import utcnow
+    from tracker.enums import Role
+    from tracker.webhooks.models import DeliveryStatus
+    from tracker.webhooks.services import create_webhook, send_test
+
+    beheerder = db.session.scalar(select(User).where(User.role == Role.BEHEERDER).order_by(User.id))
+    webhook, _secret = create_webhook(
+        name="Dashboard RIEC", url="https://dashboard.example.org/" + "ontvanger-" * 12,
+        events=["action.completed", "milestone.reached"], actor=beheerder,
+        now=utcnow())
+    failed = send_test(webhook, actor=beheerder, now=utcnow())
+    failed.status, failed.attempts, failed.last_status_code = DeliveryStatus.FAILED, 7, 503
+    failed.last_error = "HTTP 503: " + "Service Unavailable " * 10
     db.session.commit()
     from tracker.notifications.models import OutboxMessage
 
@@ -137,6 +151,7 @@ def _ids() -> dict[str, object]:
         "event_id": event.id, "pilot_id": pilot.id, "key": indicator.key, "item_id": item.id,
         "message_id": message.id,
         "organisation_id": organisation.id, "attachment_id": attachment.id,
+        "webhook_id": webhook.id,
         "token": {
             "events.rsvp": rsvp_token(invitation.id),
             "notifications.unsubscribe": unsubscribe_token(partner.id, "digest"),

@@ -113,7 +113,8 @@ def test_the_scheduler_has_every_job_and_coalesces(app):
     finally:
         scheduler.shutdown(wait=False)
     assert set(jobs) == {"reminders", "escalations", "milestones", "digests", "event-reminders",
-                         "outbox", "invitee-retention", "calendar-replies"}
+                         "outbox", "invitee-retention", "calendar-replies", "webhook-events",
+                         "webhooks"}
     assert all(job.coalesce and job.misfire_grace_time >= 3600 for job in jobs.values())
 
 

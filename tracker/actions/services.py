@@ -19,10 +19,12 @@ from tracker.audit.services import record
 from tracker.concurrency import check_version
 from tracker.enums import ActionStatus, DatePrecision
 from tracker.extensions import db
+from tracker.formatting import to_local
 from tracker.network.models import Team
 from tracker.notifications.notices import notify
 from tracker.privacy import refuse_bsn
 from tracker.validation import clean_text
+from tracker.webhooks import services as webhooks
 
 DESCRIPTION_MAX_LENGTH = 4000
 
@@ -75,7 +77,18 @@ def create_action(team: Team, data: ActionInput, *, actor, now: datetime,
         after["event_id"] = event_id
     notify(record("action.create", actor=actor, obj=action,
                   summary=f"Actie aangemaakt: {action.title}", after=after), now)
+    webhooks.action_created(action, now)
+    if action.status == ActionStatus.GEREED:
+        _announce_completion(action, now)
     return action
+
+
+def _announce_completion(action: Action, now: datetime) -> None:
+    """Webhook events of a completion: ``action.completed``, and ``milestone.reached`` when
+    this was the milestone's last linked action (same transaction as the change)."""
+    webhooks.action_completed(action, now)
+    if action.milestone is not None:
+        webhooks.check_milestone(action.milestone, to_local(now).date(), now)
 
 
 def team_actions(team: Team) -> list[Action]:
@@ -89,6 +102,7 @@ def update_action(action: Action, data: ActionInput, *, expected_version: int | 
     """Apply the form; a change of the date keeps no approximate precision."""
     check_version(action, expected_version)
     before = _snapshot(action)
+    was_done = action.status == ActionStatus.GEREED
     if data.due_date != action.due_date:
         action.due_precision = DatePrecision.DAY
     action.title, action.description = data.title, data.description
@@ -104,6 +118,8 @@ def update_action(action: Action, data: ActionInput, *, expected_version: int | 
         notify(record("action.update", actor=actor, obj=action,
                       summary=f"Actie gewijzigd: {action.title}",
                       before={k: before[k] for k in changed}, after=changed), now)
+    if action.status == ActionStatus.GEREED and not was_done:
+        _announce_completion(action, now)
     return action
 
 
@@ -170,6 +186,8 @@ def _change_status(action: Action, status: ActionStatus, audit_action: str, summ
     db.session.flush()
     notify(record(audit_action, actor=actor, obj=action, summary=f"{summary}: {action.title}",
                   before=before, after={"status": status.value}), now)
+    if status == ActionStatus.GEREED:
+        _announce_completion(action, now)
     return True
 
 

@@ -268,6 +268,12 @@ def _outbox_manage(user, _obj) -> bool:
     return user.role == Role.BEHEERDER
 
 
+@rule("webhook.manage")
+def _webhook_manage(user, _obj) -> bool:
+    """Only the beheerder registers webhooks, reads their delivery log and retries."""
+    return user.role == Role.BEHEERDER
+
+
 @rule("event.view")
 def _event_view(user, event) -> bool:
     """Partners see the meetings they are invited to or their team holds; others see all."""

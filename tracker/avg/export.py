@@ -59,6 +59,7 @@ SECTION_NAMES = {
     "drafts": "niet_opgeslagen_formulieren",
     "attachments": "bijlagen",
     "oidc_identities": "werkaccounts",
+    "webhooks": "webhooks",
 }
 README = """Gegevens van één persoon uit de voortgangstracker (AVG art. 15 en 20).
 

@@ -17,6 +17,7 @@ from tracker.extensions import db
 from tracker.notifications.outbox import enqueue_many
 from tracker.privacy import refuse_bsn
 from tracker.validation import ValidationError, clean_text
+from tracker.webhooks import services as webhooks
 
 
 class RsvpClosed(Exception):
@@ -78,6 +79,8 @@ def answer(invitation_id: int, response: str, remark: str | None, *, now: dateti
              "waitlisted": invitation.waitlisted_at is not None}
     record("invitation.answer", actor=invitation.user, obj=invitation,
            summary=f"Antwoord {choice.value} voor {event.title}"[:300], before=before, after=after)
+    if changed:
+        webhooks.invitation_answered(invitation, event, now)
     return AnswerResult(invitation, changed, promoted)
 
 

@@ -13,6 +13,7 @@ from tracker.jobs.digests import digests
 from tracker.jobs.events import event_reminders
 from tracker.jobs.milestones import milestones
 from tracker.jobs.outbox import outbox
+from tracker.webhooks.tasks import webhook_events, webhooks
 
 JOBS: dict[str, Callable[[datetime], JobResult]] = {
     "reminders": reminders,
@@ -23,6 +24,8 @@ JOBS: dict[str, Callable[[datetime], JobResult]] = {
     "outbox": outbox,
     "invitee-retention": invitee_retention,
     "calendar-replies": calendar_replies,
+    "webhook-events": webhook_events,
+    "webhooks": webhooks,
 }
 
 

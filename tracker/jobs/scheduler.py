@@ -41,6 +41,10 @@ SCHEDULE: dict[str, dict[str, str]] = {
     "invitee-retention": {"hour": "5", "minute": "15"},
     "outbox": {"hour": "0-1,3-23", "minute": "*"},
     "calendar-replies": {"hour": "0-1,3-23", "minute": "*/5"},
+    # Overdue actions and reached milestones for webhooks (keys make a rerun harmless);
+    # delivery every minute beside the mail outbox.
+    "webhook-events": {"hour": "0-1,3-23", "minute": "10"},
+    "webhooks": {"hour": "0-1,3-23", "minute": "*"},
 }
 ADVISORY_LOCK_KEY = 4_042_018  # any constant shared by every scheduler of this app
 #: How long after its time a missed run is still made up by APScheduler itself.

@@ -8,22 +8,26 @@ from sqlalchemy import select
 
 from tracker.audit.services import record
 from tracker.concurrency import check_version
+from tracker.db import utcnow
 from tracker.enums import DatePrecision, MilestoneKind
 from tracker.extensions import db
 from tracker.milestones.models import Milestone, MunicipalityTick
 from tracker.network.models import Municipality, Team
 from tracker.privacy import refuse_bsn
 from tracker.validation import ValidationError, clean_text
+from tracker.webhooks import services as webhooks
 
 NOTE_MAX_LENGTH = 500
 
 
 def tick_municipality(milestone: Milestone, municipality: Municipality, *, completed_on: date,
-                      note: str, actor, now: datetime, today: date) -> MunicipalityTick:
+                      note: str, actor, now: datetime, today: date,
+                      _announce: bool = True) -> MunicipalityTick:
     """Record that ``municipality`` has done what the milestone asks (again: updates it).
 
     ``today`` is the local (Europe/Amsterdam) date: just after midnight it is
-    already tomorrow there while UTC still says today.
+    already tomorrow there while UTC still says today. The tick that completes the
+    milestone emits the webhook event ``milestone.reached`` in the same transaction.
     """
     if not milestone.per_municipality:
         raise ValidationError("municipality", "Deze mijlpaal wordt niet per gemeente bijgehouden.")
@@ -47,6 +51,8 @@ def tick_municipality(milestone: Milestone, municipality: Municipality, *, compl
            summary=f"{municipality.name} afgevinkt voor “{milestone.title}”",
            before=before, after={"municipality_id": municipality.id,
                                  "completed_on": completed_on.isoformat(), "note": note})
+    if _announce:
+        webhooks.check_milestone(milestone, today, now)
     return tick
 
 
@@ -80,6 +86,8 @@ def set_achieved(milestone: Milestone, achieved_on: date | None, *, expected_ver
            obj=milestone, summary=("Gehaald: " if achieved_on else "Niet meer gehaald: ")
            + milestone.title, before=before,
            after={"achieved_on": achieved_on.isoformat() if achieved_on else None})
+    if achieved_on is not None:
+        webhooks.check_milestone(milestone, today, utcnow())
 
 
 def create_milestone(team: Team | None, *, title: str, description: str, due_date: date,
@@ -141,8 +149,10 @@ def tick_many(milestone: Milestone, municipalities: list[Municipality], *, compl
         if municipality.id in already:
             continue
         tick_municipality(milestone, municipality, completed_on=completed_on, note="",
-                          actor=actor, now=now, today=today)
+                          actor=actor, now=now, today=today, _announce=False)
         ticked.append(municipality)
+    if ticked:
+        webhooks.check_milestone(milestone, today, now)
     return ticked
 
 

@@ -341,28 +341,32 @@ class DeliveryReport:
 OUTBOX = OutboxMessage.__table__
 
 
-def claim(connection, now: datetime, limit: int = BATCH_SIZE, run_id: str | None = None
-          ) -> list[int]:
+def claim(connection, now: datetime, limit: int = BATCH_SIZE, run_id: str | None = None,
+          *, table=None, queued=OutboxStatus.QUEUED) -> list[int]:
     """Claim up to ``limit`` due rows for the run ``run_id``; committed before sending.
 
     Returns the claimed ids. A row claimed by another run is skipped until its
-    lease (:data:`LEASE`) has passed without renewal.
+    lease (:data:`LEASE`) has passed without renewal. ``table`` (default the outbox)
+    may be any queue with the same columns (``status``, ``next_attempt_at``,
+    ``claimed_until``, ``claimed_by``), such as ``webhook_deliveries``; ``queued`` is
+    its status value for "waiting".
     """
+    table = OUTBOX if table is None else table
     query = (
-        select(OUTBOX.c.id)
+        select(table.c.id)
         .where(
-            OUTBOX.c.status == OutboxStatus.QUEUED,
-            OUTBOX.c.next_attempt_at <= now,
-            or_(OUTBOX.c.claimed_until.is_(None), OUTBOX.c.claimed_until < now),
+            table.c.status == queued,
+            table.c.next_attempt_at <= now,
+            or_(table.c.claimed_until.is_(None), table.c.claimed_until < now),
         )
-        .order_by(OUTBOX.c.next_attempt_at, OUTBOX.c.id)
+        .order_by(table.c.next_attempt_at, table.c.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
     ids = list(connection.execute(query).scalars())
     if ids:
         connection.execute(
-            update(OUTBOX).where(OUTBOX.c.id.in_(ids)).values(
+            update(table).where(table.c.id.in_(ids)).values(
                 claimed_until=_lease_end(now), claimed_by=run_id)
         )
     connection.commit()
@@ -374,17 +378,18 @@ def _lease_end(now: datetime) -> datetime:
     return max(now, utcnow()) + LEASE
 
 
-def renew(connection, row_id: int, run_id: str, now: datetime) -> bool:
+def renew(connection, row_id: int, run_id: str, now: datetime, *, table=None,
+          queued=OutboxStatus.QUEUED) -> bool:
     """Extend this run's claim on one row; False when the row is no longer this run's.
 
     On PostgreSQL the UPDATE also locks the row until the caller's commit, so a run
     that takes it over after the lease would skip it (``SKIP LOCKED``) while this
     run is still sending it.
     """
+    table = OUTBOX if table is None else table
     result = connection.execute(
-        update(OUTBOX)
-        .where(OUTBOX.c.id == row_id, OUTBOX.c.claimed_by == run_id,
-               OUTBOX.c.status == OutboxStatus.QUEUED)
+        update(table)
+        .where(table.c.id == row_id, table.c.claimed_by == run_id, table.c.status == queued)
         .values(claimed_until=_lease_end(now))
     )
     return result.rowcount == 1
