@@ -7,6 +7,7 @@ missing. These checks read the files only (no network, no pip).
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from importlib import metadata
@@ -172,3 +173,59 @@ def test_the_checks_catch_a_forgotten_lock(tmp_path):
     assert missing_pins([Requirement("authlib>=1.6,<2")], pins) == [
         "authlib<2,>=1.6: niet in het lock-bestand"]
     assert stale_pins([Requirement("flask>=3.1,<4")], pins) == ["flask-mail"]
+
+
+def _imported_top_levels(paths: list[Path]) -> set[str]:
+    import ast
+
+    names = set()
+    for path in paths:
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Import):
+                names.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names.add(node.module.split(".")[0])
+    return names
+
+
+def _third_party(names: set[str], local_dirs: list[Path]) -> set[str]:
+    import sys
+
+    def local(name: str) -> bool:
+        return any((d / name).is_dir() or (d / f"{name}.py").exists() for d in local_dirs)
+
+    return {n for n in names if n not in sys.stdlib_module_names and not local(n)
+            and n != "__future__"}
+
+
+@functools.cache
+def _providers() -> dict[str, list[str]]:
+    return metadata.packages_distributions()
+
+
+def _unlocked_imports(sources: list[Path], local_dirs: list[Path], lock: Path) -> list[str]:
+    """Imported modules that no distribution pinned in ``lock`` provides."""
+    pinned = set(read_lock(lock))
+    providers = _providers()
+    return sorted(
+        f"{module} ({', '.join(providers.get(module, ['?']))})"
+        for module in _third_party(_imported_top_levels(sources), local_dirs)
+        if not {canonicalize_name(d) for d in providers.get(module, [])} & pinned)
+
+
+def test_the_app_imports_only_locked_packages():
+    """A stale venv (Flask-Mail or Flask-Babel left from before) cannot hide an import."""
+    sources = [*ROOT.glob("tracker/**/*.py"), ROOT / "config.py", ROOT / "wsgi.py",
+               ROOT / "gunicorn.conf.py", *ROOT.glob("migrations/**/*.py")]
+    assert _unlocked_imports(sources, [ROOT], LOCK) == []
+
+
+def test_the_tests_import_only_locked_packages():
+    sources = [*ROOT.glob("tests/**/*.py"), *ROOT.glob("bench/**/*.py")]
+    assert _unlocked_imports(sources, [ROOT, ROOT / "tests", ROOT / "bench"], DEV_LOCK) == []
+
+
+def test_the_import_check_sees_an_unlocked_package(tmp_path):
+    source = tmp_path / "module.py"
+    source.write_text("import json\nfrom flask import Flask\nimport pytest\nfrom . import x\n")
+    assert _unlocked_imports([source], [tmp_path], LOCK) == ["pytest (pytest)"]
