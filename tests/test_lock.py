@@ -110,8 +110,8 @@ def stale_pins(requirements: list[Requirement], pins: dict[str, dict]) -> list[s
 ], ids=["lock", "dev-lock"])
 def test_every_dependency_is_pinned_within_its_bounds(path, requirements):
     pins = read_lock(path)
-    assert missing_pins(requirements, pins) == [], "run `make lock` (README, Installatie)"
-    assert stale_pins(requirements, pins) == [], "run `make lock` (README, Installatie)"
+    assert missing_pins(requirements, pins) == [], "run `make lock` (README: Afhankelijkheden)"
+    assert stale_pins(requirements, pins) == [], "run `make lock` (README: Afhankelijkheden)"
 
 
 @pytest.mark.parametrize("path", [LOCK, DEV_LOCK], ids=["lock", "dev-lock"])
