@@ -18,6 +18,7 @@ from flask import (
 from flask_login import current_user
 
 from tracker.auth.permissions import can, requires
+from tracker.clock import local_today
 from tracker.extensions import db
 from tracker.formatting import number
 from tracker.forms import Refusal, form_errors
@@ -26,6 +27,8 @@ from tracker.indicators import rules, services
 from tracker.indicators.csv_import import MAX_BYTES, MAX_ROWS, CsvError
 from tracker.indicators.forms import MeasurementForm, PeriodForm
 from tracker.indicators.models import Indicator
+from tracker.indicators.workbook import indicator_sheet
+from tracker.xlsx_export import workbook_bytes, xlsx_response
 
 bp = Blueprint("indicators", __name__)
 
@@ -77,6 +80,16 @@ def _saved(indicator: Indicator, message: str):
 def page(key: str, subject: Indicator):
     """The measurements of one indicator, with the entry forms for its team's coordinators."""
     return _render(subject)
+
+
+@bp.get("/indicators/<key>/metingen.xlsx")
+@requires("indicator.view", load=load)
+def page_xlsx(key: str, subject: Indicator):
+    """The measurements table as the page shows it, as an Excel workbook (numbers as
+    numbers, percentages with a % format)."""
+    today = local_today()
+    sheet = indicator_sheet(services.page_data(subject).section, today, team_name=subject.team.name)
+    return xlsx_response(f"indicator-{subject.key}-{today.isoformat()}.xlsx", workbook_bytes([sheet]))
 
 
 def _refused_entry(refusal: Refusal, key: str, subject: Indicator):

@@ -21,6 +21,7 @@ from tracker.auth.permissions import can, requires, visible_team_ids
 from tracker.clock import local_today, now
 from tracker.enums import MilestoneKind
 from tracker.extensions import db
+from tracker.formatting import long_date
 from tracker.forms import Refusal, flash_and_redirect, form_errors
 from tracker.htmx import is_fragment, trigger
 from tracker.milestones.forms import AchievedForm, BulkTickForm, MilestoneForm, TickForm
@@ -42,6 +43,7 @@ from tracker.milestones.services import (
 )
 from tracker.network.models import District, Municipality, Team
 from tracker.network.queries import team_page
+from tracker.xlsx_export import Column, xlsx_bytes, xlsx_response
 
 bp = Blueprint("milestones", __name__)
 
@@ -117,6 +119,31 @@ def progress(milestone_id: int, subject: Milestone):
     view = milestone_views([subject], local_today())[0]
     return render_template("milestones/_progress.html", milestone=subject, overall=overall,
                            per_district=per_district, view=view, refresh_facts=True, oob=True)
+
+
+#: The columns of the municipality grid's workbook.
+GRID_COLUMNS = [Column("Gemeente"), Column("District"), Column("Gereed"),
+                Column("Datum gereed", "date"), Column("Opmerking")]
+
+
+@bp.get("/milestones/<int:milestone_id>/gemeenten.xlsx")
+@requires("milestone.view", load=load_milestone)
+def grid_xlsx(milestone_id: int, subject: Milestone):
+    """The municipality grid as an Excel workbook: per municipality its district, whether
+    it is done, the date and the note (404 for a milestone not tracked per municipality)."""
+    if not subject.per_municipality:
+        abort(404)
+    grid = municipality_grid(subject)
+    today = local_today()
+    rows = [[row.municipality.name, district.name, "ja" if row.tick else "nee",
+             row.tick.completed_on if row.tick else None, row.tick.note if row.tick else None]
+            for district, district_rows in grid.districts for row in district_rows]
+    lines = [f"Peildatum: {long_date(today)}",
+             f"Gereed: {grid.overall.done} van {grid.overall.total} {grid.overall.unit}"]
+    if subject.team:
+        lines.insert(0, f"Team: {subject.team.name}")
+    data = xlsx_bytes(GRID_COLUMNS, rows, sheet="Gemeenten", title=subject.title, lines=lines)
+    return xlsx_response(f"mijlpaal-{subject.id}-gemeenten-{today.isoformat()}.xlsx", data)
 
 
 def _load_municipality(municipality_id: int) -> Municipality:

@@ -12,11 +12,13 @@ from tracker.enums import ItemKind
 from tracker.extensions import db
 from tracker.forms import Refusal, form_errors
 from tracker.htmx import render_page_or_fragment
+from tracker.indicators.workbook import indicator_sheet
 from tracker.network.models import ReportItem, Team
 from tracker.network.queries import team_page
 from tracker.report.build import build_sections, load_world
 from tracker.status import services
 from tracker.status.forms import NOT_A_BUTTON, ItemForm, ItemVersionForm, MoveForm, NewItemForm
+from tracker.xlsx_export import workbook_bytes, xlsx_response
 
 bp = Blueprint("status", __name__)
 
@@ -69,6 +71,20 @@ def team_status(slug: str, subject: Team):
     pilots and indicators. ``?bewerk=<id>`` opens one point for editing (no-JS path)."""
     editing = request.args.get("bewerk", type=int)
     return _render_status(subject, editing=editing)
+
+
+@bp.get("/teams/<slug>/indicatoren.xlsx")
+@requires("team.view", load=team_page)
+def indicators_xlsx(slug: str, subject: Team):
+    """The team's indicator tables as the status page shows them, one sheet each, as an
+    Excel workbook (404 for a team without indicators)."""
+    indicators = _sections([subject.id])[0].indicators
+    if not indicators:
+        abort(404)
+    today = local_today()
+    data = workbook_bytes([indicator_sheet(ind, today, team_name=subject.name)
+                           for ind in indicators])
+    return xlsx_response(f"indicatoren-{subject.slug}-{today.isoformat()}.xlsx", data)
 
 
 def _item(team: Team, item_id: int) -> ReportItem:
