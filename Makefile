@@ -10,15 +10,37 @@ MAIL_PORT ?= 8025
 TRACKER_BASE_URL ?= http://$(HOST):$(PORT)
 export FLASK_APP := wsgi
 
-.PHONY: install run test test-sqlite test-postgres lint migrate demo clean bench
+.PHONY: install lock run test test-sqlite test-postgres lint migrate demo clean bench
 
-$(STAMP): pyproject.toml
+PIP := $(BIN)/python -m pip --disable-pip-version-check
+# The lock files: exact versions with hashes of everything pyproject.toml asks for
+# (lock.txt: runtime; dev-lock.txt: runtime and the `dev` extra, the same pins).
+LOCK := requirements/lock.txt
+DEV_LOCK := requirements/dev-lock.txt
+# `make lock` keeps the pins it can; `make lock LOCK_ARGS=--upgrade` (or
+# `LOCK_ARGS="--upgrade-package weasyprint"`) moves to newer releases deliberately.
+LOCK_ARGS ?=
+UV_COMPILE = $(BIN)/uv pip compile pyproject.toml --quiet --universal --python-version 3.11 \
+	--generate-hashes --custom-compile-command "make lock" $(LOCK_ARGS)
+
+# Installs exactly the dev lock, then the project itself (editable, no dependencies of its
+# own: a dependency missing from the lock fails tests/test_lock.py, not the install).
+$(STAMP): pyproject.toml $(DEV_LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet --require-hashes -r $(DEV_LOCK)
+	$(PIP) install --quiet --no-deps -e .
 	touch $(STAMP)
 
 install: $(STAMP)
+
+## Write requirements/lock.txt and requirements/dev-lock.txt anew from pyproject.toml
+## (after a dependency was added, removed or its bounds changed); `make install` follows.
+lock:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	test -x $(BIN)/uv || $(PIP) install --quiet 'uv>=0.9,<0.14'
+	$(UV_COMPILE) -o $(LOCK)
+	$(UV_COMPILE) --extra dev -c $(LOCK) -o $(DEV_LOCK)
 
 migrate: install
 	$(BIN)/flask db upgrade

@@ -163,9 +163,6 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # the session lifetime bounds the token
     WTF_CSRF_HEADERS = ["X-CSRFToken"]
 
-    BABEL_DEFAULT_LOCALE = "nl"
-    BABEL_DEFAULT_TIMEZONE = TRACKER_TIMEZONE
-
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "127.0.0.1")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "8025"))
     MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
@@ -176,6 +173,15 @@ class Config:
         "MAIL_DEFAULT_SENDER", "Veiligheidsnetwerk Oost-Nederland <tracker@example.org>"
     )
     MAIL_SUPPRESS_SEND = _bool("MAIL_SUPPRESS_SEND", False)
+    #: Seconds an SMTP connect, greeting or reply may take before delivery gives up.
+    TRACKER_SMTP_TIMEOUT = float(os.environ.get("TRACKER_SMTP_TIMEOUT", "30"))
+    #: Only a loopback mail server (127.0.0.1, ::1, localhost); on by default in development.
+    TRACKER_MAIL_LOCAL_ONLY = _bool("TRACKER_MAIL_LOCAL_ONLY", False)
+    #: No digest for a recipient without news.
+    TRACKER_DIGEST_SKIP_EMPTY = _bool("TRACKER_DIGEST_SKIP_EMPTY", True)
+    #: PostgreSQL: delivery's "sent" commits do not wait for the WAL flush (faster; a
+    #: database crash may resend the last few messages, with the same Message-ID).
+    TRACKER_OUTBOX_ASYNC_COMMIT = _bool("TRACKER_OUTBOX_ASYNC_COMMIT", False)
 
     # Answers from the calendar buttons (tracker/events/itip.py): the mailbox that
     # TRACKER_REPLY_ADDRESS delivers to, read over IMAP by the job "calendar-replies".
@@ -214,6 +220,7 @@ class DevelopmentConfig(Config):
 
     TRACKER_ENV = "development"
     TRACKER_STATIC_AUTOREFRESH = _bool("TRACKER_STATIC_AUTOREFRESH", True)
+    TRACKER_MAIL_LOCAL_ONLY = _bool("TRACKER_MAIL_LOCAL_ONLY", True)
 
 
 class ProductionConfig(Config):

@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask, g, request
 
 from tracker.db import sqlite_write_intent
-from tracker.extensions import babel, csrf, db, login_manager, mail, migrate
+from tracker.extensions import csrf, db, login_manager, migrate
 from tracker.guards import register_guards
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -119,9 +119,6 @@ def register_extensions(app: Flask) -> None:
         compare_type=True,
     )
     csrf.init_app(app)
-    mail.init_app(app)
-    babel.init_app(app, locale_selector=lambda: "nl", timezone_selector=lambda: app.config[
-        "TRACKER_TIMEZONE"])
 
     from tracker.auth.sessions import register_login_manager
 

@@ -1,4 +1,4 @@
-"""Delivery: send queued outbox rows over one SMTP connection per batch.
+"""Delivery: send queued outbox rows over one SMTP connection per run.
 
 Each row is marked sent (and committed) as soon as the server accepted it.
 Rows are first *claimed* for a short lease (``SELECT ... FOR UPDATE SKIP LOCKED``
@@ -10,6 +10,9 @@ are free again within ``LEASE`` (a minute). A
 server that refuses, times out or drops the connection leaves the rows queued
 with an exponential back-off; after the last try a row is marked failed and
 the beheerder sees the error in the outbox viewer.
+
+The transport is the standard library's ``smtplib``; each message is assembled
+once, by :func:`build_email`, into the bytes that go over the wire.
 """
 
 from __future__ import annotations
@@ -20,19 +23,19 @@ import re
 import secrets
 import smtplib
 import ssl
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.policy import EmailPolicy
-from email.utils import formatdate
+from email.utils import formatdate, parseaddr
 from functools import lru_cache
 
 from flask import current_app
-from flask_mail import Connection, Message
 from sqlalchemy import or_, select, text, update
 
 from tracker.db import utcnow
-from tracker.extensions import db, mail
+from tracker.extensions import db
 from tracker.notifications import secret_links
 from tracker.notifications.models import OutboxMessage, OutboxStatus
 
@@ -45,41 +48,91 @@ LEASE = timedelta(seconds=60)
 BATCH_SIZE = 500
 
 
-class TrackerConnection(Connection):
-    """Flask-Mail's connection with a socket timeout and verified TLS certificates."""
-
-    def __init__(self, state, timeout: float):
-        super().__init__(state)
-        self.timeout = timeout
-
-    def configure_host(self):
-        context = ssl.create_default_context()  # verifies certificate and host name
-        if self.mail.use_ssl:
-            host = smtplib.SMTP_SSL(self.mail.server, self.mail.port, timeout=self.timeout,
-                                    context=context)
-        else:
-            host = smtplib.SMTP(self.mail.server, self.mail.port, timeout=self.timeout)
-        if self.mail.use_tls:
-            host.starttls(context=context)
-        if self.mail.username and self.mail.password:
-            host.login(self.mail.username, self.mail.password)
-        return host
-
-
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 
 
-def _connection() -> TrackerConnection:
-    # Built from the current config on every batch (not frozen at create_app).
-    config = current_app.config
-    local_only = config.get("TRACKER_MAIL_LOCAL_ONLY", config["TRACKER_ENV"] == "development")
-    if local_only and config.get("MAIL_SERVER") not in LOOPBACK:
-        # Development: nothing leaves the machine; the error shows in the outbox viewer.
-        raise ConnectionRefusedError(
-            f"ontwikkelomgeving: alleen een lokale mailserver, niet {config.get('MAIL_SERVER')!r}")
-    state = mail.init_mail(config, current_app.debug, False)
-    state.suppress = bool(config.get("MAIL_SUPPRESS_SEND"))
-    return TrackerConnection(state, float(config.get("TRACKER_SMTP_TIMEOUT", 30)))
+class SmtpTransport:
+    """One SMTP connection for a delivery run, opened when first needed and reused.
+
+    Built from the app's current config (not frozen at ``create_app``): ``MAIL_SERVER``,
+    ``MAIL_PORT``, ``MAIL_USE_SSL``/``MAIL_USE_TLS`` (TLS certificates and host name
+    verified), ``MAIL_USERNAME``/``MAIL_PASSWORD``, ``TRACKER_SMTP_TIMEOUT`` (seconds,
+    per socket operation). With ``MAIL_SUPPRESS_SEND`` nothing is sent and every message
+    counts as accepted. With ``TRACKER_MAIL_LOCAL_ONLY`` (the default in development)
+    a server other than loopback is refused: :meth:`open` raises
+    ``ConnectionRefusedError``, and the error shows in the outbox viewer.
+    """
+
+    def __init__(self, config):
+        self.config = config
+        self.suppress = bool(config.get("MAIL_SUPPRESS_SEND"))
+        self.timeout = float(config.get("TRACKER_SMTP_TIMEOUT", 30))
+        self.host: smtplib.SMTP | None = None
+
+    def open(self) -> None:
+        """Connect (and log in) unless connected already; ``OSError``/``SMTPException``."""
+        config = self.config
+        local_only = config.get("TRACKER_MAIL_LOCAL_ONLY")
+        if local_only is None:
+            local_only = config.get("TRACKER_ENV") == "development"
+        if local_only and config.get("MAIL_SERVER") not in LOOPBACK:
+            # Development: nothing leaves the machine; the error shows in the outbox viewer.
+            raise ConnectionRefusedError(
+                f"ontwikkelomgeving: alleen een lokale mailserver, niet {config.get('MAIL_SERVER')!r}")
+        if self.suppress or self.host is not None:
+            return
+        server, port = config.get("MAIL_SERVER"), int(config.get("MAIL_PORT", 25))
+        context = ssl.create_default_context()  # verifies certificate and host name
+        if config.get("MAIL_USE_SSL"):
+            host = smtplib.SMTP_SSL(server, port, timeout=self.timeout, context=context)
+        else:
+            host = smtplib.SMTP(server, port, timeout=self.timeout)
+        try:
+            if config.get("MAIL_USE_TLS"):
+                host.starttls(context=context)
+            if config.get("MAIL_USERNAME") and config.get("MAIL_PASSWORD"):
+                host.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+        except BaseException:
+            host.close()
+            raise
+        self.host = host
+
+    def send(self, sender: str, recipients: list[str], data: bytes) -> None:
+        """Hand one message (its wire bytes) to the server; smtplib's exceptions as they are.
+
+        ``sender`` and ``recipients`` may carry display names; the envelope gets the bare
+        addresses (an internationalised domain in IDNA form).
+        """
+        if self.suppress:
+            return
+        self.open()
+        self.host.sendmail(envelope_address(sender),
+                           [envelope_address(r) for r in recipients], data)
+
+    def close(self) -> None:
+        """Say QUIT and close; a connection that is gone already is just closed."""
+        host, self.host = self.host, None
+        if host is None:
+            return
+        try:
+            host.quit()
+        except (OSError, smtplib.SMTPException):
+            host.close()
+
+    def discard(self) -> None:
+        """Close without a word (after a timeout or a dropped connection)."""
+        host, self.host = self.host, None
+        if host is not None:
+            host.close()
+
+
+def envelope_address(value: str) -> str:
+    """The bare address of ``"Naam <a@b.nl>"`` for MAIL FROM / RCPT TO; IDNA domain."""
+    address = parseaddr(value)[1] or value
+    if not address.isascii() and "@" in address:
+        local, domain = address.rsplit("@", 1)
+        address = f"{local}@{domain.encode('idna').decode('ascii')}"
+    return address
 
 
 class WirePolicy(EmailPolicy):
@@ -87,7 +140,7 @@ class WirePolicy(EmailPolicy):
 
     The modern policy folds non-ASCII text into RFC 2047 encoded-words of at most
     75 characters, the first one on the header's own line (the classic
-    ``email.header.Header`` that Flask-Mail uses made words of 78 and began the
+    ``email.header.Header`` (what Flask-Mail used) made words of 78 and began the
     Subject with an empty line). Parsing every header through the header registry
     costs several ms a message, too slow for 100 messages/s over one connection:
     a plain ASCII value on one line is kept as text and written as it is when it
@@ -281,50 +334,41 @@ def build_email(*, subject: str, sender: str, recipients: list[str], text: str,
     return message
 
 
-class OutboxEmail(Message):
-    """Flask-Mail's message (for its connection and signals), assembled by :func:`build_email`.
-
-    Flask-Mail's own assembly encodes the subject with the classic
-    ``email.header.Header``, whose encoded-words exceed RFC 2047's 75 characters.
-    """
-
-    def __init__(self, *, attachment_rows: list[dict], message_id: str, **kwargs):
-        super().__init__(**kwargs)
-        self.attachment_rows = attachment_rows
-        self.msgId = message_id
-
-    def _message(self) -> EmailMessage:
-        return build_email(
-            subject=self.subject, sender=self.sender, recipients=list(self.recipients),
-            text=self.body, html=self.html, headers=dict(self.extra_headers or {}),
-            attachments=self.attachment_rows, message_id=self.msgId, date=self.date)
-
-    def as_bytes(self) -> bytes:
-        message = self._message()
-        # A random boundary per part spares the generator a search through the body.
-        for part in message.walk():
-            if part.is_multipart():
-                part.set_boundary(f"=_vnon_{secrets.token_hex(12)}")
-        return message.as_bytes()
+def wire_bytes(message: EmailMessage) -> bytes:
+    """The message as it goes over the wire (CRLF, 7-bit), with a random boundary per part."""
+    # A random boundary per part spares the generator a search through the body.
+    for part in message.walk():
+        if part.is_multipart():
+            part.set_boundary(f"=_vnon_{secrets.token_hex(12)}")
+    return message.as_bytes()
 
 
-def to_message(row) -> OutboxEmail:
+@dataclass(frozen=True)
+class OutgoingMessage:
+    """One outbox row ready to send: envelope and the wire bytes, built once."""
+
+    sender: str
+    recipients: list[str]
+    data: bytes
+
+
+def to_message(row, date: float | None = None) -> OutgoingMessage:
     """The message for an outbox row (a row mapping), with its stable Message-ID.
 
     Secret links get their signed tokens here, at sending time
-    (``secret_links.fill_row``); the row itself keeps the placeholders.
+    (``secret_links.fill_row``); the row itself keeps the placeholders. ``date`` is
+    the Date header (seconds since the epoch; now when omitted). Raises
+    ``ValueError`` for a header that cannot be written (CR/LF in it, for instance).
     """
     filled = secret_links.fill_row(row)
-    return OutboxEmail(
-        subject=row["subject"],
-        recipients=list(row["recipients"]),
-        body=filled["body_text"],
-        html=filled["body_html"],
-        sender=current_app.config["MAIL_DEFAULT_SENDER"],
-        extra_headers=dict(filled["headers"]),
-        attachment_rows=list(filled["attachments"]),
-        message_id=row["message_id"],
-    )
+    sender = current_app.config["MAIL_DEFAULT_SENDER"]
+    recipients = list(row["recipients"])
+    message = build_email(
+        subject=row["subject"], sender=sender, recipients=recipients,
+        text=filled["body_text"], html=filled["body_html"], headers=dict(filled["headers"]),
+        attachments=list(filled["attachments"]), message_id=row["message_id"],
+        date=time.time() if date is None else date)
+    return OutgoingMessage(sender, recipients, wire_bytes(message))
 
 
 @dataclass
@@ -416,12 +460,21 @@ def _mark_sent(connection, row, now: datetime) -> None:
         claimed_until=None, claimed_by=None))
 
 
-def deliver(now: datetime, limit: int = BATCH_SIZE) -> DeliveryReport:
+def deliver(now: datetime, limit: int = BATCH_SIZE,
+            transport: SmtpTransport | None = None) -> DeliveryReport:
     """Send every due queued row (up to ``limit``) over one SMTP connection.
 
-    Works on its own database connection (Core, no ORM identity map), so that a
-    commit per message stays cheap however much the caller's session holds.
+    ``transport`` is the run's connection (:func:`deliver_all` passes one for all its
+    batches); without it the batch opens and closes its own. Works on its own
+    database connection (Core, no ORM identity map), so that a commit per message
+    stays cheap however much the caller's session holds.
     """
+    if transport is None:
+        transport = SmtpTransport(current_app.config)
+        try:
+            return deliver(now, limit, transport)
+        finally:
+            transport.close()
     report = DeliveryReport()
     # End the caller's transaction: delivery runs on its own connection, and the
     # caller must see its results afterwards (a SQLite snapshot would hide them).
@@ -436,7 +489,7 @@ def deliver(now: datetime, limit: int = BATCH_SIZE) -> DeliveryReport:
             connection.execute(text("SET synchronous_commit TO OFF"))
             connection.commit()
         try:
-            return _deliver_on(connection, now, limit, report)
+            return _deliver_on(connection, now, limit, report, transport)
         finally:
             if asynchronous:
                 connection.rollback()
@@ -444,7 +497,8 @@ def deliver(now: datetime, limit: int = BATCH_SIZE) -> DeliveryReport:
                 connection.commit()
 
 
-def _deliver_on(connection, now: datetime, limit: int, report: DeliveryReport) -> DeliveryReport:
+def _deliver_on(connection, now: datetime, limit: int, report: DeliveryReport,
+                transport: SmtpTransport) -> DeliveryReport:
     """Claim, send and mark rows on ``connection``; see :func:`deliver`."""
     run_id = secrets.token_hex(16)
     ids = claim(connection, now, limit, run_id)
@@ -456,39 +510,42 @@ def _deliver_on(connection, now: datetime, limit: int, report: DeliveryReport) -
     # SQLite must not hold its write lock while talking to the mail server.
     commit_renewal = connection.dialect.name != "postgresql"
     try:
-        with _connection() as smtp:
-            while pending:
-                row = pending[0]
-                if not renew(connection, row["id"], run_id, now):
-                    # Taken over after our lease ran out, or handled meanwhile: not ours.
-                    log.warning("outbox %s niet meer door deze run geclaimd; overgeslagen",
-                                row["id"])
-                    connection.commit()
-                    pending.pop(0)
-                    continue
-                if commit_renewal:
-                    connection.commit()
-                try:
-                    smtp.send(to_message(row))
-                except smtplib.SMTPRecipientsRefused as error:
-                    codes = [code for code, _ in error.recipients.values()]
-                    permanent = all(500 <= code < 600 for code in codes)
-                    _record_failure(connection, row, f"ontvanger geweigerd: {error.recipients}",
-                                    now, report, permanent)
-                except smtplib.SMTPResponseException as error:
-                    permanent = 500 <= error.smtp_code < 600
-                    _record_failure(connection, row, f"{error.smtp_code} {error.smtp_error!r}",
-                                    now, report, permanent)
-                except (ValueError, UnicodeError) as error:
-                    _record_failure(connection, row, f"onverzendbaar: {error}", now, report,
-                                    permanent=True)
-                else:
-                    _mark_sent(connection, row, now)
-                    report.sent.append(row["id"])
+        transport.open()
+        while pending:
+            row = pending[0]
+            if not renew(connection, row["id"], run_id, now):
+                # Taken over after our lease ran out, or handled meanwhile: not ours.
+                log.warning("outbox %s niet meer door deze run geclaimd; overgeslagen",
+                            row["id"])
                 connection.commit()
                 pending.pop(0)
+                continue
+            if commit_renewal:
+                connection.commit()
+            try:
+                message = to_message(row)
+                transport.send(message.sender, message.recipients, message.data)
+            except smtplib.SMTPRecipientsRefused as error:
+                codes = [code for code, _ in error.recipients.values()]
+                permanent = all(500 <= code < 600 for code in codes)
+                _record_failure(connection, row, f"ontvanger geweigerd: {error.recipients}",
+                                now, report, permanent)
+            except smtplib.SMTPResponseException as error:
+                permanent = 500 <= error.smtp_code < 600
+                _record_failure(connection, row, f"{error.smtp_code} {error.smtp_error!r}",
+                                now, report, permanent)
+            except (ValueError, UnicodeError) as error:
+                _record_failure(connection, row, f"onverzendbaar: {error}", now, report,
+                                permanent=True)
+            else:
+                _mark_sent(connection, row, now)
+                report.sent.append(row["id"])
+            connection.commit()
+            pending.pop(0)
     except (OSError, smtplib.SMTPException) as error:
-        # Refused, timed out or dropped: everything not yet sent is tried again later.
+        # Refused, timed out or dropped: everything not yet sent is tried again later,
+        # and the next batch of this run connects anew.
+        transport.discard()
         connection.rollback()
         message = f"{type(error).__name__}: {error}"
         log.warning("SMTP-fout, %s berichten later opnieuw: %s", len(pending), message)
@@ -499,15 +556,23 @@ def _deliver_on(connection, now: datetime, limit: int, report: DeliveryReport) -
 
 
 def deliver_all(now: datetime, limit: int = BATCH_SIZE) -> DeliveryReport:
-    """Deliver batches until nothing due is left or a batch sent nothing."""
+    """Deliver batches until nothing due is left or a batch sent nothing.
+
+    The whole run shares one SMTP connection (opened for the first message, closed
+    with QUIT at the end).
+    """
     total = DeliveryReport()
-    while True:
-        batch = deliver(now, limit)
-        total.sent += batch.sent
-        total.retried += batch.retried
-        total.failed += batch.failed
-        if not batch.sent or len(batch.sent) + len(batch.retried) + len(batch.failed) < limit:
-            return total
+    transport = SmtpTransport(current_app.config)
+    try:
+        while True:
+            batch = deliver(now, limit, transport)
+            total.sent += batch.sent
+            total.retried += batch.retried
+            total.failed += batch.failed
+            if not batch.sent or len(batch.sent) + len(batch.retried) + len(batch.failed) < limit:
+                return total
+    finally:
+        transport.close()
 
 
 def retry(row: OutboxMessage, now: datetime) -> None:
