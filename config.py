@@ -145,6 +145,15 @@ class Config:
 
     HSTS = False
 
+    # == JSON API (tracker/api, docs/api.md) ==
+    #: Rate limit per API token (Flask-Limiter notation), and where the counts live:
+    #: "memory://" counts per process; "redis://…" shares them between workers.
+    TRACKER_API_RATE_LIMIT = os.environ.get("TRACKER_API_RATE_LIMIT", "120 per minute")
+    TRACKER_RATELIMIT_STORAGE_URI = os.environ.get("TRACKER_RATELIMIT_STORAGE_URI", "memory://")
+    TRACKER_API_RATELIMIT_ENABLED = _bool("TRACKER_API_RATELIMIT_ENABLED", True)
+    #: Longest lifetime of a personal API token, in days.
+    TRACKER_API_TOKEN_MAX_DAYS = int(os.environ.get("TRACKER_API_TOKEN_MAX_DAYS", "365"))
+
 
 class DevelopmentConfig(Config):
     """Local development: generated secret, SQLite under instance/."""
@@ -173,6 +182,8 @@ class TestingConfig(Config):
     TRACKER_SECURITY_LOG_TO_STDERR = False  # the tests read it through propagation (caplog)
     # Fast hashing keeps the suite quick; production uses scrypt.
     TRACKER_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105
+    # The API's rate limit is switched on by the test that checks it (its own app).
+    TRACKER_API_RATELIMIT_ENABLED = False
 
 
 CONFIGS = {

@@ -70,9 +70,20 @@ def _session_gone() -> bool:
             and view is not None and declared_permission(view) not in (PUBLIC, None))
 
 
+def _on_api() -> bool:
+    """Under /api/v1 every error is a JSON problem (tracker.api.problems), never a page."""
+    from tracker.api.auth import is_api_request
+
+    return is_api_request()
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf_error(error: CSRFError):
+        if _on_api():
+            from tracker.api.problems import problem
+
+            return problem(400)
         if _session_gone():
             # No session at all (cookies cleared, logged out in another tab) on a page that
             # needs a login: the answer is the login, saying honestly that nothing was kept.
@@ -94,6 +105,14 @@ def register_error_handlers(app: Flask) -> None:
         status = error.code or 500
         if status == 403:
             _log_denial()
+        if _on_api():
+            from tracker.api.problems import from_http_exception
+
+            if status >= 500:
+                from tracker.extensions import db
+
+                db.session.rollback()
+            return from_http_exception(error)
         response = render_error(status)
         if status == 405 and getattr(error, "valid_methods", None):
             return (*response, {"Allow": ", ".join(error.valid_methods)})
@@ -111,6 +130,10 @@ def register_error_handlers(app: Flask) -> None:
 
         db.session.rollback()
         log.info("conflict %s on %s %s", type(error).__name__, request.method, request.path)
+        if _on_api():
+            from tracker.api.problems import problem
+
+            return problem(409)
         return render_error(409, CONFLICT_MESSAGE)
 
     for conflict in CONFLICTS:
@@ -127,4 +150,8 @@ def register_error_handlers(app: Flask) -> None:
         from tracker.extensions import db
 
         db.session.rollback()
+        if _on_api():
+            from tracker.api.problems import problem
+
+            return problem(500)
         return render_error(500)

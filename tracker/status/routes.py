@@ -30,7 +30,9 @@ def _team(slug: str, **_ids) -> Team | None:
 BLOCK = "status/_block.html"
 
 
-def _sections(team_ids: list[int] | None):
+def current_sections(team_ids: list[int] | None):
+    """The status pages' sections (computed status, blocks, indicators) of ``team_ids``
+    (None: every team) as of today; the API answers from the same."""
     world = load_world(local_today(), as_of=False, team_ids=team_ids,
                        timezone=current_app.config["TRACKER_TIMEZONE"])
     return build_sections(world)
@@ -40,7 +42,7 @@ def _sections(team_ids: list[int] | None):
 @requires("network.view")
 def overview():
     """Every team in one table: computed status, actions, next milestone, pilots."""
-    sections = _sections(visible_team_ids(current_user))
+    sections = current_sections(visible_team_ids(current_user))
     from tracker.status.rollup import network_status
 
     return render_page_or_fragment(
@@ -51,7 +53,7 @@ def overview():
 
 def _render_status(team: Team, *, kind: str | None = None, status: int = 200, **extra):
     """The status page, or for htmx the one block that changed."""
-    section = _sections([team.id])[0]
+    section = current_sections([team.id])[0]
     context = {"team": team, "section": section, "today": local_today(),
                "editable": can(current_user, "team.edit", team), "editing": None,
                "errors": {}, "conflict": None, "draft": {}, "focus": None}
