@@ -19,6 +19,7 @@ from __future__ import annotations
 from functools import wraps
 
 from flask import Flask, abort, g, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import AnonymousUserMixin
 
 from tracker.auth.permissions import AUTHENTICATED, PUBLIC, SAFE_METHODS
@@ -57,8 +58,21 @@ def token_required(view):
     return guarded
 
 
+class NoSessionOnTheApi(SecureCookieSessionInterface):
+    """The pages' signed-cookie session, except under the API: there a request gets
+    Flask's null session (empty; writing to it is an error) and no cookie is read,
+    refreshed or set."""
+
+    def open_session(self, app, request):
+        path = request.path
+        if path == API_PREFIX or path.startswith(API_PREFIX + "/"):
+            return self.make_null_session(app)
+        return super().open_session(app, request)
+
+
 def register_api_auth(app: Flask) -> None:
     """Install the token check; call before the other request hooks are registered."""
+    app.session_interface = NoSessionOnTheApi()
     from tracker.api.tokens import authenticate
     from tracker.auth.mfa import needs_enrolment
     from tracker.auth.permissions import declared_permission
