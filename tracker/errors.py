@@ -42,6 +42,10 @@ MESSAGES = {
 
 
 def render_error(status: int, message: str | None = None):
+    if _on_api():  # the request guards and every handler: JSON under /api/v1, never a page
+        from tracker.api.problems import problem
+
+        return problem(status, message)
     title, default_message = MESSAGES.get(status, MESSAGES[500] if status >= 500 else MESSAGES[400])
     context = {"status": status, "title": title, "message": message or default_message}
     template = "errors/_error.html" if is_fragment() else "errors/error.html"
