@@ -58,6 +58,7 @@ SECTION_NAMES = {
     "itip_replies": "agenda_antwoorden",
     "drafts": "niet_opgeslagen_formulieren",
     "attachments": "bijlagen",
+    "api_tokens": "api_sleutels",  # the token_hash column is a secret: never exported
 }
 README = """Gegevens van één persoon uit de voortgangstracker (AVG art. 15 en 20).
 
