@@ -405,14 +405,19 @@ def test_rate_limit_answers_429_with_retry_after(world, database_url):
     client = app.test_client()
     text = make_token(world.people["lezer"], ApiScope.READ)
     other = make_token(world.people["beheerder"], ApiScope.READ)
-    codes = [client.get("/api/v1/teams", headers=bearer(text)).status_code for _ in range(4)]
-    assert codes == [200, 200, 200, 429]
-    refused = client.get("/api/v1/status", headers=bearer(text))
-    assert refused.status_code == 429 and refused.is_json
-    assert 0 < int(refused.headers["Retry-After"]) <= 60
-    # Per token: another token still gets through; pages are not limited.
-    assert client.get("/api/v1/teams", headers=bearer(other)).status_code == 200
-    assert client.get("/inloggen").status_code == 200
+    try:
+        codes = [client.get("/api/v1/teams", headers=bearer(text)).status_code for _ in range(4)]
+        assert codes == [200, 200, 200, 429]
+        refused = client.get("/api/v1/status", headers=bearer(text))
+        assert refused.status_code == 429 and refused.is_json
+        assert 0 < int(refused.headers["Retry-After"]) <= 60
+        # Per token: another token still gets through; pages are not limited.
+        assert client.get("/api/v1/teams", headers=bearer(other)).status_code == 200
+        assert client.get("/inloggen").status_code == 200
+    finally:
+        with app.app_context():  # this second app's connections (PostgreSQL) end here
+            db.session.remove()
+            db.engine.dispose()
 
 
 # --- Documentation ---------------------------------------------------------------------------
