@@ -461,3 +461,18 @@ def test_docs_page_is_rendered_from_the_spec_without_scripts(client):
     for text in ("/api/v1/actions/{action_id}", "Authorization: Bearer", "If-None-Match",
                  "Retry-After", "Een actie wijzigen", "ActionUpdate"):
         assert text in html
+
+
+def test_token_page_uses_a_fixed_number_of_queries(world, client, login, count_queries):
+    user = world.people["lezer"]
+    make_token(user)
+    login(user)
+    client.get("/account/api-sleutels")
+    with count_queries() as few:
+        assert client.get("/account/api-sleutels").status_code == 200
+    for _ in range(5):
+        make_token(user, ApiScope.READ)
+    with count_queries() as many:
+        html = client.get("/account/api-sleutels").get_data(as_text=True)
+    assert many.count == few.count
+    assert html.count("Intrekken<span") == 6
