@@ -330,7 +330,11 @@ def test_stale_version_answers_409_and_saves_nothing(world, client):
 def test_invalid_writes_answer_422_with_dutch_field_errors(world, client):
     text = make_token(world.people["coordinator_a"])
     missing = client.post("/api/v1/teams/team-a/actions", headers=bearer(text), json={})
-    assert missing.status_code == 422 and "title" in missing.json["errors"]
+    assert missing.status_code == 422
+    assert missing.json["errors"] == {"title": "Dit veld is verplicht."}
+    wrong_type = client.post("/api/v1/teams/team-a/actions", headers=bearer(text),
+                             json={"title": "X", "due_date": "morgen"})
+    assert wrong_type.json["errors"] == {"due_date": "Geef een datum als JJJJ-MM-DD."}
     foreign_owner = client.post("/api/v1/teams/team-a/actions", headers=bearer(text),
                                 json={"title": "X", "owner_id": world.people["coordinator_b"].id})
     assert foreign_owner.status_code == 422

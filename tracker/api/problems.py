@@ -82,9 +82,40 @@ def _flatten(messages: dict) -> dict[str, str]:
     return out
 
 
+#: marshmallow's and webargs' English messages in Dutch (by their start).
+DUTCH_MESSAGES = (
+    ("Missing data for required field", "Dit veld is verplicht."),
+    ("Field may not be null", "Dit veld mag niet null zijn."),
+    ("Unknown field", "Onbekend veld."),
+    ("Not a valid integer", "Geef een geheel getal."),
+    ("Not a valid number", "Geef een getal."),
+    ("Not a valid string", "Geef tekst."),
+    ("Not a valid boolean", "Geef true of false."),
+    ("Not a valid date", "Geef een datum als JJJJ-MM-DD."),
+    ("Not a valid datetime", "Geef een moment in ISO 8601."),
+    ("Must be one of", "Kies een van de toegestane waarden."),
+    ("Must be greater than or equal to", "De waarde ligt buiten het toegestane bereik."),
+    ("Must be less than or equal to", "De waarde ligt buiten het toegestane bereik."),
+    ("Length must be between", "De tekst is te kort of te lang."),
+    ("Shorter than minimum length", "De tekst is te kort."),
+    ("Longer than maximum length", "De tekst is te lang."),
+    ("Invalid input type", "Ongeldig soort invoer."),
+    ("Invalid JSON body", "De inhoud is geen geldige JSON."),
+    ("Invalid value", "Ongeldige waarde."),
+)
+
+
+def dutch(message: str) -> str:
+    """A validation message in Dutch (ours already are; the libraries' are translated)."""
+    for start, translation in DUTCH_MESSAGES:
+        if message.startswith(start):
+            return translation
+    return message
+
+
 def _first(messages) -> str:
     if isinstance(messages, list | tuple) and messages:
         return _first(messages[0])
     if isinstance(messages, dict):
         return "; ".join(f"{k}: {_first(v)}" for k, v in messages.items())
-    return str(messages)
+    return dutch(str(messages))
