@@ -27,7 +27,7 @@ from tests.api_helpers import bearer, build_world, make_token
 
 #: Examples per operation and mode (18 operations × positive and negative data): the
 #: whole file runs in under a minute here; TRACKER_API_FUZZ_EXAMPLES=100 for a long run.
-MAX_EXAMPLES = int(os.environ.get("TRACKER_API_FUZZ_EXAMPLES", "6"))
+MAX_EXAMPLES = int(os.environ.get("TRACKER_API_FUZZ_EXAMPLES", "20"))
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance]
 #: Figures of the run (operations, examples, failures), printed at the end and written to
