@@ -213,6 +213,14 @@ class Config:
     COMPRESS_BR_LEVEL = 4  # brotli: about gzip 6's size at gzip's speed
     #: Below about a kilobyte compression saves no packet; also the static files' bound.
     COMPRESS_MIN_SIZE = 1024
+    # == JSON API (tracker/api, docs/api.md) ==
+    #: Rate limit per API token (Flask-Limiter notation), and where the counts live:
+    #: "memory://" counts per process; "redis://…" shares them between workers.
+    TRACKER_API_RATE_LIMIT = os.environ.get("TRACKER_API_RATE_LIMIT", "120 per minute")
+    TRACKER_RATELIMIT_STORAGE_URI = os.environ.get("TRACKER_RATELIMIT_STORAGE_URI", "memory://")
+    TRACKER_API_RATELIMIT_ENABLED = _bool("TRACKER_API_RATELIMIT_ENABLED", True)
+    #: Longest lifetime of a personal API token, in days.
+    TRACKER_API_TOKEN_MAX_DAYS = int(os.environ.get("TRACKER_API_TOKEN_MAX_DAYS", "365"))
 
 
 class DevelopmentConfig(Config):
@@ -244,6 +252,8 @@ class TestingConfig(Config):
     TRACKER_SECURITY_LOG_TO_STDERR = False  # the tests read it through propagation (caplog)
     # Fast hashing keeps the suite quick; production uses scrypt.
     TRACKER_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105
+    # The API's rate limit is switched on by the test that checks it (its own app).
+    TRACKER_API_RATELIMIT_ENABLED = False
 
 
 CONFIGS = {

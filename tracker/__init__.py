@@ -62,6 +62,10 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
 
     redact_logger("werkzeug")
     redact_logger(app.logger.name)
+    # helper "api": the token check runs before every other request hook (tracker.api.auth)
+    from tracker.api.auth import register_api_auth
+
+    register_api_auth(app)
     register_request_hooks(app)
     register_guards(app)
     register_blueprints(app)
@@ -191,6 +195,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(search_bp)
     app.register_blueprint(attachments_bp)  # Bijlagen
     app.register_blueprint(webhooks_bp)  # Webhooks (beheer)
+    from tracker.api.setup import register_api  # the JSON API under /api/v1 (issue 14)
+
+    register_api(app)
 
 
 def register_jinja(app: Flask) -> None:

@@ -42,6 +42,10 @@ MESSAGES = {
 
 
 def render_error(status: int, message: str | None = None):
+    if _on_api():  # the request guards and every handler: JSON under /api/v1, never a page
+        from tracker.api.problems import problem
+
+        return problem(status, message)
     title, default_message = MESSAGES.get(status, MESSAGES[500] if status >= 500 else MESSAGES[400])
     context = {"status": status, "title": title, "message": message or default_message}
     template = "errors/_error.html" if is_fragment() else "errors/error.html"
@@ -70,9 +74,20 @@ def _session_gone() -> bool:
             and view is not None and declared_permission(view) not in (PUBLIC, None))
 
 
+def _on_api() -> bool:
+    """Under /api/v1 every error is a JSON problem (tracker.api.problems), never a page."""
+    from tracker.api.auth import is_api_request
+
+    return is_api_request()
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf_error(error: CSRFError):
+        if _on_api():
+            from tracker.api.problems import problem
+
+            return problem(400)
         if _session_gone():
             # No session at all (cookies cleared, logged out in another tab) on a page that
             # needs a login: the answer is the login, saying honestly that nothing was kept.
@@ -94,6 +109,14 @@ def register_error_handlers(app: Flask) -> None:
         status = error.code or 500
         if status == 403:
             _log_denial()
+        if _on_api():
+            from tracker.api.problems import from_http_exception
+
+            if status >= 500:
+                from tracker.extensions import db
+
+                db.session.rollback()
+            return from_http_exception(error)
         response = render_error(status)
         if status == 405 and getattr(error, "valid_methods", None):
             return (*response, {"Allow": ", ".join(error.valid_methods)})
@@ -111,6 +134,10 @@ def register_error_handlers(app: Flask) -> None:
 
         db.session.rollback()
         log.info("conflict %s on %s %s", type(error).__name__, request.method, request.path)
+        if _on_api():
+            from tracker.api.problems import problem
+
+            return problem(409)
         return render_error(409, CONFLICT_MESSAGE)
 
     for conflict in CONFLICTS:
@@ -127,4 +154,8 @@ def register_error_handlers(app: Flask) -> None:
         from tracker.extensions import db
 
         db.session.rollback()
+        if _on_api():
+            from tracker.api.problems import problem
+
+            return problem(500)
         return render_error(500)

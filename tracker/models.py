@@ -3,6 +3,7 @@
 from sqlalchemy.orm import configure_mappers
 
 from tracker.actions.models import Action, ActionComment
+from tracker.api.models import ApiToken
 from tracker.attachments.models import Attachment
 from tracker.audit.models import AuditEntry
 from tracker.auth.drafts import Draft
@@ -37,6 +38,7 @@ configure_mappers()
 __all__ = [
     "Action",
     "ActionComment",
+    "ApiToken",
     "Attachment",
     "AuditEntry",
     "BuildingBlock",

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0027_webhooks'
-down_revision = "0025_oidc"
+down_revision = "0026_api_tokens"
 branch_labels = None
 depends_on = None
 

@@ -52,6 +52,12 @@ NOT_PAGES = {
     "actions.counters": "an htmx fragment of network.team",
     "status.edit_item_form": "an htmx fragment of status.team_status (?bewerk= is its page)",
     "oidc.callback": "the OpenID Connect callback: redirects only (tests/browser/test_oidc_browser.py)",
+    # helper "api": the JSON API (a token, no page); its docs and token pages are pages
+    "api_pages.openapi": "the OpenAPI document (JSON)",
+    **{f"api.{name}": "the JSON API under /api/v1" for name in (
+        "teams", "team", "actions", "team_actions", "action", "milestones", "milestone",
+        "pilots", "pilot", "meetings", "meeting", "network_status", "team_status",
+        "indicators")},
 }
 
 # Checked in the browser: what may scroll sideways is only inside a scroll region.

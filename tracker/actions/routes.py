@@ -87,11 +87,19 @@ def _form_choices(team: Team) -> dict:
 
 def _parse_form(team: Team) -> ActionForm:
     """The submitted action form, parsed against the team's choices (ValidationErrors)."""
+    return parse_action_form(team)
+
+
+def parse_action_form(team: Team, formdata=None) -> ActionForm:
+    """The action form parsed against ``team``'s choices: the request's form, or
+    ``formdata`` (a MultiDict of strings: the API's JSON body). Raises ValidationErrors."""
     choices = _form_choices(team)
+    kwargs = {} if formdata is None else {"formdata": formdata}
     return ActionForm(
         owners={u.id for u in choices["owners"]},
         milestones={m.id for m in choices["milestones"]},
         districts={d.id for d in choices["districts"]},
+        **kwargs,
     ).parse()
 
 

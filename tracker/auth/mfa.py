@@ -339,8 +339,11 @@ def register_mfa_policy(app: Flask) -> None:
 
     @app.before_request
     def _require_enrolment():
+        from tracker.api.auth import is_api_request
+
         endpoint = request.endpoint
-        if endpoint is None or endpoint in ENROLMENT_ENDPOINTS:
+        # The API refuses such an account's token itself, with a JSON 401 (tracker.api.auth).
+        if endpoint is None or endpoint in ENROLMENT_ENDPOINTS or is_api_request():
             return None
         if declared_permission(app.view_functions.get(endpoint)) == PUBLIC:
             return None

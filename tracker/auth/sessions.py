@@ -123,7 +123,10 @@ def register_session_limits(app: Flask) -> None:
 
     @app.before_request
     def _enforce_session_limits():
-        if request.endpoint == "static" or not current_user.is_authenticated:
+        from tracker.api.auth import is_api_request
+
+        # The API has no session: its user comes from a token (tracker.api.auth).
+        if request.endpoint == "static" or is_api_request() or not current_user.is_authenticated:
             return None
         now = utcnow().timestamp()
         idle = app.config["TRACKER_SESSION_IDLE_LIFETIME"].total_seconds()

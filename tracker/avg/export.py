@@ -60,6 +60,7 @@ SECTION_NAMES = {
     "attachments": "bijlagen",
     "oidc_identities": "werkaccounts",
     "webhooks": "webhooks",
+    "api_tokens": "api_sleutels",  # the token_hash column is a secret: never exported
 }
 README = """Gegevens van één persoon uit de voortgangstracker (AVG art. 15 en 20).
 

@@ -16,6 +16,20 @@ from tracker.events.models import Event, Invitation
 from tracker.extensions import db
 
 
+def visible_events_query(user):
+    """SELECT of the meetings ``user`` may see in lists (the event.view rule as a query):
+    every meeting when they see every team, else those of their teams and those they are
+    invited to. Used by the meetings page and the API."""
+    from tracker.auth.permissions import visible_team_ids
+
+    query = select(Event)
+    team_ids = visible_team_ids(user)
+    if team_ids is not None:
+        invited = select(Invitation.event_id).where(Invitation.user_id == user.id)
+        query = query.where(or_(Event.id.in_(invited), Event.team_id.in_(team_ids)))
+    return query
+
+
 def lock_event(event_id: int) -> Event | None:
     """The event, re-read and locked (``FOR UPDATE`` on PostgreSQL; SQLite's writer lock)."""
     return db.session.scalar(

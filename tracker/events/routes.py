@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tracker.auth.models import User
-from tracker.auth.permissions import can, public, requires, visible_team_ids
+from tracker.auth.permissions import can, public, requires
 from tracker.clock import local_today, now
 from tracker.csv_export import csv_response
 from tracker.enums import Role, RsvpResponse
@@ -73,11 +73,9 @@ def load_event(event_id: int, **_ignored) -> Event | None:
 
 
 def _visible_events():
-    query = select(Event).options(selectinload(Event.team))
-    team_ids = visible_team_ids(current_user)
-    if team_ids is not None:
-        invited = select(Invitation.event_id).where(Invitation.user_id == current_user.id)
-        query = query.where(or_(Event.id.in_(invited), Event.team_id.in_(team_ids)))
+    from tracker.events.queries import visible_events_query
+
+    query = visible_events_query(current_user).options(selectinload(Event.team))
     return db.session.scalars(query).all()
 
 

@@ -37,7 +37,13 @@ class PilotFilter:
 def pilots(team_ids: list[int] | None, flt: PilotFilter | None = None, *,
            eager: bool = True) -> list[Pilot]:
     """Pilots of ``team_ids`` matching ``flt``; ``eager`` loads what the list shows."""
-    query = select(Pilot).order_by(Pilot.title)
+    return list(db.session.scalars(pilots_query(team_ids, flt, eager=eager)))
+
+
+def pilots_query(team_ids: list[int] | None, flt: PilotFilter | None = None, *,
+                 eager: bool = True):
+    """The SELECT behind :func:`pilots` (by title), for paging (the API)."""
+    query = select(Pilot).order_by(Pilot.title, Pilot.id)
     if eager:
         query = query.options(
             selectinload(Pilot.team), selectinload(Pilot.district),
@@ -57,7 +63,7 @@ def pilots(team_ids: list[int] | None, flt: PilotFilter | None = None, *,
         query = query.where(Pilot.building_block_id.is_(None))
     elif flt.block:
         query = query.where(Pilot.building_block_id == int(flt.block))
-    return list(db.session.scalars(query))
+    return query
 
 
 @dataclass

@@ -32,7 +32,9 @@ def _team(slug: str, **_ids) -> Team | None:
 BLOCK = "status/_block.html"
 
 
-def _sections(team_ids: list[int] | None):
+def current_sections(team_ids: list[int] | None):
+    """The status pages' sections (computed status, blocks, indicators) of ``team_ids``
+    (None: every team) as of today; the API answers from the same."""
     world = load_world(local_today(), as_of=False, team_ids=team_ids,
                        timezone=current_app.config["TRACKER_TIMEZONE"])
     return build_sections(world)
@@ -42,7 +44,7 @@ def _sections(team_ids: list[int] | None):
 @requires("network.view")
 def overview():
     """Every team in one table: computed status, actions, next milestone, pilots."""
-    sections = _sections(visible_team_ids(current_user))
+    sections = current_sections(visible_team_ids(current_user))
     from tracker.status.rollup import network_status
 
     return render_page_or_fragment(
@@ -53,7 +55,7 @@ def overview():
 
 def _render_status(team: Team, *, kind: str | None = None, status: int = 200, **extra):
     """The status page, or for htmx the one block that changed."""
-    section = _sections([team.id])[0]
+    section = current_sections([team.id])[0]
     context = {"team": team, "section": section, "today": local_today(),
                "editable": can(current_user, "team.edit", team), "editing": None,
                "errors": {}, "conflict": None, "draft": {}, "focus": None}
@@ -78,7 +80,7 @@ def team_status(slug: str, subject: Team):
 def indicators_xlsx(slug: str, subject: Team):
     """The team's indicator tables as the status page shows them, one sheet each, as an
     Excel workbook (404 for a team without indicators)."""
-    indicators = _sections([subject.id])[0].indicators
+    indicators = current_sections([subject.id])[0].indicators
     if not indicators:
         abort(404)
     today = local_today()
