@@ -99,7 +99,10 @@ def test_api_conforms_to_its_openapi_document(app, token, method, path):
         def run(case):
             figures["examples"] += 1
             try:
-                case.call_and_validate(headers=bearer(token), checks=CHECKS)
+                # identity: schemathesis' WSGI transport asks for gzip and does not undo it
+                # (the app compresses JSON of 1 KB or more: tracker/compression.py).
+                case.call_and_validate(headers={**bearer(token), "Accept-Encoding": "identity"},
+                                       checks=CHECKS)
             except Exception:
                 figures["failures"] += 1
                 raise
