@@ -151,6 +151,7 @@ class _Scaler:
         self.factor, self.seed = factor, seed
         self.zone = ZoneInfo(timezone)
         self.today = anchor.astimezone(self.zone).date()
+        self.yesterday = self.today - timedelta(days=1)
         self.start = self.today - timedelta(days=round(365.25 * YEARS))
         self.password_hash = password_hash
         self.progress = progress
@@ -160,9 +161,10 @@ class _Scaler:
 
     # == the plan ==
     def at(self, day: date, hour: int) -> datetime:
-        """A whole local hour on a working day (weekends move to Monday), as aware UTC."""
+        """A whole local hour on a working day (a weekend day moves back to the Friday, so
+        that a day before the anchor's date stays before it), as aware UTC."""
         while day.weekday() >= 5:
-            day += timedelta(days=1)
+            day -= timedelta(days=1)
         return datetime.combine(day, time(hour), tzinfo=self.zone).astimezone(UTC)
 
     def plan(self, day: date, hour: int, order: tuple, run: Callable[[], None]) -> None:
@@ -211,7 +213,7 @@ class _Scaler:
     def plan_pilots(self, region: _Region, joined: date) -> None:
         rng = region.rng
         for i in range(PER_REGION["pilots"]):
-            created = self.random_day(rng, joined + timedelta(days=2), self.today)
+            created = self.random_day(rng, joined + timedelta(days=2), self.yesterday)
             block = rng.randint(0, 10 ** 6)
             self.plan(created, 13, (region.number, 3, i),
                       lambda r=region, i=i, b=block, c=created: self.new_pilot(r, i, b, c))
@@ -229,7 +231,7 @@ class _Scaler:
     def plan_actions(self, region: _Region, joined: date) -> None:
         rng = region.rng
         for i in range(PER_REGION["actions"]):
-            created = self.random_day(rng, joined + timedelta(days=2), self.today)
+            created = self.random_day(rng, joined + timedelta(days=2), self.yesterday)
             due = created + timedelta(days=rng.randint(14, 300))
             choice = rng.random()
             draw = rng.random()
@@ -256,7 +258,7 @@ class _Scaler:
     def plan_meetings(self, region: _Region, joined: date) -> None:
         rng = region.rng
         for i in range(PER_REGION["meetings"]):
-            created = self.random_day(rng, joined + timedelta(days=3), self.today)
+            created = self.random_day(rng, joined + timedelta(days=3), self.yesterday)
             starts = created + timedelta(days=rng.randint(21, 90))
             while starts.weekday() >= 5:  # meetings on working days, like every change
                 starts += timedelta(days=1)
@@ -348,7 +350,8 @@ class _Scaler:
 
     def achieve_milestone(self, region: _Region, i: int, day: date) -> None:
         milestone = self.get(Milestone, region.milestones[i])
-        set_achieved(milestone, day, expected_version=milestone.version,
+        # A weekend date was moved back to the Friday: never achieved after the change.
+        set_achieved(milestone, min(day, self.moment_day), expected_version=milestone.version,
                      actor=self.trekker(milestone.team), today=self.moment_day)
 
     def new_pilot(self, region: _Region, i: int, block: int, created: date) -> None:
