@@ -7,6 +7,7 @@ from typing import Any
 from flask import has_request_context, request
 
 from tracker.audit.models import AuditEntry
+from tracker.db import utcnow
 from tracker.extensions import db
 
 
@@ -32,12 +33,17 @@ def record(
 ) -> AuditEntry:
     """Add an audit entry to the session; it commits with the change it describes.
 
-    Never pass passwords, tokens or session ids in ``before``/``after``.
+    Never pass passwords, tokens or session ids in ``before``/``after``. Inside
+    :func:`tracker.history.recorded_at` the entry is dated at that block's moment, like
+    the history rows of the same transaction (the demo and ``flask demo scale``).
     """
+    from tracker.history import RECORDED_AT
+
     if obj is not None:
         object_type = object_type or obj.__tablename__
         object_id = object_id if object_id is not None else obj.id
     entry = AuditEntry(
+        at=db.session.info.get(RECORDED_AT) or utcnow(),
         action=action,
         actor_id=getattr(actor, "id", None),
         actor_name=getattr(actor, "name", None) or "systeem",

@@ -68,3 +68,54 @@ def load_command(as_of_2018: bool, at: str | None):
         user = users.get(email)
         if user is not None and user.password_hash:
             click.echo(f"  {user.role.value:<12} {email:<36} {user.name}")
+
+
+@demo_cli.command("scale")
+@click.option("--factor", type=click.IntRange(1, 1000), required=True,
+              help="Aantal regio's, elk zo groot als het demonetwerk (100: 20.000 acties).")
+@click.option("--seed", type=int, default=1, show_default=True,
+              help="Zelfde factor en seed geven dezelfde gegevens.")
+@click.option("--at", "at", help="Doe alsof het dit moment is (ISO 8601); standaard nu.")
+@click.option("--force", is_flag=True,
+              help="Ook toevoegen aan een database met gegevens die niet van de demo zijn.")
+def scale_command(factor: int, seed: int, at: str | None, force: bool):
+    """Add a synthetic network FACTOR times the demo, with years of history (load tests).
+
+    Deterministic for the same factor, seed and date. Progress goes to stderr. Loads
+    the demo network afterwards when it is missing, so that its accounts can log in.
+    """
+    import time
+
+    from tracker.auth.passwords import hash_password
+    from tracker.demo.scale import COUNT_LABELS, count_scaled, refusal, scale_network
+    from tracker.jobs.cli import parse_moment
+
+    reason = refusal(force)
+    if reason:
+        raise click.ClickException(reason)
+    development = current_app.config["TRACKER_ENV"] != "production"
+    password = current_app.config["TRACKER_DEMO_PASSWORD"] if development else None
+    timezone = current_app.config["TRACKER_TIMEZONE"]
+    now = parse_moment(at)
+    began = time.monotonic()
+    scale_network(factor, seed, now=now, timezone=timezone,
+                  password_hash=hash_password(password) if password else None)
+    demo_admin = source.PEOPLE[0]["email"]
+    if db.session.scalar(select(User.id).where(User.email == demo_admin)) is None:
+        click.echo("Demonetwerk laden (na de geschiedenis, zodat die op volgorde blijft)", err=True)
+        load_demo_network(password, now=now, timezone=timezone)
+        mark_jobs_done(now)
+        db.session.commit()
+    else:
+        mark_jobs_done(now)
+        db.session.commit()
+    seconds = time.monotonic() - began
+    click.echo(f"Geschaald netwerk (factor {factor}, seed {seed}) geladen in {seconds:.0f} s:")
+    counts = count_scaled()
+    for kind, label in COUNT_LABELS.items():
+        click.echo(f"  {counts[kind]:>7} {label}")
+    if development and password:
+        from tracker.demo.scale import ADMIN_EMAIL
+
+        click.echo(f"Inloggen (alleen ontwikkelomgeving): {ADMIN_EMAIL} en de coördinatoren "
+                   "r001.p00@… met het demowachtwoord.")

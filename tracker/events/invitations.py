@@ -176,11 +176,13 @@ def _users_by_filter(*, user_ids=(), team_id=None, organisation_id=None, distric
 
 def invite(event: Event, *, actor, now: datetime, user_ids=(), team_id: int | None = None,
            organisation_id: int | None = None, district_id: int | None = None,
-           addresses: str = "") -> InviteReport:
+           addresses: str = "", send: bool = True) -> InviteReport:
     """Invite people: accounts by id, team, organisation or district, and pasted addresses.
 
     Unknown addresses become partner accounts without a password. Everyone newly
     invited gets the invitation mail with an ``.ics``; those already invited are skipped.
+    ``send=False`` records the same invitations and audit entry without queueing mail
+    (``flask demo scale``: invitations to meetings of a synthetic past).
     """
     closed = invitations_closed(event, now)
     if closed:
@@ -226,7 +228,7 @@ def invite(event: Event, *, actor, now: datetime, user_ids=(), team_id: int | No
     db.session.flush()
     from tracker.events import mail
 
-    enqueue_many([
+    enqueue_many([] if not send else [
         (f"invite:{i.id}:{event.sequence}", "event-invite", mail.invitation_email(i, "invite", now),
          i.user_id) for i in report.invited
     ], now, skip_invalid=True)
