@@ -222,6 +222,14 @@ class Config:
     #: Longest lifetime of a personal API token, in days.
     TRACKER_API_TOKEN_MAX_DAYS = int(os.environ.get("TRACKER_API_TOKEN_MAX_DAYS", "365"))
 
+    # == Webhooks (tracker/webhooks, docs/webhooks.md) ==
+    #: Seconds one POST may take; tries before a delivery is failed (0: one per back-off
+    #: step of the outbox plus the first, 7).
+    TRACKER_WEBHOOK_TIMEOUT = float(os.environ.get("TRACKER_WEBHOOK_TIMEOUT", "10"))
+    TRACKER_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("TRACKER_WEBHOOK_MAX_ATTEMPTS", "0"))
+    #: http:// to this machine (127.0.0.1, ::1, localhost); tests and debug allow it anyway.
+    TRACKER_WEBHOOK_ALLOW_LOCAL_HTTP = _bool("TRACKER_WEBHOOK_ALLOW_LOCAL_HTTP", False)
+
 
 class DevelopmentConfig(Config):
     """Local development: generated secret, SQLite under instance/."""
@@ -229,6 +237,8 @@ class DevelopmentConfig(Config):
     TRACKER_ENV = "development"
     TRACKER_STATIC_AUTOREFRESH = _bool("TRACKER_STATIC_AUTOREFRESH", True)
     TRACKER_MAIL_LOCAL_ONLY = _bool("TRACKER_MAIL_LOCAL_ONLY", True)
+    # `make run` serves a local receiver-friendly development app: http://127.0.0.1 allowed.
+    TRACKER_WEBHOOK_ALLOW_LOCAL_HTTP = _bool("TRACKER_WEBHOOK_ALLOW_LOCAL_HTTP", True)
 
 
 class ProductionConfig(Config):

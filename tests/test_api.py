@@ -347,6 +347,30 @@ def test_invalid_writes_answer_422_with_dutch_field_errors(world, client):
     assert db.session.scalar(select(func.count(Action.id))) == 2
 
 
+def test_bodies_no_parser_or_database_can_take_answer_4xx_not_500(world, client):
+    """Found by the walk-through: a 5,000-digit number (Python's int limit), a lone
+    surrogate (not storable as UTF-8) and a fractional version (read as its floor)."""
+    text = make_token(world.people["coordinator_a"])
+    action_id = world.ids["action_a"]
+    version = client.get(f"/api/v1/actions/{action_id}", headers=bearer(text)).json["version"]
+    headers = {**bearer(text), "Content-Type": "application/json"}
+    long_number = client.post(f"/api/v1/actions/{action_id}/complete", headers=headers,
+                              data='{"version": ' + "9" * 5000 + "}")
+    assert long_number.status_code == 400 and long_number.is_json
+    for path, method, body in [
+        ("/api/v1/teams/team-a/actions", "POST", '{"title": "\\ud800x"}'),
+        (f"/api/v1/actions/{action_id}", "PATCH",
+         '{"version": ' + str(version) + ', "description": "\\ud800"}'),
+    ]:
+        response = client.open(path, method=method, headers=headers, data=body)
+        assert response.status_code == 422 and response.is_json, (path, response.status_code)
+    fraction = client.post(f"/api/v1/actions/{action_id}/complete", headers=bearer(text),
+                           json={"version": version + 0.5})
+    assert fraction.status_code == 422
+    stored = db.session.get(Action, action_id)
+    assert stored.status == ActionStatus.OPEN and stored.version == version
+
+
 def test_writes_follow_the_team_edit_rule(world, client):
     for who, expected in (("coordinator_b", 403), ("lezer", 403), ("bestuurder", 403),
                           ("trekker_a", 200), ("beheerder", 200)):

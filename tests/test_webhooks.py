@@ -200,8 +200,10 @@ def test_http_to_this_machine_only_outside_production(app):
     assert rules.check_url("https://dashboard.example.org/x", allow_local_http=False)
     with pytest.raises(rules.ValidationError, match="test- of ontwikkelomgeving"):
         rules.check_url(local, allow_local_http=False)
-    with pytest.raises(rules.ValidationError, match="https://"):
+    with pytest.raises(rules.ValidationError, match="eigen netwerk"):
         rules.check_url("http://10.0.0.1/hook", allow_local_http=True)
+    with pytest.raises(rules.ValidationError, match="https://"):
+        rules.check_url("http://dashboard.example.org/hook", allow_local_http=True)
     with config(app, TESTING=False, DEBUG=False, TRACKER_WEBHOOK_ALLOW_LOCAL_HTTP=False):
         from tracker.webhooks.services import allow_local_http
 
@@ -543,3 +545,15 @@ def test_list_and_log_pages_take_a_fixed_number_of_queries(
     assert list_large.count == list_small.count
     assert log_large.count == log_small.count
     assert log_large.count <= 8, log_large.statements
+
+
+def test_a_name_that_resolves_into_the_own_network_is_not_posted_to(app):
+    """A host name (here the hex form of 127.0.0.1) passes the registration check but is
+    resolved before every POST; outside tests and development it is refused."""
+    from tracker.webhooks import delivery
+
+    with app.app_context(), config(app, TESTING=False, TRACKER_WEBHOOK_ALLOW_LOCAL_HTTP=False):
+        assert "eigen netwerk" in delivery._resolves_inwards("https://0x7f000001/hook")
+        assert delivery._resolves_inwards("https://127.0.0.1:9/hook")
+    with app.app_context():  # the tests' own receivers on 127.0.0.1 stay allowed
+        assert delivery._resolves_inwards("https://127.0.0.1:9/hook") is None

@@ -67,3 +67,20 @@ def test_https_anywhere_and_local_http_only_when_allowed():
         assert rules.check_url(url, allow_local_http=True) == url
         with pytest.raises(ValidationError):
             rules.check_url(url, allow_local_http=False)
+
+
+@pytest.mark.parametrize("url", ["https://localhost/hook", "https://app.localhost/x",
+                                 "https://10.0.0.1/x", "https://192.168.1.5/x",
+                                 "https://172.16.0.1/x", "https://169.254.169.254/latest/meta-data",
+                                 "https://[::1]/x", "https://[fd00::1]/x", "https://0.0.0.0/x"])
+def test_addresses_inside_the_own_network_are_refused_even_over_https(url):
+    """Found by the walk-through: the cloud metadata address and private networks were
+    accepted (a beheerder could make the server call them)."""
+    with pytest.raises(ValidationError, match="eigen netwerk"):
+        rules.check_url(url, allow_local_http=False)
+
+
+def test_names_resolving_inwards_are_caught_at_delivery():
+    assert rules.internal_addresses(["127.0.0.1", "93.184.215.14", "fe80::1%eth0"]) == [
+        "127.0.0.1", "fe80::1%eth0"]
+    assert rules.internal_addresses(["93.184.215.14", "2606:4700::1111"]) == []

@@ -16,6 +16,7 @@ Refusals, as JSON problems (tracker.api.problems):
 
 from __future__ import annotations
 
+import json
 from functools import wraps
 
 from flask import Flask, abort, g, request
@@ -103,4 +104,39 @@ def register_api_auth(app: Flask) -> None:
         g.api_token = token
         if request.method not in SAFE_METHODS and token.scope.value != "write":
             abort(403, description="Deze sleutel mag alleen lezen (scope read).")
+        if request.method not in SAFE_METHODS:
+            refuse_unusable_json()
         return None
+
+
+def refuse_unusable_json() -> None:
+    """Refuse a JSON body that the parser or the database cannot take, before webargs.
+
+    webargs turns only a ``JSONDecodeError`` into 400; a number of more than 4,300 digits
+    (Python's int limit) raises a plain ``ValueError``, and ``"\\ud800"`` decodes to a lone
+    surrogate that no database can store as UTF-8. Both are the client's fault: 400 / 422.
+
+    Raises: werkzeug ``BadRequest`` (400) or ``UnprocessableEntity`` (422) via ``abort``.
+    """
+    if not request.is_json or not request.content_length and not request.get_data(cache=True):
+        return
+    try:
+        body = json.loads(request.get_data(cache=True))
+    except (ValueError, RecursionError):
+        abort(400, description="De JSON in het verzoek is ongeldig (of een getal is te lang).")
+    if _has_lone_surrogate(body):
+        abort(422, description="Een tekst bevat een ongeldig teken (een losse UTF-16-surrogaat).")
+
+
+def _has_lone_surrogate(value) -> bool:
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+    if isinstance(value, dict):
+        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_lone_surrogate(v) for v in value)
+    return False

@@ -45,30 +45,31 @@ class PilotListArgs(PageArgs):
 
 
 class Meta(Schema):
-    total = fields.Integer(required=True, metadata=_doc("Aantal rijen in totaal (alle pagina's)."))
-    limit = fields.Integer(required=True)
-    offset = fields.Integer(required=True)
+    total = fields.Integer(strict=True, required=True,
+                           metadata=_doc("Aantal rijen in totaal (alle pagina's)."))
+    limit = fields.Integer(strict=True, required=True)
+    offset = fields.Integer(strict=True, required=True)
 
 
 class Ref(Schema):
-    id = fields.Integer(required=True)
+    id = fields.Integer(strict=True, required=True)
     name = fields.String(required=True)
 
 
 class TeamRef(Schema):
-    id = fields.Integer(required=True)
+    id = fields.Integer(strict=True, required=True)
     slug = fields.String(required=True)
     name = fields.String(required=True)
 
 
 class TeamSchema(Schema):
-    id = fields.Integer(required=True)
+    id = fields.Integer(strict=True, required=True)
     slug = fields.String(required=True)
     name = fields.String(required=True)
     short_name = fields.String(required=True)
     kind = fields.String(required=True, metadata=_doc("expertteam of platform"))
     status = fields.String(required=True, metadata=_doc("actief of afgerond"))
-    parent_id = fields.Integer(allow_none=True, required=True)
+    parent_id = fields.Integer(strict=True, allow_none=True, required=True)
     url = fields.String(required=True, metadata=_doc("De pagina van het team in de tracker."))
 
 
@@ -78,7 +79,7 @@ class TeamPage(Schema):
 
 
 class ActionSchema(Schema):
-    id = fields.Integer(required=True)
+    id = fields.Integer(strict=True, required=True)
     team = fields.Nested(TeamRef, required=True)
     title = fields.String(required=True)
     description = fields.String(required=True)
@@ -88,13 +89,13 @@ class ActionSchema(Schema):
     owner = fields.Nested(Ref, allow_none=True, required=True)
     due_date = fields.Date(allow_none=True, required=True)
     overdue = fields.Boolean(required=True, metadata=_doc("Open en de datum is verstreken."))
-    milestone_id = fields.Integer(allow_none=True, required=True)
-    district_id = fields.Integer(allow_none=True, required=True)
-    event_id = fields.Integer(allow_none=True, required=True)
+    milestone_id = fields.Integer(strict=True, allow_none=True, required=True)
+    district_id = fields.Integer(strict=True, allow_none=True, required=True)
+    event_id = fields.Integer(strict=True, allow_none=True, required=True)
     completed_at = fields.DateTime(allow_none=True, required=True)
     created_at = fields.DateTime(required=True)
     updated_at = fields.DateTime(required=True)
-    version = fields.Integer(required=True, metadata=_doc(
+    version = fields.Integer(strict=True, required=True, metadata=_doc(
         "Versie voor optimistische vergrendeling: stuur haar mee bij elke wijziging."))
     url = fields.String(required=True)
 
@@ -116,51 +117,51 @@ class ActionCreate(Schema):
     description = fields.String(load_default="", **_TEXT)
     report_text = fields.String(load_default="", **_TEXT,
                                 metadata=_doc("Tekst in de rapportage (leeg: de titel)."))
-    owner_id = fields.Integer(allow_none=True, load_default=None,
+    owner_id = fields.Integer(strict=True, allow_none=True, load_default=None,
                               metadata=_doc("Eigenaar: een lid van het team."))
     due_date = fields.Date(allow_none=True, load_default=None)
     status = fields.Enum(ActionStatus, by_value=True, load_default=ActionStatus.OPEN)
-    milestone_id = fields.Integer(allow_none=True, load_default=None)
-    district_id = fields.Integer(allow_none=True, load_default=None)
+    milestone_id = fields.Integer(strict=True, allow_none=True, load_default=None)
+    district_id = fields.Integer(strict=True, allow_none=True, load_default=None)
 
 
 class ActionUpdate(Schema):
     """Change an action: ``version`` is required; omitted fields keep their value."""
 
-    version = fields.Integer(required=True, validate=validate.Range(1, 2**31 - 1),
+    version = fields.Integer(strict=True, required=True, validate=validate.Range(1, 2**31 - 1),
                              metadata=_doc("De versie die u het laatst ophaalde."))
     title = fields.String(validate=validate.Length(1, TITLE_MAX_LENGTH))
     description = fields.String(**_TEXT)
     report_text = fields.String(**_TEXT)
-    owner_id = fields.Integer(allow_none=True)
+    owner_id = fields.Integer(strict=True, allow_none=True)
     due_date = fields.Date(allow_none=True)
     status = fields.Enum(ActionStatus, by_value=True)
-    milestone_id = fields.Integer(allow_none=True)
-    district_id = fields.Integer(allow_none=True)
+    milestone_id = fields.Integer(strict=True, allow_none=True)
+    district_id = fields.Integer(strict=True, allow_none=True)
 
 
 class VersionBody(Schema):
-    version = fields.Integer(required=True, validate=validate.Range(1, 2**31 - 1),
+    version = fields.Integer(strict=True, required=True, validate=validate.Range(1, 2**31 - 1),
                              metadata=_doc("De versie die u het laatst ophaalde."))
 
 
 class ProgressSchema(Schema):
-    done = fields.Integer(required=True)
-    total = fields.Integer(required=True)
+    done = fields.Integer(strict=True, required=True)
+    total = fields.Integer(strict=True, required=True)
     unit = fields.String(required=True, metadata=_doc("gemeenten (per gemeente) of acties (gekoppeld)"))
-    percent = fields.Integer(required=True)
+    percent = fields.Integer(strict=True, required=True)
     text = fields.String(required=True)
 
 
 class DistrictProgressSchema(Schema):
     district = fields.String(required=True)
-    done = fields.Integer(required=True)
-    total = fields.Integer(required=True)
-    percent = fields.Integer(required=True)
+    done = fields.Integer(strict=True, required=True)
+    total = fields.Integer(strict=True, required=True)
+    percent = fields.Integer(strict=True, required=True)
 
 
 class MunicipalitySchema(Schema):
-    id = fields.Integer(required=True)
+    id = fields.Integer(strict=True, required=True)
     name = fields.String(required=True)
     district = fields.String(required=True)
     done = fields.Boolean(required=True)
@@ -168,7 +169,7 @@ class MunicipalitySchema(Schema):
 
 
 class MilestoneSchema(Schema):
-    id = fields.Integer(required=True)
+    id = fields.Integer(strict=True, required=True)
     team = fields.Nested(TeamRef, allow_none=True, required=True,
                          metadata=_doc("null: een mijlpaal van het hele netwerk."))
     title = fields.String(required=True)
@@ -179,9 +180,9 @@ class MilestoneSchema(Schema):
     achieved_on = fields.Date(allow_none=True, required=True)
     state = fields.String(required=True, metadata=_doc("gehaald, op-schema, risico of te-laat"))
     state_label = fields.String(required=True)
-    days_left = fields.Integer(required=True)
+    days_left = fields.Integer(strict=True, required=True)
     progress = fields.Nested(ProgressSchema, allow_none=True, required=True)
-    version = fields.Integer(required=True)
+    version = fields.Integer(strict=True, required=True)
     url = fields.String(required=True)
 
 
@@ -198,7 +199,7 @@ class MilestonePage(Schema):
 
 
 class PilotSchema(Schema):
-    id = fields.Integer(required=True)
+    id = fields.Integer(strict=True, required=True)
     team = fields.Nested(TeamRef, required=True)
     title = fields.String(required=True)
     description = fields.String(required=True)
@@ -209,7 +210,7 @@ class PilotSchema(Schema):
     municipalities = fields.List(fields.String(), required=True)
     start_date = fields.Date(allow_none=True, required=True)
     end_date = fields.Date(allow_none=True, required=True)
-    version = fields.Integer(required=True)
+    version = fields.Integer(strict=True, required=True)
     url = fields.String(required=True)
 
 
@@ -219,7 +220,7 @@ class PilotPage(Schema):
 
 
 class MeetingSchema(Schema):
-    id = fields.Integer(required=True)
+    id = fields.Integer(strict=True, required=True)
     team = fields.Nested(TeamRef, allow_none=True, required=True)
     title = fields.String(required=True)
     description = fields.String(required=True)
@@ -229,9 +230,9 @@ class MeetingSchema(Schema):
                               metadata=_doc("Wat bekend is van een nog open datum."))
     location = fields.String(required=True)
     status = fields.String(required=True)
-    capacity = fields.Integer(allow_none=True, required=True)
+    capacity = fields.Integer(strict=True, allow_none=True, required=True)
     rsvp_deadline = fields.DateTime(allow_none=True, required=True)
-    version = fields.Integer(required=True)
+    version = fields.Integer(strict=True, required=True)
     url = fields.String(required=True)
 
 
@@ -246,9 +247,9 @@ class ReasonSchema(Schema):
 
 
 class CountsSchema(Schema):
-    open = fields.Integer(required=True)
-    overdue = fields.Integer(required=True)
-    done = fields.Integer(required=True)
+    open = fields.Integer(strict=True, required=True)
+    overdue = fields.Integer(strict=True, required=True)
+    done = fields.Integer(strict=True, required=True)
 
 
 class TeamStatusSchema(Schema):
@@ -264,7 +265,7 @@ class TeamStatusSchema(Schema):
 class NetworkLevel(Schema):
     level = fields.String(required=True)
     label = fields.String(required=True)
-    counts = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True,
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer(strict=True), required=True,
                          metadata=_doc("Aantal teams per niveau."))
 
 
@@ -308,7 +309,7 @@ class IndicatorTables(Schema):
 class ProblemSchema(Schema):
     """A JSON error (RFC 9457 fields); ``errors`` per field on 422, ``current`` on 409."""
 
-    status = fields.Integer(required=True)
+    status = fields.Integer(strict=True, required=True)
     title = fields.String(required=True)
     detail = fields.String(required=True)
     errors = fields.Dict(keys=fields.String(), values=fields.String())

@@ -11,6 +11,7 @@ beheerder sees it in the delivery log, with a button to try again.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import secrets
 import socket
@@ -18,6 +19,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from flask import current_app
 from sqlalchemy import select, update
@@ -103,8 +105,8 @@ def post(url: str, payload: bytes, headers: dict[str, str], timeout: float) -> A
 
 def _settings() -> tuple[float, int]:
     config = current_app.config
-    return (float(config.get("TRACKER_WEBHOOK_TIMEOUT", 10)),
-            int(config.get("TRACKER_WEBHOOK_MAX_ATTEMPTS", len(BACKOFF) + 1)))
+    return (float(config["TRACKER_WEBHOOK_TIMEOUT"]),
+            int(config["TRACKER_WEBHOOK_MAX_ATTEMPTS"] or len(BACKOFF) + 1))
 
 
 def deliver(now: datetime, limit: int = BATCH_SIZE) -> WebhookReport:
@@ -152,6 +154,9 @@ def _attempt(row, timeout: float) -> Attempt:
         url = rules.check_url(row["url"], allow_local_http=_allow_local_http())
     except ValidationError as error:
         return Attempt(None, f"adres niet (meer) toegestaan: {error.message}")
+    refused = _resolves_inwards(url)
+    if refused:
+        return Attempt(None, refused)
     try:
         secret = crypto.decrypt(row["secret_encrypted"])
     except ValueError:
@@ -161,6 +166,23 @@ def _attempt(row, timeout: float) -> Attempt:
     headers = rules.headers(row["event"], row["idempotency_key"], timestamp,
                             rules.signature(secret, timestamp, payload))
     return post(url, payload, headers, timeout)
+
+
+def _resolves_inwards(url: str) -> str | None:
+    """Why ``url`` may not be posted to because its name resolves to a non-public address
+    (``0x7f000001``, a DNS name pointing at 10.x …), or None. Loopback stays allowed where
+    :func:`_allow_local_http` allows http:// to this machine (tests, development)."""
+    parts = urlsplit(url)
+    try:
+        infos = socket.getaddrinfo(parts.hostname, parts.port or 443, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError):
+        return None  # not resolvable: the POST itself fails and says so
+    inwards = rules.internal_addresses([info[4][0] for info in infos])
+    if inwards and _allow_local_http():
+        inwards = [a for a in inwards if not ipaddress.ip_address(a.split("%")[0]).is_loopback]
+    if inwards:
+        return f"adres niet toegestaan: de naam wijst naar het eigen netwerk ({inwards[0]})"
+    return None
 
 
 def _allow_local_http() -> bool:

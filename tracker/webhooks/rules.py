@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import json
 from datetime import UTC, datetime
 from typing import Any
@@ -82,14 +83,37 @@ def check_url(url: str, *, allow_local_http: bool, field: str = "url") -> str:
         raise ValidationError(field, "Zet geen gebruikersnaam of wachtwoord in het adres.")
     if parts.fragment:
         raise ValidationError(field, "Het adres mag geen #-deel hebben.")
-    if scheme == "https":
-        return url
-    if scheme == "http" and allow_local_http and host in LOOPBACK_HOSTS:
+    if host in LOOPBACK_HOSTS and allow_local_http and scheme in ("http", "https"):
         return url
     if scheme == "http" and host in LOOPBACK_HOSTS:
         raise ValidationError(field, "Alleen https:// is toegestaan (http:// naar deze computer "
                                      "alleen in een test- of ontwikkelomgeving).")
-    raise ValidationError(field, "Het adres moet beginnen met https://.")
+    if internal_host(host):
+        raise ValidationError(field, "Een adres binnen het eigen netwerk (localhost, 10.…, "
+                                     "172.16–31.…, 192.168.…, 169.254.…, ::1) is niet toegestaan.")
+    if scheme == "https":
+        return url
+    raise ValidationError(field, "Het adres moet beginnen met https:// (http:// alleen naar deze "
+                                 "computer, in een test- of ontwikkelomgeving).")
+
+
+def internal_host(host: str) -> bool:
+    """Whether ``host`` names this machine or a non-public network by itself: ``localhost``
+    (and ``*.localhost``) or an IP literal that is not global (loopback, private, link-local
+    such as the cloud metadata address 169.254.169.254, reserved). Names are resolved at
+    delivery (:func:`internal_addresses`), where a name may point inwards too."""
+    host = host.strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return not ipaddress.ip_address(host).is_global
+    except ValueError:
+        return False
+
+
+def internal_addresses(addresses: list[str]) -> list[str]:
+    """Of resolved ``addresses`` (IP strings), those that are not public."""
+    return [a for a in addresses if not ipaddress.ip_address(a.split("%")[0]).is_global]
 
 
 def is_success(status_code: int | None) -> bool:
