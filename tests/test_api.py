@@ -17,6 +17,7 @@ from tracker.api.models import ApiScope, ApiToken
 from tracker.audit.models import AuditEntry
 from tracker.enums import ActionStatus
 from tracker.extensions import db
+from tracker.formatting import long_date
 
 
 @pytest.fixture
@@ -69,6 +70,19 @@ def test_token_form_refuses_a_missing_or_too_distant_expiry(world, client, login
     assert _create_on_page(client, days=0).status_code == 422
     assert _create_on_page(client, name="").status_code == 422
     assert db.session.scalar(select(func.count(ApiToken.id))) == 0
+
+
+def test_the_list_shows_the_last_day_the_form_asked_for(world, client, login):
+    """Found by the walk-through: "Geldig tot en met 1 maart" read "2 maart 00:00" in the
+    list. The list shows the same last day, and the state decided in code."""
+    from tracker.clock import local_today
+
+    login(world.people["coordinator_a"])
+    last = local_today() + timedelta(days=30)
+    _create_on_page(client, name="Dashboard", days=30)
+    page = client.get("/account/api-sleutels").get_data(as_text=True)
+    assert "Geldig tot en met" in page and long_date(last) in page
+    assert long_date(last + timedelta(days=1)) not in page
 
 
 def test_expired_revoked_and_deactivated_tokens_answer_401(world, client, login):

@@ -50,4 +50,14 @@ class ApiToken(db.Model):
 
     def is_usable(self, now: datetime) -> bool:
         """Not revoked, not expired, and its owner's account still active."""
-        return self.revoked_at is None and now < self.expires_at and bool(self.user.active)
+        return self.revoked_at is None and not self.is_expired(now) and bool(self.user.active)
+
+    def is_expired(self, now: datetime) -> bool:
+        """Past its end (the midnight after the last day it works)."""
+        return now >= self.expires_at
+
+    def state(self, now: datetime) -> str:
+        """What the token page says of it: ``Ingetrokken``, ``Verlopen`` or ``Geldig``."""
+        if self.revoked_at is not None:
+            return "Ingetrokken"
+        return "Verlopen" if self.is_expired(now) else "Geldig"

@@ -134,12 +134,12 @@ class TokenForm(Form):
 
 def _tokens_page(*, shown: str | None = None, created: ApiToken | None = None,
                  errors=None, values=None, revoked: ApiToken | None = None, status: int = 200):
-    from tracker.api.tokens import max_days, user_tokens
+    from tracker.api.tokens import max_days, token_rows, user_tokens
 
     today = local_today()
     return render_template(
-        "api/tokens.html", tokens=user_tokens(current_user), shown=shown, created=created,
-        errors=errors or {}, values=values or {}, revoked=revoked, now=now(),
+        "api/tokens.html", tokens=token_rows(user_tokens(current_user), now()), shown=shown,
+        created=created, errors=errors or {}, values=values or {}, revoked=revoked,
         scope_options=[(s.value, s.label) for s in ApiScope],
         default_expiry=(today + timedelta(days=90)).isoformat(),
         latest_expiry=today + timedelta(days=max_days()), max_days=max_days(),

@@ -44,6 +44,19 @@ def expiry_moment(expires_on: date) -> datetime:
     return local.astimezone(ZoneInfo("UTC"))
 
 
+def last_day(token_expires_at: datetime) -> date:
+    """The last local day a token works (the inverse of :func:`expiry_moment`): the form's
+    "Geldig tot en met" date, shown the same way in the list."""
+    zone = ZoneInfo(current_app.config["TRACKER_TIMEZONE"])
+    return (token_expires_at.astimezone(zone) - timedelta(microseconds=1)).date()
+
+
+def token_rows(tokens: list[ApiToken], now: datetime) -> list[dict]:
+    """The token list as shown: each token with its ``state`` and ``last_day``."""
+    return [{"token": t, "state": t.state(now), "last_day": last_day(t.expires_at)}
+            for t in tokens]
+
+
 def issue_token(user, *, name: str, scope: ApiScope, expires_on: date | None, today: date,
                 now: datetime) -> tuple[ApiToken, str]:
     """Create a token for ``user``; returns the row and the token text (shown once).
