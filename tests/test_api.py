@@ -503,6 +503,9 @@ def test_docs_page_is_rendered_from_the_spec_without_scripts(client):
     for text in ("/api/v1/actions/{action_id}", "Authorization: Bearer", "If-None-Match",
                  "Retry-After", "Een actie wijzigen", "ActionUpdate"):
         assert text in html
+    # The walk-through read raw reStructuredText marks and English library phrases.
+    assert "``" not in html and "Unprocessable Entity" not in html
+    assert "Default error response" not in html
 
 
 def test_token_page_uses_a_fixed_number_of_queries(world, client, login, count_queries):

@@ -4,6 +4,7 @@ personal API tokens ("API-sleutels": list, create, revoke)."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, request
@@ -31,6 +32,19 @@ def openapi():
 
 
 # --- The documentation page ----------------------------------------------------------------
+
+
+#: Library phrases of the OpenAPI document, in the page's Dutch.
+_PHRASES = {"Default error response": "Fout (JSON-probleem)",
+            "Unprocessable Entity": "Ongeldige gegevens", "OK": "Gelukt",
+            "Created": "Aangemaakt", "Not Found": "Niet gevonden"}
+
+
+def _prose(text: str) -> str:
+    """A docstring or library description as page text: reStructuredText ``code`` marks
+    become quotes, known English library phrases Dutch."""
+    text = _PHRASES.get(text.strip(), text)
+    return re.sub(r"``([^`]+)``", "‘\\1’", text)
 
 
 def _schema_name(ref: str) -> str:
@@ -78,22 +92,22 @@ def docs_model(spec: dict) -> dict:
                     name = _schema_name(response["$ref"])
                     response = spec.get("components", {}).get("responses", {}).get(name, {})
                 content = response.get("content", {}).get("application/json", {})
-                answers.append({"code": code, "text": response.get("description", ""),
+                answers.append({"code": code, "text": _prose(response.get("description", "")),
                                 "schema": _type_text(content.get("schema", {})) if content else ""})
             tag = (op.get("tags") or ["Overig"])[0]
             groups.setdefault(tag, []).append({
                 "id": f"{method}-{path}".replace("/", "-").replace("{", "").replace("}", "")
                 .replace("_", "-").strip("-"),
                 "method": method.upper(), "path": path, "summary": op.get("summary", ""),
-                "description": op.get("description", ""),
+                "description": _prose(op.get("description", "")),
                 "parameters": [{"name": p["name"], "in": {"path": "pad", "query": "query",
                                                           "header": "kop"}.get(p["in"], p["in"]),
                                 "required": p.get("required", False),
                                 "type": _type_text(p.get("schema", {})),
-                                "description": p.get("description", ""),
+                                "description": _prose(p.get("description", "")),
                                 "enum": p.get("schema", {}).get("enum")} for p in params],
                 "body": _type_text(body.get("schema", {})) if body else "",
-                "answers": answers,
+                "answers": sorted(answers, key=lambda a: (a["code"] == "default", a["code"])),
             })
     schemas = []
     for name, schema in sorted(spec.get("components", {}).get("schemas", {}).items()):
@@ -102,7 +116,7 @@ def docs_model(spec: dict) -> dict:
             "name": name, "id": f"schema-{name}",
             "properties": [{"name": prop, "type": _type_text(value),
                             "required": prop in required,
-                            "description": value.get("description", ""),
+                            "description": _prose(value.get("description", "")),
                             "enum": value.get("enum"),
                             "example": value.get("example")}
                            for prop, value in schema.get("properties", {}).items()],
