@@ -125,11 +125,19 @@ def percentage(value: int | float | Decimal | None, decimals: int = 0) -> str:
     return number(value, decimals) + "%"
 
 
-def days(n: int | None) -> str:
-    """A count of days: ``1 dag``, ``20 dagen``, ``3.190 dagen`` (the one day format)."""
+def counted(n: int | None, singular: str, plural: str) -> str:
+    """A count with its noun: ``1 sleutel``, ``12 sleutels``, ``1.234 acties``, ``0 acties``.
+
+    The one place that chooses singular or plural (templates pass both words; Dutch
+    plurals are too irregular to derive)."""
     if n is None:
         return ""
-    return f"{number(n)} {'dag' if abs(n) == 1 else 'dagen'}"
+    return f"{number(n)} {singular if abs(n) == 1 else plural}"
+
+
+def days(n: int | None) -> str:
+    """A count of days: ``1 dag``, ``20 dagen``, ``3.190 dagen`` (the one day format)."""
+    return counted(n, "dag", "dagen")
 
 
 def days_until(days_left: int | None) -> str:
@@ -156,6 +164,7 @@ def register_filters(app) -> None:
         getal=number,
         procent=percentage,
         dagen=days,
+        aantal=counted,
         dagen_tot=days_until,
         links=linkify,
     )

@@ -7,6 +7,8 @@ import pytest
 
 from tracker.formatting import (
     approximate_date,
+    counted,
+    days,
     long_date,
     long_datetime,
     number,
@@ -83,3 +85,12 @@ def test_percentages():
 )
 def test_approximate_dates(day, precision, expected):
     assert approximate_date(day, precision) == expected
+
+
+def test_counted_chooses_the_noun_and_formats_the_number():
+    assert counted(1, "sleutel", "sleutels") == "1 sleutel"
+    assert counted(0, "sleutel", "sleutels") == "0 sleutels"
+    assert counted(1234, "actie", "acties") == "1.234 acties"
+    assert counted(-1, "dag", "dagen") == "-1 dag"
+    assert counted(None, "dag", "dagen") == ""
+    assert days(20) == "20 dagen" and days(1) == "1 dag"

@@ -107,16 +107,21 @@ def _team_ref(team: Team | None) -> dict | None:
     return {"id": team.id, "slug": team.slug, "name": team.name}
 
 
+def _visible_or_abort(found, rule: str):
+    """``found`` when the token's user may ``rule`` it (as the pages decide);
+    404 when it does not exist, 403 when the user may not."""
+    if found is None:
+        abort(404)
+    if not can(current_user, rule, found):
+        abort(403)
+    return found
+
+
 def _visible_team(slug: str) -> Team:
     """The team ``slug`` (404) that the token's user may see (403, as the pages)."""
     from tracker.network.queries import team_page
 
-    team = team_page(slug)
-    if team is None:
-        abort(404)
-    if not can(current_user, "team.view", team):
-        abort(403)
-    return team
+    return _visible_or_abort(team_page(slug), "team.view")
 
 
 def _scope(query, team_column):
@@ -224,12 +229,7 @@ def team_actions(args, slug: str):
 def _action(action_id: int, rule: str) -> Action:
     from tracker.actions.routes import load_action
 
-    action = load_action(action_id)
-    if action is None:
-        abort(404)
-    if not can(current_user, rule, action):
-        abort(403)
-    return action
+    return _visible_or_abort(load_action(action_id), rule)
 
 
 @bp.route("/actions/<int:action_id>", methods=["GET"], tags=["Acties"])
@@ -418,10 +418,7 @@ def milestone(milestone_id: int):
 
     found = db.session.scalar(select(Milestone).where(Milestone.id == milestone_id)
                               .options(selectinload(Milestone.team)))
-    if found is None:
-        abort(404)
-    if not can(current_user, "milestone.view", found):
-        abort(403)
+    _visible_or_abort(found, "milestone.view")
     body = milestone_json(milestone_views([found], local_today())[0])
     body["per_district"], body["municipalities"] = [], []
     if found.per_municipality:
@@ -484,10 +481,7 @@ def pilot(pilot_id: int):
     found = db.session.scalar(select(Pilot).where(Pilot.id == pilot_id).options(
         selectinload(Pilot.team).selectinload(Team.memberships), selectinload(Pilot.district),
         selectinload(Pilot.building_block), selectinload(Pilot.municipalities)))
-    if found is None:
-        abort(404)
-    if not can(current_user, "pilot.view", found):
-        abort(403)
+    _visible_or_abort(found, "pilot.view")
     return pilot_json(found)
 
 
@@ -533,10 +527,7 @@ def meeting(meeting_id: int):
     from tracker.events.routes import load_event
 
     found = load_event(meeting_id)
-    if found is None:
-        abort(404)
-    if not can(current_user, "event.view", found):
-        abort(403)
+    _visible_or_abort(found, "event.view")
     return meeting_json(found)
 
 

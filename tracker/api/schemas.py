@@ -51,6 +51,13 @@ class Meta(Schema):
     offset = fields.Integer(strict=True, required=True)
 
 
+def page_of(item: type[Schema], name: str) -> type[Schema]:
+    """The schema of one page of ``item``s: ``{"data": [item, …], "meta": Meta}``,
+    named ``name`` in the OpenAPI document."""
+    return Schema.from_dict({"data": fields.List(fields.Nested(item), required=True),
+                             "meta": fields.Nested(Meta, required=True)}, name=name)
+
+
 class Ref(Schema):
     id = fields.Integer(strict=True, required=True)
     name = fields.String(required=True)
@@ -73,9 +80,7 @@ class TeamSchema(Schema):
     url = fields.String(required=True, metadata=_doc("De pagina van het team in de tracker."))
 
 
-class TeamPage(Schema):
-    data = fields.List(fields.Nested(TeamSchema), required=True)
-    meta = fields.Nested(Meta, required=True)
+TeamPage = page_of(TeamSchema, "TeamPage")
 
 
 class ActionSchema(Schema):
@@ -100,9 +105,7 @@ class ActionSchema(Schema):
     url = fields.String(required=True)
 
 
-class ActionPage(Schema):
-    data = fields.List(fields.Nested(ActionSchema), required=True)
-    meta = fields.Nested(Meta, required=True)
+ActionPage = page_of(ActionSchema, "ActionPage")
 
 
 _TITLE = fields.String(validate=validate.Length(1, TITLE_MAX_LENGTH), metadata=_doc("Titel."))
@@ -193,9 +196,7 @@ class MilestoneDetail(MilestoneSchema):
                                  metadata=_doc("Elke gemeente met haar vinkje (alleen bij per gemeente)."))
 
 
-class MilestonePage(Schema):
-    data = fields.List(fields.Nested(MilestoneSchema), required=True)
-    meta = fields.Nested(Meta, required=True)
+MilestonePage = page_of(MilestoneSchema, "MilestonePage")
 
 
 class PilotSchema(Schema):
@@ -214,9 +215,7 @@ class PilotSchema(Schema):
     url = fields.String(required=True)
 
 
-class PilotPage(Schema):
-    data = fields.List(fields.Nested(PilotSchema), required=True)
-    meta = fields.Nested(Meta, required=True)
+PilotPage = page_of(PilotSchema, "PilotPage")
 
 
 class MeetingSchema(Schema):
@@ -236,9 +235,7 @@ class MeetingSchema(Schema):
     url = fields.String(required=True)
 
 
-class MeetingPage(Schema):
-    data = fields.List(fields.Nested(MeetingSchema), required=True)
-    meta = fields.Nested(Meta, required=True)
+MeetingPage = page_of(MeetingSchema, "MeetingPage")
 
 
 class ReasonSchema(Schema):
