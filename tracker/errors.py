@@ -104,8 +104,6 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):
-        if request.path.startswith("/static/") and error.code == 404:
-            return error
         status = error.code or 500
         if status == 403:
             _log_denial()
