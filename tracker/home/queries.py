@@ -18,7 +18,7 @@ from tracker.actions.rules import OPEN_STATUSES
 from tracker.audit.models import AuditEntry
 from tracker.auth.models import User
 from tracker.auth.permissions import may_change_data
-from tracker.enums import EventStatus
+from tracker.enums import EventStatus, Role
 from tracker.events.itip import UNMATCHED_REASONS, ItipReply
 from tracker.events.models import Event, Invitation
 from tracker.events.rules import rsvp_closed
@@ -168,6 +168,21 @@ def partner_home(user_id: int, today: date, now: datetime) -> PartnerHome:
     return PartnerHome(to_answer, answered, my_work(user_id, today, now))
 
 
+#: The beheerder's Start page names at most this many accounts without a second factor.
+ACCOUNTS_SHOWN = 50
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    """An active account without a second factor, as the queue lists it (no ORM object)."""
+
+    id: int
+    name: str
+    role: Role
+    active: bool = True
+    has_mfa: bool = False
+
+
 @dataclass
 class Queue:
     """The beheerder's queue: outbox problems, recent editions, accounts, calendar replies."""
@@ -175,7 +190,10 @@ class Queue:
     failed: list[OutboxMessage] = field(default_factory=list)
     held: list[OutboxMessage] = field(default_factory=list)
     editions: list[ReportEdition] = field(default_factory=list)
-    without_mfa: list[User] = field(default_factory=list)
+    #: The first :data:`ACCOUNTS_SHOWN` accounts without a second factor (those who must
+    #: use one first); ``without_mfa_count``: how many there are in all.
+    without_mfa: list[AccountRow] = field(default_factory=list)
+    without_mfa_count: int = 0
     unmatched_replies: list[ItipReply] = field(default_factory=list)
 
 
@@ -204,16 +222,18 @@ def queue(now: datetime) -> Queue:
                            ReportEdition.published_by_name))
         .order_by(ReportEdition.published_at.desc())
     ).all()
-    accounts = db.session.scalars(
-        select(User).where(User.active.is_(True), User.totp_enabled_at.is_(None))
-    ).all()
+    # Plain rows: without a confirmed enrolment (``User.has_mfa`` is False for all of them).
+    accounts = [AccountRow(*row) for row in db.session.execute(
+        select(User.id, User.name, User.role)
+        .where(User.active.is_(True), User.totp_enabled_at.is_(None)))]
+    ranked = rules.without_second_factor(accounts, may_change_data)
     replies = db.session.scalars(
         select(ItipReply).where(ItipReply.outcome.in_(list(UNMATCHED_REASONS)))
         .options(selectinload(ItipReply.event))
         .order_by(ItipReply.processed_at.desc(), ItipReply.id.desc()).limit(LIST_LIMIT)
     ).all()
     return Queue(failed=list(failed), held=list(held), editions=list(editions),
-                 without_mfa=rules.without_second_factor(accounts, may_change_data),
+                 without_mfa=ranked[:ACCOUNTS_SHOWN], without_mfa_count=len(ranked),
                  unmatched_replies=list(replies))
 
 
