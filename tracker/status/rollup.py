@@ -40,7 +40,11 @@ class Level(LabelledEnum):
 
     @property
     def rank(self) -> int:
-        return list(Level).index(self)
+        """0 op schema, 1 aandacht, 2 risico (the order of declaration)."""
+        return _RANKS[self]
+
+
+_RANKS = {level: index for index, level in enumerate(Level)}
 
 
 @dataclass(frozen=True)
