@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests.factories import add_member, create_action, create_team, create_user
 from tracker.actions.models import Action
@@ -102,6 +102,10 @@ def small_network(app):
     add_member(team, chair, TeamRole.VOORZITTER)
     add_member(team, create_user(name="Trekker Een"), TeamRole.TREKKER)
     create_action(team, title="De enige actie", due_date=local_today() - timedelta(days=3))
+    db.session.add(Milestone(team=team, title="De enige mijlpaal", description="",
+                             due_date=local_today() + timedelta(days=100),
+                             due_precision=DatePrecision.DAY, kind=MilestoneKind.MIJLPAAL,
+                             per_municipality=False))
     db.session.commit()
     return admin, team
 
@@ -168,3 +172,31 @@ def test_team_status_lists_a_bounded_number_of_actions(small_network, client, lo
     assert "En nog 3 acties:" in html
     assert "7 open, 1 te laat, 0 gereed" in html  # the counters stay whole
     assert html.count("Extra ") == 3  # the first four in the team's order: 1 + 3 extra
+
+
+def test_portfolio_of_the_network_is_bounded(small_network, client, login, count_queries,
+                                             monkeypatch):
+    """A bestuurder who chairs no team sees the whole network: the most urgent milestones
+    and most late actions named, the rest counted; statements do not grow."""
+    from tracker.home import queries as home_queries
+
+    admin, team = small_network
+    board = create_user(role=Role.BESTUURDER, name="Bestuur Zonder Team")
+    db.session.commit()
+    login(board)
+    assert client.get("/start").status_code == 200
+    with count_queries() as first:
+        client.get("/start")
+    _grow(team, 12)
+    monkeypatch.setattr(home_queries, "PORTFOLIO_SHOWN", 5)
+    with count_queries() as again:
+        html = client.get("/start").get_data(as_text=True)
+    assert again.count == first.count, "\n".join(again.statements)
+    today = local_today()
+    overdue = db.session.scalar(select(func.count()).select_from(Action).where(
+        overdue_clause(Action.status, Action.due_date, today)))
+    assert f"Acties over tijd <span class=\"vnon-muted\">({overdue})</span>" in html
+    assert f"En nog {overdue - 5} acties over tijd" in html
+    assert "En nog 8 mijlpalen" in html  # 13 milestones, 5 listed
+    # The most late first: Groei 9 (63 days) is named, the first action (3 days) is not.
+    assert "Groei 9<" in html and "De enige actie" not in html

@@ -14,7 +14,7 @@ from sqlalchemy.orm import contains_eager, load_only, selectinload
 
 from tracker.actions.models import Action
 from tracker.actions.queries import MyWork, my_work
-from tracker.actions.rules import OPEN_STATUSES
+from tracker.actions.rules import OPEN_STATUSES, days_overdue, overdue_clause
 from tracker.audit.models import AuditEntry
 from tracker.auth.models import User
 from tracker.auth.permissions import may_change_data
@@ -33,6 +33,8 @@ from tracker.report.models import ReportEdition
 
 #: How many rows a list on the Start page shows at most (the page links to the full list).
 LIST_LIMIT = 25
+#: The portfolio's milestones and overdue actions: at most this many of each are listed.
+PORTFOLIO_SHOWN = 50
 
 
 def _teams(team_ids: list[int]) -> list[Team]:
@@ -53,6 +55,10 @@ class Portfolio:
     changes: rules.ChangeSummary
     #: True when the person chairs no team and the portfolio is the whole network they see.
     whole_network: bool = False
+    #: How many milestones and overdue actions there are in all (the lists name at most
+    #: :data:`PORTFOLIO_SHOWN` of each, the most urgent first).
+    milestone_count: int = 0
+    overdue_count: int = 0
 
 
 def portfolio(team_ids: list[int], today: date, now: datetime, *,
@@ -68,18 +74,31 @@ def portfolio(team_ids: list[int], today: date, now: datetime, *,
         .options(selectinload(Milestone.team)).order_by(Milestone.due_date, Milestone.id)
     )) if team_ids else []
     views = milestone_views(milestones, today)
-    views.sort(key=lambda v: (rules.states_in_order().index(v.state), v.milestone.due_date))
-    # The database narrows to open actions with a past date; the rule decides "overdue".
-    candidates = db.session.scalars(
-        select(Action).where(Action.team_id.in_(team_ids), Action.status.in_(OPEN_STATUSES),
-                             Action.due_date < today)
-        .options(selectinload(Action.team), selectinload(Action.owner))
-    ).all() if team_ids else []
+    order = {state: index for index, state in enumerate(rules.states_in_order())}
+    views.sort(key=lambda v: (order[v.state], v.milestone.due_date))
+    # Overdue by the rule's SQL form, counted in the database; the most late few named,
+    # in the order of ``rules.overdue_rows`` (longest overdue, title, id).
+    overdue_count = db.session.scalar(
+        select(func.count()).select_from(Action)
+        .where(Action.team_id.in_(team_ids),
+               overdue_clause(Action.status, Action.due_date, today))) if team_ids else 0
+    overdue = [
+        rules.OverdueRow(row.id, row.title, row.team_name, row.owner_name or "", row.due_date,
+                         days_overdue(row.due_date, today))
+        for row in db.session.execute(
+            select(Action.id, Action.title, Action.due_date, Team.name.label("team_name"),
+                   User.name.label("owner_name"))
+            .join(Team, Team.id == Action.team_id)
+            .outerjoin(User, User.id == Action.owner_id)
+            .where(Action.team_id.in_(team_ids),
+                   overdue_clause(Action.status, Action.due_date, today))
+            .order_by(Action.due_date, Action.title, Action.id).limit(PORTFOLIO_SHOWN))
+    ] if team_ids else []
     return Portfolio(
-        teams=teams, milestones=views,
+        teams=teams, milestones=views[:PORTFOLIO_SHOWN],
         by_state=rules.count_by_state(v.state for v in views),
-        overdue=rules.overdue_rows(candidates, today),
-        changes=week_changes(team_ids, now), whole_network=whole_network,
+        overdue=overdue, changes=week_changes(team_ids, now), whole_network=whole_network,
+        milestone_count=len(views), overdue_count=overdue_count,
     )
 
 
