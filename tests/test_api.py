@@ -240,7 +240,7 @@ def test_status_calls_the_pages_rollup(world, client):
     """The API's status is the status page's: the same sections, the same rollup."""
     from tracker.auth.permissions import visible_team_ids
     from tracker.status.rollup import network_status
-    from tracker.status.routes import current_sections
+    from tracker.status.routes import current_rows
 
     overdue = create_action(world.team_b, due_date=datetime(2020, 1, 1).date())
     db.session.commit()
@@ -248,7 +248,7 @@ def test_status_calls_the_pages_rollup(world, client):
     text = make_token(user, ApiScope.READ)
     body = client.get("/api/v1/status", headers=bearer(text)).json
     with client.application.test_request_context():
-        sections = current_sections(visible_team_ids(user))
+        sections = current_rows(visible_team_ids(user))
         expected = network_status([s.computed for s in sections])
     assert body["network"]["level"] == expected.level.value
     by_slug = {t["team"]["slug"]: t for t in body["teams"]}

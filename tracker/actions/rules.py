@@ -1,6 +1,10 @@
 """Pure rules about actions: open statuses, overdue, due windows, counters. No database, no app.
 
 Every page, query, job, report and digest asks these functions; none re-derives them.
+Where a page counts in the database, the rule's SQL form stands next to the Python one
+(``overdue_clause`` beside ``is_overdue``, ``count_columns`` beside ``count_actions``):
+SQL expressions over the columns a caller passes in, still no session and no app;
+``tests/test_overdue_sql.py`` checks that both forms agree on the same rows.
 """
 
 from __future__ import annotations
@@ -8,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+
+from sqlalchemy import ColumnElement, and_, case, func
 
 from tracker.enums import ActionStatus, LabelledEnum
 
@@ -73,6 +79,15 @@ def is_overdue(status: ActionStatus | str, due: date | None, today: date) -> boo
     return is_open(status) and due is not None and due < today
 
 
+def overdue_clause(status: ColumnElement, due: ColumnElement, today: date) -> ColumnElement[bool]:
+    """:func:`is_overdue` as a SQL condition on the columns ``status`` and ``due``: open or
+    bezig with a due date before ``today``. The due date's precision plays no part (a
+    "juni 2018" is stored as 30 June and judged by that day), as in the Python form.
+    Ordering the overdue rows by ``due`` ascending orders them by :func:`days_overdue`,
+    most late first."""
+    return and_(status.in_(sorted(OPEN_STATUSES)), due.is_not(None), due < today)
+
+
 def days_overdue(due: date | None, today: date) -> int:
     """How many days past its date an action is (0 when not past)."""
     return max(0, (today - due).days) if due is not None else 0
@@ -133,6 +148,25 @@ def count_actions(rows: Iterable[tuple[ActionStatus | str, date | None, int]], t
         else:
             counts.cancelled += n
     return counts
+
+
+def count_columns(status: ColumnElement, due: ColumnElement, today: date
+                  ) -> tuple[ColumnElement[int], ...]:
+    """:func:`count_actions` as four SQL aggregates over ``status`` and ``due`` (open, of
+    which overdue, done, cancelled), for a ``select(..., *count_columns(...)).group_by(...)``;
+    :func:`action_counts` turns a result row's four numbers into :class:`ActionCounts`."""
+    def tally(condition: ColumnElement[bool]) -> ColumnElement[int]:
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    return (tally(status.in_(sorted(OPEN_STATUSES))), tally(overdue_clause(status, due, today)),
+            tally(status == ActionStatus.GEREED),
+            tally(status.in_(sorted(CLOSED_STATUSES - {ActionStatus.GEREED}))))
+
+
+def action_counts(open_: int, overdue: int, done: int, cancelled: int) -> ActionCounts:
+    """The counters from the four numbers of :func:`count_columns` (None counts as 0)."""
+    return ActionCounts(open=int(open_ or 0), overdue=int(overdue or 0), done=int(done or 0),
+                        cancelled=int(cancelled or 0))
 
 
 # --- Reminders: when an action calls for a mail -------------------------------------------

@@ -558,9 +558,9 @@ def network_status():
     slecht als zijn slechtste team; per team de redenen.
     """
     from tracker.status.rollup import network_status as rollup_network
-    from tracker.status.routes import current_sections
+    from tracker.status.routes import current_rows
 
-    sections = current_sections(visible_team_ids(current_user))
+    sections = current_rows(visible_team_ids(current_user))
     network = rollup_network([s.computed for s in sections])
     return {
         "today": local_today(),
@@ -576,9 +576,9 @@ def network_status():
 @token_required
 def team_status(slug: str):
     """De stand van één team, met de redenen"""
-    from tracker.status.routes import current_sections
+    from tracker.status.routes import current_section
 
-    return team_status_json(current_sections([_visible_team(slug).id])[0])
+    return team_status_json(current_section(_visible_team(slug)).section)
 
 
 def _number(value) -> float | None:
@@ -608,9 +608,9 @@ def indicators(slug: str):
     Per bron-tabel de indicatoren met per district (en het totaal) de waarde per periode
     en de verschillen, berekend door dezelfde functies als de pagina's.
     """
-    from tracker.status.routes import current_sections
+    from tracker.status.routes import current_section
 
-    section = current_sections([_visible_team(slug).id])[0]
+    section = current_section(_visible_team(slug)).section
     return {
         "team": {"id": section.id, "slug": section.slug, "name": section.name},
         "today": local_today(),

@@ -14,11 +14,11 @@ from sqlalchemy.orm import contains_eager, load_only, selectinload
 
 from tracker.actions.models import Action
 from tracker.actions.queries import MyWork, my_work
-from tracker.actions.rules import OPEN_STATUSES
+from tracker.actions.rules import OPEN_STATUSES, days_overdue, overdue_clause
 from tracker.audit.models import AuditEntry
 from tracker.auth.models import User
 from tracker.auth.permissions import may_change_data
-from tracker.enums import EventStatus
+from tracker.enums import EventStatus, Role
 from tracker.events.itip import UNMATCHED_REASONS, ItipReply
 from tracker.events.models import Event, Invitation
 from tracker.events.rules import rsvp_closed
@@ -33,6 +33,8 @@ from tracker.report.models import ReportEdition
 
 #: How many rows a list on the Start page shows at most (the page links to the full list).
 LIST_LIMIT = 25
+#: The portfolio's milestones and overdue actions: at most this many of each are listed.
+PORTFOLIO_SHOWN = 50
 
 
 def _teams(team_ids: list[int]) -> list[Team]:
@@ -53,6 +55,10 @@ class Portfolio:
     changes: rules.ChangeSummary
     #: True when the person chairs no team and the portfolio is the whole network they see.
     whole_network: bool = False
+    #: How many milestones and overdue actions there are in all (the lists name at most
+    #: :data:`PORTFOLIO_SHOWN` of each, the most urgent first).
+    milestone_count: int = 0
+    overdue_count: int = 0
 
 
 def portfolio(team_ids: list[int], today: date, now: datetime, *,
@@ -68,18 +74,31 @@ def portfolio(team_ids: list[int], today: date, now: datetime, *,
         .options(selectinload(Milestone.team)).order_by(Milestone.due_date, Milestone.id)
     )) if team_ids else []
     views = milestone_views(milestones, today)
-    views.sort(key=lambda v: (rules.states_in_order().index(v.state), v.milestone.due_date))
-    # The database narrows to open actions with a past date; the rule decides "overdue".
-    candidates = db.session.scalars(
-        select(Action).where(Action.team_id.in_(team_ids), Action.status.in_(OPEN_STATUSES),
-                             Action.due_date < today)
-        .options(selectinload(Action.team), selectinload(Action.owner))
-    ).all() if team_ids else []
+    order = {state: index for index, state in enumerate(rules.states_in_order())}
+    views.sort(key=lambda v: (order[v.state], v.milestone.due_date))
+    # Overdue by the rule's SQL form, counted in the database; the most late few named,
+    # in the order of ``rules.overdue_rows`` (longest overdue, title, id).
+    overdue_count = db.session.scalar(
+        select(func.count()).select_from(Action)
+        .where(Action.team_id.in_(team_ids),
+               overdue_clause(Action.status, Action.due_date, today))) if team_ids else 0
+    overdue = [
+        rules.OverdueRow(row.id, row.title, row.team_name, row.owner_name or "", row.due_date,
+                         days_overdue(row.due_date, today))
+        for row in db.session.execute(
+            select(Action.id, Action.title, Action.due_date, Team.name.label("team_name"),
+                   User.name.label("owner_name"))
+            .join(Team, Team.id == Action.team_id)
+            .outerjoin(User, User.id == Action.owner_id)
+            .where(Action.team_id.in_(team_ids),
+                   overdue_clause(Action.status, Action.due_date, today))
+            .order_by(Action.due_date, Action.title, Action.id).limit(PORTFOLIO_SHOWN))
+    ] if team_ids else []
     return Portfolio(
-        teams=teams, milestones=views,
+        teams=teams, milestones=views[:PORTFOLIO_SHOWN],
         by_state=rules.count_by_state(v.state for v in views),
-        overdue=rules.overdue_rows(candidates, today),
-        changes=week_changes(team_ids, now), whole_network=whole_network,
+        overdue=overdue, changes=week_changes(team_ids, now), whole_network=whole_network,
+        milestone_count=len(views), overdue_count=overdue_count,
     )
 
 
@@ -168,6 +187,21 @@ def partner_home(user_id: int, today: date, now: datetime) -> PartnerHome:
     return PartnerHome(to_answer, answered, my_work(user_id, today, now))
 
 
+#: The beheerder's Start page names at most this many accounts without a second factor.
+ACCOUNTS_SHOWN = 50
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    """An active account without a second factor, as the queue lists it (no ORM object)."""
+
+    id: int
+    name: str
+    role: Role
+    active: bool = True
+    has_mfa: bool = False
+
+
 @dataclass
 class Queue:
     """The beheerder's queue: outbox problems, recent editions, accounts, calendar replies."""
@@ -175,7 +209,10 @@ class Queue:
     failed: list[OutboxMessage] = field(default_factory=list)
     held: list[OutboxMessage] = field(default_factory=list)
     editions: list[ReportEdition] = field(default_factory=list)
-    without_mfa: list[User] = field(default_factory=list)
+    #: The first :data:`ACCOUNTS_SHOWN` accounts without a second factor (those who must
+    #: use one first); ``without_mfa_count``: how many there are in all.
+    without_mfa: list[AccountRow] = field(default_factory=list)
+    without_mfa_count: int = 0
     unmatched_replies: list[ItipReply] = field(default_factory=list)
 
 
@@ -204,16 +241,18 @@ def queue(now: datetime) -> Queue:
                            ReportEdition.published_by_name))
         .order_by(ReportEdition.published_at.desc())
     ).all()
-    accounts = db.session.scalars(
-        select(User).where(User.active.is_(True), User.totp_enabled_at.is_(None))
-    ).all()
+    # Plain rows: without a confirmed enrolment (``User.has_mfa`` is False for all of them).
+    accounts = [AccountRow(*row) for row in db.session.execute(
+        select(User.id, User.name, User.role)
+        .where(User.active.is_(True), User.totp_enabled_at.is_(None)))]
+    ranked = rules.without_second_factor(accounts, may_change_data)
     replies = db.session.scalars(
         select(ItipReply).where(ItipReply.outcome.in_(list(UNMATCHED_REASONS)))
         .options(selectinload(ItipReply.event))
         .order_by(ItipReply.processed_at.desc(), ItipReply.id.desc()).limit(LIST_LIMIT)
     ).all()
     return Queue(failed=list(failed), held=list(held), editions=list(editions),
-                 without_mfa=rules.without_second_factor(accounts, may_change_data),
+                 without_mfa=ranked[:ACCOUNTS_SHOWN], without_mfa_count=len(ranked),
                  unmatched_replies=list(replies))
 
 

@@ -2,28 +2,54 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select, true
 from sqlalchemy.orm import selectinload
 
 from tracker.actions.models import Action
-from tracker.actions.rules import ActionCounts, count_actions
+from tracker.actions.rules import ActionCounts, action_counts, count_columns
 from tracker.auth.models import User
 from tracker.auth.permissions import visible_team_ids
-from tracker.enums import ItemKind
+from tracker.enums import ItemKind, TeamRole, TeamStatus
 from tracker.extensions import db
 from tracker.milestones.models import Milestone
-from tracker.network.models import ReportItem, Team, TeamMembership
+from tracker.network.models import Organisation, ReportItem, Team, TeamMembership
+
+
+@dataclass(frozen=True)
+class OrganisationName:
+    name: str
+
+
+@dataclass(frozen=True)
+class PersonCard:
+    """A chair or trekker as a card names them (the ``person`` macro's fields)."""
+
+    name: str
+    title: str | None
+    organisation: OrganisationName | None
+
+
+@dataclass
+class DashboardTeam:
+    """What a dashboard card shows of a team: no ORM object, no memberships but the named."""
+
+    id: int
+    slug: str
+    name: str
+    status: TeamStatus
+    parent_id: int | None
+    chair_note: str | None
+    chairs: list[PersonCard] = field(default_factory=list)
+    trekker: PersonCard | None = None
 
 
 @dataclass
 class TeamSummary:
-    team: Team
+    team: DashboardTeam
     actions: ActionCounts = field(default_factory=ActionCounts)
-    items: Counter = field(default_factory=Counter)
 
 
 def visible_teams(user) -> list[Team]:
@@ -44,29 +70,41 @@ def visible_teams(user) -> list[Team]:
 
 
 def dashboard_summaries(user, today: date) -> list[TeamSummary]:
-    """One summary per visible team: people, action counts and block sizes."""
-    teams = visible_teams(user)
+    """One summary per visible team: chairs and trekker, action counters; 3 statements
+    however many actions or members (counted in the database by the rule's SQL form)."""
+    ids = visible_team_ids(user)
+
+    def scope(column):
+        return true() if ids is None else column.in_(ids)
+
+    teams = [DashboardTeam(*row) for row in db.session.execute(
+        select(Team.id, Team.slug, Team.name, Team.status, Team.parent_id, Team.chair_note)
+        .where(scope(Team.id)).order_by(Team.position, Team.name))]
     if not teams:
         return []
-    ids = [t.id for t in teams]
-    action_rows: dict[int, list] = {i: [] for i in ids}
-    for team_id, status, due, n in db.session.execute(
-        select(Action.team_id, Action.status, Action.due_date, func.count(Action.id))
-        .where(Action.team_id.in_(ids))
-        .group_by(Action.team_id, Action.status, Action.due_date)
-    ):
-        action_rows[team_id].append((status, due, n))
-    item_counts: dict[int, Counter] = {i: Counter() for i in ids}
-    for team_id, kind, n in db.session.execute(
-        select(ReportItem.team_id, ReportItem.kind, func.count(ReportItem.id))
-        .where(ReportItem.team_id.in_(ids))
-        .group_by(ReportItem.team_id, ReportItem.kind)
-    ):
-        item_counts[team_id][kind] = n
-    return [
-        TeamSummary(team=t, actions=count_actions(action_rows[t.id], today), items=item_counts[t.id])
-        for t in teams
-    ]
+    by_id = {t.id: t for t in teams}
+    named = db.session.execute(
+        select(TeamMembership.team_id, TeamMembership.role, User.name, User.title,
+               Organisation.name.label("organisation"))
+        .join(User, User.id == TeamMembership.user_id)
+        .outerjoin(Organisation, Organisation.id == User.organisation_id)
+        .where(scope(TeamMembership.team_id),
+               TeamMembership.role.in_((TeamRole.VOORZITTER, TeamRole.TREKKER)))
+        .order_by(User.name, User.id))
+    for row in named:
+        team = by_id.get(row.team_id)
+        if team is None:
+            continue
+        card = PersonCard(row.name, row.title,
+                          OrganisationName(row.organisation) if row.organisation else None)
+        if row.role == TeamRole.VOORZITTER:
+            team.chairs.append(card)
+        elif team.trekker is None:
+            team.trekker = card
+    counts = {team_id: action_counts(*numbers) for team_id, *numbers in db.session.execute(
+        select(Action.team_id, *count_columns(Action.status, Action.due_date, today))
+        .where(scope(Action.team_id)).group_by(Action.team_id))}
+    return [TeamSummary(team=t, actions=counts.get(t.id, ActionCounts())) for t in teams]
 
 
 @dataclass

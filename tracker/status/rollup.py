@@ -26,6 +26,9 @@ from tracker.pilots.rules import days_late_to_start, days_stalled
 OVERDUE_RISK_DAYS = 90
 #: This many overdue actions at once make the team "risico".
 OVERDUE_RISK_COUNT = 3
+#: The status pages name at most this many overdue actions of a team one by one (the most
+#: late first); one more reason says how many more there are ("En nog 12 acties ...").
+OVERDUE_NAMED = 10
 #: A milestone on schedule due within this many days draws attention.
 MILESTONE_SOON_DAYS = 60
 
@@ -37,7 +40,11 @@ class Level(LabelledEnum):
 
     @property
     def rank(self) -> int:
-        return list(Level).index(self)
+        """0 op schema, 1 aandacht, 2 risico (the order of declaration)."""
+        return _RANKS[self]
+
+
+_RANKS = {level: index for index, level in enumerate(Level)}
 
 
 @dataclass(frozen=True)
@@ -82,6 +89,9 @@ class PilotFact:
 class Reason:
     level: Level
     text: str
+    #: For the "en nog ..." reason: how many overdue actions it stands for (the page links
+    #: it to the team's list of overdue actions); 0 for every other reason.
+    more_overdue: int = 0
 
 
 @dataclass
@@ -95,14 +105,32 @@ class StatusResult:
 
 
 def action_reasons(actions: list[ActionFact], today: date) -> list[Reason]:
-    overdue = [a for a in actions if is_overdue(a.status, a.due_date, today)]
+    """A reason per overdue action among ``actions`` (every one, most late first)."""
+    overdue = sorted((a for a in actions if is_overdue(a.status, a.due_date, today)),
+                     key=lambda a: a.due_date)
+    return overdue_reasons(overdue, len(overdue), today)
+
+
+def overdue_reasons(most_late: list[ActionFact], count: int, today: date) -> list[Reason]:
+    """The reasons of ``count`` overdue actions of which ``most_late`` (most late first, as
+    the database orders them by ``actions.rules.overdue_clause`` and due date) are named.
+
+    The named ones decide the level: the most late is among them, so whether any is more
+    than ``OVERDUE_RISK_DAYS`` late is known. The rest is one reason, "En nog K acties
+    over de datum.", at the level of the last one named (none of the rest is later).
+    """
     reasons = []
-    for action in sorted(overdue, key=lambda a: a.due_date):
+    for action in most_late:
         late = days_overdue(action.due_date, today)
         level = Level.RISICO if late > OVERDUE_RISK_DAYS else Level.AANDACHT
         reasons.append(Reason(level, f"Actie ‘{action.title}’ is {days(late)} over de datum."))
-    if len(overdue) >= OVERDUE_RISK_COUNT:
-        reasons.insert(0, Reason(Level.RISICO, f"{len(overdue)} acties zijn over de datum."))
+    rest = count - len(most_late)
+    if rest > 0:
+        level = reasons[-1].level if reasons else Level.AANDACHT
+        reasons.append(Reason(level, f"En nog {rest} {'actie' if rest == 1 else 'acties'} "
+                                     "over de datum.", more_overdue=rest))
+    if count >= OVERDUE_RISK_COUNT:
+        reasons.insert(0, Reason(Level.RISICO, f"{count} acties zijn over de datum."))
     return reasons
 
 
@@ -153,13 +181,19 @@ def team_status(
     pilots: list[PilotFact],
     today: date,
     finished: bool = False,
+    overdue: tuple[list[ActionFact], int] | None = None,
 ) -> StatusResult:
     """The team's level and reasons: the worst reason decides; no reasons is op schema.
 
     A finished team ("taak volbracht, eindrapportage volgt") is judged on its
     remaining actions and milestones only: its pilots are over.
+    ``overdue``: instead of every action, the overdue ones counted in the database:
+    ``(the most late few, how many in all)`` (:func:`overdue_reasons`); ``actions`` is
+    then not read.
     """
-    reasons = action_reasons(actions, today) + milestone_reasons(milestones, today)
+    reasons = (overdue_reasons(*overdue, today) if overdue is not None
+               else action_reasons(actions, today))
+    reasons += milestone_reasons(milestones, today)
     if not finished:
         reasons += pilot_reasons(pilots, today)
     reasons.sort(key=lambda r: -r.level.rank)

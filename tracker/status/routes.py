@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, g, redirect, request, url_for
+from flask import Blueprint, abort, g, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -15,9 +15,9 @@ from tracker.htmx import render_page_or_fragment
 from tracker.indicators.workbook import indicator_sheet
 from tracker.network.models import ReportItem, Team
 from tracker.network.queries import team_page
-from tracker.report.build import build_sections, load_world
 from tracker.status import services
 from tracker.status.forms import NOT_A_BUTTON, ItemForm, ItemVersionForm, MoveForm, NewItemForm
+from tracker.status.queries import network_rows, team_section
 from tracker.xlsx_export import workbook_bytes, xlsx_response
 
 bp = Blueprint("status", __name__)
@@ -32,19 +32,23 @@ def _team(slug: str, **_ids) -> Team | None:
 BLOCK = "status/_block.html"
 
 
-def current_sections(team_ids: list[int] | None):
-    """The status pages' sections (computed status, blocks, indicators) of ``team_ids``
-    (None: every team) as of today; the API answers from the same."""
-    world = load_world(local_today(), as_of=False, team_ids=team_ids,
-                       timezone=current_app.config["TRACKER_TIMEZONE"])
-    return build_sections(world)
+def current_rows(team_ids: list[int] | None):
+    """The network status page's rows (computed status, counters, next milestone, pilots)
+    of ``team_ids`` (None: every team) as of today; the API answers from the same."""
+    return network_rows(team_ids, local_today())
+
+
+def current_section(team: Team):
+    """A team's status page section as of today (the API's team status and indicators
+    answer from the same)."""
+    return team_section(team, local_today())
 
 
 @bp.get("/status")
 @requires("network.view")
 def overview():
     """Every team in one table: computed status, actions, next milestone, pilots."""
-    sections = current_sections(visible_team_ids(current_user))
+    sections = current_rows(visible_team_ids(current_user))
     from tracker.status.rollup import network_status
 
     return render_page_or_fragment(
@@ -55,8 +59,10 @@ def overview():
 
 def _render_status(team: Team, *, kind: str | None = None, status: int = 200, **extra):
     """The status page, or for htmx the one block that changed."""
-    section = current_sections([team.id])[0]
+    page = current_section(team)
+    section = page.section
     context = {"team": team, "section": section, "today": local_today(),
+               "more_actions": page.more_actions,
                "editable": can(current_user, "team.edit", team), "editing": None,
                "errors": {}, "conflict": None, "draft": {}, "focus": None}
     context.update(extra)
@@ -80,7 +86,7 @@ def team_status(slug: str, subject: Team):
 def indicators_xlsx(slug: str, subject: Team):
     """The team's indicator tables as the status page shows them, one sheet each, as an
     Excel workbook (404 for a team without indicators)."""
-    indicators = current_sections([subject.id])[0].indicators
+    indicators = current_section(subject).section.indicators
     if not indicators:
         abort(404)
     today = local_today()
