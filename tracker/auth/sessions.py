@@ -14,7 +14,11 @@ from tracker.htmx import is_htmx
 
 
 def register_login_manager(app: Flask, login_manager) -> None:
+    from sqlalchemy.orm import joinedload
+
     from tracker.auth.models import User
+
+    with_memberships = joinedload(User.memberships)
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -25,7 +29,8 @@ def register_login_manager(app: Flask, login_manager) -> None:
         user_id, _, nonce = session_id.partition(":")
         if not user_id.isdigit() or not nonce:
             return None
-        user = db.session.get(User, int(user_id))
+        # With the memberships (one joined SELECT): every permission question asks them.
+        user = db.session.get(User, int(user_id), options=[with_memberships])
         if user is None or not user.active:
             return None
         if not hmac.compare_digest(user.session_nonce, nonce):
