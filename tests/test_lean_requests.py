@@ -2,7 +2,7 @@
 and what was cut (reloads after the commit, an unchanged search document, the history
 object loaded only to end it) still comes out the same."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -101,3 +101,27 @@ def test_each_click_ends_the_previous_version_exactly_once(row, client):
     assert db.session.scalars(select(AuditEntry.action).where(
         AuditEntry.object_type == "actions").order_by(AuditEntry.id)).all()[-3:] == [
         "action.complete", "action.reopen", "action.complete"]
+
+
+def test_the_session_cookie_is_written_again_only_when_the_last_seen_time_moves(client, login):
+    import time_machine
+
+    from tracker.db import utcnow
+
+    user = create_user(role=Role.COORDINATOR)
+    db.session.commit()
+    start = utcnow()
+    with time_machine.travel(start, tick=False):
+        login(user)
+        assert client.get("/").status_code == 200
+    with time_machine.travel(start + timedelta(seconds=30), tick=False):
+        quiet = client.get("/")
+    assert quiet.status_code == 200 and "Set-Cookie" not in quiet.headers
+    with time_machine.travel(start + timedelta(minutes=25), tick=False):
+        moved = client.get("/")
+    assert moved.status_code == 200 and "Set-Cookie" in moved.headers
+    # Idle is counted from that request: 25 + 29 minutes is still in, 25 + 31 is out.
+    with time_machine.travel(start + timedelta(minutes=54), tick=False):
+        assert client.get("/").status_code == 200
+    with time_machine.travel(start + timedelta(minutes=85, seconds=1), tick=False):
+        assert client.get("/").status_code == 302

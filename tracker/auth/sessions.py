@@ -115,6 +115,12 @@ def start_session(user, now: datetime) -> None:
     session["seen_at"] = now.timestamp()
 
 
+#: Seconds: the last-seen time is written again (a new signed cookie) at most this often.
+#: A request that changes nothing else in the session sends no ``Set-Cookie`` (no
+#: serialising and signing on every page); the idle timeout then counts from a moment at
+#: most this much before the last request: never longer than 30 minutes.
+SEEN_AT_RESOLUTION = 60
+
 #: Session key: the account of a session that timed out (see tracker.auth.drafts).
 ENDED_ACCOUNT_KEY = "ended_account"
 
@@ -150,7 +156,8 @@ def register_session_limits(app: Flask) -> None:
             # be kept for this account; the next login starts a clean session.
             session[ENDED_ACCOUNT_KEY] = g.ended_session_user_id
             return None
-        session["seen_at"] = now
+        if now - seen_at >= SEEN_AT_RESOLUTION:
+            session["seen_at"] = now
         _restore_or_discard_drafts()
         return None
 
