@@ -112,14 +112,17 @@ class Config:
     TRACKER_TIMEZONE = os.environ.get("TRACKER_TIMEZONE", "Europe/Amsterdam")
     TRACKER_DEMO_PASSWORD = os.environ.get("TRACKER_DEMO_PASSWORD", "oost-nederland-2018")
 
-    # Sessions: idle timeout 30 minutes (refreshed on every request), absolute 12 h, both
-    # checked server-side. The cookie itself lives as long as the absolute limit, so a
-    # form posted after the idle timeout still names its account and what was typed can
-    # be kept for it (tracker/auth/drafts.py); the server refuses the session all the same.
+    # Sessions: idle timeout 30 minutes (the last-seen time is written at most once a
+    # minute: tracker.auth.sessions.SEEN_AT_RESOLUTION), absolute 12 h, both checked
+    # server-side. The cookie is sent again only when the session changed (not refreshed
+    # on every response: a signature per request for nothing). It lives as long as the
+    # absolute limit from its last write, so a form posted after the idle timeout still
+    # names its account and what was typed can be kept for it (tracker/auth/drafts.py);
+    # the server refuses the session all the same.
     TRACKER_SESSION_IDLE_LIFETIME = timedelta(minutes=30)
     TRACKER_SESSION_ABSOLUTE_LIFETIME = timedelta(hours=12)
     PERMANENT_SESSION_LIFETIME = TRACKER_SESSION_ABSOLUTE_LIFETIME
-    SESSION_REFRESH_EACH_REQUEST = True
+    SESSION_REFRESH_EACH_REQUEST = False
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)

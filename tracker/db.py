@@ -37,6 +37,23 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+def commit_keeping_state(session) -> None:
+    """Commit without expiring the loaded objects, for a request that answers from what
+    it has just written (the row after a done click).
+
+    After a successful commit their state is what the transaction wrote and read, so
+    reading them again (one SELECT per object and relationship) would only return the
+    same values. Elsewhere the session expires on commit as usual.
+    """
+    inner = session() if callable(session) else session  # a scoped session or a session
+    before = inner.expire_on_commit
+    inner.expire_on_commit = False
+    try:
+        inner.commit()
+    finally:
+        inner.expire_on_commit = before
+
+
 def utcnow() -> datetime:
     """Return the current time as an aware UTC datetime."""
     return datetime.now(UTC)

@@ -19,13 +19,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from itertools import chain
 from typing import Any
 
-from sqlalchemy import Select, Table, and_, func, or_, select
+from sqlalchemy import Select, Table, Update, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy_continuum import TransactionFactory, make_versioned, version_class, versioning_manager
 from sqlalchemy_continuum.operation import Operation
 from sqlalchemy_continuum.plugins import Plugin
+from sqlalchemy_continuum.unit_of_work import UnitOfWork
+from sqlalchemy_continuum.utils import end_tx_column_name, is_modified, is_versioned, tx_column_name
 
 #: ``session.info`` key: the moment to record for the changes of this session's
 #: transaction instead of now (only the demo loader uses it: its rows were "recorded"
@@ -52,6 +55,63 @@ def naive_utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(tzinfo=None)
 
 
+class LeanUnitOfWork(UnitOfWork):
+    """Continuum's unit of work with the same outcome at a fraction of the cost per flush.
+
+    - "Did this flush change a versioned object?" looks at the session's new, dirty and
+      deleted objects only. Continuum's own check walks every object in the session
+      (every team, membership and user a page loaded) on every flush; an object outside
+      those three sets has no attribute history, so it cannot be modified.
+    - Ending the previous version (the validity strategy) is one ``UPDATE … WHERE
+      transaction_id = (SELECT max(…) … < this transaction)`` instead of loading that
+      version as an object and flushing a change to it: the same row gets the same
+      ``end_transaction_id``, one statement instead of two.
+    """
+
+    def is_modified(self, session) -> bool:
+        new, deleted = session.new, session.deleted
+        return any(
+            is_versioned(obj) and (obj in new or obj in deleted or is_modified(obj))
+            for obj in chain(new, session.dirty, deleted)
+        ) or any(self.manager.plugins.is_session_modified(session))
+
+    def update_version_validity(self, parent, version_obj) -> None:
+        connection = self.version_session.connection()
+        for class_ in type(version_obj).__mro__:
+            if class_ in self.manager.parent_class_map:
+                table = class_.__table__
+                statement, keys = _end_previous_version(table, tx_column_name(version_obj),
+                                                        end_tx_column_name(version_obj))
+                params = {f"key_{key}": getattr(version_obj, key) for key in keys}
+                connection.execute(statement, {**params, "this_tx": self.current_transaction.id})
+
+
+_END_PREVIOUS: dict[Table, tuple[Update, list[str]]] = {}
+
+
+def _end_previous_version(table: Table, tx: str, end_tx: str) -> tuple[Update, list[str]]:
+    """``UPDATE <table> SET end_tx = :this_tx`` on the row's latest version before
+    ``:this_tx`` (built once per version table); and the key columns it binds."""
+    if table not in _END_PREVIOUS:
+        keys = [c.name for c in table.primary_key.columns if c.name != tx]
+        prior = table.alias("prior")
+        latest_before = (
+            select(func.max(prior.c[tx]))
+            .where(prior.c[tx] < bindparam("this_tx"),
+                   *[prior.c[key] == bindparam(f"key_{key}") for key in keys])
+            .scalar_subquery()
+        )
+        statement = (
+            table.update()
+            .where(table.c[tx] == latest_before,
+                   *[table.c[key] == bindparam(f"key_{key}") for key in keys])
+            .values({end_tx: bindparam("this_tx")})
+        )
+        _END_PREVIOUS[table] = (statement, keys)
+    return _END_PREVIOUS[table]
+
+
+versioning_manager.uow_class = LeanUnitOfWork
 # No client address in the transaction table: the audit journal records the origin.
 versioning_manager.transaction_cls = TransactionFactory(remote_addr=False)
 make_versioned(user_cls=None, plugins=[RecordedAtPlugin()], options={"strategy": "validity"})

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.actions.conflicts import Conflict, describe_conflict
 from tracker.actions.forms import ActionForm, BulkForm, CommentForm, parse_selection
@@ -42,6 +42,7 @@ from tracker.auth.redirects import safe_next_url
 from tracker.clock import local_today, now
 from tracker.concurrency import CONFLICTS, parse_version
 from tracker.csv_export import csv_response
+from tracker.db import commit_keeping_state
 from tracker.enums import ActionStatus
 from tracker.extensions import db
 from tracker.formatting import long_date
@@ -69,6 +70,16 @@ def load_action(action_id: int, **_ignored) -> Action | None:
             selectinload(Action.district),
             selectinload(Action.event),
         )
+    )
+
+
+def load_action_row(action_id: int, **_ignored) -> Action | None:
+    """The action with what its list row shows (team, owner, meeting) in one SELECT: the
+    done / reopen / cancel clicks answer with that row."""
+    return db.session.scalar(
+        select(Action)
+        .where(Action.id == action_id)
+        .options(joinedload(Action.team), joinedload(Action.owner), joinedload(Action.event))
     )
 
 
@@ -328,7 +339,8 @@ def _status_change(action_id: int, subject: Action, service, message: str):
     is_conflict, conflict = False, None
     try:
         changed = service(subject, expected_version=expected, actor=current_user, now=now())
-        db.session.commit()
+        # The row below is drawn from what was just written: no reload after the commit.
+        commit_keeping_state(db.session)
     except CONFLICTS:  # a stale form, or a colleague's click committed between read and write
         db.session.rollback()
         changed, is_conflict = False, True
@@ -366,21 +378,21 @@ def _conflict_page(action: Action, conflict: Conflict):
 
 
 @bp.post("/actions/<int:action_id>/done")
-@requires("action.edit", load=load_action)
+@requires("action.edit", load=load_action_row)
 def done(action_id: int, subject: Action):
     """Mark an action done in one click (idempotent; undo offered in the row)."""
     return _status_change(action_id, subject, complete_action, "Actie “{title}” is gereed gemeld.")
 
 
 @bp.post("/actions/<int:action_id>/reopen")
-@requires("action.edit", load=load_action)
+@requires("action.edit", load=load_action_row)
 def reopen(action_id: int, subject: Action):
     """Reopen a done or cancelled action (also the undo of done)."""
     return _status_change(action_id, subject, reopen_action, "Actie “{title}” is heropend.")
 
 
 @bp.post("/actions/<int:action_id>/cancel")
-@requires("action.edit", load=load_action)
+@requires("action.edit", load=load_action_row)
 def cancel(action_id: int, subject: Action):
     """Mark an action vervallen."""
     return _status_change(action_id, subject, cancel_action, "Actie “{title}” is vervallen.")

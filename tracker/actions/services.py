@@ -183,7 +183,8 @@ def _change_status(action: Action, status: ActionStatus, audit_action: str, summ
     before = {"status": action.status.value}
     _set_status(action, status, actor=actor, now=now)
     action.updated_at = now
-    db.session.flush()
+    # One flush for the change and its audit entry (notify flushes for the entry's id; a
+    # colleague's committed change still fails it here, as StaleDataError).
     notify(record(audit_action, actor=actor, obj=action, summary=f"{summary}: {action.title}",
                   before=before, after={"status": status.value}), now)
     if status == ActionStatus.GEREED:

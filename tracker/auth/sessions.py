@@ -14,7 +14,11 @@ from tracker.htmx import is_htmx
 
 
 def register_login_manager(app: Flask, login_manager) -> None:
+    from sqlalchemy.orm import joinedload
+
     from tracker.auth.models import User
+
+    with_memberships = joinedload(User.memberships)
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -25,7 +29,8 @@ def register_login_manager(app: Flask, login_manager) -> None:
         user_id, _, nonce = session_id.partition(":")
         if not user_id.isdigit() or not nonce:
             return None
-        user = db.session.get(User, int(user_id))
+        # With the memberships (one joined SELECT): every permission question asks them.
+        user = db.session.get(User, int(user_id), options=[with_memberships])
         if user is None or not user.active:
             return None
         if not hmac.compare_digest(user.session_nonce, nonce):
@@ -110,6 +115,12 @@ def start_session(user, now: datetime) -> None:
     session["seen_at"] = now.timestamp()
 
 
+#: Seconds: the last-seen time is written again (a new signed cookie) at most this often.
+#: A request that changes nothing else in the session sends no ``Set-Cookie`` (no
+#: serialising and signing on every page); the idle timeout then counts from a moment at
+#: most this much before the last request: never longer than 30 minutes.
+SEEN_AT_RESOLUTION = 60
+
 #: Session key: the account of a session that timed out (see tracker.auth.drafts).
 ENDED_ACCOUNT_KEY = "ended_account"
 
@@ -145,7 +156,8 @@ def register_session_limits(app: Flask) -> None:
             # be kept for this account; the next login starts a clean session.
             session[ENDED_ACCOUNT_KEY] = g.ended_session_user_id
             return None
-        session["seen_at"] = now
+        if now - seen_at >= SEEN_AT_RESOLUTION:
+            session["seen_at"] = now
         _restore_or_discard_drafts()
         return None
 

@@ -117,6 +117,20 @@ def notices_for(entry: AuditEntry) -> list[Notice]:
     return []
 
 
+def _users(session, ids: set[int]) -> dict[int, User]:
+    """``{id: user}``: those the transaction has loaded already (the action's owner) from
+    the session, the others in one query."""
+    found: dict[int, User] = {}
+    for user_id in ids:
+        user = session.identity_map.get(session.identity_key(User, user_id))
+        if user is not None and "role" in user.__dict__:  # loaded, not expired
+            found[user_id] = user
+    missing = ids - found.keys()
+    if missing:
+        found.update((u.id, u) for u in session.scalars(select(User).where(User.id.in_(missing))))
+    return found
+
+
 def notify(entry: AuditEntry, now: datetime) -> list[str]:
     """Queue the "direct" notices of ``entry`` in the current transaction; return the keys.
 
@@ -127,8 +141,7 @@ def notify(entry: AuditEntry, now: datetime) -> list[str]:
     notices = [n for n in notices_for(entry) if n.kind != "event"]
     if not notices:
         return []
-    users = {u.id: u for u in db.session.scalars(
-        select(User).where(User.id.in_({n.user_id for n in notices})))}
+    users = _users(db.session, {n.user_id for n in notices})
     prefs = preferences_for(users.values())
     from tracker.notifications import messages
 

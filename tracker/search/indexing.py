@@ -128,6 +128,19 @@ def rebuild(session: Session) -> int:
 USER_FIELDS = ("name", "email", "title", "organisation_id", "organisation")
 #: What an action's comments show of it.
 ACTION_FIELDS = ("title", "team_id")
+#: Per model: the attributes :func:`describe` reads. A changed row whose document
+#: attributes are all unchanged (an action marked done, a pilot moved a step) keeps
+#: its document as it is: writing the same row again would only cost a DELETE, an
+#: INSERT and the stemming.
+DOCUMENT_FIELDS: dict[type, tuple[str, ...]] = {
+    Action: ("team_id", "title", "description", "report_text"),
+    ActionComment: ("action_id", "text"),
+    Pilot: ("team_id", "title", "description", "results", "lessons"),
+    ReportItem: ("team_id", "text", "kind"),
+    Milestone: ("team_id", "title", "description"),
+    Event: ("team_id", "title", "description", "location"),
+    User: USER_FIELDS,
+}
 
 
 def _changed(obj, fields: tuple[str, ...]) -> bool:
@@ -149,8 +162,9 @@ def _touched(session: Session) -> tuple[list, list[tuple[str, int]]]:
         if obj in session.deleted:
             continue
         if type(obj) in MODEL_KIND:
-            # A login touches users.last_login_at: only what a person document shows counts.
-            if type(obj) is not User or obj in session.new or _changed(obj, USER_FIELDS):
+            # Only what the document shows counts (a login touches users.last_login_at,
+            # a done click an action's status).
+            if obj in session.new or _changed(obj, DOCUMENT_FIELDS[type(obj)]):
                 changed[id(obj)] = obj
             if type(obj) is Action and obj not in session.new and _changed(obj, ACTION_FIELDS):
                 actions.add(obj.id)

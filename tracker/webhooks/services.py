@@ -9,6 +9,7 @@ transaction, so a rolled-back change sends nothing.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -60,10 +61,13 @@ def subscribers(event: str) -> list[int]:
         select(Webhook.id, Webhook.events).where(Webhook.active.is_(True))) if event in events]
 
 
-def emit(event: str, data: dict[str, Any], key: str, *, now: datetime | None = None) -> bool:
+def emit(event: str, data: dict[str, Any] | Callable[[], dict[str, Any]], key: str, *,
+         now: datetime | None = None) -> bool:
     """Record ``event`` with ``data`` under the idempotency ``key`` for every active webhook
     that wants it; True when deliveries were queued.
 
+    ``data`` may be a function making the payload: it is then only called when a webhook
+    wants the event (a done click without webhooks builds no payload and no URL).
     Nothing is written when no webhook wants the event. A key that was recorded before
     (a job running twice, a double click) adds nothing: each transition is sent once.
     """
@@ -71,6 +75,8 @@ def emit(event: str, data: dict[str, Any], key: str, *, now: datetime | None = N
     if not wanted:
         return False
     now = now or utcnow()
+    if callable(data):
+        data = data()
     event_id = _record_event(event, key, data, now)
     if event_id is None:
         return False
@@ -132,18 +138,18 @@ def invitation_data(invitation, event) -> dict[str, Any]:
 
 
 def action_created(action, now: datetime) -> None:
-    emit("action.created", action_data(action), f"action.created:{action.id}", now=now)
+    emit("action.created", lambda: action_data(action), f"action.created:{action.id}", now=now)
 
 
 def action_completed(action, now: datetime) -> None:
     """Once per completion: a reopened action completed again is a new transition."""
-    emit("action.completed", action_data(action),
+    emit("action.completed", lambda: action_data(action),
          f"action.completed:{action.id}:{action.completed_at.isoformat()}", now=now)
 
 
 def action_overdue(action, now: datetime) -> bool:
     """Once per action and due date (a new date that passes too is a new transition)."""
-    return emit("action.overdue", action_data(action),
+    return emit("action.overdue", lambda: action_data(action),
                 f"action.overdue:{action.id}:{action.due_date.isoformat()}", now=now)
 
 
