@@ -16,7 +16,7 @@ from tracker.actions.rules import DueWindow, due_window
 from tracker.enums import ActionStatus, MilestoneKind, PilotStatus, Role, TeamRole
 from tracker.extensions import db
 from tracker.milestones.models import Milestone
-from tracker.pagination import PAGE_SIZE, Page
+from tracker.pagination import PAGE_SIZE
 from tracker.pilots.models import Pilot
 
 #: Pages of the shared pager: the summary "Acties 51–100 van 123" and the nav.
@@ -56,17 +56,7 @@ def _actions(team, owner, n, start=0, **values):
     db.session.commit()
 
 
-# --- The pager ---------------------------------------------------------------------------
-
-def test_page_figures_and_the_numbers_offered():
-    page = Page(items=list(range(50)), total=1234, number=2)
-    assert (page.first, page.last, page.page_count) == (51, 100, 25)
-    assert page.numbers() == [1, 2, 3, 4, None, 25]
-    assert Page(items=[1], total=1234, number=13).numbers() == [1, None, 11, 12, 13, 14, 15,
-                                                               None, 25]
-    assert Page(items=[], total=0).page_count == 1 and not Page(items=[], total=0).is_paged
-    assert Page(items=[1], total=10_000, size=20, max_pages=50).page_count == 50
-
+# --- Team actions and Mijn werk ------------------------------------------------------------
 
 def test_team_list_pages_with_filters_kept_and_a_fixed_number_of_statements(
         world, client, login, count_queries):

@@ -153,12 +153,12 @@ def test_ticked_people_are_invited_in_one_go(organiser, people, client):
     assert "1 al eerder uitgenodigd" in again.get_data(as_text=True)
 
 
-def test_a_refused_invitation_keeps_the_ticks_and_the_search(organiser, people, client):
+def test_a_refused_invitation_keeps_the_ticks(organiser, people, client):
     event, _, _ = organiser
     before = db.session.scalar(select(func.count(Invitation.id)))
     response = client.post(f"/events/{event.id}/invitations", data={
         "csrf_token": csrf_token_for(client, f"/events/{event.id}"),
-        "user_id": [str(people["jan"].id), "abc"], "zoek": "jan"})
+        "user_id": [str(people["jan"].id), "abc"]})
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert "Kies een geldige waarde." in html and 'href="#veld-user_id"' in html
