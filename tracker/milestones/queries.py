@@ -83,13 +83,9 @@ def milestone_views(milestones: list[Milestone], today: date) -> list[MilestoneV
     return views
 
 
-def visible_milestones(team_ids: list[int] | None) -> list[Milestone]:
-    """Milestones of the given teams plus the network-wide ones (all when None)."""
-    return list(db.session.scalars(visible_milestones_query(team_ids)))
-
-
 def visible_milestones_query(team_ids: list[int] | None):
-    """The SELECT behind :func:`visible_milestones` (by due date), for paging (the API)."""
+    """Milestones of the given teams plus the network-wide ones (all when None), by due
+    date; paged by the pages and the API."""
     query = select(Milestone).options(selectinload(Milestone.team)).order_by(
         Milestone.due_date, Milestone.id)
     if team_ids is not None:

@@ -35,20 +35,16 @@ class PilotFilter:
                    district=digits("district"), block=digits("block"))
 
 
-def pilots(team_ids: list[int] | None, flt: PilotFilter | None = None, *,
-           eager: bool = True) -> list[Pilot]:
-    """Pilots of ``team_ids`` matching ``flt``; ``eager`` loads what the list shows."""
-    return list(db.session.scalars(pilots_query(team_ids, flt, eager=eager)))
-
-
 def pilot_page(team_ids: list[int] | None, flt: PilotFilter | None, number: int | None) -> Page:
-    """Page ``number`` of :func:`pilots` (by title): a COUNT and one page of rows."""
+    """Page ``number`` of the pilots of ``team_ids`` matching ``flt`` (by title): a COUNT
+    and one page of rows with what the list shows."""
     return paginate(pilots_query(team_ids, flt), number)
 
 
 def pilots_query(team_ids: list[int] | None, flt: PilotFilter | None = None, *,
                  eager: bool = True):
-    """The SELECT behind :func:`pilots` (by title), for paging (the API)."""
+    """The pilots of ``team_ids`` (None: every team) matching ``flt``, by title; ``eager``
+    loads what the list shows. Paged by the pages and the API."""
     query = select(Pilot).order_by(Pilot.title, Pilot.id)
     if eager:
         query = query.options(
