@@ -317,7 +317,8 @@ def _refused_invite(refusal: Refusal, event_id: int, subject: Event):
 @requires("event.manage", load=load_event)
 @form_errors(_refused_invite)
 def invite_people(event_id: int, subject: Event):
-    """Invite one person, a team, an organisation, a district or a pasted list of addresses."""
+    """Invite the people ticked in the person search, a team, an organisation, a district
+    and/or a pasted list of addresses."""
     form = InviteForm().parse()
     report = invite(subject, actor=current_user, now=now(),
                     user_ids=form.user_id.data or [],
