@@ -1,5 +1,6 @@
 """Actions: services without HTTP, then every endpoint by role, htmx and no-JS paths."""
 
+import re
 from datetime import UTC, date, datetime
 
 import pytest
@@ -400,12 +401,16 @@ def test_filters_search_sort_and_pagination(world, client, login):
     _fill(team, 60, people["coordinator"])
     login(people["lezer"])
     html = client.get(f"/teams/{team.slug}").get_data(as_text=True)
-    assert "61 acties" in html and "Pagina 1 van 3" in html
+    assert "61 acties" in html and "Acties 1–25 van 61" in html
+    assert "pagina 1 van 3" in html and 'aria-label="Paginering"' in html
+    html = client.get(f"/teams/{team.slug}?pagina=3").get_data(as_text=True)
+    assert "Acties 51–61 van 61" in html and "pagina 3 van 3" in html
+    assert len(re.findall(r'id="actie-\d+"', html)) == 11
     html = client.get(f"/teams/{team.slug}?q=PILOT&status=gereed").get_data(as_text=True)
     expected = sum(1 for i in range(60) if i % 2 and i % 3 == 2)
     assert f"{expected} acties gevonden" in html
-    html = client.get(f"/teams/{team.slug}?owner=geen&page=2").get_data(as_text=True)
-    assert "20 acties gevonden" in html and "Pagina" not in html
+    html = client.get(f"/teams/{team.slug}?owner=geen&pagina=2").get_data(as_text=True)
+    assert "20 acties gevonden" in html and "Paginering" not in html  # one page: no pager
     fragment = client.get(f"/teams/{team.slug}?sort=titel&q=actie 00",
                           headers={"HX-Request": "true", "HX-Target": "acties-lijst"})
     body = fragment.get_data(as_text=True)
@@ -413,7 +418,8 @@ def test_filters_search_sort_and_pagination(world, client, login):
     assert "HX-Request" in fragment.headers["Vary"]
 
 
-@pytest.mark.parametrize("query", ["status=xx", "page=-1", "page=abc", "sort=drop", "due=ooit",
+@pytest.mark.parametrize("query", ["status=xx", "pagina=-1", "pagina=abc", "pagina=%D9%A1",
+                                   "pagina=99999999999999999999", "sort=drop", "due=ooit",
                                    "owner=<script>", "district=1;drop", "q=" + "x" * 500])
 def test_garbage_filters_fall_back_to_defaults(world, client, login, query):
     team, _, people = world

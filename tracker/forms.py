@@ -246,11 +246,13 @@ class IdField(ParsedField):
 
 
 class IdListField(ParsedField):
-    """Several ids (a multiple select or checkboxes), each one of ``allowed``."""
+    """Several ids (a multiple select or checkboxes), each one of ``allowed`` (``any_id``:
+    any numbers, at most ``max_count``; the service looks them up)."""
 
-    def __init__(self, label: str = "", *, invalid: str, **kwargs):
+    def __init__(self, label: str = "", *, invalid: str, any_id: bool = False,
+                 max_count: int | None = None, **kwargs):
         super().__init__(label, **kwargs)
-        self.invalid = invalid
+        self.invalid, self.any_id, self.max_count = invalid, any_id, max_count
         self.allowed: set[int] = set()
         self.raw_list: list[str] = []
 
@@ -258,8 +260,10 @@ class IdListField(ParsedField):
         self.raw_list = list(valuelist)
 
     def parse(self, raw):
+        if self.max_count is not None and len(self.raw_list) > self.max_count:
+            raise ValidationError(self.name, self.invalid)
         wanted = {parse_id(v) for v in self.raw_list}
-        if None in wanted or wanted - self.allowed:
+        if None in wanted or (not self.any_id and wanted - self.allowed):
             raise ValidationError(self.name, self.invalid)
         return sorted(wanted)
 

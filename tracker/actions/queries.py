@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from tracker.actions.models import Action
@@ -22,9 +22,9 @@ from tracker.auth.models import User
 from tracker.enums import ActionStatus
 from tracker.extensions import db
 from tracker.network.models import District, TeamMembership
+from tracker.pagination import PAGE_ARG, PAGE_SIZE, Page, page_number, paginate
 from tracker.validation import parse_id
 
-PAGE_SIZE = 25
 STATUS_FILTERS = {
     "": "Alle",
     "actief": "Open en bezig",
@@ -38,6 +38,9 @@ SORTS = {
     "eigenaar": "Eigenaar",
 }
 SEARCH_MAX_LENGTH = 100
+#: Rows per page of a team's list: fewer than other lists, as each row carries its forms
+#: (done/undo, the bulk checkbox) and the team page is the most visited page.
+TEAM_PAGE_SIZE = 25
 DUE_FILTERS = {"": "Alle", **{w.value: w.label for w in DueWindow}}
 
 
@@ -61,7 +64,6 @@ class ActionFilter:
         due = args.get("due", "")
         district = args.get("district", "")
         sort = args.get("sort", "datum")
-        page = args.get("page", "1")
         return cls(
             status=status if status in STATUS_FILTERS else "",
             owner=owner if owner == "geen" or parse_id(owner) else "",
@@ -69,19 +71,47 @@ class ActionFilter:
             district=district if parse_id(district) else "",
             q=" ".join((args.get("q") or "").split())[:SEARCH_MAX_LENGTH],
             sort=sort if sort in SORTS else "datum",
-            page=int(page) if page.isdigit() and 0 < int(page) < 10_000 else 1,
+            page=page_number(args) or 1,
         )
 
     def query_string(self, **changes) -> str:
-        """The URL query for this filter with ``changes``; defaults are left out."""
+        """The URL query for this filter with ``changes``; defaults are left out (the page
+        number travels as ``pagina``, as on every paged list)."""
         state = replace(self, **changes)
         default = ActionFilter()
-        pairs = {k: v for k, v in state.__dict__.items() if v != getattr(default, k)}
+        pairs = {PAGE_ARG if k == "page" else k: v for k, v in state.__dict__.items()
+                 if v != getattr(default, k)}
         return urlencode(pairs)
+
+    def page_link(self, number: int) -> str:
+        """The address (query only) of page ``number`` of this filtered list."""
+        return "?" + self.query_string(page=number)
 
     @property
     def is_default(self) -> bool:
-        return self == ActionFilter()
+        """No filter, search or sort chosen (the page number does not count)."""
+        return replace(self, page=1) == ActionFilter()
+
+
+def window_condition(window: DueWindow, today: date):
+    """The SQL condition "the due date falls in ``window``" (seen from ``today``), from the
+    ranges of :func:`rules.window_range`: the filter and the sections of Mijn werk."""
+    if window == DueWindow.NONE:
+        return Action.due_date.is_(None)
+    start, end = window_range(window, today)
+    conditions = [Action.due_date.is_not(None)]
+    if start:
+        conditions.append(Action.due_date >= start)
+    if end:
+        conditions.append(Action.due_date <= end)
+    return and_(*conditions)
+
+
+def due_window_case(today: date):
+    """:func:`rules.due_window` as a SQL expression giving the window's value (tests check
+    that both agree for every day around ``today``)."""
+    return case(*((window_condition(w, today), w.value) for w in DueWindow
+                  if w != DueWindow.NONE), else_=DueWindow.NONE.value)
 
 
 def apply_filter(query: Select, flt: ActionFilter, today: date) -> Select:
@@ -97,18 +127,9 @@ def apply_filter(query: Select, flt: ActionFilter, today: date) -> Select:
         query = query.where(Action.district_id == int(flt.district))
     if flt.due:
         window = DueWindow(flt.due)
-        if window == DueWindow.NONE:
-            query = query.where(Action.due_date.is_(None))
-        else:
-            start, end = window_range(window, today)
-            conditions = [Action.due_date.is_not(None)]
-            if start:
-                conditions.append(Action.due_date >= start)
-            if end:
-                conditions.append(Action.due_date <= end)
-            query = query.where(and_(*conditions))
-            if window == DueWindow.OVERDUE:
-                query = query.where(Action.status.in_(OPEN_STATUSES))
+        query = query.where(window_condition(window, today))
+        if window == DueWindow.OVERDUE:
+            query = query.where(Action.status.in_(OPEN_STATUSES))
     if flt.q:
         escaped = flt.q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         query = query.where(func.lower(Action.title).like(f"%{escaped}%", escape="\\"))
@@ -132,26 +153,35 @@ def _order(query: Select, sort: str) -> Select:
 
 @dataclass
 class ActionPage:
-    actions: list[Action]
-    total: int
+    """One page of a team's filtered actions, with the filter as shown (page clamped)."""
+
+    page: Page
     filter: ActionFilter
-    page_count: int
+
+    @property
+    def actions(self) -> list[Action]:
+        return list(self.page.items)
+
+    @property
+    def total(self) -> int:
+        return self.page.total
+
+    @property
+    def page_count(self) -> int:
+        return self.page.page_count
 
 
 def team_action_page(team_id: int, flt: ActionFilter, today: date) -> ActionPage:
-    """One page of a team's actions (two queries, plus one per eager-loaded relation)."""
+    """One page of a team's actions: COUNT over the filtered SELECT, then the page (two
+    statements, plus one per eager-loaded relation)."""
     base = apply_filter(select(Action).where(Action.team_id == team_id), flt, today)
-    total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
-    page_count = max(1, -(-total // PAGE_SIZE))
-    page = min(flt.page, page_count)
-    rows = db.session.scalars(
-        _order(base, flt.sort)
-        .options(selectinload(Action.owner), selectinload(Action.district),
-                 selectinload(Action.event))
-        .limit(PAGE_SIZE)
-        .offset((page - 1) * PAGE_SIZE)
-    ).all()
-    return ActionPage(list(rows), total, replace(flt, page=page), page_count)
+    page = paginate(
+        _order(base, flt.sort).options(selectinload(Action.owner), selectinload(Action.district),
+                                       selectinload(Action.event)),
+        flt.page, size=TEAM_PAGE_SIZE, count_query=base)
+    shown = replace(flt, page=page.number)
+    page.link = shown.page_link
+    return ActionPage(page, shown)
 
 
 def export_rows(team_id: int, flt: ActionFilter, today: date) -> list[Action]:
@@ -210,14 +240,20 @@ class MyWork:
 RECENT_DAYS = 14
 
 
+def my_work_filter(user_id: int, now: datetime):
+    """What Mijn werk lists: the user's open actions, and what they finished in the last
+    :data:`RECENT_DAYS` days (the one definition behind the page, its counts and the
+    partner's start page)."""
+    return and_(Action.owner_id == user_id,
+                or_(Action.status.in_(OPEN_STATUSES),
+                    and_(Action.status == ActionStatus.GEREED,
+                         Action.completed_at >= now - timedelta(days=RECENT_DAYS))))
+
+
 def my_work(user_id: int, today: date, now: datetime) -> MyWork:
     """The user's open actions by window, and what they finished in the last two weeks."""
     rows = db.session.scalars(
-        select(Action)
-        .where(Action.owner_id == user_id)
-        .where(or_(Action.status.in_(OPEN_STATUSES),
-                   and_(Action.status == ActionStatus.GEREED,
-                        Action.completed_at >= now - timedelta(days=RECENT_DAYS))))
+        select(Action).where(my_work_filter(user_id, now))
         .options(selectinload(Action.team))
         .order_by(Action.due_date.is_(None), Action.due_date, Action.id)
     ).all()
@@ -235,6 +271,82 @@ def my_work(user_id: int, today: date, now: datetime) -> MyWork:
             work.later.append(action)
     work.recently_done.sort(key=lambda a: a.completed_at, reverse=True)
     return work
+
+
+#: The sections of Mijn werk in page order: key (also the heading's id), heading.
+MY_WORK_SECTIONS = (
+    ("te-laat", "Te laat"),
+    ("deze-week", "Deze week"),
+    ("later", "Later"),
+    ("gereed", "Gereed in de afgelopen 14 dagen"),
+)
+
+
+@dataclass
+class WorkSection:
+    key: str
+    title: str
+    #: How many actions the section holds in all (from SQL), and those on this page.
+    total: int
+    actions: list[Action]
+    #: The page the section starts on (to point there when none of it is on this page).
+    first_page: int
+
+
+@dataclass
+class MyWorkPage:
+    page: Page
+    sections: list[WorkSection]
+
+    @property
+    def actions(self) -> list[Action]:
+        return list(self.page.items)
+
+    @property
+    def is_empty(self) -> bool:
+        """Nothing owned and nothing finished lately: the page points elsewhere instead."""
+        return self.page.total == 0
+
+
+def _my_work_section(today: date):
+    """The SQL of an action's section of Mijn werk: gereed, else its due window (te laat,
+    deze week; the rest is later), as :func:`due_window_case` decides it."""
+    window = due_window_case(today)
+    return case(
+        (Action.status == ActionStatus.GEREED, "gereed"),
+        (window == DueWindow.OVERDUE.value, "te-laat"),
+        (window == DueWindow.THIS_WEEK.value, "deze-week"),
+        else_="later")
+
+
+def my_work_listing(user_id: int, today: date, now: datetime, number: int | None) -> MyWorkPage:
+    """Page ``number`` of Mijn werk, one list through the sections in order (open work by
+    date, then what was finished, latest first); each section's size counted in SQL.
+
+    Three statements whatever the amount of work: the counts per section, the page (with
+    each row's section), the teams of its rows.
+    """
+    where = my_work_filter(user_id, now)
+    section = _my_work_section(today)
+    totals = dict(db.session.execute(
+        select(section, func.count(Action.id)).where(where).group_by(section)).all())
+    rank = case(*((section == key, n) for n, (key, _) in enumerate(MY_WORK_SECTIONS)))
+    done_first = case((Action.status == ActionStatus.GEREED, Action.completed_at))
+    query = (select(Action, section).where(where).options(selectinload(Action.team))
+             .order_by(rank, done_first.desc(), Action.due_date.is_(None), Action.due_date,
+                       Action.id))
+    page = paginate(query, number, total=sum(totals.values()), scalars=False)
+    by_section: dict[str, list[Action]] = {key: [] for key, _ in MY_WORK_SECTIONS}
+    for action, key in page.items:
+        by_section[key].append(action)
+    page.items = [action for action, _ in page.items]
+    sections, before = [], 0
+    for key, title in MY_WORK_SECTIONS:
+        total = totals.get(key, 0)
+        sections.append(WorkSection(key, title, total, by_section[key],
+                                    before // page.size + 1))
+        before += total
+    return MyWorkPage(page, sections)
 
 
 def selected_ids(value: str | None, shown: list[Action]) -> set[int]:

@@ -18,7 +18,7 @@ from tracker.actions.queries import (
     assignable_people,
     districts,
     export_rows,
-    my_work,
+    my_work_listing,
     owner_options,
     selected_ids,
     team_counters,
@@ -52,6 +52,7 @@ from tracker.htmx import is_fragment, trigger
 from tracker.milestones.models import Milestone
 from tracker.network.models import Team
 from tracker.network.queries import team_page
+from tracker.pagination import page_links, page_number
 from tracker.xlsx_export import Column, xlsx_bytes, xlsx_response
 
 bp = Blueprint("actions", __name__)
@@ -475,10 +476,11 @@ def export_xlsx(slug: str, subject: Team):
 @bp.get("/mijn-werk")
 @requires("network.view")
 def my_work_page():
-    """The logged-in person's actions across teams."""
+    """The logged-in person's actions across teams, a page at a time."""
     today = local_today()
-    work = my_work(current_user.id, today, now())
-    shown = work.overdue + work.this_week + work.later + work.recently_done
+    work = my_work_listing(current_user.id, today, now(), page_number(request.args))
+    work.page.link = page_links(anchor="mijn-werk-lijst")
+    shown = work.actions
     bulk = can(current_user, "actions.bulk", Selection(rows=[]))
     # Hand work over: the people any of the editable rows' teams may assign to (the bulk
     # route checks the chosen person against every selected action's team).
@@ -486,7 +488,7 @@ def my_work_page():
     # Someone who owns nothing is pointed to their teams (tracker.home.queries).
     my_teams = member_teams(current_user.id) if work.is_empty else []
     return render_template("actions/my_work.html", work=work, today=today, my_teams=my_teams,
-                           next_url=url_for("actions.my_work_page"), bulk=bulk,
+                           next_url=page_links()(work.page.number), bulk=bulk,
                            bulk_operations=BULK_OPERATIONS,
                            bulk_owners=assignable_people(teams) if bulk else None,
                            selected=selected_ids(request.args.get("selectie"), shown))

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, Timezone
@@ -15,6 +15,25 @@ from tracker.formatting import approximate_date
 from tracker.milestones.rules import Assessment
 
 PRODID = "-//Veiligheidsnetwerk Oost-Nederland//Tracker//NL"
+
+#: The feed covers this many days back and forward from today (the agenda page says so):
+#: a calendar needs what is coming and what just passed, not years of history.
+PAST_DAYS = 90
+FUTURE_DAYS = 365
+
+
+def feed_window(today: date) -> tuple[date, date]:
+    """The first and last day (inclusive, local) whose dates the feed holds."""
+    return today - timedelta(days=PAST_DAYS), today + timedelta(days=FUTURE_DAYS)
+
+
+def window_moments(first: date, last: date, timezone: str = "Europe/Amsterdam"
+                   ) -> tuple[datetime, datetime]:
+    """The window's days as moments (UTC): local midnight starting ``first`` and local
+    midnight ending ``last`` (a meeting belongs to the window when it starts in it)."""
+    zone = ZoneInfo(timezone)
+    return (datetime.combine(first, time(0), tzinfo=zone).astimezone(UTC),
+            datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC))
 
 
 def _all_day(uid: str, day, summary: str, description: str, url: str, stamp: datetime) -> Event:

@@ -9,6 +9,7 @@ from tracker.forms import (
     FlagField,
     Form,
     IdField,
+    IdListField,
     LocalDateTimeField,
     ParsedField,
     TextField,
@@ -20,6 +21,8 @@ from tracker.validation import ValidationError
 MAX_CAPACITY = 10_000
 #: Longer pasted address lists are cut here; ``invite`` refuses more than 500 addresses.
 MAX_ADDRESSES_TEXT = 100_000
+#: People ticked in the person search, at most this many in one invitation round.
+MAX_PEOPLE = 200
 
 
 def parse_capacity(raw: str | None, field=None) -> int | None:
@@ -72,16 +75,18 @@ class EventForm(Form):
 
 
 class InviteForm(Form):
-    """Who to invite: a person, a team, an organisation, a district and/or pasted addresses."""
+    """Who to invite: people ticked in the person search, a team, an organisation, a
+    district and/or pasted addresses."""
 
-    user_id = IdField(invalid="Kies een geldige waarde.", any_id=True)
+    user_id = IdListField(invalid="Kies een geldige waarde.", any_id=True,
+                          max_count=MAX_PEOPLE)
     team_id = IdField(invalid="Kies een geldige waarde.", any_id=True)
     organisation_id = IdField(invalid="Kies een geldige waarde.", any_id=True)
     district_id = IdField(invalid="Kies een geldige waarde.", any_id=True)
     addresses = ParsedField(parse=lambda raw, _field: (raw or "")[:MAX_ADDRESSES_TEXT])
 
     def check(self, errors: dict[str, str]) -> None:
-        if not any((field.raw or "").strip() for field in self):
+        if not self.user_id.raw_list and not any((field.raw or "").strip() for field in self):
             errors.clear()
             errors["user_id"] = ("Kies wie u wilt uitnodigen: een persoon, een team, een "
                                  "organisatie, een district of een lijst met e-mailadressen.")

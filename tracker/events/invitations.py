@@ -8,14 +8,14 @@ from datetime import datetime
 from email.utils import formataddr, getaddresses
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import selectinload
 
 from tracker.audit.services import record
 from tracker.auth.models import User
 from tracker.enums import Role
 from tracker.events.models import Event, Invitation
-from tracker.events.queries import local_day, lock_event
+from tracker.events.queries import invitable, local_day, lock_event
 from tracker.events.rules import invitations_closed, is_remindable, may_remind
 from tracker.extensions import db
 from tracker.network.models import Municipality, Organisation, TeamMembership
@@ -171,7 +171,7 @@ def _users_by_filter(*, user_ids=(), team_id=None, organisation_id=None, distric
     if not ids:
         return []
     return list(db.session.scalars(
-        select(User).where(User.id.in_(ids), User.active.is_(True)).order_by(User.name)))
+        select(User).where(User.id.in_(ids), invitable()).order_by(User.name)))
 
 
 def invite(event: Event, *, actor, now: datetime, user_ids=(), team_id: int | None = None,
@@ -245,10 +245,9 @@ def reminder_recipients(event: Event) -> list[Invitation]:
     Never the organiser (:func:`rules.is_remindable`), never a deactivated account or one
     without an address. The confirmation page lists exactly these; the POST sends to them.
     """
-    return remindable(event, db.session.scalars(
-        select(Invitation).where(Invitation.event_id == event.id, Invitation.response.is_(None))
-        .join(Invitation.user).options(selectinload(Invitation.user))
-        .order_by(User.name, Invitation.id)).all())
+    return list(db.session.scalars(
+        select(Invitation).join(Invitation.user).where(remindable_condition(event))
+        .options(selectinload(Invitation.user)).order_by(User.name, Invitation.id)))
 
 
 def remindable(event: Event, invitations) -> list[Invitation]:
@@ -256,6 +255,22 @@ def remindable(event: Event, invitations) -> list[Invitation]:
     organiser, an active account with an address. Pure; keeps the order."""
     return [i for i in invitations
             if i.response is None and is_remindable(event, i) and i.user.active and i.user.email]
+
+
+def remindable_condition(event: Event):
+    """:func:`remindable` as SQL over invitations joined to their users, for ``event``
+    (tests check that both pick the same invitations)."""
+    conditions = [Invitation.event_id == event.id, Invitation.response.is_(None),
+                  User.active.is_(True), User.email.is_not(None), User.email != ""]
+    if event.organiser_id is not None:  # rules.is_remindable: never the organiser
+        conditions.append(Invitation.user_id != event.organiser_id)
+    return and_(*conditions)
+
+
+def has_remindable(event: Event) -> bool:
+    """Whether a reminder would reach anyone (one statement, whatever the invitations)."""
+    return bool(db.session.scalar(select(
+        select(Invitation.id).join(Invitation.user).where(remindable_condition(event)).exists())))
 
 
 def remind_non_responders(event: Event, *, actor, now: datetime) -> list[str]:

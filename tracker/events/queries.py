@@ -8,12 +8,14 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager
 
 from tracker.auth.models import User
 from tracker.enums import RsvpResponse
 from tracker.events.models import Event, Invitation
 from tracker.extensions import db
+from tracker.network.models import Organisation
+from tracker.pagination import Page, paginate
 
 
 def visible_events_query(user):
@@ -65,26 +67,125 @@ class Summary:
         return self.ja + self.nee + self.misschien + self.geen_antwoord + self.wachtlijst
 
 
-def summarise(invitations) -> Summary:
-    """The counts the organiser sees, from the invitations (pure)."""
+def tally(rows) -> Summary:
+    """The organiser's counts from ``(response, waiting, how many)`` rows (pure): the one
+    rule that sorts an invitation into ja, nee, misschien, geen antwoord or wachtlijst."""
     summary = Summary()
-    for invitation in invitations:
-        if invitation.response is None:
-            summary.geen_antwoord += 1
-        elif invitation.response == RsvpResponse.JA and invitation.waitlisted_at is not None:
-            summary.wachtlijst += 1
+    for response, waiting, n in rows:
+        if response is None:
+            summary.geen_antwoord += n
+        elif response == RsvpResponse.JA and waiting:
+            summary.wachtlijst += n
         else:
-            setattr(summary, invitation.response.value,
-                    getattr(summary, invitation.response.value) + 1)
+            key = RsvpResponse(response).value
+            setattr(summary, key, getattr(summary, key) + n)
     return summary
 
 
+def summarise(invitations) -> Summary:
+    """The counts the organiser sees, from the invitations (pure)."""
+    return tally((i.response, i.waitlisted_at is not None, 1) for i in invitations)
+
+
+def invitation_summary(event_id: int) -> Summary:
+    """The organiser's counts of an event, counted in the database (one statement)."""
+    waiting = Invitation.waitlisted_at.is_not(None)
+    return tally(db.session.execute(
+        select(Invitation.response, waiting, func.count(Invitation.id))
+        .where(Invitation.event_id == event_id).group_by(Invitation.response, waiting)).all())
+
+
+def invitations_query(event_id: int):
+    """The invitations of an event by name, with their people and organisations loaded in
+    the same statement."""
+    return (select(Invitation).where(Invitation.event_id == event_id)
+            .join(Invitation.user).outerjoin(User.organisation)
+            .options(contains_eager(Invitation.user).contains_eager(User.organisation))
+            .order_by(User.name, Invitation.id))
+
+
 def invitations_of(event_id: int) -> list[Invitation]:
-    """The invitations of an event with their people and organisations, in two queries."""
-    return list(db.session.scalars(
-        select(Invitation).where(Invitation.event_id == event_id)
-        .options(selectinload(Invitation.user).selectinload(User.organisation))
-        .join(Invitation.user).order_by(User.name, Invitation.id)))
+    """Every invitation of an event (the exports), in one query."""
+    return list(db.session.scalars(invitations_query(event_id)))
+
+
+def invitation_page(event_id: int, number: int | None, summary: Summary) -> Page:
+    """Page ``number`` of an event's invitations by name; the total is ``summary``'s (the
+    counts already made), so one statement."""
+    return paginate(invitations_query(event_id), number, total=summary.total)
+
+
+# --- Finding people to invite ----------------------------------------------------------
+
+#: At most this many people are offered per search (refine the search for others).
+PEOPLE_FOUND = 20
+#: Words of a person search used (the rest is ignored) and their longest length.
+SEARCH_WORDS, SEARCH_WORD_LENGTH = 5, 60
+
+
+def invitable():
+    """Who may be invited by account (the person search offers exactly these): active
+    accounts. The invitation service applies the same condition."""
+    return User.active.is_(True)
+
+
+@dataclass
+class FoundPerson:
+    id: int
+    name: str
+    email: str
+    organisation: str | None
+    #: Already invited to this event (inviting again skips them).
+    invited: bool
+
+
+@dataclass
+class PeopleFound:
+    text: str
+    #: People ticked before this search (kept ticked), then the matches.
+    chosen: list[FoundPerson]
+    found: list[FoundPerson]
+    #: More matched than :data:`PEOPLE_FOUND`: the search should be narrowed.
+    more: bool
+
+
+def _like(word: str) -> str:
+    escaped = word.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def find_people(event_id: int, text: str | None, chosen_ids=()) -> PeopleFound:
+    """People to invite whose name, e-mail address or organisation holds every word of
+    ``text``, by name, at most :data:`PEOPLE_FOUND`; ``chosen_ids`` (ticked earlier) come
+    back first. Only :func:`invitable` accounts. At most two statements, none without a
+    search and nothing ticked.
+    """
+    words = [w[:SEARCH_WORD_LENGTH] for w in (text or "").split()[:SEARCH_WORDS]]
+    shown_text = " ".join(words)
+    chosen_ids = sorted(set(chosen_ids))[:PEOPLE_FOUND * 10]
+    invited = (select(Invitation.id).where(Invitation.event_id == event_id,
+                                           Invitation.user_id == User.id).exists())
+    base = (select(User.id, User.name, User.email, Organisation.name, invited)
+            .outerjoin(Organisation, Organisation.id == User.organisation_id)
+            .where(invitable()).order_by(User.name, User.id))
+
+    def people(query) -> list[FoundPerson]:
+        return [FoundPerson(*row) for row in db.session.execute(query)]
+
+    chosen = people(base.where(User.id.in_(chosen_ids))) if chosen_ids else []
+    if not words:
+        return PeopleFound(shown_text, chosen, [], False)
+    query = base
+    for word in words:
+        pattern = _like(word)
+        query = query.where(or_(
+            func.lower(User.name).like(pattern, escape="\\"),
+            func.lower(User.email).like(pattern, escape="\\"),
+            func.lower(func.coalesce(Organisation.name, "")).like(pattern, escape="\\")))
+    if chosen_ids:
+        query = query.where(User.id.not_in(chosen_ids))
+    found = people(query.limit(PEOPLE_FOUND + 1))
+    return PeopleFound(shown_text, chosen, found[:PEOPLE_FOUND], len(found) > PEOPLE_FOUND)
 
 
 def waitlist_place(invitation: Invitation) -> int | None:

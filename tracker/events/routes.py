@@ -6,6 +6,7 @@ from flask import Blueprint, flash, make_response, redirect, render_template, re
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from werkzeug.datastructures import MultiDict
 
 from tracker.auth.models import User
 from tracker.auth.permissions import can, public, requires
@@ -22,9 +23,9 @@ from tracker.events.forms import (
     SendMinutesForm,
 )
 from tracker.events.invitations import (
+    has_remindable,
     invite,
     remind_non_responders,
-    remindable,
     reminder_recipients,
 )
 from tracker.events.itip import unmatched_replies
@@ -39,7 +40,14 @@ from tracker.events.minutes import (
     send_minutes,
 )
 from tracker.events.models import Event, Invitation
-from tracker.events.queries import invitations_of, local_day, summarise, waitlist_place
+from tracker.events.queries import (
+    find_people,
+    invitation_page,
+    invitation_summary,
+    invitations_of,
+    local_day,
+    waitlist_place,
+)
 from tracker.events.rsvp import RsvpClosed, answer
 from tracker.events.rules import (
     answer_sentence,
@@ -56,7 +64,8 @@ from tracker.formatting import long_date, long_datetime
 from tracker.forms import Refusal, flash_and_redirect, form_errors
 from tracker.htmx import is_fragment
 from tracker.network.models import District, Organisation, Team
-from tracker.validation import ValidationErrors
+from tracker.pagination import page_links, page_number
+from tracker.validation import ValidationErrors, parse_id
 from tracker.xlsx_export import Column, xlsx_bytes, xlsx_response
 
 bp = Blueprint("events", __name__)
@@ -216,17 +225,26 @@ def cancel(event_id: int, subject: Event):
 
 # --- Page and organiser view ---------------------------------------------------------------
 
+#: The region of the invitation form that the person search fills (htmx swaps it).
+PEOPLE_ID = "gevonden-personen"
+
+
 def _invite_choices() -> dict:
     return {
-        "people": db.session.execute(
-            select(User.id, User.name, User.email).where(User.active.is_(True))
-            .order_by(User.name)).all(),
         "teams": db.session.execute(select(Team.id, Team.name).order_by(Team.position)).all(),
         "organisations": db.session.execute(
             select(Organisation.id, Organisation.name).order_by(Organisation.name)).all(),
         "districts": db.session.execute(
             select(District.id, District.name).order_by(District.position)).all(),
     }
+
+
+def _people_found(event: Event, values=None):
+    """The person search of the invitation form: ``zoek`` the words, ``user_id`` the
+    people ticked so far (kept ticked; after a refusal, those of the refused form)."""
+    values = request.args if values is None else MultiDict(values)
+    chosen = [i for i in (parse_id(v) for v in values.getlist("user_id")[:200]) if i]
+    return find_people(event.id, values.get("zoek"), chosen)
 
 
 def _detail_page(event: Event, *, invite_errors=None, invite_values=None, status=200):
@@ -241,12 +259,14 @@ def _detail_page(event: Event, *, invite_errors=None, invite_values=None, status
                "actions": [a for a in event_actions(event.id)
                            if can(current_user, "action.view", a)]}
     if manage:
-        invitations = invitations_of(event.id)
-        summary = summarise(invitations)
+        summary = invitation_summary(event.id)
+        invitations = invitation_page(event.id, page_number(request.args), summary)
+        invitations.link = page_links(anchor="genodigden")
         context.update(invitations=invitations, summary=summary,
-                       can_remind=may_remind(event, moment) and bool(remindable(event,
-                                                                                 invitations)),
+                       can_remind=may_remind(event, moment) and has_remindable(event),
                        unmatched_replies=unmatched_replies(event.id),
+                       people=_people_found(event, invite_values) if context["can_invite"]
+                       else None, people_id=PEOPLE_ID,
                        **_invite_choices())
     else:
         mine = db.session.scalar(select(Invitation).where(
@@ -257,6 +277,28 @@ def _detail_page(event: Event, *, invite_errors=None, invite_values=None, status
         context["my_rsvp_url"] = (url_for("events.rsvp", token=rsvp_token(mine.id))
                                   if mine is not None else None)
     return render_template("events/detail.html", **context), status
+
+
+def _event_with_team(event_id: int, **_ignored) -> Event | None:
+    """The event with only what ``event.manage`` asks (its team's memberships)."""
+    return db.session.scalar(select(Event).where(Event.id == event_id).options(
+        selectinload(Event.team).selectinload(Team.memberships)))
+
+
+@bp.get("/events/<int:event_id>/personen")
+@requires("event.manage", load=_event_with_team)
+def people(event_id: int, subject: Event):
+    """Find people to invite (``?zoek=`` name, e-mail address or organisation; at most 20):
+    for htmx the results region of the invitation form, else the meeting page with them."""
+    if not is_fragment(target=PEOPLE_ID):
+        return redirect(url_for("events.detail", event_id=event_id,
+                                zoek=request.args.get("zoek", "")[:200] or None,
+                                _anchor="uitnodigen"), code=303)
+    response = make_response(render_template(
+        "events/_people_found.html", event=subject, people=_people_found(subject),
+        people_id=PEOPLE_ID, invite_errors={}, oob=True))
+    response.vary.add("HX-Request")
+    return response
 
 
 @bp.get("/events/<int:event_id>")
@@ -275,10 +317,11 @@ def _refused_invite(refusal: Refusal, event_id: int, subject: Event):
 @requires("event.manage", load=load_event)
 @form_errors(_refused_invite)
 def invite_people(event_id: int, subject: Event):
-    """Invite one person, a team, an organisation, a district or a pasted list of addresses."""
+    """Invite the people ticked in the person search, a team, an organisation, a district
+    and/or a pasted list of addresses."""
     form = InviteForm().parse()
     report = invite(subject, actor=current_user, now=now(),
-                    user_ids=[form.user_id.data] if form.user_id.data else [],
+                    user_ids=form.user_id.data or [],
                     team_id=form.team_id.data, organisation_id=form.organisation_id.data,
                     district_id=form.district_id.data, addresses=form.addresses.data)
     db.session.commit()

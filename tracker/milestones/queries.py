@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import selectinload
 
 from tracker.actions.models import Action
@@ -22,6 +22,7 @@ from tracker.milestones.rules import (
     progress_by_district,
 )
 from tracker.network.models import District, Municipality
+from tracker.pagination import PAGE_SIZE, Page, paginate
 
 
 @dataclass
@@ -82,18 +83,33 @@ def milestone_views(milestones: list[Milestone], today: date) -> list[MilestoneV
     return views
 
 
-def visible_milestones(team_ids: list[int] | None) -> list[Milestone]:
-    """Milestones of the given teams plus the network-wide ones (all when None)."""
-    return list(db.session.scalars(visible_milestones_query(team_ids)))
-
-
 def visible_milestones_query(team_ids: list[int] | None):
-    """The SELECT behind :func:`visible_milestones` (by due date), for paging (the API)."""
+    """Milestones of the given teams plus the network-wide ones (all when None), by due
+    date; paged by the pages and the API."""
     query = select(Milestone).options(selectinload(Milestone.team)).order_by(
         Milestone.due_date, Milestone.id)
     if team_ids is not None:
         query = query.where(Milestone.team_id.in_(team_ids) | Milestone.team_id.is_(None))
     return query
+
+
+def milestone_page(query: Select, number: int | None, today: date) -> Page:
+    """Page ``number`` of the milestones of ``query`` (ordered by due date) as
+    :class:`MilestoneView` items. Without a number, the page holding the first milestone
+    due today or later: the list opens at what is coming, earlier ones a page back.
+
+    One statement counts all and those due before ``today``, one reads the page, two
+    more give its progress (:func:`milestone_views`).
+    """
+    matching = query.order_by(None).subquery()
+    total, before = db.session.execute(select(
+        func.count(), func.coalesce(func.sum(case((matching.c.due_date < today, 1), else_=0)), 0),
+    ).select_from(matching)).one()
+    if number is None:
+        number = before // PAGE_SIZE + 1
+    page = paginate(query, number, total=total)
+    page.items = milestone_views(list(page.items), today)
+    return page
 
 
 @dataclass

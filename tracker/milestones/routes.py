@@ -28,9 +28,10 @@ from tracker.milestones.forms import AchievedForm, BulkTickForm, MilestoneForm, 
 from tracker.milestones.models import Milestone, MunicipalityTick
 from tracker.milestones.queries import (
     grid_progress,
+    milestone_page,
     milestone_views,
     municipality_grid,
-    visible_milestones,
+    visible_milestones_query,
 )
 from tracker.milestones.services import (
     create_milestone,
@@ -43,6 +44,7 @@ from tracker.milestones.services import (
 )
 from tracker.network.models import District, Municipality, Team
 from tracker.network.queries import team_page
+from tracker.pagination import page_links, page_number
 from tracker.xlsx_export import Column, xlsx_bytes, xlsx_response
 
 bp = Blueprint("milestones", __name__)
@@ -69,23 +71,26 @@ def _timeline(views):
 @bp.get("/milestones")
 @requires("network.view")
 def index():
-    """Every milestone the user may see, as a list and a timeline by year."""
-    views = milestone_views(visible_milestones(visible_team_ids(current_user)), local_today())
+    """The milestones the user may see, a page at a time (opening at what is coming), as a
+    list and a timeline by year."""
+    return _list_page(visible_milestones_query(visible_team_ids(current_user)), team=None)
+
+
+def _list_page(query, *, team: Team | None, can_edit: bool = False):
+    today = local_today()
+    views = milestone_page(query, page_number(request.args), today)
+    views.link = page_links(anchor="mijlpalen-tabel", bare_first=False)
     return render_template("milestones/index.html", views=views, timeline=_timeline(views),
-                           team=None, today=local_today())
+                           team=team, today=today, can_edit=can_edit)
 
 
 @bp.get("/teams/<slug>/milestones")
 @requires("team.view", load=team_page)
 def team_list(slug: str, subject: Team):
-    """One team's milestones."""
-    milestones = list(db.session.scalars(
-        select(Milestone).where(Milestone.team_id == subject.id)
-        .options(selectinload(Milestone.team)).order_by(Milestone.due_date)))
-    views = milestone_views(milestones, local_today())
-    return render_template("milestones/index.html", views=views, timeline=_timeline(views),
-                           team=subject, today=local_today(),
-                           can_edit=can(current_user, "team.edit", subject))
+    """One team's milestones, a page at a time (opening at what is coming)."""
+    query = (select(Milestone).where(Milestone.team_id == subject.id)
+             .options(selectinload(Milestone.team)).order_by(Milestone.due_date, Milestone.id))
+    return _list_page(query, team=subject, can_edit=can(current_user, "team.edit", subject))
 
 
 @bp.get("/milestones/<int:milestone_id>")

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from tracker.enums import PilotStatus
 from tracker.extensions import db
 from tracker.network.models import District
+from tracker.pagination import Page, paginate
 from tracker.pilots.models import BuildingBlock, Pilot
 from tracker.validation import parse_id
 
@@ -34,15 +35,16 @@ class PilotFilter:
                    district=digits("district"), block=digits("block"))
 
 
-def pilots(team_ids: list[int] | None, flt: PilotFilter | None = None, *,
-           eager: bool = True) -> list[Pilot]:
-    """Pilots of ``team_ids`` matching ``flt``; ``eager`` loads what the list shows."""
-    return list(db.session.scalars(pilots_query(team_ids, flt, eager=eager)))
+def pilot_page(team_ids: list[int] | None, flt: PilotFilter | None, number: int | None) -> Page:
+    """Page ``number`` of the pilots of ``team_ids`` matching ``flt`` (by title): a COUNT
+    and one page of rows with what the list shows."""
+    return paginate(pilots_query(team_ids, flt), number)
 
 
 def pilots_query(team_ids: list[int] | None, flt: PilotFilter | None = None, *,
                  eager: bool = True):
-    """The SELECT behind :func:`pilots` (by title), for paging (the API)."""
+    """The pilots of ``team_ids`` (None: every team) matching ``flt``, by title; ``eager``
+    loads what the list shows. Paged by the pages and the API."""
     query = select(Pilot).order_by(Pilot.title, Pilot.id)
     if eager:
         query = query.options(
@@ -86,10 +88,17 @@ class Matrix:
         return sum(self.counts.values())
 
 
-def matrix(rows: list[Pilot], team_ids: list[int]) -> Matrix:
-    """Count the pilots per district and bouwsteen of ``team_ids`` (two extra queries)."""
+def matrix(team_ids: list[int] | None, flt: PilotFilter | None = None) -> Matrix:
+    """The pilots of ``team_ids`` (None: every team) matching ``flt`` counted per district
+    and bouwsteen, in the database (three queries: the counts, the districts, the bouwstenen)."""
+    matching = pilots_query(team_ids, flt, eager=False).order_by(None).subquery()
+    counts = Counter({
+        (district_id, block_id): n for district_id, block_id, n in db.session.execute(
+            select(matching.c.district_id, matching.c.building_block_id, func.count())
+            .group_by(matching.c.district_id, matching.c.building_block_id))
+    })
     districts = list(db.session.scalars(select(District).order_by(District.position)))
-    blocks = list(db.session.scalars(
-        select(BuildingBlock).where(BuildingBlock.team_id.in_(team_ids))
-        .order_by(BuildingBlock.team_id, BuildingBlock.number))) if team_ids else []
-    return Matrix(districts, blocks, Counter((p.district_id, p.building_block_id) for p in rows))
+    blocks = select(BuildingBlock).order_by(BuildingBlock.team_id, BuildingBlock.number)
+    if team_ids is not None:
+        blocks = blocks.where(BuildingBlock.team_id.in_(team_ids))
+    return Matrix(districts, list(db.session.scalars(blocks)), counts)

@@ -9,16 +9,17 @@ from sqlalchemy.orm import selectinload
 
 from tracker.audit.models import AuditEntry
 from tracker.auth.models import User
-from tracker.auth.permissions import can, requires
+from tracker.auth.permissions import can, requires, visible_team_ids
 from tracker.clock import now
 from tracker.enums import PilotStatus
 from tracker.extensions import db
 from tracker.forms import Refusal, flash_and_redirect, form_errors
 from tracker.network.models import District, Municipality, Team, TeamMembership
-from tracker.network.queries import team_page, visible_teams
+from tracker.network.queries import team_choices, team_page
+from tracker.pagination import page_links, page_number
 from tracker.pilots.forms import BuildingBlockForm, CorrectionForm, PilotForm, StatusForm
 from tracker.pilots.models import BuildingBlock, Pilot
-from tracker.pilots.queries import PilotFilter, matrix, pilots
+from tracker.pilots.queries import PilotFilter, matrix, pilot_page
 from tracker.pilots.rules import (
     allowed_next,
     can_move,
@@ -52,14 +53,17 @@ def load_pilot(pilot_id: int, **_ignored) -> Pilot | None:
 @bp.get("/pilots")
 @requires("network.view")
 def index():
-    """All pilots: the districts × bouwstenen matrix and the filtered list."""
-    teams = visible_teams(current_user)
+    """All pilots: the districts × bouwstenen matrix (counted in the database) and one page
+    of the filtered list."""
+    teams = team_choices(current_user)
     flt = PilotFilter.from_args(request.args)
-    team_ids = [t.id for t in teams if not flt.team or t.slug == flt.team]
-    rows = pilots(team_ids, flt)
-    unfiltered = pilots(team_ids, PilotFilter(team=flt.team, status=flt.status), eager=False)
+    team_ids = ([t.id for t in teams if t.slug == flt.team] if flt.team
+                else visible_team_ids(current_user))
+    rows = pilot_page(team_ids, flt, page_number(request.args))
+    rows.link = page_links(anchor="pilots-lijst")
+    cells = matrix(team_ids, PilotFilter(team=flt.team, status=flt.status))
     return render_template(
-        "pilots/index.html", rows=rows, matrix=matrix(unfiltered, team_ids), filter=flt,
+        "pilots/index.html", rows=rows, matrix=cells, filter=flt,
         teams=teams, status_options=STATUS_OPTIONS, team=None,
     )
 
@@ -67,8 +71,9 @@ def index():
 @bp.get("/teams/<slug>/pilots")
 @requires("team.view", load=team_page)
 def team_list(slug: str, subject: Team):
-    """One team's pilot registry."""
-    rows = pilots([subject.id])
+    """One team's pilot registry, a page at a time."""
+    rows = pilot_page([subject.id], None, page_number(request.args))
+    rows.link = page_links(anchor="pilots-lijst")
     blocks = db.session.scalars(select(BuildingBlock).where(BuildingBlock.team_id == subject.id)
                                 .order_by(BuildingBlock.number)).all()
     return render_template("pilots/team.html", team=subject, rows=rows, blocks=blocks,
