@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select, text
 
 from tests.conftest import DEMO_PASSWORD, empty_all_tables, login_via_form
+from tracker import history
 from tracker.audit.models import AuditEntry
 from tracker.demo.scale import (
     ADMIN_EMAIL,
     PER_REGION,
+    _Scaler,
     content_digest,
     count_scaled,
     scale_network,
 )
 from tracker.extensions import db
 from tracker.history import versioning_manager
+from tracker.notifications.models import OutboxMessage
+from tracker.pilots.models import Pilot
+from tracker.search.models import SearchDocument
 
 #: The anchor of every run here: the plan is made relative to its local date.
 AT = datetime(2026, 6, 1, 10, 0, tzinfo=UTC)
@@ -47,8 +53,41 @@ def _empty() -> None:
     empty_all_tables()
 
 
-def test_counts_scale_with_the_factor_and_history_lies_in_the_past():
-    one = _scale(1)
+@dataclass
+class Generated:
+    """One network of factor 1, generated once for this module (generating costs seconds)."""
+
+    counts: dict[str, int]
+    digest: str
+    started: datetime  # before the run: the digest leaves out moments from here on
+    rows: dict[str, list[dict]]
+
+    def restore(self) -> None:
+        """Put the generated rows back into the (empty) database, one INSERT per table."""
+        with history.paused():
+            for table in db.metadata.sorted_tables:
+                if self.rows[table.name]:
+                    db.session.execute(table.insert(), self.rows[table.name])
+        db.session.commit()
+
+
+@pytest.fixture(scope="module")
+def generated(app) -> Generated:
+    with app.app_context():
+        _empty()
+        started = datetime.now(UTC) - timedelta(minutes=1)
+        counts = _scale(1, seed=7)
+        digest = content_digest(started)
+        rows = {table.name: [dict(row._mapping) for row in db.session.execute(
+            table.select().order_by(*table.primary_key.columns))]
+            for table in db.metadata.sorted_tables}
+        _empty()
+        db.session.remove()
+    return Generated(counts, digest, started, rows)
+
+
+def test_counts_and_history_of_one_region(generated):
+    one = generated.counts
     # One region: the figures of PER_REGION (the beheerder of the scaled network besides).
     assert one["people"] == PER_REGION["people"] + 1
     assert one["actions"] == PER_REGION["actions"]
@@ -56,6 +95,7 @@ def test_counts_scale_with_the_factor_and_history_lies_in_the_past():
     assert one["milestones"] == PER_REGION["milestones"]
     assert one["meetings"] == PER_REGION["meetings"]
     assert one["invitations"] == PER_REGION["meetings"] * PER_REGION["invitations_per_meeting"]
+    generated.restore()
     # History: written by the services, spread over years before the anchor.
     transaction = versioning_manager.transaction_cls
     first, last = db.session.execute(
@@ -75,12 +115,29 @@ def test_counts_scale_with_the_factor_and_history_lies_in_the_past():
     audited = db.session.scalars(select(AuditEntry.at).where(
         AuditEntry.action.not_in(["event.invite", "invitation.answer"])))
     assert {e.astimezone(UTC) for e in audited} <= moments
+    # One history transaction per moment, never two at the same moment.
+    assert len(moments) == one["history_transactions"]
     versions = db.session.scalar(text("SELECT count(*) FROM actions_version"))
     assert versions > one["actions"] * 2
     assert one["audit"] > 400
+    # No mail about the synthetic past; the search index describes what was made.
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+    indexed = dict(db.session.execute(select(SearchDocument.kind, func.count())
+                                      .group_by(SearchDocument.kind)).all())
+    assert indexed["action"] == one["actions"] and indexed["pilot"] == one["pilots"]
+    assert indexed["person"] == 2 * one["people"]  # a team and a beheer document each
+    assert indexed["event"] == one["meetings"]
+    # ... as they stand at the end: a pilot's findings came after its creation.
+    evaluated = db.session.scalar(select(func.count()).select_from(Pilot).where(
+        Pilot.results != ""))
+    described = db.session.scalar(select(func.count()).select_from(SearchDocument).where(
+        SearchDocument.kind == "pilot", SearchDocument.body.contains("Werkwijze getoetst")))
+    assert evaluated > 0 and described == evaluated
 
-    _empty()
-    two = _scale(2)
+
+def test_counts_scale_with_the_factor(generated):
+    one = generated.counts
+    two = _scale(2, seed=7)
     for kind in KINDS:
         expected = 2 * one[kind] - (1 if kind == "people" else 0)
         assert two[kind] == expected, kind
@@ -88,16 +145,19 @@ def test_counts_scale_with_the_factor_and_history_lies_in_the_past():
     assert 1.5 * one["history_transactions"] < two["history_transactions"]
 
 
-def test_the_same_factor_and_seed_give_the_same_content():
-    run_started = datetime.now(UTC) - timedelta(minutes=1)
+def _plan(seed: int) -> list[tuple]:
+    scaler = _Scaler(1, seed, AT, "Europe/Amsterdam", None, lambda line: None)
+    scaler.build_plan()
+    return [(step.moment, step.order) for step in scaler.steps]
+
+
+def test_the_same_factor_and_seed_give_the_same_content(generated):
+    # Generated a second time (the smallest network, factor 1): the same rows.
     _scale(1, seed=7)
-    first = content_digest(run_started)
-    _empty()
-    _scale(1, seed=7)
-    assert content_digest(run_started) == first
-    _empty()
-    _scale(1, seed=8)
-    assert content_digest(run_started) != first
+    assert content_digest(generated.started) == generated.digest
+    # Another seed makes another plan (other moments, so other rows).
+    assert _plan(7) == _plan(7)
+    assert _plan(8) != _plan(7)
 
 
 def test_command_loads_the_demo_after_the_history_and_pages_answer(runner, client):

@@ -127,3 +127,33 @@ def test_unticking_a_municipality_does_not_lower_earlier_counts(demo):
 
     assert done(date(2018, 9, 1)) == 20
     assert done(date(2018, 9, 10)) == 19
+
+
+def test_the_fast_is_modified_agrees_with_continuums_own():
+    """tracker.history.is_modified replaces Continuum's: same answer in every state."""
+    from tests.factories import create_action, create_team, create_user
+    from tracker.enums import OrganisationKind
+    from tracker.network.models import Organisation
+
+    team = create_team()
+    user = create_user()
+    action = create_action(team, title="Eerst")
+    db.session.commit()
+    organisation = Organisation(slug="proef", name="Gemeente Proef", kind=OrganisationKind.GEMEENTE)
+    db.session.add(organisation)
+    db.session.flush()
+    assert team.name and user.name and action.title  # loaded again after the commit
+
+    def agree(*objects) -> list[bool]:
+        answers = [history.is_modified(o) for o in objects]
+        assert answers == [history.continuum_is_modified(o) for o in objects]
+        return answers
+
+    assert agree(team, user, action) == [False, False, False]
+    action.title = "Daarna"
+    user.last_login_at = datetime(2026, 1, 1, tzinfo=UTC)  # not kept in history
+    assert agree(team, user, action) == [False, False, True]
+    user.organisation = organisation  # a relationship over a versioned column
+    assert agree(user) == [True]
+    db.session.rollback()
+    assert agree(team, user, action) == [False, False, False]

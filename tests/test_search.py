@@ -384,3 +384,31 @@ def test_a_status_point_added_with_a_plain_kind_value_is_indexed(app):
     db.session.commit()
     assert _found(user, "uitgaansgebied") == {"item": ["Uitgangspunten / doelen Veilige "
                                                        "uitgaansgebieden"]}
+
+
+def test_a_deferred_session_leaves_the_index_to_a_rebuild_in_chunks(app, monkeypatch):
+    """``flask demo scale`` describes its result once: flushes leave the index alone, and
+    the rebuild (in chunks of REBUILD_CHUNK rows) writes what the flushes would have."""
+    from tracker.search import indexing
+
+    team = create_team()
+    for n in range(5):
+        create_action(team, title=f"Huisbezoek {n}")
+    db.session.commit()
+    columns = [c for c in SearchDocument.__table__.columns if c.name != "id"]
+    incremental = sorted(db.session.execute(select(*columns)).all())
+    db.session.execute(SearchDocument.__table__.delete())
+    db.session.commit()
+    db.session.info[indexing.DEFERRED] = True
+    try:
+        create_action(team, title="Uitgesteld")
+        db.session.commit()
+        assert db.session.scalar(select(func.count(SearchDocument.id))) == 0
+    finally:
+        db.session.info.pop(indexing.DEFERRED)
+    monkeypatch.setattr(indexing, "REBUILD_CHUNK", 2)
+    assert rebuild(db.session) == 6  # the six actions
+    db.session.commit()
+    rebuilt = sorted(db.session.execute(select(*columns)).all())
+    assert [r for r in rebuilt if r.title != "Uitgesteld"] == incremental
+    assert [r.title for r in rebuilt if r.kind == "action"].count("Uitgesteld") == 1

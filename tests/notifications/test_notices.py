@@ -232,3 +232,19 @@ def test_unsubscribing_from_reminders_stops_every_notice_too(people):
     action = _change(create_action, team, _data(owner), actor=boss)
     _change(add_comment, action, "Graag voor vrijdag.", actor=boss)
     assert _direct(owner) == [] and _bundle(owner) is None
+
+
+def test_a_quiet_session_queues_no_mail_about_its_changes(people):
+    """``flask demo scale`` makes a synthetic past through the services: no mail about it."""
+    from tracker.notifications.outbox import QUIET
+
+    team, owner, boss, _ = people
+    _choose(owner, assigned="direct")
+    db.session.info[QUIET] = True
+    try:
+        _change(create_action, team, _data(owner, title="Stil"), actor=boss)
+    finally:
+        db.session.info.pop(QUIET)
+    assert _direct(owner) == []
+    _change(create_action, team, _data(owner, title="Hoorbaar"), actor=boss)
+    assert [m.subject for m in _direct(owner)] == ["Aan u toegewezen: Hoorbaar"]

@@ -60,7 +60,7 @@ def _snapshot(action: Action) -> dict[str, Any]:
 def create_action(team: Team, data: ActionInput, *, actor, now: datetime,
                   event_id: int | None = None) -> Action:
     """A new action at the end of ``team``'s list; ``event_id``: the meeting it came out of."""
-    position = max((a.position for a in team_actions(team)), default=-1) + 1
+    position = _last_position(team) + 1
     action = Action(
         team=team, title=data.title, description=data.description,
         report_text=data.report_text, owner_id=data.owner_id,
@@ -91,10 +91,13 @@ def _announce_completion(action: Action, now: datetime) -> None:
         webhooks.check_milestone(action.milestone, to_local(now).date(), now)
 
 
-def team_actions(team: Team) -> list[Action]:
-    from sqlalchemy import select
+def _last_position(team: Team) -> int:
+    """The highest position in ``team``'s list (-1 when it has no actions), from SQL: no
+    action is loaded for it."""
+    from sqlalchemy import func, select
 
-    return list(db.session.scalars(select(Action).where(Action.team_id == team.id)))
+    last = db.session.scalar(select(func.max(Action.position)).where(Action.team_id == team.id))
+    return -1 if last is None else last
 
 
 def update_action(action: Action, data: ActionInput, *, expected_version: int | None, actor,

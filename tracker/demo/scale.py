@@ -22,8 +22,13 @@ date (``random.Random`` seeded per region with a string). On a fresh database th
 arguments give the same rows and ids; :func:`content_digest` hashes them leaving out
 secrets and the moments of the run itself.
 
-Mail the services queue about this synthetic past is removed in the same transaction
-(nobody must get 20,000 invitations to meetings of the past).
+No mail is queued about this synthetic past (nobody must get 20,000 invitations to
+meetings of the past): the run marks its session
+:data:`tracker.notifications.outbox.QUIET`. The search index is described once, after
+the last change (:data:`tracker.search.indexing.DEFERRED`, then
+:func:`tracker.search.indexing.rebuild`), not again after each of the changes. What
+the run looks up itself (the trekker of a team) comes from maps it keeps, not from
+the team's memberships.
 """
 
 from __future__ import annotations
@@ -40,7 +45,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 
 from tracker.actions.models import Action
 from tracker.actions.services import (
@@ -72,8 +77,10 @@ from tracker.history import recorded_at
 from tracker.milestones.models import Milestone
 from tracker.milestones.services import create_milestone, set_achieved
 from tracker.network.models import District, Municipality, Organisation, Team
+from tracker.notifications.outbox import QUIET
 from tracker.pilots.models import Pilot
 from tracker.pilots.services import PilotInput, change_status, create_pilot
+from tracker.search.indexing import DEFERRED, rebuild
 
 #: Every synthetic account's address ends in this domain; every synthetic team's slug
 #: starts with :data:`SLUG_PREFIX`. That is how a scaled network is recognised.
@@ -157,7 +164,8 @@ class _Scaler:
         self.progress = progress
         self.steps: list[_Step] = []
         self.admin_id: int | None = None
-        self.outbox_floor = 0
+        #: Team id -> the user id of its trekker (set once, in setup_region).
+        self.trekkers: dict[int, int] = {}
 
     # == the plan ==
     def at(self, day: date, hour: int) -> datetime:
@@ -322,7 +330,8 @@ class _Scaler:
             region.team_weights.append(len(spec["actions"]) + 1)
             set_membership(team, self.get(User, chairs[position % len(chairs)]),
                            TeamRole.VOORZITTER, actor=self.admin)
-            set_membership(team, self.get(User, coordinators[position % len(coordinators)]),
+            self.trekkers[team.id] = coordinators[position % len(coordinators)]
+            set_membership(team, self.get(User, self.trekkers[team.id]),
                            TeamRole.TREKKER, actor=self.admin)
             for offset in (1, 2):
                 set_membership(team, self.get(User, coordinators[(position + offset) % len(coordinators)]),
@@ -335,16 +344,17 @@ class _Scaler:
         index = rng.choices(range(len(region.teams)), weights=region.team_weights)[0]
         return self.get(Team, region.teams[index])
 
-    def trekker(self, team: Team) -> User:
-        member = next(m for m in team.memberships if m.role == TeamRole.TREKKER)
-        return member.user
+    def trekker(self, team_id: int) -> User:
+        """The trekker of the team (the actor of its changes), from the map, not its
+        memberships."""
+        return self.get(User, self.trekkers[team_id])
 
     def new_milestone(self, region: _Region, i: int, due: date, kind: MilestoneKind) -> None:
         team = self.get(Team, region.teams[i % len(region.teams)])
         milestone = create_milestone(
             team, title=f"{kind.label} {team.short_name} {i + 1}",
             description="Synthetische mijlpaal van het schaalnetwerk.", due_date=due, kind=kind,
-            per_municipality=False, actor=self.trekker(team))
+            per_municipality=False, actor=self.trekker(team.id))
         region.milestones.append(milestone.id)
         self.created["milestones"] += 1
 
@@ -352,7 +362,7 @@ class _Scaler:
         milestone = self.get(Milestone, region.milestones[i])
         # A weekend date was moved back to the Friday: never achieved after the change.
         set_achieved(milestone, min(day, self.moment_day), expected_version=milestone.version,
-                     actor=self.trekker(milestone.team), today=self.moment_day)
+                     actor=self.trekker(milestone.team_id), today=self.moment_day)
 
     def new_pilot(self, region: _Region, i: int, block: int, created: date) -> None:
         rng = random.Random(block)
@@ -365,8 +375,8 @@ class _Scaler:
             district_id=self.districts[rng.randrange(len(self.districts))],
             building_block_id=None, municipality_ids=municipalities,
             start_date=created + timedelta(days=30), end_date=created + timedelta(days=400),
-            lead_id=self.trekker(team).id, results="", lessons="")
-        pilot = create_pilot(team, data, actor=self.trekker(team), now=self.now)
+            lead_id=self.trekkers[team.id], results="", lessons="")
+        pilot = create_pilot(team, data, actor=self.trekker(team.id), now=self.now)
         self.pilots[(region.number, i)] = pilot.id
         self.created["pilots"] += 1
 
@@ -377,7 +387,7 @@ class _Scaler:
                 target == PilotStatus.GESTOPT and pilot.status != PilotStatus.GEPLAND):
             findings = {"results": pilot.results or "Werkwijze getoetst in de deelnemende gemeenten.",
                         "lessons": pilot.lessons or "Vroeg afstemmen met de ketenpartners loont."}
-        change_status(pilot, target, expected_version=pilot.version, actor=self.trekker(pilot.team),
+        change_status(pilot, target, expected_version=pilot.version, actor=self.trekker(pilot.team_id),
                       now=self.now, **findings)
 
     def new_action(self, region: _Region, i: int, due: date, draw: float) -> None:
@@ -394,13 +404,13 @@ class _Scaler:
             owner_id=members[rng.randrange(len(members))], due_date=due, status=ActionStatus.OPEN,
             milestone_id=milestone_id,
             district_id=self.districts[rng.randrange(len(self.districts))] if draw < 0.5 else None)
-        action = create_action(team, data, actor=self.trekker(team), now=self.now)
+        action = create_action(team, data, actor=self.trekker(team.id), now=self.now)
         self.actions[(region.number, i)] = action.id
         self.created["actions"] += 1
 
     def action_status(self, region: _Region, i: int, change: str, due: date | None = None) -> None:
         action = self.get(Action, self.actions[(region.number, i)])
-        actor = self.trekker(action.team)
+        actor = self.trekker(action.team_id)
         version = action.version
         if change == "gereed":
             complete_action(action, expected_version=version, actor=actor, now=self.now)
@@ -424,8 +434,8 @@ class _Scaler:
             "description": "Synthetische bijeenkomst van het schaalnetwerk.",
             "starts_at": begin, "ends_at": begin + timedelta(hours=2),
             "location": f"Gemeentehuis regio {region.number}",
-            "organiser_id": self.trekker(team).id,
-        }, actor=self.trekker(team), now=self.now)
+            "organiser_id": self.trekkers[team.id],
+        }, actor=self.trekker(team.id), now=self.now)
         self.events[(region.number, i)] = event.id
         self.created["meetings"] += 1
 
@@ -450,19 +460,19 @@ class _Scaler:
         self.actions: dict[tuple[int, int], int] = {}
         self.events: dict[tuple[int, int], int] = {}
         self.invitations: dict[tuple[int, int], list[int]] = {}
-        from tracker.notifications.models import OutboxMessage
-
-        self.outbox_floor = db.session.scalar(select(func.max(OutboxMessage.id))) or 0
         self.build_plan()
         total = len(self.steps)
         self.progress(f"schaal {self.factor}: {total} wijzigingen van {self.start} tot {self.today}")
         session = db.session()
         autoflush = session.autoflush
         # One transaction per recorded moment. Nothing is flushed before a service flushes
-        # itself, and the session is emptied after each commit: Continuum looks at every
-        # object in the session on every flush, so a session that grew would make the run
-        # quadratic.
+        # itself, and the session is emptied after each change: Continuum looks at every
+        # object in the session on every flush, so a session that grew would make each
+        # flush dearer. No mail is queued about this past (QUIET), and the search index
+        # is described once at the end instead of after every flush (DEFERRED).
         session.autoflush = False
+        session.info[QUIET] = True
+        session.info[DEFERRED] = True
         _sqlite_sync(True)
         began, done, report_every = wallclock.monotonic(), 0, max(total // 20, 1)
         try:
@@ -475,17 +485,22 @@ class _Scaler:
                     _no_sync_wait(session)
                     while index < total and self.steps[index].moment == moment:
                         self.steps[index].run()
+                        session.flush()
+                        session.expunge_all()
                         index += 1
                         done += 1
                         if done % report_every == 0:
                             self.progress(f"  {done}/{total} wijzigingen, tot {self.moment_day}, "
                                           f"{wallclock.monotonic() - began:.0f} s")
-                    session.flush()
-                    session.execute(delete(OutboxMessage).where(OutboxMessage.id > self.outbox_floor))
                     session.commit()
-                    session.expunge_all()
+            _no_sync_wait(session)
+            rebuild(session)
+            session.commit()
+            session.expunge_all()
         finally:
             session.autoflush = autoflush
+            session.info.pop(QUIET, None)
+            session.info.pop(DEFERRED, None)
             _sqlite_sync(False)
         self.created["people"] = self.factor * PER_REGION["people"] + 1
         self.created["teams"] = self.factor * len(source.TEAMS)

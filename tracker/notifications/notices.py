@@ -19,7 +19,7 @@ from tracker.actions.models import Action, ActionComment
 from tracker.audit.models import AuditEntry
 from tracker.auth.models import User
 from tracker.extensions import db
-from tracker.notifications.outbox import enqueue_many
+from tracker.notifications.outbox import QUIET, enqueue_many
 from tracker.notifications.preferences import NoticeChoice, can_receive, preferences_for
 
 log = logging.getLogger(__name__)
@@ -135,8 +135,11 @@ def notify(entry: AuditEntry, now: datetime) -> list[str]:
     """Queue the "direct" notices of ``entry`` in the current transaction; return the keys.
 
     Meetings are left out: their direct notice is the calendar update the invitee
-    gets from ``events.services`` (which asks :func:`wants_direct`).
+    gets from ``events.services`` (which asks :func:`wants_direct`). A session marked
+    :data:`tracker.notifications.outbox.QUIET` queues nothing: nothing is looked up either.
     """
+    if db.session.info.get(QUIET):
+        return []
     db.session.flush()  # the entry's id makes the key
     notices = [n for n in notices_for(entry) if n.kind != "event"]
     if not notices:

@@ -27,6 +27,11 @@ log = logging.getLogger(__name__)
 
 HEADER_NAME = re.compile(r"^[A-Za-z0-9-]{1,76}$")
 
+#: ``session.info`` key: while it is true, :func:`enqueue_many` (and so every service that
+#: queues mail) queues nothing in that session. Only ``flask demo scale`` sets it: it makes
+#: years of a synthetic past through the services, and nobody must be mailed about that.
+QUIET = "outbox_quiet"
+
 
 class HeaderInjectionError(ValueError):
     """A value that would end up in a mail header contains CR or LF."""
@@ -109,8 +114,9 @@ def enqueue_many(items: list[tuple[str, str, Email, int | None]], now: datetime 
     so two processes queueing the same message at once still store it once. A
     message with CR/LF in a header value is refused (``HeaderInjectionError``);
     jobs pass ``skip_invalid`` so that one bad value is logged, not fatal.
+    Nothing is queued in a session marked :data:`QUIET`.
     """
-    if not items:
+    if not items or db.session.info.get(QUIET):
         return []
     now = now or utcnow()
     rows = []

@@ -7,6 +7,9 @@ are written with it (an action's comments show its title; a person shows their
 organisation). Changes made with bulk SQL bypass the ORM and so this hook: such code calls
 :func:`reindex` itself, and ``flask search reindex`` (:func:`rebuild`) rebuilds everything.
 An AVG erasure changes names through the ORM, so the erased name leaves the index with it.
+A bulk load may mark its session :data:`DEFERRED` and call :func:`rebuild` at its end
+(``flask demo scale``: describing each of its 80,000 changes again costs more than
+describing the result once).
 """
 
 from __future__ import annotations
@@ -39,6 +42,14 @@ KINDS: dict[str, str] = {
 MODEL_KIND = {Action: "action", ActionComment: "comment", Pilot: "pilot", ReportItem: "item",
               Milestone: "milestone", Event: "event", User: "person"}
 KIND_MODEL = {kind: model for model, kind in MODEL_KIND.items()}
+
+#: ``session.info`` key: while it is true, flushes of that session leave the index alone;
+#: whoever sets it calls :func:`rebuild` before the data is used.
+DEFERRED = "search_index_deferred"
+
+#: Rows described per statement by :func:`rebuild` (bounded memory, and bound parameters
+#: well inside SQLite's limit).
+REBUILD_CHUNK = 1000
 
 
 def _join(*parts: str | None) -> str:
@@ -115,13 +126,23 @@ def reindex(session: Session, objects: Iterable = (), removed: Iterable[tuple[st
 
 
 def rebuild(session: Session) -> int:
-    """Empty the index and describe every searchable row again; returns the rows written."""
+    """Empty the index and describe every searchable row again; returns the rows written.
+
+    In chunks of :data:`REBUILD_CHUNK` rows by id, each written with one INSERT."""
     session.execute(delete(SearchDocument))
     count = 0
     for model in KIND_MODEL.values():
-        objects = session.scalars(select(model)).all()
-        reindex(session, objects)
-        count += len(objects)
+        last = 0
+        while True:
+            objects = session.scalars(select(model).where(model.id > last)
+                                      .order_by(model.id).limit(REBUILD_CHUNK)).all()
+            if not objects:
+                break
+            rows = [row for obj in objects for row in documents_for(obj)]
+            if rows:
+                session.execute(insert(SearchDocument), rows)
+            count += len(objects)
+            last = objects[-1].id
     return count
 
 
@@ -182,6 +203,8 @@ def _touched(session: Session) -> tuple[list, list[tuple[str, int]]]:
 
 @event.listens_for(Session, "after_flush")
 def _after_flush(session: Session, _flush_context) -> None:
+    if session.info.get(DEFERRED):
+        return
     if not (session.new or session.dirty or session.deleted):
         return
     if not any(type(o) in MODEL_KIND or type(o) is Organisation
