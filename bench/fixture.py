@@ -21,6 +21,7 @@ from sqlalchemy import func, select  # noqa: E402
 
 from tracker import create_app  # noqa: E402
 from tracker.actions.models import Action  # noqa: E402
+from tracker.actions.services import ActionInput, create_action  # noqa: E402
 from tracker.agenda.services import issue_calendar_token  # noqa: E402
 from tracker.api.models import ApiScope  # noqa: E402
 from tracker.api.tokens import issue_token  # noqa: E402
@@ -35,11 +36,12 @@ from tracker.network.models import Team, TeamMembership  # noqa: E402
 
 #: The benchmark account: the demo's coordinator (password only; see bench/run.py on MFA).
 EMAIL = "coordinator@example.org"
-#: Open actions the done/undo POST cycles through (wrk: 2 threads × 8 connections).
+#: Open actions the done/undo POST cycles through (wrk: 2 threads × 8 connections, so
+#: 16 per thread: a row is clicked again only after its previous answer came back).
 ACTIONS = 32
 
 
-def fixture() -> dict:
+def account_and_team() -> tuple[User, Team]:
     user = db.session.scalar(select(User).where(User.email == EMAIL))
     if user is None:
         raise SystemExit(f"{EMAIL} ontbreekt: is de demo geladen?")
@@ -47,10 +49,34 @@ def fixture() -> dict:
         select(Team).join(TeamMembership, TeamMembership.team_id == Team.id)
         .where(TeamMembership.user_id == user.id, TeamMembership.role == TeamRole.COORDINATOR)
         .order_by(Team.id))
-    actions = db.session.execute(
+    return user, team
+
+
+def open_actions(team: Team) -> list:
+    return db.session.execute(
         select(Action.id, Action.version, Action.title)
         .where(Action.team_id == team.id, Action.status.in_([ActionStatus.OPEN, ActionStatus.BEZIG]))
         .order_by(Action.id).limit(ACTIONS)).all()
+
+
+def toggle_actions() -> list[list[int]]:
+    """At least :data:`ACTIONS` open actions of the account's team, made through the
+    service when the team has fewer (16 connections must never click one row at once).
+    ``bench/run.py`` asks for them after every other endpoint has been measured."""
+    user, team = account_and_team()
+    missing = ACTIONS - len(open_actions(team))
+    for n in range(missing):
+        create_action(team, ActionInput(title=f"Benchmarkactie {n + 1}", description="",
+                                        owner_id=None, due_date=None, status=ActionStatus.OPEN,
+                                        milestone_id=None, district_id=None),
+                      actor=user, now=now())
+    db.session.commit()
+    return [[a.id, a.version] for a in open_actions(team)]
+
+
+def fixture() -> dict:
+    user, team = account_and_team()
+    actions = open_actions(team)
     milestone = db.session.scalar(
         select(Milestone.id).where(Milestone.per_municipality.is_(True)).order_by(Milestone.id))
     moment = now()
@@ -84,4 +110,4 @@ def fixture() -> dict:
 if __name__ == "__main__":
     app = create_app()
     with app.app_context():
-        print(json.dumps(fixture()))
+        print(json.dumps(toggle_actions() if sys.argv[1:] == ["actions"] else fixture()))
