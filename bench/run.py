@@ -25,7 +25,10 @@ writes ``docs/benchmarks.md``. Settings (environment, or ``make bench VAR=…``)
 ``BENCH_PG_URL`` (postgresql://postgres@127.0.0.1:5432), ``BENCH_SQLITE_S100`` (an existing
 scale-100 SQLite file to copy instead of generating one), ``BENCH_MAIL`` (1; 0 skips
 the mail figures), ``BENCH_OUTPUT`` (docs/benchmarks.md; "-" writes none), ``BENCH_DIR``
-(instance/bench). Deliberate differences from production: ``TRACKER_MFA_REQUIRED=0``
+(instance/bench), ``BENCH_INCLUDE`` (comma-separated ``results.json`` files of earlier runs
+whose database/scale rows this run does not repeat go into the document too; each run
+keeps its own date in ``instance/bench/run-*/``). ``bench/run.py --prepare`` only makes
+the databases. Deliberate differences from production: ``TRACKER_MFA_REQUIRED=0``
 (the benchmark account logs in with a password only), ``SESSION_COOKIE_SECURE`` stays on
 (the script sends the cookie itself over http), the API rate limit is raised so that
 wrk measures answers rather than 429s.
@@ -693,10 +696,11 @@ def page_bytes(port: int, cookie: str) -> dict:
             "assets": len(assets), "uncached": sorted(p for p in cacheable if not cacheable[p])}
 
 
-def report_times(port: int, cookie: str) -> dict:
+def report_times(port: int, cookie: str, repeat: int) -> dict:
+    """Seconds for one request of the report page and of its PDF (median of ``repeat``)."""
     client = Client(port, {k: v for k, v in (p.split("=", 1) for p in cookie.split("; "))})
     result = {}
-    for name, path, runs in (("html", "/report", 3), ("pdf", "/report.pdf", 2)):
+    for name, path, runs in (("html", "/report", repeat), ("pdf", "/report.pdf", repeat)):
         seconds, status = [], None
         for _ in range(runs):
             began = time.perf_counter()
@@ -756,11 +760,14 @@ def run_one(database, scale: int, rundir: Path) -> dict:
         client, _ = log_in(app.port, fx["email"])
         cookie = client.cookie_header()
         wire = page_bytes(app.port, cookie)
-        report = report_times(app.port, cookie) if not ONLY or "report" in ONLY else {}
+        wanted = not ONLY or "report" in ONLY
+        report = report_times(app.port, cookie, 3 if scale == 1 else 1) if wanted else {}
         memory_after_report = app.peak_memory_kb()
     log(f"  bytes eerste bezoek {wire['first']}, later {wire['later']}; rapport {report}; "
         f"piekgeheugen worker {memory} kB")
     return {"database": database.name, "label": database.label, "scale": scale, "how": how,
+            "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "seconds": SECONDS,
+            "load": os.getloadavg()[0],
             "counts": fx["counts"], "endpoints": results, "wire": wire, "report": report,
             "memory_kb": memory, "memory_after_report_kb": memory_after_report,
             "ceiling_memory_kb": ceiling_memory}
@@ -905,8 +912,10 @@ def document(runs: list[dict], mail: list[dict], notes: list[str], started: date
         f"- Belasting (load average 1/5/15 min) aan het eind: {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f}",
         f"- wrk {THREADS} threads, {CONNECTIONS} verbindingen, {fmt(SECONDS, 0)} s per eindpunt en per "
         "server; gunicorn `gunicorn.conf.py`, 2 sync workers, 127.0.0.1, `TRACKER_ENV=production`",
-        "- Runs in dit bestand: " + (", ".join(f"{r['label']} schaal {r['scale']} ({r['how']})"
-                                            for r in runs) or "geen"),
+        "- Runs in dit bestand: " + ("; ".join(
+            f"{r['label']} schaal {r['scale']} ({r['how']}; {r.get('when', '?')}, "
+            f"{fmt(r.get('seconds', SECONDS), 0)} s per eindpunt, load {fmt(r.get('load'), 1)})"
+            for r in runs) or "geen"),
         "",
         "Hoe gemeten: per eindpunt eerst de app, direct daarna het *plafond*: dezelfde bytes "
         "(vastgelegd antwoord, zelfde statuscode en Content-Encoding) uit het geheugen van een "
@@ -920,6 +929,13 @@ def document(runs: list[dict], mail: list[dict], notes: list[str], started: date
         "het benchmark-account (`TRACKER_MFA_REQUIRED=0`), API-limiet opgehoogd, mail onderdrukt.",
         "",
     ]
+    busiest = max([r.get("load") or 0 for r in runs] + [load[0]])
+    if busiest > (os.cpu_count() or 1):
+        lines += [f"**Let op:** de machine was tijdens de metingen zwaar belast (load tot {fmt(busiest, 1)} "
+                  f"op {os.cpu_count()} cores, door andere processen). Verzoeken per seconde en latenties "
+                  "meten dan vooral de wachtrij voor de CPU; de worker-CPU per verzoek (gemeten per "
+                  "proces) en de verhoudingen daarvan zijn de bruikbare cijfers. Herhaal op een rustige "
+                  "machine voor doorvoer en p99.", ""]
     lines += ["## Doelen (issue 15)", "", "| Doel | Bereikt | Oordeel |", "| --- | --- | --- |"]
     lines += [f"| {a} | {b} | {c} |" for a, b, c in targets(runs, mail)] or ["| — | — | — |"]
     lines.append("")
@@ -1028,6 +1044,14 @@ def main() -> int:
                 log(notes[-1])
     mail = mail_figures(used) if ENV.get("BENCH_MAIL", "1") != "0" else []
     (rundir / "results.json").write_text(json.dumps({"runs": runs, "mail": mail, "notes": notes}))
+    for earlier in (ENV.get("BENCH_INCLUDE") or "").split(","):
+        # Runs of an earlier results.json that this run did not repeat (same database and scale).
+        if earlier.strip():
+            old = json.loads(Path(earlier.strip()).read_text())
+            runs = [r for r in old["runs"] if not find(runs, r["database"], r["scale"])] + runs
+            mail = mail or old["mail"]
+            notes = [n + f" (uit {Path(earlier).parent.name})" for n in old["notes"]] + notes
+    runs.sort(key=lambda r: (r["database"] != "sqlite", r["scale"]))
     if OUTPUT != "-":
         Path(OUTPUT).write_text(document(runs, mail, notes, started))
         log(f"geschreven: {OUTPUT}")
