@@ -6,7 +6,7 @@ For each database (SQLite, PostgreSQL) and scale (1: the demo; 100: ``flask demo
 1. prepares the database once and keeps it (``instance/bench/``; PostgreSQL databases
    ``bench_s1``/``bench_s100``): a stamp file records factor, seed, migration head and a
    digest of the code that makes the data; a database whose stamp matches is reused.
-   Every run works on a fresh copy (``run-…``), so the runs do not drift;
+   Every run works on a fresh copy of its own (dropped afterwards), so runs do not drift;
 2. asks ``bench/fixture.py`` for the ids and tokens the endpoints need;
 3. serves the copy with gunicorn (``gunicorn.conf.py``, 2 sync workers, 127.0.0.1,
    ``TRACKER_ENV=production``) once through ``bench/counted.py`` to capture each
@@ -28,7 +28,9 @@ the mail figures), ``BENCH_OUTPUT`` (docs/benchmarks.md; "-" writes none), ``BEN
 (instance/bench), ``BENCH_INCLUDE`` (comma-separated ``results.json`` files of earlier runs
 whose database/scale rows this run does not repeat go into the document too; each run
 keeps its own date in ``instance/bench/run-*/``). ``bench/run.py --prepare`` only makes
-the databases. Deliberate differences from production: ``TRACKER_MFA_REQUIRED=0``
+the databases; ``bench/run.py --document run-…/results.json …`` only writes the document.
+
+Deliberate differences from production: ``TRACKER_MFA_REQUIRED=0``
 (the benchmark account logs in with a password only), ``SESSION_COOKIE_SECURE`` stays on
 (the script sends the cookie itself over http), the API rate limit is raised so that
 wrk measures answers rather than 429s.
@@ -191,12 +193,15 @@ class Sqlite:
                                           "seconds": round(time.monotonic() - began)}))
         return f"aangemaakt in {time.monotonic() - began:.0f} s"
 
-    def working_copy(self, scale: int) -> str:
-        target = BENCH_DIR / f"run-sqlite-s{scale}.sqlite3"
-        for suffix in ("-wal", "-shm"):
-            Path(str(target) + suffix).unlink(missing_ok=True)
+    def working_copy(self, scale: int, workdir: Path) -> str:
+        """A copy for this run only (in its own folder: runs never share one)."""
+        target = workdir / f"sqlite-s{scale}.sqlite3"
         sqlite_copy(self.pristine(scale), target)
         return self.url(target)
+
+    def discard(self, url: str) -> None:
+        for suffix in ("", "-wal", "-shm"):
+            Path(url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
 
 
 class Postgres:
@@ -260,10 +265,15 @@ class Postgres:
             return [row[0] for row in conn.execute(
                 "select pid from pg_stat_activity where datname = %s", (url.rsplit("/", 1)[1],))]
 
-    def working_copy(self, scale: int) -> str:
-        name = f"bench_run_s{scale}"
+    def working_copy(self, scale: int, workdir: Path) -> str:
+        """A copy for this run only (named after the process: runs never share one)."""
+        name = f"bench_run_s{scale}_{os.getpid()}"
         self.recreate(name, template=f"bench_s{scale}")
         return self.url(name)
+
+    def discard(self, url: str) -> None:
+        with self.admin() as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
 
 
 # --- Servers and HTTP --------------------------------------------------------------------------
@@ -649,33 +659,38 @@ def capture(port: int, fx: dict, eps: list[Endpoint]) -> tuple[dict, dict, str, 
     cookie = client.cookie_header()
     found, ceiling = {}, {}
     for endpoint in eps:
-        headers = request_headers(endpoint, cookie, csrf, fx["api_token"])
-        if endpoint.name == "done":
-            action, version = fx["actions"][0]
-            replies = []
-            for verb in ("done", "reopen", "done", "reopen"):
-                body = f"version={version}&next=%2F".encode()
-                reply = Client(port).request("POST", f"/actions/{action}/{verb}", headers, body)
-                match = re.search(r'name="version" value="(\d+)"', reply.text())
-                version = int(match.group(1)) if match else version
-                replies.append(reply)
-            fx["actions"][0][1] = version
-            reply, key = replies[2], "POST *"
-        else:
-            Client(port).request(endpoint.method, endpoint.path, headers)
-            reply, key = Client(port).request(endpoint.method, endpoint.path, headers), None
-        plain_headers = {k: v for k, v in headers.items() if k != "Accept-Encoding"}
-        if endpoint.name == "done":
-            plain_size = len(reply.text().encode())
-        else:
-            plain_size = len(Client(port).request(endpoint.method, endpoint.path, plain_headers).body)
-        found[endpoint.name] = {"status": reply.status, "bytes": len(reply.body),
-                                "plain_bytes": plain_size, "sql": reply.header("X-Bench-SQL"),
-                                "encoding": reply.header("Content-Encoding") or "—"}
-        kept = {k: v for k, v in reply.headers if k.lower() in {
-            "content-type", "content-encoding", "vary", "cache-control", "hx-trigger"}}
-        ceiling[key or f"{endpoint.method} {endpoint.path}"] = {
-            "status": reply.status, "headers": kept, "body": base64.b64encode(reply.body).decode()}
+        try:
+            headers = request_headers(endpoint, cookie, csrf, fx["api_token"])
+            if endpoint.name == "done":
+                action, version = fx["actions"][0]
+                replies = []
+                for verb in ("done", "reopen", "done", "reopen"):
+                    body = f"version={version}&next=%2F".encode()
+                    reply = Client(port).request("POST", f"/actions/{action}/{verb}", headers, body)
+                    match = re.search(r'name="version" value="(\d+)"', reply.text())
+                    version = int(match.group(1)) if match else version
+                    replies.append(reply)
+                fx["actions"][0][1] = version
+                reply, key = replies[2], "POST *"
+            else:
+                Client(port).request(endpoint.method, endpoint.path, headers)
+                reply, key = Client(port).request(endpoint.method, endpoint.path, headers), None
+            plain_headers = {k: v for k, v in headers.items() if k != "Accept-Encoding"}
+            if endpoint.name == "done":
+                plain_size = len(reply.text().encode())
+            else:
+                plain_size = len(Client(port).request(endpoint.method, endpoint.path, plain_headers).body)
+            found[endpoint.name] = {"status": reply.status, "bytes": len(reply.body),
+                                    "plain_bytes": plain_size, "sql": reply.header("X-Bench-SQL"),
+                                    "encoding": reply.header("Content-Encoding") or "—"}
+            kept = {k: v for k, v in reply.headers if k.lower() in {
+                "content-type", "content-encoding", "vary", "cache-control", "hx-trigger"}}
+            ceiling[key or f"{endpoint.method} {endpoint.path}"] = {
+                "status": reply.status, "headers": kept, "body": base64.b64encode(reply.body).decode()}
+        except (OSError, http.client.HTTPException) as error:
+            # A page that outlives gunicorn's worker timeout: recorded, not measured.
+            found[endpoint.name] = {"status": f"fout: {type(error).__name__}", "bytes": 0,
+                                    "plain_bytes": 0, "sql": None, "encoding": "—", "failed": True}
     return found, ceiling, cookie, csrf
 
 
@@ -737,11 +752,12 @@ def report_times(port: int, cookie: str, repeat: int) -> dict:
 def run_one(database, scale: int, rundir: Path) -> dict:
     log(f"{database.label} schaal {scale}: database voorbereiden")
     how = database.prepare(scale)
-    url = database.working_copy(scale)
     workdir = rundir / f"{database.name}-s{scale}"
     workdir.mkdir(parents=True, exist_ok=True)
+    url = database.working_copy(scale, workdir)
     env = server_env(url)
     with contextlib.ExitStack() as stack:
+        stack.callback(database.discard, url)  # runs last, after the servers stopped
         # Both servers start while the fixture is read; the ceiling follows the capture.
         counted = Server("bench.counted:app", env, workdir, "counted").start()
         stack.callback(counted.stop)
@@ -760,6 +776,11 @@ def run_one(database, scale: int, rundir: Path) -> dict:
         ceiling.ready()
         results = {}
         for endpoint in eps:
+            if captured[endpoint.name].get("failed"):
+                results[endpoint.name] = {"label": endpoint.label, "app": None, "ceiling": None,
+                                          **captured[endpoint.name]}
+                log(f"  {endpoint.name:<15} niet gemeten: {captured[endpoint.name]['status']}")
+                continue
             if endpoint.name == "done":
                 fx["actions"] = fixture(url, "actions")
             client, csrf = log_in(app.port, fx["email"])
@@ -787,6 +808,7 @@ def run_one(database, scale: int, rundir: Path) -> dict:
         f"piekgeheugen worker {memory} kB")
     return {"database": database.name, "label": database.label, "scale": scale, "how": how,
             "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "seconds": SECONDS,
+            "commit": commit(),
             "load": os.getloadavg()[0],
             "counts": fx["counts"], "endpoints": results, "wire": wire, "report": report,
             "memory_kb": memory, "memory_after_report_kb": memory_after_report,
@@ -855,6 +877,7 @@ def find(runs, database, scale):
 def targets(runs: list[dict], mail: list[dict]) -> list[tuple[str, str, str]]:
     """(target, achieved, verdict) for each target of issue 15."""
     rows = []
+    runs = [{**r, "endpoints": {n: e for n, e in r["endpoints"].items() if e.get("app")}} for r in runs]
 
     def verdict(ok) -> str:
         return "—" if ok is None else ("gehaald" if ok else "**gemist**")
@@ -953,10 +976,12 @@ def document(runs: list[dict], mail: list[dict], notes: list[str], started: date
         f"- Datum: {started.strftime('%Y-%m-%d %H:%M')} UTC; commit {commit()}",
         f"- Machine: {machine()}",
         f"- Belasting (load average 1/5/15 min) aan het eind: {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f}",
-        f"- wrk {THREADS} threads, {CONNECTIONS} verbindingen, {fmt(SECONDS, 0)} s per eindpunt en per "
-        "server; gunicorn `gunicorn.conf.py`, 2 sync workers, 127.0.0.1, `TRACKER_ENV=production`",
+        f"- wrk {THREADS} threads, {CONNECTIONS} verbindingen, per eindpunt en per server zo lang als "
+        "bij de run staat; gunicorn `gunicorn.conf.py`, 2 sync workers, 127.0.0.1, "
+        "`TRACKER_ENV=production`",
         "- Runs in dit bestand: " + ("; ".join(
-            f"{r['label']} schaal {r['scale']} ({r['how']}; {r.get('when', '?')}, "
+            f"{r['label']} schaal {r['scale']} ({r['how']}; {r.get('when', '?')}, commit "
+            f"{r.get('commit', '?')}, "
             f"{fmt(r.get('seconds', SECONDS), 0)} s per eindpunt, load {fmt(r.get('load'), 1)})"
             for r in runs) or "geen"),
         "",
@@ -999,13 +1024,16 @@ def document(runs: list[dict], mail: list[dict], notes: list[str], started: date
         sqlite_run = find(runs, "sqlite", run["scale"]) if run["database"] == "postgresql" else None
         for name, e in run["endpoints"].items():
             a, c = e["app"], e["ceiling"]
+            if a is None:
+                lines.append(f"| {e['label']} | {e['status']} |" + " — |" * 13)
+                continue
             errors = a["status_errors"] + a["timeouts"]
             status = f"{e['status']}" + (f", {errors} fout" if errors else "") + (
                 ", worker herstart" if a["workers_restarted"] else "")
             scale_ratio = ratio(a["rps"], base["endpoints"][name]["app"]["rps"]) if base and \
-                name in base["endpoints"] else "—"
+                (base["endpoints"].get(name) or {}).get("app") else "—"
             pg_ratio = ratio(a["rps"], sqlite_run["endpoints"][name]["app"]["rps"]) if sqlite_run and \
-                name in sqlite_run["endpoints"] else "—"
+                (sqlite_run["endpoints"].get(name) or {}).get("app") else "—"
             lines.append(
                 f"| {e['label']} | {status} | {fmt(a['rps'])} | {fmt(a['p50'] / 1000)} | "
                 f"{fmt(a['p95'] / 1000)} | {fmt(a['p99'] / 1000)} | {fmt(a['cpu_ms'])}"
@@ -1063,9 +1091,29 @@ def prepare_only() -> int:
     return 0
 
 
+def document_only(paths: list[str]) -> int:
+    """``bench/run.py --document A/results.json B/results.json …``: the document from runs
+    made earlier (later files win for the same database and scale), nothing measured."""
+    runs, mail, notes = [], [], []
+    for path in paths:
+        data = json.loads(Path(path).read_text())
+        runs = [r for r in runs if not find(data["runs"], r["database"], r["scale"])] + data["runs"]
+        mail = [m for m in mail if m["label"] not in {n["label"] for n in data["mail"]}] + data["mail"]
+        notes += data["notes"]
+    runs.sort(key=lambda r: (r["database"] != "sqlite", r["scale"]))
+    started = min((datetime.strptime(r["when"], "%Y-%m-%d %H:%M UTC").replace(tzinfo=UTC)
+                   for r in runs if r.get("when")), default=datetime.now(UTC))
+    Path(OUTPUT).write_text(document(runs, mail, notes, started))
+    log(f"geschreven: {OUTPUT}")
+    summary(runs, mail)
+    return 0
+
+
 def main() -> int:
     if "--prepare" in sys.argv[1:]:
         return prepare_only()
+    if sys.argv[1:2] == ["--document"]:
+        return document_only(sys.argv[2:])
     started = datetime.now(UTC)
     if shutil.which("wrk") is None:
         print("wrk ontbreekt: `apt-get install wrk` (make bench doet dat zelf)", file=sys.stderr)
