@@ -28,7 +28,8 @@ the mail figures), ``BENCH_OUTPUT`` (docs/benchmarks.md; "-" writes none), ``BEN
 (instance/bench), ``BENCH_INCLUDE`` (comma-separated ``results.json`` files of earlier runs
 whose database/scale rows this run does not repeat go into the document too; each run
 keeps its own date in ``instance/bench/run-*/``). ``bench/run.py --prepare`` only makes
-the databases; ``bench/run.py --document run-…/results.json …`` only writes the document.
+the databases; ``bench/run.py --document run-…/results.json …`` only writes the document
+(``BENCH_NOTES``: remarks for it, separated by ``|``).
 
 Deliberate differences from production: ``TRACKER_MFA_REQUIRED=0``
 (the benchmark account logs in with a password only), ``SESSION_COOKIE_SECURE`` stays on
@@ -1066,6 +1067,7 @@ def document(runs: list[dict], mail: list[dict], notes: list[str], started: date
             else:
                 lines.append(f"| {m['label']} | fout: {m['error'][-120:]!r} | | | | |")
         lines.append("")
+    notes = notes + [n.strip() for n in (ENV.get("BENCH_NOTES") or "").split("|") if n.strip()]
     if notes:
         lines += ["## Opmerkingen", ""] + [f"- {n}" for n in notes] + [""]
     return "\n".join(lines)
