@@ -1095,15 +1095,25 @@ def prepare_only() -> int:
 
 def document_only(paths: list[str]) -> int:
     """``bench/run.py --document A/results.json B/results.json …``: the document from runs
-    made earlier (later files win for the same database and scale), nothing measured."""
+    made earlier, nothing measured; runs of the same database and scale are joined (a later
+    file wins per endpoint)."""
     runs, mail, notes = [], [], []
     for path in paths:
         data = json.loads(Path(path).read_text())
-        runs = [r for r in runs if not find(data["runs"], r["database"], r["scale"])] + data["runs"]
+        for run in data["runs"]:
+            earlier = find(runs, run["database"], run["scale"])
+            if earlier:  # two runs of parts of the endpoints (BENCH_ENDPOINTS): one table
+                runs.remove(earlier)
+                run = {**run, "endpoints": {**earlier["endpoints"], **run["endpoints"]},
+                       "report": run["report"] or earlier["report"],
+                       "memory_kb": max(run["memory_kb"], earlier["memory_kb"]),
+                       "when": f"{earlier.get('when', '?')} en {run.get('when', '?')}",
+                       "load": max(run.get("load") or 0, earlier.get("load") or 0)}
+            runs.append(run)
         mail = [m for m in mail if m["label"] not in {n["label"] for n in data["mail"]}] + data["mail"]
         notes += data["notes"]
     runs.sort(key=lambda r: (r["database"] != "sqlite", r["scale"]))
-    started = min((datetime.strptime(r["when"], "%Y-%m-%d %H:%M UTC").replace(tzinfo=UTC)
+    started = min((datetime.strptime(r["when"][:20], "%Y-%m-%d %H:%M UTC").replace(tzinfo=UTC)
                    for r in runs if r.get("when")), default=datetime.now(UTC))
     Path(OUTPUT).write_text(document(runs, mail, notes, started))
     log(f"geschreven: {OUTPUT}")
