@@ -76,9 +76,15 @@ test-postgres: install
 		echo "TEST_DATABASE_URL is not set: skipping the PostgreSQL run"; \
 	fi
 
-## Measures of the notifications: 1,000 digests queued, delivery rate, SMTP outage
+## The benchmark of issue 15 (bench/run.py): gunicorn as in production beside a plain-Flask
+## ceiling, wrk per endpoint, scale 1 and 100 on SQLite and PostgreSQL (skipped without a
+## server on 127.0.0.1:5432), the notifications (bench/notifications.py); writes
+## docs/benchmarks.md. Quick: `make bench SCALES=1 BENCH_DB=sqlite BENCH_SECONDS=2`.
+## Databases are kept in instance/bench/ (scale 100 takes long to make the first time).
+SCALES ?= 1 100
 bench: install
-	$(BIN)/python bench/notifications.py
+	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk; }
+	BENCH_SCALES="$(SCALES)" $(BIN)/python bench/run.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache *.egg-info

@@ -6,11 +6,18 @@ empty database you may wipe; ``BENCH_ASYNC_COMMIT=1`` measures PostgreSQL with
 ``TRACKER_OUTBOX_ASYNC_COMMIT``). Prints the figures; exits non-zero when a target
 is missed: digests queued in under 10 s; delivery of at least 100 messages/s;
 SMTP refusing connections during a run of 1,000, then back: all delivered once.
+
+The ceiling of delivery: the same messages (wire bytes built beforehand) handed to the
+same kind of local server by a plain ``smtplib`` loop over one connection; the ratio
+delivery ÷ ceiling is printed. ``BENCH_JSON=path`` also writes the figures as JSON
+(``bench/run.py`` reads them for docs/benchmarks.md).
 """
 
 from __future__ import annotations
 
+import json
 import os
+import smtplib
 import socket
 import subprocess
 import sys
@@ -31,7 +38,12 @@ from tracker.demo.loader import load_demo_network  # noqa: E402
 from tracker.enums import Role  # noqa: E402
 from tracker.extensions import db  # noqa: E402
 from tracker.jobs import run_job  # noqa: E402
-from tracker.notifications.delivery import deliver_all  # noqa: E402
+from tracker.notifications.delivery import (  # noqa: E402
+    OUTBOX,
+    deliver_all,
+    envelope_address,
+    to_message,
+)
 from tracker.notifications.models import OutboxMessage, OutboxStatus  # noqa: E402
 
 RECIPIENTS = 1000
@@ -106,6 +118,31 @@ def main() -> int:
               f"status verzonden: {sent}")
         ok &= rate >= 100 and len(received) == len(set(received)) == recipients == sent
         ok &= not again.sent
+
+        # The ceiling: the same messages, built beforehand, sent by a bare smtplib loop.
+        messages = [to_message(row) for row in db.session.execute(
+            select(OUTBOX).where(OUTBOX.c.status == OutboxStatus.SENT)).mappings()]
+        server = start_smtp_server(port, Path(tmp.name) / "ceiling.txt")
+        try:
+            start = time.perf_counter()
+            with smtplib.SMTP("127.0.0.1", port, timeout=5) as host:
+                for message in messages:
+                    host.sendmail(envelope_address(message.sender),
+                                  [envelope_address(r) for r in message.recipients],
+                                  message.data)
+            ceiling = len(messages) / (time.perf_counter() - start)
+        finally:
+            server.terminate()
+            server.wait(10)
+        print(f"plafond (smtplib, zelfde berichten, één verbinding): {ceiling:.0f} berichten/s; "
+              f"bezorging ÷ plafond = {rate / ceiling:.2f}")
+        if os.environ.get("BENCH_JSON"):
+            Path(os.environ["BENCH_JSON"]).write_text(json.dumps({
+                "database": url.split(":", 1)[0], "recipients": recipients,
+                "digests_queued": len(queued), "digest_seconds": digest_seconds,
+                "delivered": len(report.sent), "delivery_seconds": seconds,
+                "delivery_rate": rate, "ceiling_rate": ceiling,
+                "ratio": rate / ceiling}))
         db.session.remove()
         db.engine.dispose()
     print("OK" if ok else "DOEL GEMIST")
