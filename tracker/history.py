@@ -95,19 +95,31 @@ def transaction_before(session: Session, cutoff: datetime) -> int:
     return int(found or 0)
 
 
-def as_of(model: type, transaction_id: int) -> tuple[Any, Select]:
-    """``(version class, select)`` of ``model``'s rows as they stood after ``transaction_id``.
+def valid_at(version: Any, transaction_id: int) -> list[Any]:
+    """The conditions on ``version`` (a version class or its table's columns) for the rows
+    as they stood after ``transaction_id``: begun at or before it, not ended by it, no delete.
 
-    The version class has the same column attributes as ``model``; filter and order
-    the returned select with them. Deleted rows are not in it.
+    ``transaction_id <= T`` is the bounded part: an index on ``transaction_id`` (every
+    version table has one) reads the history up to ``T`` only, never the versions written
+    after it, however many there are.
     """
-    version = version_class(model)
-    statement = select(version).where(
+    return [
         version.transaction_id <= transaction_id,
         or_(version.end_transaction_id > transaction_id, version.end_transaction_id.is_(None)),
         version.operation_type != Operation.DELETE,
-    )
-    return version, statement
+    ]
+
+
+def as_of(model: type, transaction_id: int, *columns: str) -> tuple[Any, Select]:
+    """``(version class, select)`` of ``model``'s rows as they stood after ``transaction_id``.
+
+    The version class has the same column attributes as ``model``; filter and order
+    the returned select with them. Deleted rows are not in it. ``columns``: select only
+    these attributes (plain rows, no version objects); none: the version objects.
+    """
+    version = version_class(model)
+    statement = select(*(getattr(version, c) for c in columns)) if columns else select(version)
+    return version, statement.where(*valid_at(version, transaction_id))
 
 
 def association_as_of(table: Table, transaction_id: int) -> Select:
