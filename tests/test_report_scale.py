@@ -147,3 +147,22 @@ def test_the_report_as_of_a_day_never_reads_the_history_made_after_it(demo):
     later = db.session.scalar(select(func.count()).select_from(
         history.version_class(Action).__table__).where(text("transaction_id > :t")), {"t": before})
     assert later >= 300
+
+
+def test_the_cached_page_references_follow_the_pages_added():
+    """The PDF's page references (read by WeasyPrint for every tagged element) are pydyf's
+    own, recomputed after each page added, never a stale tuple."""
+    import pydyf
+
+    from tracker.report.export_pdf import _cache_page_references
+
+    _cache_page_references()
+    pdf = pydyf.PDF()
+    for _ in range(5):
+        page = pydyf.Dictionary({"Type": "/Page"})
+        pdf.add_page(page)
+        assert pdf.page_references[-1] == f"{page.number} 0 R".encode("ascii")
+        assert pdf.page_references == tuple(
+            f"{number} 0 R".encode("ascii") for number in pdf.pages["Kids"][::3])
+        assert pdf.page_references is pdf.page_references  # cached between pages
+    assert len(pdf.page_references) == 5
