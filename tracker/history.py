@@ -23,9 +23,9 @@ from functools import cache
 from itertools import chain
 from typing import Any
 
-from sqlalchemy import Select, Table, Update, and_, bindparam, func, or_, select
+from sqlalchemy import Index, Select, Table, Update, bindparam, event, func, or_, select
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Mapper, Session
 from sqlalchemy_continuum import TransactionFactory, make_versioned, version_class, versioning_manager
 from sqlalchemy_continuum import manager as continuum_manager
 from sqlalchemy_continuum import utils as continuum_utils
@@ -120,6 +120,19 @@ versioning_manager.uow_class = LeanUnitOfWork
 versioning_manager.transaction_cls = TransactionFactory(remote_addr=False)
 make_versioned(user_cls=None, plugins=[RecordedAtPlugin()], options={"strategy": "validity"})
 
+#: The index that finds the last transaction before a moment (:func:`transaction_before`)
+#: among the transactions up to that moment, not by walking back through every later one.
+TRANSACTION_ISSUED_AT_INDEX = "ix_transaction_issued_at"
+
+
+@event.listens_for(Mapper, "after_configured")
+def _index_issued_at() -> None:
+    """Declare the ``issued_at`` index on Continuum's ``transaction`` table (made when the
+    mappers are configured, after Continuum's own listener) so ``db check`` knows it."""
+    table = versioning_manager.transaction_cls.__table__
+    if not any(index.name == TRANSACTION_ISSUED_AT_INDEX for index in table.indexes):
+        Index(TRANSACTION_ISSUED_AT_INDEX, table.c.issued_at, table.c.id)
+
 
 @cache
 def versioned_keys(cls: type) -> tuple[str, ...]:
@@ -182,24 +195,50 @@ def paused() -> Iterator[None]:
 def transaction_before(session: Session, cutoff: datetime) -> int:
     """The id of the last history transaction issued before ``cutoff`` (aware); 0 if none."""
     transaction = versioning_manager.transaction_cls
-    found = session.scalar(select(func.max(transaction.id)).where(
+    # ``id + 0``: a plain ``max(id)`` lets SQLite and PostgreSQL walk the primary key back
+    # from the newest transaction, through every change made after ``cutoff``; this reads
+    # the ``issued_at`` index up to ``cutoff`` instead (TRANSACTION_ISSUED_AT_INDEX).
+    found = session.scalar(select(func.max(transaction.id + 0)).where(
         transaction.issued_at < naive_utc(cutoff)))
     return int(found or 0)
 
 
-def as_of(model: type, transaction_id: int) -> tuple[Any, Select]:
-    """``(version class, select)`` of ``model``'s rows as they stood after ``transaction_id``.
+def valid_at(version: Any, transaction_id: int) -> list[Any]:
+    """The conditions on ``version`` (a version class or its table's columns) for the rows
+    as they stood after ``transaction_id``: begun at or before it, not ended by it, no delete.
 
-    The version class has the same column attributes as ``model``; filter and order
-    the returned select with them. Deleted rows are not in it.
+    ``transaction_id <= T`` is the bounded part: an index on ``transaction_id`` (every
+    version table has one) reads the history up to ``T`` only, never the versions written
+    after it, however many there are.
     """
-    version = version_class(model)
-    statement = select(version).where(
+    return [
         version.transaction_id <= transaction_id,
         or_(version.end_transaction_id > transaction_id, version.end_transaction_id.is_(None)),
         version.operation_type != Operation.DELETE,
-    )
-    return version, statement
+    ]
+
+
+def as_of(model: type, transaction_id: int, *columns: str) -> tuple[Any, Select]:
+    """``(version class, select)`` of ``model``'s rows as they stood after ``transaction_id``.
+
+    The version class has the same column attributes as ``model``; filter and order
+    the returned select with them. Deleted rows are not in it. ``columns``: select only
+    these attributes (plain rows, no version objects); none: the version objects.
+    """
+    version = version_class(model)
+    statement = select(*(getattr(version, c) for c in columns)) if columns else select(version)
+    return version, statement.where(*valid_at(version, transaction_id))
+
+
+def unindexed(column: Any) -> Any:
+    """``column`` to order a history read by, as an expression no index serves.
+
+    SQLite keeps no statistics on these tables, so for ``ORDER BY due_date`` it would
+    walk a whole version table along its ``due_date`` index (every version written since
+    the transaction included) rather than read the versions up to the transaction through
+    the ``transaction_id`` index and sort those. ``coalesce(c, c)`` orders the same.
+    """
+    return func.coalesce(column, column)
 
 
 def association_as_of(table: Table, transaction_id: int) -> Select:
@@ -209,18 +248,20 @@ def association_as_of(table: Table, transaction_id: int) -> Select:
     one, so the state of a link is its latest version up to the transaction.
     """
     version = table.metadata.tables[f"{table.name}_version"]
-    keys = [version.c[c.name] for c in table.primary_key.columns]
-    latest = (
-        select(*keys, func.max(version.c.transaction_id).label("last"))
-        .where(version.c.transaction_id <= transaction_id)
-        .group_by(*keys)
-        .subquery()
-    )
-    return (
-        select(*keys)
-        .join(latest, and_(*(k == latest.c[k.name] for k in keys),
-                           version.c.transaction_id == latest.c.last))
-        .where(version.c.operation_type != Operation.DELETE)
+    later = version.alias("later")
+    names = [c.name for c in table.primary_key.columns]
+    # The link's latest version up to the transaction: no later one up to it. Read through
+    # the transaction_id index and one primary-key seek per version (not a GROUP BY,
+    # which SQLite answers by walking the whole table along its primary key).
+    superseded = select(later.c.transaction_id).where(
+        *(later.c[n] == version.c[n] for n in names),
+        later.c.transaction_id > version.c.transaction_id,
+        later.c.transaction_id <= transaction_id,
+    ).exists()
+    return select(*(version.c[n] for n in names)).where(
+        version.c.transaction_id <= transaction_id,
+        version.c.operation_type != Operation.DELETE,
+        ~superseded,
     )
 
 

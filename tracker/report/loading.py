@@ -9,13 +9,13 @@ depends on the history up to that day, not on what was changed since.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 
 from tracker import history
 from tracker.actions.models import Action
@@ -64,16 +64,20 @@ NETWORK_NAME = "Netwerk (BBG)"
 
 
 class Rows:
-    """Selects of a model's rows: as they are (``transaction_id`` None) or as of a transaction."""
+    """Selects of a model's rows: as they are (``transaction_id`` None) or as of a transaction.
+
+    Each select names the columns the report shows and returns plain rows: no ORM or
+    history version objects are built for the thousands of rows of a large network.
+    """
 
     def __init__(self, transaction_id: int | None):
         self.transaction_id = transaction_id
 
-    def __call__(self, model: type) -> tuple[Any, Select]:
-        """``(entity, select)``: filter and order with the entity's column attributes."""
+    def __call__(self, model: type, *columns: str) -> tuple[Any, Select]:
+        """``(entity, select of columns)``: filter and order with the entity's attributes."""
         if self.transaction_id is None:
-            return model, select(model)
-        return history.as_of(model, self.transaction_id)
+            return model, select(*(getattr(model, c) for c in columns))
+        return history.as_of(model, self.transaction_id, *columns)
 
     def links(self, table) -> Select:
         """The rows of an association table."""
@@ -82,54 +86,93 @@ class Rows:
         return history.association_as_of(table, self.transaction_id)
 
 
+#: The columns the report reads of each model (plain rows, see :class:`Rows`).
+TEAM_COLUMNS = ("id", "slug", "name", "short_name", "kind", "status", "parent_id",
+                "introduction", "chair_note", "position")
+ACTION_COLUMNS = ("id", "team_id", "title", "description", "status", "due_date",
+                  "due_precision", "owner_id", "position", "report_text", "milestone_id")
+MILESTONE_COLUMNS = ("id", "team_id", "title", "due_date", "due_precision", "achieved_on",
+                     "per_municipality")
+PILOT_COLUMNS = ("id", "team_id", "title", "status", "district_id", "building_block_id",
+                 "status_changed_at", "created_at", "start_date")
+INDICATOR_COLUMNS = ("id", "key", "team_id", "name", "description", "unit", "source",
+                     "direction", "baseline_value", "target_value", "target_kind",
+                     "target_base_period", "target_period", "periods", "notes",
+                     "ratio_numerator_key", "ratio_denominator_key", "position")
+MEASUREMENT_COLUMNS = ("indicator_id", "district_id", "period", "value", "is_source_figure",
+                       "source_note")
+
+
 def load_world(today: date, *, as_of: bool, team_ids: list[int] | None = None,
                timezone: str = "Europe/Amsterdam") -> World:
     """Read the report's rows in a fixed number of statements.
 
     ``as_of``: the data as it stood at the end of ``today`` (the peildatum, local time),
     read from history; else as it is now. ``team_ids`` limits the teams (and their
-    actions, items, milestones, pilots and indicators); None: every team.
+    actions, items, milestones, pilots and indicators); None: every team, and then no
+    statement filters on team (a list of every team id would only steer the database
+    to read each team's whole history through its team index).
     """
     rows = Rows(history.transaction_before(db.session, cutoff_for(today, timezone))
                 if as_of else None)
 
-    def all_of(model, where=None, order=()):
-        """Rows of ``model``; ``where`` and ``order`` are functions of the entity read."""
-        entity, statement = rows(model)
+    def all_of(model, columns, where=None, order=()):
+        """Plain rows of ``model``; ``where`` and ``order`` are functions of the entity read."""
+        entity, statement = rows(model, *columns)
         if where is not None:
             statement = statement.where(*where(entity))
-        return list(db.session.scalars(statement.order_by(*(o(entity) for o in order))))
+        ordered = (o(entity) for o in order)
+        if rows.transaction_id is not None:
+            ordered = (history.unindexed(o) for o in ordered)
+        return db.session.execute(statement.order_by(*ordered)).all()
+
+    def of_teams(e):
+        """The condition "of the chosen teams"; None (no condition) for every team."""
+        return None if team_ids is None else (e.team_id.in_(team_ids),)
+
+    def team_filter():
+        return None if team_ids is None else of_teams
 
     # The network's reference data: small tables, read whole.
-    districts = all_of(District, order=(lambda e: e.position, lambda e: e.name))
+    districts = all_of(District, ("id", "name"), order=(lambda e: e.position, lambda e: e.name))
     district_names = {d.id: d.name for d in districts}
-    municipalities = {m.id: m.name for m in all_of(Municipality)}
-    blocks = {b.id: b.name for b in all_of(BuildingBlock)}
+    municipalities = dict(all_of(Municipality, ("id", "name")))
+    blocks = dict(all_of(BuildingBlock, ("id", "name")))
 
-    every_team = all_of(Team, order=(lambda e: e.position, lambda e: e.name))
+    every_team = all_of(Team, TEAM_COLUMNS, order=(lambda e: e.position, lambda e: e.name))
     team_names = {t.id: t.name for t in every_team}
     teams = [
         TeamFact(t.id, t.slug, t.name, t.short_name, t.kind, t.status, t.parent_id,
                  team_names.get(t.parent_id), t.introduction or "", t.chair_note, t.position)
         for t in every_team if team_ids is None or t.id in team_ids
     ]
-    ids = [t.id for t in teams]
+    # The chosen teams' rows only (also without a filter in SQL: a row left by a team
+    # that no longer exists is not the report's).
+    chosen = {t.id for t in teams}
 
     # Only the people the report names: chairs, trekkers and action owners (not everyone).
     named_roles = (TeamRole.VOORZITTER, TeamRole.TREKKER)
-    memberships = all_of(TeamMembership, lambda e: (e.team_id.in_(ids), e.role.in_(named_roles)))
-    action_rows = all_of(Action, lambda e: (e.team_id.in_(ids),),
-                         order=(lambda e: e.position, lambda e: e.id))
+    memberships = [m for m in all_of(
+        TeamMembership, ("team_id", "user_id", "role"),
+        lambda e: (e.role.in_(named_roles), *(of_teams(e) or ()))) if m.team_id in chosen]
+    action_rows = [a for a in all_of(Action, ACTION_COLUMNS, team_filter(),
+                                     order=(lambda e: e.position, lambda e: e.id))
+                   if a.team_id in chosen]
     named = {m.user_id for m in memberships} | {a.owner_id for a in action_rows if a.owner_id}
-    users = {u.id: u for u in all_of(User, lambda e: (e.id.in_(named),))}
-    organisations = {o.id: o.name for o in all_of(
-        Organisation, lambda e: (e.id.in_({u.organisation_id for u in users.values()}),))}
+    users = {u.id: u for u in all_of(User, ("id", "name", "title", "organisation_id"),
+                                      lambda e: (e.id.in_(named),))}
+    organisations = dict(all_of(
+        Organisation, ("id", "name"),
+        lambda e: (e.id.in_({u.organisation_id for u in users.values()}),)))
 
-    def person(user_id: int | None) -> PersonFact | None:
-        user = users.get(user_id)
-        if user is None:
-            return None
-        return PersonFact(user.name, user.title, organisations.get(user.organisation_id))
+    persons: dict[int, PersonFact] = {}
+
+    def person(user_id: int) -> PersonFact:
+        if user_id not in persons:
+            user = users[user_id]
+            persons[user_id] = PersonFact(user.name, user.title,
+                                          organisations.get(user.organisation_id))
+        return persons[user_id]
 
     people: dict[int, tuple[list[PersonFact], PersonFact | None]] = {}
     by_team: dict[int, list[Any]] = defaultdict(list)
@@ -144,23 +187,25 @@ def load_world(today: date, *, as_of: bool, team_ids: list[int] | None = None,
 
     items = [
         ItemFact(r.id, r.team_id, r.kind.value, r.text, r.position, r.version)
-        for r in all_of(ReportItem, lambda e: (e.team_id.in_(ids),),
-                        order=(lambda e: e.position, lambda e: e.id))
+        for r in all_of(ReportItem, ("id", "team_id", "kind", "text", "position", "version"),
+                        team_filter(), order=(lambda e: e.position, lambda e: e.id))
+        if r.team_id in chosen
     ]
 
-    actions = []
-    for a in action_rows:
-        owner = users.get(a.owner_id)
-        actions.append(ActionRow(
-            a.id, a.team_id, a.title, a.description or "", a.status.value, a.due_date,
-            (a.due_precision or DatePrecision.DAY).value, owner.name if owner else None,
-            a.position, report_text=a.report_text or "", milestone_id=a.milestone_id,
-        ))
+    owner_names = {user_id: user.name for user_id, user in users.items()}
+    day = DatePrecision.DAY.value
+    actions = [
+        ActionRow(a.id, a.team_id, a.title, a.description or "", a.status.value, a.due_date,
+                  a.due_precision.value if a.due_precision else day,
+                  owner_names.get(a.owner_id), a.position, report_text=a.report_text or "",
+                  milestone_id=a.milestone_id)
+        for a in action_rows
+    ]
 
     municipality_count = len(municipalities)
     ticks = _tick_counts(rows, today)
     milestones = []
-    for m in all_of(Milestone, (lambda e: (e.team_id.in_(ids),)) if team_ids is not None else None,
+    for m in all_of(Milestone, MILESTONE_COLUMNS, team_filter(),
                     order=(lambda e: e.due_date, lambda e: e.id)):
         # An achieved_on after ``today`` is judged by milestones.rules (not achieved yet).
         milestones.append(MilestoneRow(
@@ -173,8 +218,10 @@ def load_world(today: date, *, as_of: bool, team_ids: list[int] | None = None,
     for pilot_id, municipality_id in db.session.execute(rows.links(pilot_municipalities)):
         pilot_places[pilot_id].append(municipalities.get(municipality_id, ""))
     pilots = []
-    for p in all_of(Pilot, lambda e: (e.team_id.in_(ids),),
+    for p in all_of(Pilot, PILOT_COLUMNS, team_filter(),
                     order=(lambda e: e.team_id, lambda e: e.title)):
+        if p.team_id not in chosen:
+            continue
         changed = p.status_changed_at or p.created_at
         pilots.append(PilotRow(
             p.id, p.team_id, team_names.get(p.team_id, ""), p.title, p.status.value,
@@ -182,18 +229,25 @@ def load_world(today: date, *, as_of: bool, team_ids: list[int] | None = None,
             blocks.get(p.building_block_id), changed.date() if changed else None, p.start_date,
         ))
 
-    indicators = all_of(Indicator, lambda e: (e.team_id.in_(ids),),
-                        order=(lambda e: e.team_id, lambda e: e.position, lambda e: e.id))
-    indicator_ids = [i.id for i in indicators]
+    indicators = [i for i in all_of(Indicator, INDICATOR_COLUMNS, team_filter(),
+                                    order=(lambda e: e.team_id, lambda e: e.position,
+                                           lambda e: e.id))
+                  if i.team_id in chosen]
+    indicator_set = {i.id for i in indicators}
     measurements: dict[int, dict[tuple[int | None, str], Decimal]] = defaultdict(dict)
     source_figures: dict[int, dict[tuple[int | None, str], str]] = defaultdict(dict)
-    for m in all_of(Measurement, lambda e: (e.indicator_id.in_(indicator_ids),)):
+    indicator_ids = None if team_ids is None else [i.id for i in indicators]
+    for m in all_of(Measurement, MEASUREMENT_COLUMNS,
+                    None if indicator_ids is None
+                    else (lambda e: (e.indicator_id.in_(indicator_ids),))):
+        if m.indicator_id not in indicator_set:
+            continue
         measurements[m.indicator_id][(m.district_id, m.period)] = Decimal(str(m.value))
         if m.is_source_figure:
             source_figures[m.indicator_id][(m.district_id, m.period)] = m.source_note or ""
 
     texts = dict(DEFAULT_TEXTS)
-    texts.update({t.key: t.value for t in all_of(ReportText)})
+    texts.update(dict(all_of(ReportText, ("key", "value"))))
 
     return World(today=today, as_of=as_of, teams=teams, people=people, items=items,
                  actions=actions, milestones=milestones, pilots=pilots, indicators=indicators,
@@ -204,10 +258,10 @@ def load_world(today: date, *, as_of: bool, team_ids: list[int] | None = None,
 def _tick_counts(rows: Rows, today: date) -> dict[int, int]:
     """Ticked municipalities per milestone: the ticks completed on or before ``today``
     (a tick counts from the day the municipality completed it, even when entered later)."""
-    entity, statement = rows(MunicipalityTick)
-    inner = statement.where(entity.completed_on <= today).subquery()
-    return dict(db.session.execute(
-        select(inner.c.milestone_id, func.count()).group_by(inner.c.milestone_id)).all())
+    entity, statement = rows(MunicipalityTick, "milestone_id")
+    # Counted here, not by GROUP BY: grouping steered SQLite to walk the whole history
+    # table along its milestone index instead of reading the history up to the day.
+    return dict(Counter(db.session.scalars(statement.where(entity.completed_on <= today))))
 
 
 def apply_corrections(world: World) -> World:
