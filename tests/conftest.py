@@ -52,6 +52,28 @@ def pytest_collection_modifyitems(config, items):
     items.sort(key=lambda item: item.name == log_secrets.LAST_TEST)
 
 
+#: Files whose tests run in one xdist worker, in file order: test_api_schemathesis.py (its
+#: last test sums the figures of the generated tests of its own process) and
+#: test_demo_scale.py (its tests share one generated network, a module fixture).
+ONE_WORKER_FILES = {"tests/test_api_schemathesis.py", "tests/test_demo_scale.py"}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """Every test on its own, as ``--dist load``, except the :data:`ONE_WORKER_FILES`:
+    each is one unit of work (sent before the single tests). xdist's own ``xdist_group``
+    marks have no effect with pytest 9.2 (xdist 3.8 renames ``item._nodeid``, which pytest
+    no longer reads)."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class OneWorkerFiles(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return path if path in ONE_WORKER_FILES else nodeid
+
+    return OneWorkerFiles(config, log)
+
+
 #: Controller under xdist: (worker, what its search found) for every worker that ended.
 _WORKER_SEARCHES = pytest.StashKey[list]()
 

@@ -25,10 +25,6 @@ from schemathesis.specs.openapi.checks import (
 
 from tests.api_helpers import bearer, build_world, make_token
 
-#: One xdist worker runs the whole file: test_zz_report_figures sums the FIGURES of the
-#: generated tests of its own process.
-pytestmark = pytest.mark.xdist_group("api-schemathesis")
-
 #: Examples per operation and mode (18 operations × positive and negative data): the
 #: whole file runs in under a minute here; TRACKER_API_FUZZ_EXAMPLES=100 for a long run.
 MAX_EXAMPLES = int(os.environ.get("TRACKER_API_FUZZ_EXAMPLES", "20"))

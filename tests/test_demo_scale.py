@@ -23,9 +23,6 @@ from tracker.history import versioning_manager
 #: The anchor of every run here: the plan is made relative to its local date.
 AT = datetime(2026, 6, 1, 10, 0, tzinfo=UTC)
 KINDS = ("people", "actions", "pilots", "milestones", "meetings", "invitations")
-#: Under pytest-xdist the whole file runs in one worker, so that ``region_seed_1`` is
-#: generated once (and xdist sends a group to a worker before the single tests).
-pytestmark = pytest.mark.xdist_group("demo-scale")
 
 
 def _fresh_ids() -> None:
@@ -63,7 +60,8 @@ class Generated:
 @pytest.fixture(scope="module")
 def region_seed_1(app) -> Generated:
     """One region (factor 1, seed 1), generated once for the tests of this file that
-    compare against it (they run in one xdist worker: ``pytestmark``); the tables are
+    compare against it (they run in one xdist worker: ``ONE_WORKER_FILES`` of
+    tests/conftest.py); the tables are
     emptied again before any test runs."""
     run_started = datetime.now(UTC) - timedelta(minutes=1)
     with app.app_context():
