@@ -53,9 +53,8 @@ def pytest_collection_modifyitems(config, items):
 
 
 #: Files whose tests run in one xdist worker, in file order: test_api_schemathesis.py (its
-#: last test sums the figures of the generated tests of its own process) and
-#: test_demo_scale.py (its tests share one generated network, a module fixture).
-ONE_WORKER_FILES = {"tests/test_api_schemathesis.py", "tests/test_demo_scale.py"}
+#: last test sums the figures of the generated tests of its own process).
+ONE_WORKER_FILES = {"tests/test_api_schemathesis.py"}
 
 
 @pytest.hookimpl(optionalhook=True)
