@@ -65,13 +65,24 @@ lint: install
 ## Set up and run the whole suite: SQLite always, PostgreSQL when TEST_DATABASE_URL is set
 test: lint test-sqlite test-postgres
 
+# Each pass runs on every core (pytest-xdist): one worker per core, each with its own
+# database (tests/conftest.py). `make test TEST_WORKERS=0` runs a pass in one process.
+TEST_WORKERS ?= auto
+PYTEST_ARGS ?= -n $(TEST_WORKERS) --durations=20
+# Runs pytest with PYTEST_ARGS and prints the wall time of the pass ($$pass names it);
+# the exit status is pytest's.
+TIMED_PYTEST = start=$$(date +%s); $(BIN)/pytest $(PYTEST_ARGS); status=$$?; \
+	echo "== $$pass: $$(( $$(date +%s) - start )) s (exit $$status)"; exit $$status
+
 test-sqlite: install
-	$(BIN)/pytest
+	@echo "== SQLite"
+	@pass=SQLite; $(TIMED_PYTEST)
 
 test-postgres: install
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== PostgreSQL: $$TEST_DATABASE_URL"; \
-		TRACKER_TEST_DATABASE_URL="$$TEST_DATABASE_URL" $(BIN)/pytest; \
+		export TRACKER_TEST_DATABASE_URL="$$TEST_DATABASE_URL"; pass=PostgreSQL; \
+		$(TIMED_PYTEST); \
 	else \
 		echo "TEST_DATABASE_URL is not set: skipping the PostgreSQL run"; \
 	fi

@@ -4,6 +4,12 @@ The database is real: a SQLite file, or PostgreSQL when
 ``TRACKER_TEST_DATABASE_URL`` is set (``make test`` runs the suite on both).
 The schema is built once per session by the Alembic migrations; after every
 test all tables are emptied.
+
+In parallel (pytest-xdist, ``make test`` runs ``-n auto``) every worker is a session
+of its own: its own SQLite file (its own temporary directory), its own PostgreSQL
+database ``<name>_gw0``, ``<name>_gw1``... on the server of
+``TRACKER_TEST_DATABASE_URL`` (created when missing, its schema built anew), and its
+own log capture, searched for secrets when the worker ends (tests/log_secrets.py).
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from contextlib import contextmanager
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, event, make_url, text
 
 from config import normalise_database_url
 from tests import log_secrets
@@ -26,9 +32,14 @@ DEMO_PASSWORD = "oost-nederland-2018"
 
 
 
+def xdist_worker() -> str | None:
+    """The pytest-xdist worker this process is (``gw0``, ``gw1``...); None when not parallel."""
+    return os.environ.get("PYTEST_XDIST_WORKER")
+
+
 def pytest_configure(config):
     """Every log record of the run goes to a file (tests/log_secrets.py)."""
-    log_secrets.start_capture()
+    log_secrets.start_capture(xdist_worker())
 
 
 def pytest_unconfigure(config):
@@ -36,20 +47,100 @@ def pytest_unconfigure(config):
 
 
 def pytest_collection_modifyitems(config, items):
-    """The search of the captured logs runs after every other test."""
+    """The search of the captured logs runs after every other test (of its process: under
+    xdist every worker also searches its whole capture at its end, see below)."""
     items.sort(key=lambda item: item.name == log_secrets.LAST_TEST)
+
+
+#: Files whose tests run in one xdist worker, in file order: test_api_schemathesis.py (its
+#: last test sums the figures of the generated tests of its own process).
+ONE_WORKER_FILES = {"tests/test_api_schemathesis.py"}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """Every test on its own, as ``--dist load``, except the :data:`ONE_WORKER_FILES`:
+    each is one unit of work (sent before the single tests). xdist's own ``xdist_group``
+    marks have no effect with pytest 9.2 (xdist 3.8 renames ``item._nodeid``, which pytest
+    no longer reads)."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class OneWorkerFiles(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return path if path in ONE_WORKER_FILES else nodeid
+
+    return OneWorkerFiles(config, log)
+
+
+#: Controller under xdist: (worker, what its search found) for every worker that ended.
+_WORKER_SEARCHES = pytest.StashKey[list]()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session, exitstatus):
+    """Under xdist, every worker's whole capture is searched, not only the one worker's
+    that ran the last test: a worker searches its own once all its tests and session
+    fixtures are done (trylast: after their teardown) and hands the findings to the
+    controller (``workeroutput``); the controller fails the run when any worker's logs
+    hold a secret, or a worker did not search."""
+    config = session.config
+    if hasattr(config, "workeroutput"):
+        config.workeroutput["log_secrets"] = log_secrets.search_this_capture()
+        return
+    failures = [f"worker {worker}: " + ("no search" if found is None else ", ".join(found))
+                for worker, found in sorted(config.stash.get(_WORKER_SEARCHES, []))
+                if found is None or found]
+    if failures:
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        for line in failures:
+            message = f"FAILED log_secrets: the logs of this run hold secrets: {line}"
+            if reporter is not None:
+                reporter.write("\n")
+                reporter.write_line(message, red=True, bold=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """Controller (pytest-xdist's hook, once per worker): keep what the worker found."""
+    found = getattr(node, "workeroutput", {}).get("log_secrets")
+    node.config.stash.setdefault(_WORKER_SEARCHES, []).append((node.gateway.id, found))
+
+
+def _worker_database(url: str, worker: str) -> str:
+    """``<database>_<worker>`` on the same server, created through a connection to
+    ``url`` when it does not exist yet."""
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            exists = connection.scalar(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name})
+            if not exists:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 def _test_database_url(tmp_path_factory) -> str:
     url = os.environ.get("TRACKER_TEST_DATABASE_URL")
+    worker = xdist_worker()
     if url:
-        return normalise_database_url(url)
+        url = normalise_database_url(url)
+        return _worker_database(url, worker) if worker else url
+    # Under xdist, tmp_path_factory's base directory is the worker's own.
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
 
 
 def pytest_report_header(config):
     url = os.environ.get("TRACKER_TEST_DATABASE_URL")
-    return f"database: {'PostgreSQL ' + url if url else 'SQLite (temporary file)'}"
+    where = f"PostgreSQL {url}" if url else "SQLite (temporary file)"
+    if config.getoption("numprocesses", None):
+        where += ", one database per xdist worker" + (" (<name>_gwN)" if url else "")
+    return f"database: {where}"
 
 
 def reset_postgres_schema(url: str) -> None:
@@ -109,6 +200,7 @@ def app(database_url, tmp_path_factory):
         upgrade()
         db.session.remove()
     log_secrets.ensure_capture()  # the migrations' fileConfig replaced the root handlers
+    log_secrets.remember_app(application)  # for the search at the end of a worker
     yield application
     with application.app_context():
         db.session.remove()

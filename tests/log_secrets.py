@@ -3,7 +3,12 @@
 ``tests/conftest.py`` installs :func:`start_capture` for the whole session (root
 logger at INFO, the app's own ``tracker`` loggers at DEBUG) and moves
 ``tests/test_log_secrets.py::test_the_logs_of_this_run_hold_no_secret`` to the end
-of the run, where it calls :func:`find_secrets` on everything captured.
+of the run, where it calls :func:`search_this_capture` on everything captured.
+
+Under pytest-xdist every worker is a process with its own capture (its file named after
+the worker); the last test runs in one of them, so each worker also runs
+:func:`search_this_capture` when it ends, and the controller fails the run on a finding
+(``tests/conftest.py``, ``pytest_sessionfinish``).
 """
 
 from __future__ import annotations
@@ -36,6 +41,8 @@ PASSWORD_ARGUMENT = {"login_via_form": 2, "set_password": 1, "hash_password": 0,
 LAST_TEST = "test_the_logs_of_this_run_hold_no_secret"
 #: The capture of this run (one per pytest process).
 _CAPTURE: list[Capture] = []
+#: The suite's app (its secret key and session serializer decide what a token is).
+_APP: list = []
 
 
 @dataclass
@@ -86,10 +93,11 @@ def stop_capture() -> None:
         _CAPTURE.pop().stop()
 
 
-def start_capture() -> Capture:
-    """Send every record (INFO and up; DEBUG for ``tracker``) to a temporary file."""
+def start_capture(worker: str | None = None) -> Capture:
+    """Send every record (INFO and up; DEBUG for ``tracker``) to a temporary file
+    (``run-gw0.log`` for xdist worker ``gw0``)."""
     directory = Path(tempfile.mkdtemp(prefix="tracker-test-logs-"))
-    path = directory / "run.log"
+    path = directory / (f"run-{worker}.log" if worker else "run.log")
     handler = logging.FileHandler(path, encoding="utf-8", delay=False)
     handler.setLevel(logging.DEBUG)
     handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
@@ -101,6 +109,27 @@ def start_capture() -> Capture:
     app_logger.setLevel(logging.DEBUG)
     _CAPTURE.append(capture)
     return capture
+
+
+def remember_app(app) -> None:
+    """The session's app, for :func:`search_this_capture` after its fixture is gone."""
+    _APP[:] = [app]
+
+
+def search_this_capture(app=None) -> list[str]:
+    """:func:`find_secrets` on everything this process captured, with every password the
+    tests use (empty when clean)."""
+    from tests.conftest import DEMO_PASSWORD
+    from tests.factories import PASSWORD
+
+    if app is None:
+        if not _APP:  # this process built no app (only unit tests): the test settings' key
+            from tracker import create_app
+
+            _APP.append(create_app({"TRACKER_ENV": "testing",
+                                    "SQLALCHEMY_DATABASE_URI": "sqlite://"}))
+        app = _APP[0]
+    return find_secrets(captured_logs(), app, passwords_in_tests() | {DEMO_PASSWORD, PASSWORD})
 
 
 def passwords_in_tests() -> set[str]:
