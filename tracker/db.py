@@ -147,12 +147,12 @@ def short_write(session) -> Iterator[None]:
     inside :func:`read_only`. Rolled back when the block raises. Keep the block small:
     SQLite's write lock is held from its first statement to its commit.
     """
-    _end_transaction(session)
+    end_transaction(session)
     intent = sqlite_write_intent.set(True)
     only = read_only_work.set(False)
     try:
         yield
-        _end_transaction(session)
+        end_transaction(session)
     except BaseException:
         session.rollback()
         raise
@@ -161,8 +161,13 @@ def short_write(session) -> Iterator[None]:
         sqlite_write_intent.reset(intent)
 
 
-def _end_transaction(session) -> None:
-    """Commit the session's transaction (if any) and keep its objects loaded."""
+def end_transaction(session) -> None:
+    """Commit the session's transaction (if any) and keep its objects loaded.
+
+    For a writing request before slow work that needs no database (a password hash):
+    SQLite's write lock, taken by the request's first query, is not held meanwhile;
+    the writes after it begin a short transaction of their own.
+    """
     real = session() if callable(session) else session  # a scoped_session or a Session
     if not real.in_transaction():
         return
