@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import secrets
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from flask import current_app, render_template
@@ -26,12 +27,17 @@ UNSUBSCRIBE_MAX_AGE = 60 * 60 * 24 * 90  # seconds: three months
 
 def external_url(endpoint: str, _anchor: str | None = None, **values) -> str:
     """An absolute URL under ``TRACKER_BASE_URL``, built without a request."""
-    base = urlsplit(current_app.config["TRACKER_BASE_URL"])
-    adapter = current_app.url_map.bind(
-        base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "https"
-    )
-    url = adapter.build(endpoint, values, force_external=True)
+    url = _adapter(current_app.url_map, current_app.config["TRACKER_BASE_URL"]).build(
+        endpoint, values, force_external=True)
     return f"{url}#{_anchor}" if _anchor else url
+
+
+@lru_cache(maxsize=16)
+def _adapter(url_map, base_url: str):
+    """The URL adapter for ``base_url`` (bound once per app and base, not per link)."""
+    base = urlsplit(base_url)
+    return url_map.bind(base.netloc, script_name=base.path or "/",
+                        url_scheme=base.scheme or "https")
 
 
 def secret_url(endpoint: str, kind: str, **values) -> str:
