@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
@@ -115,13 +114,6 @@ def number(value: int | float | Decimal | None, decimals: int = 0) -> str:
     """``11.194``; ``-2.146``; with ``decimals`` a comma: ``3,1``."""
     if value is None:
         return ""
-    return _number(value, decimals)
-
-
-@lru_cache(maxsize=4096, typed=True)
-def _number(value: int | float | Decimal, decimals: int) -> str:
-    # Babel parses the locale and the pattern on every call: a digest or a status page
-    # formats the same few counts of days thousands of times.
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
     return format_decimal(value, format=pattern, locale=LOCALE)
 
