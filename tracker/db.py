@@ -7,6 +7,8 @@ that Alembic produces the same constraint names on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
@@ -27,6 +29,10 @@ NAMING_CONVENTION = {
 #: start with ``BEGIN IMMEDIATE`` so that two writers queue on the busy timeout
 #: instead of one of them failing with "database is locked" on lock upgrade.
 sqlite_write_intent: ContextVar[bool] = ContextVar("sqlite_write_intent", default=True)
+#: Whether the current unit of work declared itself read-only (:func:`read_only`): its
+#: transactions refuse every write (SQLite ``PRAGMA query_only``, PostgreSQL
+#: ``SET TRANSACTION READ ONLY``), so a job that only reads can never hold a write lock.
+read_only_work: ContextVar[bool] = ContextVar("read_only_work", default=False)
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
@@ -106,7 +112,85 @@ def _configure_sqlite_connection(dbapi_connection, connection_record) -> None:
 
 @event.listens_for(Engine, "begin")
 def _begin_sqlite_transaction(connection) -> None:
-    """Start SQLite transactions IMMEDIATE for writers, DEFERRED for readers."""
+    """Start SQLite transactions IMMEDIATE for writers, DEFERRED for readers.
+
+    Inside :func:`read_only` the transaction also refuses writes: SQLite's
+    ``query_only`` is switched per connection only when it has to change (so a
+    request pays nothing), PostgreSQL gets ``SET TRANSACTION READ ONLY``.
+    """
+    read_only = read_only_work.get()
+    if connection.dialect.name == "postgresql":
+        if read_only:
+            connection.exec_driver_sql("SET TRANSACTION READ ONLY")
+        return
     if connection.dialect.name != "sqlite":
         return
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if sqlite_write_intent.get() else "BEGIN")
+    info = connection.connection.info
+    if info.get("query_only", False) != read_only:
+        connection.exec_driver_sql(f"PRAGMA query_only = {int(read_only)}")
+        info["query_only"] = read_only
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if sqlite_write_intent.get() and not read_only
+                               else "BEGIN")
+
+
+@contextmanager
+def read_only() -> Iterator[None]:
+    """Declare the block read-only work (exports, the report, the reading part of a job).
+
+    Transactions begun inside it start DEFERRED on SQLite, so they never take the
+    write lock that web requests queue for, and they refuse writes on both databases
+    (a write raises instead of silently holding the lock). A job writes what it
+    computed in :func:`short_write` blocks. Outside a request the default is a writer
+    (``BEGIN IMMEDIATE``): CLI commands and jobs that only read must say so here.
+    A transaction keeps the mode it began with: enter the block before the first query.
+    """
+    intent = sqlite_write_intent.set(False)
+    only = read_only_work.set(True)
+    try:
+        yield
+    finally:
+        read_only_work.reset(only)
+        sqlite_write_intent.reset(intent)
+
+
+@contextmanager
+def short_write(session) -> Iterator[None]:
+    """Run the block as one short write transaction of its own, committed at its end.
+
+    The session's current (read) transaction is ended first, and the block's is committed
+    at its end, both without expiring what the session loaded (nothing is pending in
+    read-only work), so the job goes on using those objects without loading them again;
+    the block's transaction begins as a writer (``BEGIN IMMEDIATE`` on SQLite) even
+    inside :func:`read_only`. Rolled back when the block raises. Keep the block small:
+    SQLite's write lock is held from its first statement to its commit.
+    """
+    end_transaction(session)
+    intent = sqlite_write_intent.set(True)
+    only = read_only_work.set(False)
+    try:
+        yield
+        end_transaction(session)
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        read_only_work.reset(only)
+        sqlite_write_intent.reset(intent)
+
+
+def end_transaction(session) -> None:
+    """Commit the session's transaction (if any) and keep its objects loaded.
+
+    For a writing request before slow work that needs no database (a password hash):
+    SQLite's write lock, taken by the request's first query, is not held meanwhile;
+    the writes after it begin a short transaction of their own.
+    """
+    real = session() if callable(session) else session  # a scoped_session or a Session
+    if not real.in_transaction():
+        return
+    keep = real.expire_on_commit
+    real.expire_on_commit = False
+    try:
+        real.commit()
+    finally:
+        real.expire_on_commit = keep

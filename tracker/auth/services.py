@@ -16,6 +16,7 @@ from tracker.audit.services import record
 from tracker.auth import throttle
 from tracker.auth.models import User, new_session_nonce
 from tracker.auth.passwords import hash_password, password_problems, verify_password
+from tracker.db import end_transaction
 from tracker.enums import Role, TeamRole
 from tracker.extensions import db
 from tracker.network.models import Organisation, Team, TeamMembership
@@ -56,6 +57,9 @@ def authenticate(email: str, password: str, *, client: str, now: datetime) -> Lo
         security_event("login.throttled", obj=target, result="throttled",
                        detail={"retry_after": decision.retry_after})
         return LoginResult(None, "throttled", decision.retry_after)
+    # The hash costs far more than the queries: never hold SQLite's write lock over it
+    # (twenty logins at once would queue on it into the busy timeout).
+    end_transaction(db.session)
     password_ok = verify_password(user.password_hash if user else None, password)
     if user is None or not password_ok or not user.can_log_in:
         throttle.record_failure("login", address, client, now)

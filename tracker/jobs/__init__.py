@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import nullcontext
 from datetime import datetime
 
 from tracker.avg.tasks import invitee_retention
@@ -27,15 +28,28 @@ JOBS: dict[str, Callable[[datetime], JobResult]] = {
     "webhook-events": webhook_events,
     "webhooks": webhooks,
 }
+#: Jobs that read in a read-only transaction (SQLite: DEFERRED, never the write lock)
+#: and write what they computed in short transactions of their own (``short_write``),
+#: so the web never waits for them. The others (delivery, mailbox, erasure) keep
+#: their own short transactions.
+READ_FIRST = frozenset({"reminders", "escalations", "milestones", "digests",
+                        "event-reminders", "webhook-events"})
 
 
 def run_job(name: str, now: datetime) -> JobResult:
-    """Run one job as of ``now`` and commit what it queued (outbox commits as it goes)."""
+    """Run one job as of ``now`` and commit what it wrote.
+
+    The caller's transaction is ended first, so the job starts its own: for the jobs
+    in :data:`READ_FIRST` a read-only one (:func:`tracker.db.read_only`).
+    """
+    from tracker.db import read_only
     from tracker.extensions import db
 
+    db.session.commit()
     try:
-        result = JOBS[name](now)
-        db.session.commit()
+        with read_only() if name in READ_FIRST else nullcontext():
+            result = JOBS[name](now)
+            db.session.commit()
     except Exception:
         db.session.rollback()
         raise

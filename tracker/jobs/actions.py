@@ -34,7 +34,7 @@ from tracker.network.models import Team, TeamMembership
 from tracker.notifications import messages
 from tracker.notifications.models import OutboxMessage, TeamNotificationSettings
 from tracker.notifications.notices import bundled_notices
-from tracker.notifications.outbox import enqueue_many
+from tracker.notifications.outbox import enqueue_in_batches
 from tracker.notifications.preferences import can_receive, preferences_for
 
 log = logging.getLogger(__name__)
@@ -149,7 +149,7 @@ def reminders(now: datetime) -> JobResult:
         key = f"reminders:user:{user_id}:{today.isoformat()}"
         items.append((key, BUNDLE_KIND,
                       messages.action_bundle(user, overdue, soon, waiting, today), user_id))
-    result.queued = enqueue_many(items, now, skip_invalid=True)
+    result.queued = enqueue_in_batches(items, now, skip_invalid=True)
     return result
 
 
@@ -185,5 +185,5 @@ def escalations(now: datetime) -> JobResult:
         key = f"escalations:user:{trekker_id}:{today.isoformat()}"
         items.append((key, ESCALATION_KIND, messages.escalation_bundle(trekker, found),
                       trekker_id))
-    result.queued = enqueue_many(items, now, skip_invalid=True)
+    result.queued = enqueue_in_batches(items, now, skip_invalid=True)
     return result

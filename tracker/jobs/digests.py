@@ -1,4 +1,10 @@
-"""The mayors' digest: load the network once, build each digest purely, queue them."""
+"""The mayors' digest: load the network once, build each digest purely, queue them.
+
+A fixed number of statements whatever the number of recipients: the network once,
+the recipients' portfolios, answers and previous digests in one query each, then
+the outbox rows in batches. Recipients whose digests differ only in the greeting
+share one build and one rendering.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +18,7 @@ from sqlalchemy import func, or_, select
 
 from tracker.actions.models import Action
 from tracker.actions.rules import OPEN_STATUSES
+from tracker.auth.address import greeting
 from tracker.auth.models import User
 from tracker.enums import TeamRole
 from tracker.events.models import Event, Invitation
@@ -32,11 +39,12 @@ from tracker.notifications.digest import (
     Recipient,
     TeamInfo,
     build_digest,
+    content_key,
     digest_due,
     period_key,
 )
 from tracker.notifications.models import DigestFrequency, OutboxMessage
-from tracker.notifications.outbox import Email, enqueue_many
+from tracker.notifications.outbox import Email, enqueue_in_batches
 from tracker.notifications.preferences import can_receive, preferences_for
 from tracker.pilots.models import Pilot
 
@@ -181,12 +189,26 @@ def digests(now: datetime) -> JobResult:
     if not due:
         return result
     network = load_network(now, horizon)
-    items = []
+    # One digest per content (recipients that differ only in their greeting share it),
+    # built and rendered once; each person gets their own copy of it.
+    groups: dict[tuple, list[tuple[User, Recipient]]] = defaultdict(list)
     for (user, _), recipient in zip(due, _recipients(due, network, now, keys), strict=True):
-        digest = build_digest(recipient, network, now, horizon_weeks=horizon, timezone=timezone)
+        groups[content_key(recipient)].append((user, recipient))
+    emails: dict[int, Email] = {}
+    for members in groups.values():
+        digest = build_digest(members[0][1], network, now, horizon_weeks=horizon,
+                              timezone=timezone)
         if skip_empty and not digest.has_news:
+            continue
+        people = [(user, greeting(r.salutation, r.name)) for user, r in members]
+        for (user, _), email in zip(people, messages.digest_emails(people, digest, horizon),
+                                    strict=True):
+            emails[user.id] = email
+    items = []
+    for user, _ in due:
+        if user.id not in emails:
             result.lines.append(f"  geen nieuws voor {user.id}: overgeslagen")
             continue
-        items.append((keys[user.id], "digest", messages.digest_email(user, digest, horizon), user.id))
-    result.queued = enqueue_many(items, now, skip_invalid=True)
+        items.append((keys[user.id], "digest", emails[user.id], user.id))
+    result.queued = enqueue_in_batches(items, now, skip_invalid=True)
     return result

@@ -15,7 +15,7 @@ from tracker.events.rules import is_remindable
 from tracker.extensions import db
 from tracker.jobs.base import JobResult
 from tracker.notifications import messages
-from tracker.notifications.outbox import enqueue_many
+from tracker.notifications.outbox import enqueue_in_batches
 from tracker.notifications.preferences import can_receive, preferences_for
 
 log = logging.getLogger(__name__)
@@ -53,9 +53,8 @@ def event_reminders(now: datetime) -> JobResult:
         days_left = max(0, (starts - now).days)
         items.append((key, "event-reminder", messages.event_reminder(invitation, days_left),
                       user.id))
-    queued = enqueue_many(items, now, skip_invalid=True)
-    for key in queued:
-        by_key[key].last_reminded_at = now
+    queued = enqueue_in_batches(items, now, skip_invalid=True,
+                                also=_mark_reminded(by_key, now))
     result.queued = result.queued + queued
     return result
 
@@ -88,7 +87,15 @@ def rsvp_deadline_reminders(now: datetime) -> list[str]:
         by_key[key] = invitation
         items.append((key, "event-rsvp-reminder", rsvp_reminder_email(invitation),
                       invitation.user_id))
-    queued = enqueue_many(items, now, skip_invalid=True)
-    for key in queued:
-        by_key[key].last_reminded_at = now
-    return queued
+    return enqueue_in_batches(items, now, skip_invalid=True, also=_mark_reminded(by_key, now))
+
+
+def _mark_reminded(by_key: dict, now: datetime):
+    """What :func:`enqueue_in_batches` calls per batch: the reminded invitations, with the
+    mails that remind them."""
+
+    def mark(keys: list[str]) -> None:
+        for key in keys:
+            by_key[key].last_reminded_at = now
+
+    return mark

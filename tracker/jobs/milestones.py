@@ -19,7 +19,7 @@ from tracker.milestones.queries import linked_action_counts
 from tracker.milestones.rules import is_achieved, milestone_progress
 from tracker.network.models import Municipality, Team, TeamMembership
 from tracker.notifications import messages
-from tracker.notifications.outbox import enqueue_many
+from tracker.notifications.outbox import enqueue_in_batches
 from tracker.notifications.preferences import can_receive, preferences_for
 
 log = logging.getLogger(__name__)
@@ -81,5 +81,5 @@ def milestones(now: datetime) -> JobResult:
             key = f"milestone:{m.id}:user:{user.id}:{step}:{m.due_date.isoformat()}"
             items.append((key, "milestone",
                           messages.milestone_alert(m, user, days_left, done, total), user.id))
-    result.queued = enqueue_many(items, now, skip_invalid=True)
+    result.queued = enqueue_in_batches(items, now, skip_invalid=True)
     return result

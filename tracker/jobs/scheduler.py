@@ -24,7 +24,7 @@ from apscheduler.triggers.cron import CronTrigger
 from flask import Flask
 from sqlalchemy import select, text
 
-from tracker.db import utcnow
+from tracker.db import read_only, utcnow
 from tracker.extensions import db
 from tracker.jobs import run_job
 from tracker.notifications.models import JobRun
@@ -78,7 +78,9 @@ def record_run(name: str, period_at: datetime, summary: str = "") -> None:
 
 def missed_runs(timezone: str, now: datetime) -> list[tuple[str, datetime]]:
     """``(job, scheduled moment)`` for every job whose latest scheduled run was missed."""
-    records = {r.name: r for r in db.session.scalars(select(JobRun))}
+    with read_only():  # a reader: the jobs that follow start their own transactions
+        records = {r.name: r for r in db.session.scalars(select(JobRun))}
+        db.session.commit()
     missed = []
     for name in SCHEDULE:
         record = records.get(name)

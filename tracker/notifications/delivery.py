@@ -1,6 +1,7 @@
 """Delivery: send queued outbox rows over one SMTP connection per run.
 
-Each row is marked sent (and committed) as soon as the server accepted it.
+Rows are marked sent in small groups (:data:`GROUP_SIZE`), one statement and one
+commit per group, right after the server accepted the group's messages.
 Rows are first *claimed* for a short lease (``SELECT ... FOR UPDATE SKIP LOCKED``
 on PostgreSQL) under the run's own id, so several delivery processes never send
 the same row. Before each message the run renews its claim on that row and sends
@@ -32,7 +33,7 @@ from email.utils import formatdate, parseaddr
 from functools import lru_cache
 
 from flask import current_app
-from sqlalchemy import or_, select, text, update
+from sqlalchemy import bindparam, or_, select, text, update
 
 from tracker.db import utcnow
 from tracker.extensions import db
@@ -439,8 +440,22 @@ def renew(connection, row_id: int, run_id: str, now: datetime, *, table=None,
     return result.rowcount == 1
 
 
-def _record_failure(connection, row, error: str, now: datetime, report: DeliveryReport,
-                    permanent: bool = False) -> None:
+def renew_many(connection, row_ids: list[int], run_id: str, now: datetime) -> set[int]:
+    """:func:`renew` for several outbox rows in one statement; the ids still this run's."""
+    if not row_ids:
+        return set()
+    return set(connection.execute(
+        update(OUTBOX)
+        .where(OUTBOX.c.id.in_(row_ids), OUTBOX.c.claimed_by == run_id,
+               OUTBOX.c.status == OutboxStatus.QUEUED)
+        .values(claimed_until=_lease_end(now))
+        .returning(OUTBOX.c.id)
+    ).scalars())
+
+
+def _failure(row, error: str, now: datetime, report: DeliveryReport,
+             permanent: bool = False) -> dict:
+    """The row's new values after a failed attempt: a retry with back-off, or failed."""
     attempts = row["attempts"] + 1
     values = {"attempts": attempts, "last_error": error[:2000], "claimed_until": None,
               "claimed_by": None}
@@ -451,13 +466,25 @@ def _record_failure(connection, row, error: str, now: datetime, report: Delivery
     else:
         values["next_attempt_at"] = now + BACKOFF[attempts - 1]
         report.retried.append(row["id"])
-    connection.execute(update(OUTBOX).where(OUTBOX.c.id == row["id"]).values(**values))
+    return values
 
 
-def _mark_sent(connection, row, now: datetime) -> None:
-    connection.execute(update(OUTBOX).where(OUTBOX.c.id == row["id"]).values(
-        status=OutboxStatus.SENT, sent_at=now, attempts=row["attempts"] + 1, last_error=None,
-        claimed_until=None, claimed_by=None))
+#: One statement marks a whole group sent.
+_MARK_SENT = (update(OUTBOX).where(OUTBOX.c.id == bindparam("row_id"))
+              .values(status=OutboxStatus.SENT, sent_at=bindparam("sent_at"),
+                      attempts=bindparam("new_attempts"), last_error=None,
+                      claimed_until=None, claimed_by=None))
+
+
+def _write_outcomes(connection, sent: list, failures: list[tuple[int, dict]],
+                    now: datetime) -> None:
+    """Mark ``sent`` rows sent (one statement) and apply ``failures``; the caller commits."""
+    if sent:
+        connection.execute(_MARK_SENT, [
+            {"row_id": row["id"], "sent_at": now, "new_attempts": row["attempts"] + 1}
+            for row in sent])
+    for row_id, values in failures:
+        connection.execute(update(OUTBOX).where(OUTBOX.c.id == row_id).values(**values))
 
 
 def deliver(now: datetime, limit: int = BATCH_SIZE,
@@ -497,9 +524,22 @@ def deliver(now: datetime, limit: int = BATCH_SIZE,
                 connection.commit()
 
 
+#: Messages per group: one renewal before and one commit of their outcomes after. A
+#: delivery process killed mid-group sends at most this many again (same Message-ID).
+GROUP_SIZE = 25
+
+
 def _deliver_on(connection, now: datetime, limit: int, report: DeliveryReport,
                 transport: SmtpTransport) -> DeliveryReport:
-    """Claim, send and mark rows on ``connection``; see :func:`deliver`."""
+    """Claim, send and mark rows on ``connection``; see :func:`deliver`.
+
+    Rows go in groups of :data:`GROUP_SIZE`: one statement renews the group's claims
+    (committed first on SQLite, which must not hold its write lock while talking to the
+    mail server; on PostgreSQL the renewal's row locks stay until the outcomes commit),
+    the messages go out one by one, then one statement marks the sent ones and one
+    commit ends the group. A group stops early when half the lease has passed, so no
+    claim runs out while its row is being sent.
+    """
     run_id = secrets.token_hex(16)
     ids = claim(connection, now, limit, run_id)
     if not ids:
@@ -507,50 +547,60 @@ def _deliver_on(connection, now: datetime, limit: int, report: DeliveryReport,
     pending = list(connection.execute(
         select(OUTBOX).where(OUTBOX.c.id.in_(ids)).order_by(OUTBOX.c.id)).mappings())
     connection.commit()
-    # SQLite must not hold its write lock while talking to the mail server.
     commit_renewal = connection.dialect.name != "postgresql"
+    half_lease = LEASE.total_seconds() / 2
+    sent: list = []
+    failures: list[tuple[int, dict]] = []
     try:
         transport.open()
         while pending:
-            row = pending[0]
-            if not renew(connection, row["id"], run_id, now):
-                # Taken over after our lease ran out, or handled meanwhile: not ours.
-                log.warning("outbox %s niet meer door deze run geclaimd; overgeslagen",
-                            row["id"])
-                connection.commit()
-                pending.pop(0)
-                continue
+            group = pending[:GROUP_SIZE]
+            mine = renew_many(connection, [row["id"] for row in group], run_id, now)
             if commit_renewal:
                 connection.commit()
-            try:
-                message = to_message(row)
-                transport.send(message.sender, message.recipients, message.data)
-            except smtplib.SMTPRecipientsRefused as error:
-                codes = [code for code, _ in error.recipients.values()]
-                permanent = all(500 <= code < 600 for code in codes)
-                _record_failure(connection, row, f"ontvanger geweigerd: {error.recipients}",
-                                now, report, permanent)
-            except smtplib.SMTPResponseException as error:
-                permanent = 500 <= error.smtp_code < 600
-                _record_failure(connection, row, f"{error.smtp_code} {error.smtp_error!r}",
-                                now, report, permanent)
-            except (ValueError, UnicodeError) as error:
-                _record_failure(connection, row, f"onverzendbaar: {error}", now, report,
-                                permanent=True)
-            else:
-                _mark_sent(connection, row, now)
-                report.sent.append(row["id"])
+            renewed = time.monotonic()
+            for row in group:
+                if time.monotonic() - renewed > half_lease:
+                    break
+                if row["id"] not in mine:
+                    # Taken over after our lease ran out, or handled meanwhile: not ours.
+                    log.warning("outbox %s niet meer door deze run geclaimd; overgeslagen",
+                                row["id"])
+                    pending.pop(0)
+                    continue
+                try:
+                    message = to_message(row)
+                    transport.send(message.sender, message.recipients, message.data)
+                except smtplib.SMTPRecipientsRefused as error:
+                    codes = [code for code, _ in error.recipients.values()]
+                    permanent = all(500 <= code < 600 for code in codes)
+                    failures.append((row["id"], _failure(
+                        row, f"ontvanger geweigerd: {error.recipients}", now, report,
+                        permanent)))
+                except smtplib.SMTPResponseException as error:
+                    permanent = 500 <= error.smtp_code < 600
+                    failures.append((row["id"], _failure(
+                        row, f"{error.smtp_code} {error.smtp_error!r}", now, report,
+                        permanent)))
+                except (ValueError, UnicodeError) as error:
+                    failures.append((row["id"], _failure(row, f"onverzendbaar: {error}", now,
+                                                         report, permanent=True)))
+                else:
+                    sent.append(row)
+                    report.sent.append(row["id"])
+                pending.pop(0)
+            _write_outcomes(connection, sent, failures, now)
             connection.commit()
-            pending.pop(0)
+            sent, failures = [], []
     except (OSError, smtplib.SMTPException) as error:
-        # Refused, timed out or dropped: everything not yet sent is tried again later,
-        # and the next batch of this run connects anew.
+        # Refused, timed out or dropped: what went out is marked sent, everything not yet
+        # sent is tried again later, and the next batch of this run connects anew.
         transport.discard()
         connection.rollback()
         message = f"{type(error).__name__}: {error}"
         log.warning("SMTP-fout, %s berichten later opnieuw: %s", len(pending), message)
-        for row in pending:
-            _record_failure(connection, row, message, now, report)
+        failures += [(row["id"], _failure(row, message, now, report)) for row in pending]
+        _write_outcomes(connection, sent, failures, now)
         connection.commit()
     return report
 

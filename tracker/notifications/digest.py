@@ -321,6 +321,17 @@ def build_digest(recipient: Recipient, network: Network, now: datetime, *,
                   portfolio=portfolio, network=whole)
 
 
+def content_key(recipient: Recipient) -> tuple:
+    """What :func:`build_digest` reads of ``recipient`` besides the greeting.
+
+    Two recipients with the same key get equal digests but for
+    :attr:`Digest.greeting` (and :attr:`Digest.recipient`): the job builds and renders
+    one digest per key (:func:`tracker.notifications.messages.digest_emails`).
+    """
+    return (recipient.frequency, recipient.portfolio_team_ids, recipient.last_digest_at,
+            tuple(sorted(recipient.responses.items())))
+
+
 def digest_due(frequency: str, now: datetime, timezone: str = "Europe/Amsterdam",
                send_at: tuple[int, int] = (7, 30)) -> bool:
     """Whether a digest of ``frequency`` is due for the period ``now`` falls in.

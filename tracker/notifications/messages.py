@@ -6,10 +6,14 @@ POSTs) and the ``List-Unsubscribe`` / ``List-Unsubscribe-Post`` headers.
 
 from __future__ import annotations
 
+import dataclasses
+import secrets
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from flask import current_app, render_template
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from markupsafe import escape
 
 from tracker.formatting import days
 from tracker.notifications import secret_links
@@ -23,12 +27,17 @@ UNSUBSCRIBE_MAX_AGE = 60 * 60 * 24 * 90  # seconds: three months
 
 def external_url(endpoint: str, _anchor: str | None = None, **values) -> str:
     """An absolute URL under ``TRACKER_BASE_URL``, built without a request."""
-    base = urlsplit(current_app.config["TRACKER_BASE_URL"])
-    adapter = current_app.url_map.bind(
-        base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "https"
-    )
-    url = adapter.build(endpoint, values, force_external=True)
+    url = _adapter(current_app.url_map, current_app.config["TRACKER_BASE_URL"]).build(
+        endpoint, values, force_external=True)
     return f"{url}#{_anchor}" if _anchor else url
+
+
+@lru_cache(maxsize=16)
+def _adapter(url_map, base_url: str):
+    """The URL adapter for ``base_url`` (bound once per app and base, not per link)."""
+    base = urlsplit(base_url)
+    return url_map.bind(base.netloc, script_name=base.path or "/",
+                        url_scheme=base.scheme or "https")
 
 
 def secret_url(endpoint: str, kind: str, **values) -> str:
@@ -99,6 +108,17 @@ def read_done_token(token: str) -> tuple[int, frozenset[int]]:
     return data["u"], frozenset(data["a"])
 
 
+def _claims(user_id: int, topic: str, link_claims: dict[str, dict] | None = None) -> dict:
+    """The claims of a message's secret links: ``link_claims`` and the unsubscribe link."""
+    if topic not in UNSUBSCRIBE_TOPICS:
+        raise ValueError(topic)
+    claims: dict[str, dict] = {}
+    for kind, values in (link_claims or {}).items():
+        secret_links.merge(claims, kind, values)
+    secret_links.merge(claims, "unsubscribe", {"u": user_id, "t": topic})
+    return claims
+
+
 def _render(name: str, user, to: str, subject: str, topic: str, *,
             link_claims: dict[str, dict] | None = None, **context) -> Email:
     """Render ``email/<name>``; token links hold placeholders, signed at delivery.
@@ -106,12 +126,7 @@ def _render(name: str, user, to: str, subject: str, topic: str, *,
     ``link_claims`` adds the claims of further secret links in ``context`` (such
     as an RSVP link built with :func:`secret_url`).
     """
-    if topic not in UNSUBSCRIBE_TOPICS:
-        raise ValueError(topic)
-    claims: dict[str, dict] = {}
-    for kind, values in (link_claims or {}).items():
-        secret_links.merge(claims, kind, values)
-    secret_links.merge(claims, "unsubscribe", {"u": user.id, "t": topic})
+    claims = _claims(user.id, topic, link_claims)
     token = secret_links.placeholder("unsubscribe")
     unsubscribe_page = external_url("notifications.unsubscribe", token=token)
     one_click = external_url("notifications.unsubscribe_one_click", token=token)
@@ -224,6 +239,27 @@ def digest_email(user, digest, horizon_weeks: int = 8) -> Email:
     return _render("digest", user, user.email, digest.subject, "digest", digest=digest,
                    horizon=horizon_weeks, response_text=lambda r: RESPONSES.get(r, r),
                    pilot_label=lambda value: PilotStatus(value).label, owner_text=owner_text)
+
+
+def digest_emails(people: list, digest, horizon_weeks: int = 8) -> list[Email]:
+    """``digest`` for each of ``people`` (``(user, greeting)`` pairs), rendered once.
+
+    For people whose digests differ only in the greeting (equal
+    :func:`tracker.notifications.digest.content_key`): the templates are rendered
+    once with a marker for the greeting, which each person's copy replaces by their
+    own (escaped in HTML, as the template would). Each copy has its own address and
+    unsubscribe claims; the same as :func:`digest_email` per person.
+    """
+    if not people:
+        return []
+    marker = f"greeting-{secrets.token_hex(16)}"
+    first = digest_email(people[0][0], dataclasses.replace(digest, greeting=marker),
+                         horizon_weeks)
+    return [Email(to=[user.email], subject=first.subject,
+                  text=first.text.replace(marker, greeting),
+                  html=first.html.replace(marker, str(escape(greeting))),
+                  headers=dict(first.headers), link_claims=_claims(user.id, "digest"))
+            for user, greeting in people]
 
 
 def owner_text(name: str | None) -> str:

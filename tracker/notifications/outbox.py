@@ -1,7 +1,8 @@
 """Queueing mail: one outbox row per message, unique by idempotency key.
 
 Rows are added to the caller's session and commit (or roll back) with the
-change that caused them; the delivery job sends them later.
+change that caused them; the delivery job sends them later. Jobs, which change
+nothing else, queue in short transactions of their own (:func:`enqueue_in_batches`).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import base64
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import make_msgid
@@ -19,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from tracker.db import utcnow
+from tracker.db import short_write, utcnow
 from tracker.extensions import db
 from tracker.notifications.models import OutboxMessage, OutboxStatus
 
@@ -106,19 +108,13 @@ def _row(key: str, kind: str, email: Email, user_id: int | None, now: datetime) 
     }
 
 
-def enqueue_many(items: list[tuple[str, str, Email, int | None]], now: datetime | None = None,
-                 *, skip_invalid: bool = False) -> list[str]:
-    """Queue ``(key, kind, email, user_id)`` items; return the keys that were new.
+def outbox_rows(items: list[tuple[str, str, Email, int | None]], now: datetime, *,
+                skip_invalid: bool = False) -> list[dict]:
+    """The outbox rows of ``(key, kind, email, user_id)`` items (headers checked).
 
-    An existing key is skipped by the database itself (``ON CONFLICT DO NOTHING``),
-    so two processes queueing the same message at once still store it once. A
-    message with CR/LF in a header value is refused (``HeaderInjectionError``);
-    jobs pass ``skip_invalid`` so that one bad value is logged, not fatal.
-    Nothing is queued in a session marked :data:`QUIET`.
+    A message with CR/LF in a header value is refused (``HeaderInjectionError``);
+    with ``skip_invalid`` it is logged and left out instead.
     """
-    if not items or db.session.info.get(QUIET):
-        return []
-    now = now or utcnow()
     rows = []
     for key, kind, email, user_id in items:
         try:
@@ -128,22 +124,75 @@ def enqueue_many(items: list[tuple[str, str, Email, int | None]], now: datetime 
                 raise
             log.warning("bericht %s geweigerd: %s", key.replace("\r", " ").replace("\n", " "),
                         error)
+    return rows
+
+
+#: Rows per INSERT: every statement well inside the bound-parameter limits.
+INSERT_CHUNK = 200
+
+
+def insert_rows(rows: list[dict]) -> list[str]:
+    """Insert outbox rows in the session's transaction; return the keys that were new.
+
+    An existing key is skipped by the database itself (``ON CONFLICT DO NOTHING``),
+    so two processes queueing the same message at once still store it once.
+    """
     if not rows:
         return []
     dialect = db.session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     table = OutboxMessage.__table__
     new: list[str] = []
-    # Chunks keep every statement well inside the bound-parameter limits.
-    for start in range(0, len(rows), 200):
-        chunk = rows[start:start + 200]
+    for start in range(0, len(rows), INSERT_CHUNK):
         stmt = (
             insert(table)
-            .values(chunk)
+            .values(rows[start:start + INSERT_CHUNK])
             .on_conflict_do_nothing(index_elements=["idempotency_key"])
             .returning(table.c.idempotency_key)
         )
         new.extend(db.session.execute(stmt).scalars())
+    return new
+
+
+def enqueue_many(items: list[tuple[str, str, Email, int | None]], now: datetime | None = None,
+                 *, skip_invalid: bool = False) -> list[str]:
+    """Queue ``(key, kind, email, user_id)`` items; return the keys that were new.
+
+    The rows join the caller's transaction (see :func:`insert_rows` for keys that
+    exist already, :func:`outbox_rows` for ``skip_invalid``). Nothing is queued in a
+    session marked :data:`QUIET`.
+    """
+    if not items or db.session.info.get(QUIET):
+        return []
+    return insert_rows(outbox_rows(items, now or utcnow(), skip_invalid=skip_invalid))
+
+
+#: Rows per transaction when a job queues: SQLite's write lock is held for one batch only.
+JOB_BATCH = 200
+
+
+def enqueue_in_batches(items: list[tuple[str, str, Email, int | None]], now: datetime, *,
+                       skip_invalid: bool = False,
+                       also: Callable[[list[str]], None] | None = None) -> list[str]:
+    """For jobs: queue ``items`` in short write transactions of :data:`JOB_BATCH` rows.
+
+    Every row is built (and checked) before the first batch; each batch is one
+    transaction of its own (:func:`tracker.db.short_write`), committed before the
+    next, so a web request waits for one batch at most, never for the job. ``also``
+    gets each batch's new keys and may write more in the same transaction (say, when
+    a reminder went out). A job that fails halfway leaves whole batches queued; its
+    rerun queues the rest (the keys make it once only). Returns the new keys.
+    """
+    if db.session.info.get(QUIET):
+        return []
+    rows = outbox_rows(items, now, skip_invalid=skip_invalid)
+    new: list[str] = []
+    for start in range(0, len(rows), JOB_BATCH):
+        with short_write(db.session):
+            keys = insert_rows(rows[start:start + JOB_BATCH])
+            if also is not None:
+                also(keys)
+        new.extend(keys)
     return new
 
 

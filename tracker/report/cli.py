@@ -21,7 +21,7 @@ report_cli = AppGroup("report", help="Voortgangsrapportage.")
               required=True)
 def export_command(peildatum: str, fmt: str, output: Path):
     """Write the report as it stood on PEILDATUM to OUTPUT."""
-    from tracker.db import utcnow
+    from tracker.db import read_only, utcnow
     from tracker.formatting import to_local
     from tracker.report.build import build_report
 
@@ -31,17 +31,20 @@ def export_command(peildatum: str, fmt: str, output: Path):
         day = parse_peildatum(peildatum, today)
     except PeildatumError as error:
         raise click.BadParameter(str(error), param_hint="--peildatum") from None
-    report = build_report(day, timezone=timezone)
-    if fmt == "html":
-        from tracker.report.export_html import render_report_html
+    # Read-only work: a DEFERRED transaction on SQLite, so a long export never holds the
+    # write lock that the web's logins and clicks queue for.
+    with read_only():
+        report = build_report(day, timezone=timezone)
+        if fmt == "html":
+            from tracker.report.export_html import render_report_html
 
-        output.write_text(render_report_html(report, standalone=True), encoding="utf-8")
-    elif fmt == "pdf":
-        from tracker.report.export_pdf import render_report_pdf
+            output.write_text(render_report_html(report, standalone=True), encoding="utf-8")
+        elif fmt == "pdf":
+            from tracker.report.export_pdf import render_report_pdf
 
-        output.write_bytes(render_report_pdf(report))
-    else:
-        from tracker.report.export_docx import render_report_docx
+            output.write_bytes(render_report_pdf(report))
+        else:
+            from tracker.report.export_docx import render_report_docx
 
-        output.write_bytes(render_report_docx(report))
+            output.write_bytes(render_report_docx(report))
     click.echo(f"{report.title_line} ({fmt}) geschreven naar {output}")

@@ -9,12 +9,14 @@ rules every page uses (``actions.rules.is_overdue``, ``milestones.rules.assess``
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import partial
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tracker.actions.models import Action
 from tracker.actions.rules import CATCH_UP_DAYS, OPEN_STATUSES, is_overdue
+from tracker.db import short_write
 from tracker.extensions import db
 from tracker.formatting import to_local
 from tracker.jobs.base import JobResult
@@ -23,6 +25,9 @@ from tracker.milestones.queries import milestone_views
 from tracker.webhooks import services
 from tracker.webhooks.delivery import deliver_all
 from tracker.webhooks.models import Webhook
+
+#: Transitions recorded per write transaction.
+EMIT_BATCH = 100
 
 
 def _wanted_events() -> set[str]:
@@ -43,7 +48,9 @@ def webhook_events(now: datetime) -> JobResult:
     if not wanted:
         return result
     today = to_local(now).date()
-    emitted = 0
+    # Decided while reading; recorded afterwards in short write transactions (run_job
+    # runs this job read-only, see tracker.jobs.READ_FIRST).
+    emits = []
     if "action.overdue" in wanted:
         actions = db.session.scalars(
             select(Action).where(
@@ -51,9 +58,8 @@ def webhook_events(now: datetime) -> JobResult:
                 Action.due_date.between(today - timedelta(days=CATCH_UP_DAYS + 1),
                                         today - timedelta(days=1)))
             .options(selectinload(Action.team)).order_by(Action.id)).all()
-        for action in actions:
-            if is_overdue(action.status, action.due_date, today):
-                emitted += services.action_overdue(action, now)
+        emits += [(services.action_overdue, action) for action in actions
+                  if is_overdue(action.status, action.due_date, today)]
     if "milestone.reached" in wanted:
         milestones = db.session.scalars(
             select(Milestone).options(selectinload(Milestone.team)).order_by(Milestone.id)).all()
@@ -61,7 +67,12 @@ def webhook_events(now: datetime) -> JobResult:
         for view in milestone_views(milestones, today):
             marked = view.assessment.achieved_on
             if view.assessment.achieved and (marked is None or marked >= cut_off):
-                emitted += services.milestone_reached(view.milestone, view.progress, now)
+                emits.append((partial(services.milestone_reached, progress=view.progress),
+                              view.milestone))
+    emitted = 0
+    for start in range(0, len(emits), EMIT_BATCH):
+        with short_write(db.session):
+            emitted += sum(emit(obj, now=now) for emit, obj in emits[start:start + EMIT_BATCH])
     result.lines.append(f"webhook-events: {emitted} gebeurtenis(sen) vastgelegd")
     return result
 
