@@ -186,11 +186,5 @@ def end_transaction(session) -> None:
     the writes after it begin a short transaction of their own.
     """
     real = session() if callable(session) else session  # a scoped_session or a Session
-    if not real.in_transaction():
-        return
-    keep = real.expire_on_commit
-    real.expire_on_commit = False
-    try:
-        real.commit()
-    finally:
-        real.expire_on_commit = keep
+    if real.in_transaction():
+        commit_keeping_state(real)
