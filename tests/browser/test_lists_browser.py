@@ -52,6 +52,11 @@ def test_the_pager_swaps_the_team_list_and_keeps_the_filter(demo, live_server, p
     # "Alles op deze pagina selecteren" ticks this page's 25 rows.
     page.get_by_role("link", name="Alles op deze pagina selecteren").click()
     expect(page.locator("#acties-lijst input[name=acties]:checked")).to_have_count(25)
+    # By keyboard to the last page: its "Volgende" is gone, focus stays in the pager.
+    pager.get_by_role("link", name="Volgende pagina").focus()
+    page.keyboard.press("Enter")
+    expect(pager).to_contain_text("Acties 51–60 van 60")
+    expect(pager.locator("[aria-current=page]")).to_be_focused()
     page.set_viewport_size({"width": 320, "height": 800})
     assert _overflow(page) <= 0
     assert page.console_errors == []
