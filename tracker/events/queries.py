@@ -32,6 +32,30 @@ def visible_events_query(user):
     return query
 
 
+#: Meetings per page of the current and of the past list of the meetings page.
+EVENTS_PAGE = 25
+
+
+def event_lists(user, moment: datetime, current_number: int | None,
+                past_number: int | None) -> tuple[Page, Page]:
+    """One page of the current meetings (undated last, else soonest first) and one of the
+    past ones (latest first) that ``user`` may see; current as :func:`rules.is_current`
+    decides, in SQL. Four statements plus one for the teams shown (and those of
+    :func:`visible_events_query`)."""
+    from sqlalchemy.orm import selectinload
+
+    from tracker.events.rules import current_clause
+
+    visible = visible_events_query(user).options(selectinload(Event.team))
+    current = current_clause(moment)
+    upcoming = paginate(visible.where(current).order_by(
+        Event.starts_at.is_(None), Event.starts_at, Event.id), current_number,
+        size=EVENTS_PAGE)
+    past = paginate(visible.where(~current).order_by(Event.starts_at.desc(), Event.id.desc()),
+                    past_number, size=EVENTS_PAGE)
+    return upcoming, past
+
+
 def lock_event(event_id: int) -> Event | None:
     """The event, re-read and locked (``FOR UPDATE`` on PostgreSQL; SQLite's writer lock)."""
     return db.session.scalar(
@@ -123,6 +147,20 @@ PEOPLE_FOUND = 20
 SEARCH_WORDS, SEARCH_WORD_LENGTH = 5, 60
 
 
+def may_organise():
+    """Who may be a meeting's organiser (the organiser search offers exactly these and the
+    event form accepts only these): active accounts other than partners and lezers."""
+    from tracker.enums import Role
+
+    return and_(User.active.is_(True), User.role != Role.PARTNER, User.role != Role.LEZER)
+
+
+def is_organiser_choice(user_id: int | None) -> bool:
+    """Whether ``user_id`` may be chosen as organiser (one statement, none for None)."""
+    return user_id is not None and db.session.scalar(
+        select(User.id).where(User.id == user_id, may_organise())) is not None
+
+
 def invitable():
     """Who may be invited by account (the person search offers exactly these): active
     accounts. The invitation service applies the same condition."""
@@ -160,14 +198,27 @@ def find_people(event_id: int, text: str | None, chosen_ids=()) -> PeopleFound:
     back first. Only :func:`invitable` accounts. At most two statements, none without a
     search and nothing ticked.
     """
+    invited = (select(Invitation.id).where(Invitation.event_id == event_id,
+                                           Invitation.user_id == User.id).exists())
+    return _search_people(invitable(), invited, text, chosen_ids)
+
+
+def find_organisers(text: str | None, chosen_id: int | None) -> PeopleFound:
+    """Possible organisers (:func:`may_organise`) found like :func:`find_people`; the
+    current choice ``chosen_id`` first. At most two statements."""
+    from sqlalchemy import false
+
+    return _search_people(may_organise(), false(), text,
+                          [chosen_id] if chosen_id is not None else [])
+
+
+def _search_people(condition, invited, text: str | None, chosen_ids) -> PeopleFound:
     words = [w[:SEARCH_WORD_LENGTH] for w in (text or "").split()[:SEARCH_WORDS]]
     shown_text = " ".join(words)
     chosen_ids = sorted(set(chosen_ids))[:PEOPLE_FOUND * 10]
-    invited = (select(Invitation.id).where(Invitation.event_id == event_id,
-                                           Invitation.user_id == User.id).exists())
     base = (select(User.id, User.name, User.email, Organisation.name, invited)
             .outerjoin(Organisation, Organisation.id == User.organisation_id)
-            .where(invitable()).order_by(User.name, User.id))
+            .where(condition).order_by(User.name, User.id))
 
     def people(query) -> list[FoundPerson]:
         return [FoundPerson(*row) for row in db.session.execute(query)]
