@@ -155,3 +155,71 @@ def test_event_form_statements_do_not_grow_with_people_and_teams(planner, client
         html = client.get(f"/events/{event.id}/edit").get_data(as_text=True)
     assert few.count == many.count, many.statements
     assert len(_radios(html)) == 2
+
+
+@pytest.fixture
+def many_teams(meeting, login):
+    """A beheerder (who may plan for every team) and more teams than a list offers."""
+    from tracker.events.queries import TEAMS_AS_LIST
+
+    beheerder = create_user(role=Role.BEHEERDER)
+    teams = [create_team(name=f"Zoekteam {n:02d}") for n in range(TEAMS_AS_LIST + 1)]
+    db.session.commit()
+    login(beheerder)
+    return meeting[0], teams
+
+
+def _team_radios(html: str) -> list[tuple[str, bool]]:
+    return [(m.group(1), "checked" in m.group(0))
+            for m in re.finditer(r'<input[^>]*name="team_id"[^>]*?value="([^"]*)"[^>]*>', html)]
+
+
+def test_many_teams_are_found_by_a_search_instead_of_a_list(many_teams, client):
+    event, teams = many_teams
+    html = client.get("/events/new").get_data(as_text=True)
+    assert '<select class="utrecht-select utrecht-select--html-select" id="veld-team_id"' \
+        not in html
+    assert _team_radios(html) == [("", True)]  # the whole network, until a team is found
+    data = {**GOOD, "team_id": "", "team_zoek": "zoekteam 0", "team_zoeken": "1"}
+    response = post_form(client, "/events", data, token_page="/events/new")
+    assert response.status_code == 200
+    found = _team_radios(response.get_data(as_text=True))
+    assert found == [("", True)] + [(str(t.id), False) for t in teams
+                                    if "0" in t.name.split()[1]]
+    data.pop("team_zoeken")
+    response = post_form(client, "/events", {**data, "team_id": str(teams[3].id)},
+                         token_page="/events/new")
+    assert response.status_code == 303
+    created = db.session.scalars(select(Event).order_by(Event.id.desc())).first()
+    assert created.team_id == teams[3].id
+    edit = client.get(f"/events/{created.id}/edit").get_data(as_text=True)
+    assert _team_radios(edit) == [("", False), (str(teams[3].id), True)]
+    response = post_form(client, "/events", {**data, "team_id": "999999"},
+                         token_page="/events/new")
+    assert response.status_code == 422
+    assert 'id="veld-team_id-fout"' in response.get_data(as_text=True)
+
+
+def test_htmx_team_search_keeps_the_chosen_team(many_teams, client):
+    event, teams = many_teams
+    response = client.get(f"/events/teams?team_zoek=zoekteam&team_id={event.team_id}",
+                          headers={"HX-Request": "true", "HX-Target": "gevonden-teams"})
+    html = response.get_data(as_text=True)
+    radios = _team_radios(html)
+    assert radios[:2] == [("", False), (str(event.team_id), True)]
+    assert [v for v, _ in radios[2:]] == [str(t.id) for t in teams[:20]]
+    assert "Er zijn er meer" in html and "<html" not in html
+
+
+def test_team_search_form_statements_do_not_grow_with_teams(many_teams, client, count_queries):
+    event, _ = many_teams
+    client.get(f"/events/{event.id}/edit")
+    with count_queries() as few:
+        client.get(f"/events/{event.id}/edit")
+    for n in range(60):
+        create_team(name=f"Extra {n}")
+    db.session.commit()
+    with count_queries() as many:
+        html = client.get(f"/events/{event.id}/edit").get_data(as_text=True)
+    assert few.count == many.count, many.statements
+    assert len(_team_radios(html)) == 2

@@ -239,6 +239,68 @@ def _search_people(condition, invited, text: str | None, chosen_ids) -> PeopleFo
     return PeopleFound(shown_text, chosen, found[:PEOPLE_FOUND], len(found) > PEOPLE_FOUND)
 
 
+# --- Finding a team for the event form --------------------------------------------------
+
+#: The event form offers the teams as a list up to this many; more are found by a search.
+TEAMS_AS_LIST = 40
+
+
+@dataclass
+class TeamsFound:
+    text: str
+    #: The team chosen before this search (kept chosen), then the matches.
+    chosen: list[tuple[int, str]]
+    found: list[tuple[int, str]]
+    more: bool
+
+
+def _teams_among(team_ids):
+    """Teams among ``team_ids`` (None: every team), in the network's order."""
+    from tracker.network.models import Team
+
+    query = select(Team.id, Team.name).order_by(Team.position, Team.name, Team.id)
+    return query if team_ids is None else query.where(Team.id.in_(team_ids))
+
+
+def team_count(team_ids) -> int:
+    """How many teams ``team_ids`` (None: every team) holds; a statement only for None."""
+    from tracker.network.models import Team
+
+    if team_ids is not None:
+        return len(team_ids)
+    return db.session.scalar(select(func.count(Team.id))) or 0
+
+
+def team_list(team_ids) -> list[tuple[int, str]]:
+    """``(id, name)`` of the teams among ``team_ids`` (None: every team); one statement."""
+    if team_ids is not None and not team_ids:
+        return []
+    return [tuple(row) for row in db.session.execute(_teams_among(team_ids))]
+
+
+def find_teams(team_ids, text: str | None, chosen_id: int | None) -> TeamsFound:
+    """Teams among ``team_ids`` (None: every team) whose name or short name holds every
+    word of ``text``, at most :data:`PEOPLE_FOUND`; the chosen one first. At most two
+    statements, none without a search and nothing chosen."""
+    from tracker.network.models import Team
+
+    words = [w[:SEARCH_WORD_LENGTH] for w in (text or "").split()[:SEARCH_WORDS]]
+    base = _teams_among(team_ids)
+    chosen = ([tuple(r) for r in db.session.execute(base.where(Team.id == chosen_id))]
+              if chosen_id is not None else [])
+    if not words:
+        return TeamsFound("", chosen, [], False)
+    query = base
+    for word in words:
+        pattern = _like(word)
+        query = query.where(or_(func.lower(Team.name).like(pattern, escape="\\"),
+                                func.lower(Team.short_name).like(pattern, escape="\\")))
+    if chosen_id is not None:
+        query = query.where(Team.id != chosen_id)
+    found = [tuple(r) for r in db.session.execute(query.limit(PEOPLE_FOUND + 1))]
+    return TeamsFound(" ".join(words), chosen, found[:PEOPLE_FOUND], len(found) > PEOPLE_FOUND)
+
+
 def waitlist_place(invitation: Invitation) -> int | None:
     """The 1-based place of ``invitation`` on its event's waiting list; None when not on it.
 

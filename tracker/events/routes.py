@@ -40,14 +40,18 @@ from tracker.events.minutes import (
 )
 from tracker.events.models import Event, Invitation
 from tracker.events.queries import (
+    TEAMS_AS_LIST,
     event_lists,
     find_organisers,
     find_people,
+    find_teams,
     invitation_page,
     invitation_summary,
     invitations_of,
     is_organiser_choice,
     local_day,
+    team_count,
+    team_list,
     waitlist_place,
 )
 from tracker.events.rsvp import RsvpClosed, answer
@@ -108,15 +112,8 @@ def index():
 ORGANISERS_ID = "gevonden-organisatoren"
 #: The submit button of the event form that searches organisers instead of saving.
 ORGANISER_SEARCH = "organisator_zoeken"
-
-
-def _team_choices() -> list:
-    """``(id, name)`` of the teams the user may plan a meeting for (``team.edit``)."""
-    ids = editable_team_ids(current_user)
-    query = select(Team.id, Team.name).order_by(Team.position, Team.name)
-    if ids is not None:
-        query = query.where(Team.id.in_(ids))
-    return list(db.session.execute(query)) if ids is None or ids else []
+#: The region the team search fills and its submit button (when there are many teams).
+TEAMS_ID, TEAM_SEARCH = "gevonden-teams", "team_zoeken"
 
 
 def _may_choose_team(team_id: int | None) -> bool:
@@ -148,12 +145,29 @@ def _organisers_found(values):
     return find_organisers(values.get("organiser_zoek"), parse_id(values.get("organiser_id")))
 
 
+def _teams_offered(values) -> dict:
+    """The teams the user may plan for (``team.edit``): a list when few, else a search
+    (``team_zoek``) with the chosen ``team_id`` kept first."""
+    ids = editable_team_ids(current_user)
+    if team_count(ids) <= TEAMS_AS_LIST:
+        return {"teams": team_list(ids), "team_search": None}
+    return {"teams": None,
+            "team_search": find_teams(ids, values.get("team_zoek"),
+                                      parse_id(values.get("team_id")))}
+
+
+def _searching() -> bool:
+    """Whether the event form was sent with one of its Zoeken buttons (show it again)."""
+    return ORGANISER_SEARCH in request.form or TEAM_SEARCH in request.form
+
+
 def _form_page(*, event: Event | None, values, errors, status=200, is_conflict=False,
                version=None):
     return render_template(
         "events/form.html", event=event, values=values, errors=errors, is_conflict=is_conflict,
-        teams=_team_choices(), organisers=_organisers_found(values),
+        organisers=_organisers_found(values), **_teams_offered(values),
         organisers_id=ORGANISERS_ID, search_button=ORGANISER_SEARCH,
+        teams_id=TEAMS_ID, team_search_button=TEAM_SEARCH,
         version=version if version is not None else event.version if event else None,
         team_optional=current_user.role == Role.BEHEERDER,
     ), status
@@ -170,6 +184,23 @@ def organisers():
     response = make_response(render_template(
         "events/_organisers_found.html", organisers=_organisers_found(request.args),
         errors={}, oob=True))
+    response.vary.add("HX-Request")
+    return response
+
+
+@bp.get("/events/teams")
+@requires("event.create")
+def teams():
+    """Find a team for the event form when there are many (``?team_zoek=``; at most 20):
+    for htmx the results region of the form, else (the form's own Zoeken button works
+    without JavaScript) a new meeting's form."""
+    if not is_fragment(target=TEAMS_ID):
+        return redirect(url_for("events.new"), code=303)
+    response = make_response(render_template(
+        "events/_teams_found.html", errors={}, oob=True,
+        team_optional=current_user.role == Role.BEHEERDER,
+        team_search=find_teams(editable_team_ids(current_user), request.args.get("team_zoek"),
+                               parse_id(request.args.get("team_id")))))
     response.vary.add("HX-Request")
     return response
 
@@ -195,9 +226,9 @@ def _refused_new(refusal: Refusal):
 @requires("event.create")
 @form_errors(_refused_new)
 def create():
-    """Create a meeting; errors are shown next to their fields. The organiser search
-    button shows the form again with the people found."""
-    if ORGANISER_SEARCH in request.form:
+    """Create a meeting; errors are shown next to their fields. A Zoeken button
+    (organiser or team) shows the form again with what was found."""
+    if _searching():
         return _form_page(event=None, values=request.form, errors={})
     event = create_event(_parse_form().values(), actor=current_user, now=now())
     db.session.commit()
@@ -229,8 +260,8 @@ def _refused_edit(refusal: Refusal, event_id: int, subject: Event):
 @form_errors(_refused_edit)
 def update(event_id: int, subject: Event):
     """Save the edit form; invitees get an updated calendar item; a stale version is a 409.
-    The organiser search button shows the form again (with the version it was built from)."""
-    if ORGANISER_SEARCH in request.form:
+    A Zoeken button shows the form again (with the version it was built from)."""
+    if _searching():
         return _form_page(event=subject, values=request.form, errors={},
                           version=parse_id(request.form.get("version")))
     form = _parse_form()
