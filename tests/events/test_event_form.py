@@ -163,7 +163,8 @@ def many_teams(meeting, login):
     from tracker.events.queries import TEAMS_AS_LIST
 
     beheerder = create_user(role=Role.BEHEERDER)
-    teams = [create_team(name=f"Zoekteam {n:02d}") for n in range(TEAMS_AS_LIST + 1)]
+    teams = [create_team(name=f"Zoekteam {n:02d}", short_name=f"ZT{n:02d}")
+             for n in range(TEAMS_AS_LIST + 1)]
     db.session.commit()
     login(beheerder)
     return meeting[0], teams
