@@ -127,14 +127,15 @@ def paginate(query: Select, number: int | None, *, size: int = PAGE_SIZE,
     return Page(items=list(result.all()), total=total, number=number, size=size)
 
 
-def page_links(anchor: str | None = None, *, bare_first: bool = True,
+def page_links(anchor: str | None = None, *, bare_first: bool = True, arg: str = PAGE_ARG,
                **fixed) -> Callable[[int], str]:
     """Page number → this request's address with ``pagina`` set (left out for page 1
     unless ``bare_first`` is false: a list that opens elsewhere than its first page);
     every other query argument is kept (the list's filters), except :data:`NOT_CARRIED`.
+    ``arg``: the argument carrying the number (a second list on one page has its own).
     ``fixed`` overrides arguments."""
     args = {key: values for key, values in request.args.lists()
-            if key != PAGE_ARG and key not in NOT_CARRIED}
+            if key != arg and key not in NOT_CARRIED}
     args.update({key: [value] for key, value in fixed.items() if value not in (None, "")})
     endpoint = request.endpoint
     view_args = dict(request.view_args or {})
@@ -142,7 +143,7 @@ def page_links(anchor: str | None = None, *, bare_first: bool = True,
     def link(number: int) -> str:
         query = dict(args)
         if number > 1 or not bare_first:
-            query[PAGE_ARG] = [str(number)]
+            query[arg] = [str(number)]
         return url_for(endpoint, **view_args, **query, _anchor=anchor)
 
     return link

@@ -120,3 +120,63 @@ def test_the_person_search_works_without_javascript(demo, live_server, browser):
         expect(page.locator("body")).to_contain_text("1 uitgenodigd")
     finally:
         context.close()
+
+
+def test_the_event_form_finds_its_organiser_as_one_types(demo, live_server, page, axe_check):
+    coordinator = db.session.scalar(select(User).where(User.email == "coordinator@example.org"))
+    _login(page, live_server)
+    page.goto(f"{live_server}/events/new")
+    current = page.get_by_label(re.compile(r"^Demo Coördinator \(coordinator@example.org\)"))
+    expect(current).to_be_checked()  # the one planning it, chosen beforehand
+    page.evaluate("window.__noReload = 'still here'")
+    page.get_by_label("Organisator zoeken").press_sequentially("beheerder@exam", delay=30)
+    found = page.get_by_label(re.compile(r"\(beheerder@example.org\)"))
+    expect(found).to_be_visible()
+    expect(page.locator("#organisatoren-status")).to_contain_text("1 persoon gevonden")
+    expect(current).to_be_checked()  # still there, still chosen
+    assert page.evaluate("window.__noReload") == "still here"
+    found.check()
+    axe_check(page)
+    page.set_viewport_size({"width": 320, "height": 800})
+    assert _overflow(page) <= 0
+    page.get_by_label("Titel").fill("Kennisdag met organisator")
+    page.get_by_label("Begin").fill("2030-03-07T13:30")
+    page.get_by_label("Einde").fill("2030-03-07T16:30")
+    page.get_by_label("Locatie").fill("Zwolle")
+    page.get_by_role("button", name="Bijeenkomst aanmaken").click()
+    expect(page.locator("body")).to_contain_text("is aangemaakt")
+    db.session.rollback()
+    event = db.session.scalar(select(Event).where(Event.title == "Kennisdag met organisator"))
+    beheerder = db.session.scalar(select(User).where(User.email == "beheerder@example.org"))
+    assert event.organiser_id == beheerder.id != coordinator.id
+    assert page.console_errors == []
+
+
+def test_the_beheerder_finds_a_team_as_one_types(demo, live_server, page, axe_check):
+    from tests.factories import create_team
+    from tracker.events.queries import TEAMS_AS_LIST
+
+    for n in range(TEAMS_AS_LIST + 1):
+        create_team(name=f"Zoekteam {n:02d}", short_name=f"ZT{n:02d}")
+    db.session.commit()
+    _login(page, live_server, "beheerder@example.org")
+    page.goto(f"{live_server}/events/new")
+    expect(page.get_by_label("— hele netwerk —")).to_be_checked()
+    page.get_by_label("Team zoeken").press_sequentially("zoekteam 07", delay=30)
+    found = page.get_by_label("Zoekteam 07", exact=True)
+    expect(found).to_be_visible()
+    expect(page.locator("#teams-status")).to_contain_text("1 team gevonden")
+    found.check()
+    axe_check(page)
+    page.set_viewport_size({"width": 320, "height": 800})
+    assert _overflow(page) <= 0
+    page.get_by_label("Titel").fill("Kennisdag van een team")
+    page.get_by_label("Begin").fill("2030-03-07T13:30")
+    page.get_by_label("Einde").fill("2030-03-07T16:30")
+    page.get_by_label("Locatie").fill("Zwolle")
+    page.get_by_role("button", name="Bijeenkomst aanmaken").click()
+    expect(page.locator("body")).to_contain_text("is aangemaakt")
+    db.session.rollback()
+    event = db.session.scalar(select(Event).where(Event.title == "Kennisdag van een team"))
+    assert event.team.name == "Zoekteam 07"
+    assert page.console_errors == []

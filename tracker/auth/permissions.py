@@ -156,6 +156,17 @@ def _team_edit(user, team) -> bool:
     return team_role(user, team) in EDITING_TEAM_ROLES
 
 
+def editable_team_ids(user) -> list[int] | None:
+    """The teams whose work ``user`` may change (``team.edit``) without loading a team:
+    None for every team (the beheerder), else the ids, sorted (none for lezer and partner).
+    The event form offers and accepts exactly these."""
+    if user.role == Role.BEHEERDER:
+        return None
+    if user.role in (Role.LEZER, Role.PARTNER):
+        return []
+    return sorted({m.team_id for m in user.memberships if m.role in EDITING_TEAM_ROLES})
+
+
 @rule("team.comment")
 def _team_comment(user, team) -> bool:
     """Everyone who sees a team may comment on its work, except read-only accounts."""

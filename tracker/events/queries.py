@@ -32,6 +32,30 @@ def visible_events_query(user):
     return query
 
 
+#: Meetings per page of the current and of the past list of the meetings page.
+EVENTS_PAGE = 25
+
+
+def event_lists(user, moment: datetime, current_number: int | None,
+                past_number: int | None) -> tuple[Page, Page]:
+    """One page of the current meetings (undated last, else soonest first) and one of the
+    past ones (latest first) that ``user`` may see; current as :func:`rules.is_current`
+    decides, in SQL. Four statements plus one for the teams shown (and those of
+    :func:`visible_events_query`)."""
+    from sqlalchemy.orm import selectinload
+
+    from tracker.events.rules import current_clause
+
+    visible = visible_events_query(user).options(selectinload(Event.team))
+    current = current_clause(moment)
+    upcoming = paginate(visible.where(current).order_by(
+        Event.starts_at.is_(None), Event.starts_at, Event.id), current_number,
+        size=EVENTS_PAGE)
+    past = paginate(visible.where(~current).order_by(Event.starts_at.desc(), Event.id.desc()),
+                    past_number, size=EVENTS_PAGE)
+    return upcoming, past
+
+
 def lock_event(event_id: int) -> Event | None:
     """The event, re-read and locked (``FOR UPDATE`` on PostgreSQL; SQLite's writer lock)."""
     return db.session.scalar(
@@ -123,6 +147,20 @@ PEOPLE_FOUND = 20
 SEARCH_WORDS, SEARCH_WORD_LENGTH = 5, 60
 
 
+def may_organise():
+    """Who may be a meeting's organiser (the organiser search offers exactly these and the
+    event form accepts only these): active accounts other than partners and lezers."""
+    from tracker.enums import Role
+
+    return and_(User.active.is_(True), User.role != Role.PARTNER, User.role != Role.LEZER)
+
+
+def is_organiser_choice(user_id: int | None) -> bool:
+    """Whether ``user_id`` may be chosen as organiser (one statement, none for None)."""
+    return user_id is not None and db.session.scalar(
+        select(User.id).where(User.id == user_id, may_organise())) is not None
+
+
 def invitable():
     """Who may be invited by account (the person search offers exactly these): active
     accounts. The invitation service applies the same condition."""
@@ -160,14 +198,27 @@ def find_people(event_id: int, text: str | None, chosen_ids=()) -> PeopleFound:
     back first. Only :func:`invitable` accounts. At most two statements, none without a
     search and nothing ticked.
     """
+    invited = (select(Invitation.id).where(Invitation.event_id == event_id,
+                                           Invitation.user_id == User.id).exists())
+    return _search_people(invitable(), invited, text, chosen_ids)
+
+
+def find_organisers(text: str | None, chosen_id: int | None) -> PeopleFound:
+    """Possible organisers (:func:`may_organise`) found like :func:`find_people`; the
+    current choice ``chosen_id`` first. At most two statements."""
+    from sqlalchemy import false
+
+    return _search_people(may_organise(), false(), text,
+                          [chosen_id] if chosen_id is not None else [])
+
+
+def _search_people(condition, invited, text: str | None, chosen_ids) -> PeopleFound:
     words = [w[:SEARCH_WORD_LENGTH] for w in (text or "").split()[:SEARCH_WORDS]]
     shown_text = " ".join(words)
     chosen_ids = sorted(set(chosen_ids))[:PEOPLE_FOUND * 10]
-    invited = (select(Invitation.id).where(Invitation.event_id == event_id,
-                                           Invitation.user_id == User.id).exists())
     base = (select(User.id, User.name, User.email, Organisation.name, invited)
             .outerjoin(Organisation, Organisation.id == User.organisation_id)
-            .where(invitable()).order_by(User.name, User.id))
+            .where(condition).order_by(User.name, User.id))
 
     def people(query) -> list[FoundPerson]:
         return [FoundPerson(*row) for row in db.session.execute(query)]
@@ -186,6 +237,68 @@ def find_people(event_id: int, text: str | None, chosen_ids=()) -> PeopleFound:
         query = query.where(User.id.not_in(chosen_ids))
     found = people(query.limit(PEOPLE_FOUND + 1))
     return PeopleFound(shown_text, chosen, found[:PEOPLE_FOUND], len(found) > PEOPLE_FOUND)
+
+
+# --- Finding a team for the event form --------------------------------------------------
+
+#: The event form offers the teams as a list up to this many; more are found by a search.
+TEAMS_AS_LIST = 40
+
+
+@dataclass
+class TeamsFound:
+    text: str
+    #: The team chosen before this search (kept chosen), then the matches.
+    chosen: list[tuple[int, str]]
+    found: list[tuple[int, str]]
+    more: bool
+
+
+def _teams_among(team_ids):
+    """Teams among ``team_ids`` (None: every team), in the network's order."""
+    from tracker.network.models import Team
+
+    query = select(Team.id, Team.name).order_by(Team.position, Team.name, Team.id)
+    return query if team_ids is None else query.where(Team.id.in_(team_ids))
+
+
+def team_count(team_ids) -> int:
+    """How many teams ``team_ids`` (None: every team) holds; a statement only for None."""
+    from tracker.network.models import Team
+
+    if team_ids is not None:
+        return len(team_ids)
+    return db.session.scalar(select(func.count(Team.id))) or 0
+
+
+def team_list(team_ids) -> list[tuple[int, str]]:
+    """``(id, name)`` of the teams among ``team_ids`` (None: every team); one statement."""
+    if team_ids is not None and not team_ids:
+        return []
+    return [tuple(row) for row in db.session.execute(_teams_among(team_ids))]
+
+
+def find_teams(team_ids, text: str | None, chosen_id: int | None) -> TeamsFound:
+    """Teams among ``team_ids`` (None: every team) whose name or short name holds every
+    word of ``text``, at most :data:`PEOPLE_FOUND`; the chosen one first. At most two
+    statements, none without a search and nothing chosen."""
+    from tracker.network.models import Team
+
+    words = [w[:SEARCH_WORD_LENGTH] for w in (text or "").split()[:SEARCH_WORDS]]
+    base = _teams_among(team_ids)
+    chosen = ([tuple(r) for r in db.session.execute(base.where(Team.id == chosen_id))]
+              if chosen_id is not None else [])
+    if not words:
+        return TeamsFound("", chosen, [], False)
+    query = base
+    for word in words:
+        pattern = _like(word)
+        query = query.where(or_(func.lower(Team.name).like(pattern, escape="\\"),
+                                func.lower(Team.short_name).like(pattern, escape="\\")))
+    if chosen_id is not None:
+        query = query.where(Team.id != chosen_id)
+    found = [tuple(r) for r in db.session.execute(query.limit(PEOPLE_FOUND + 1))]
+    return TeamsFound(" ".join(words), chosen, found[:PEOPLE_FOUND], len(found) > PEOPLE_FOUND)
 
 
 def waitlist_place(invitation: Invitation) -> int | None:

@@ -8,8 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
-from tracker.auth.models import User
-from tracker.auth.permissions import can, public, requires
+from tracker.auth.permissions import can, editable_team_ids, public, requires
 from tracker.clock import local_today, now
 from tracker.csv_export import csv_response
 from tracker.enums import Role, RsvpResponse
@@ -41,18 +40,24 @@ from tracker.events.minutes import (
 )
 from tracker.events.models import Event, Invitation
 from tracker.events.queries import (
+    TEAMS_AS_LIST,
+    event_lists,
+    find_organisers,
     find_people,
+    find_teams,
     invitation_page,
     invitation_summary,
     invitations_of,
+    is_organiser_choice,
     local_day,
+    team_count,
+    team_list,
     waitlist_place,
 )
 from tracker.events.rsvp import RsvpClosed, answer
 from tracker.events.rules import (
     answer_sentence,
     invitations_closed,
-    is_current,
     is_ongoing,
     may_remind,
     rsvp_closed,
@@ -81,23 +86,21 @@ def load_event(event_id: int, **_ignored) -> Event | None:
     )
 
 
-def _visible_events():
-    from tracker.events.queries import visible_events_query
-
-    query = visible_events_query(current_user).options(selectinload(Event.team))
-    return db.session.scalars(query).all()
+#: The query argument paging the current meetings (``pagina`` pages the past ones).
+CURRENT_PAGE_ARG = "komend"
 
 
 @bp.get("/events")
 @requires("network.view")
 def index():
-    """Current (not yet ended, ongoing ones marked "nu bezig") and past meetings."""
+    """A page of current (not yet ended, ongoing ones marked "nu bezig") and a page of
+    past meetings, selected and paged in SQL."""
     moment = now()
-    events = _visible_events()
-    upcoming = sorted((e for e in events if is_current(e, moment)),
-                      key=lambda e: (e.starts_at is None, e.starts_at or moment, e.id))
-    past = sorted((e for e in events if not is_current(e, moment)),
-                  key=lambda e: e.starts_at, reverse=True)
+    upcoming, past = event_lists(current_user, moment,
+                                 page_number(request.args, CURRENT_PAGE_ARG),
+                                 page_number(request.args))
+    upcoming.link = page_links(anchor="komend", arg=CURRENT_PAGE_ARG)
+    past.link = page_links(anchor="eerder")
     ongoing = {e.id for e in upcoming if is_ongoing(e, moment)}
     return render_template("events/index.html", upcoming=upcoming, past=past, ongoing=ongoing,
                            can_create=can(current_user, "event.create"))
@@ -105,32 +108,101 @@ def index():
 
 # --- Create and edit -----------------------------------------------------------------------
 
-def _team_choices() -> list[Team]:
-    teams = db.session.scalars(select(Team).order_by(Team.position, Team.name)).all()
-    return [t for t in teams if can(current_user, "team.edit", t)]
+#: The region of the event form that the organiser search fills (htmx swaps it).
+ORGANISERS_ID = "gevonden-organisatoren"
+#: The submit button of the event form that searches organisers instead of saving.
+ORGANISER_SEARCH = "organisator_zoeken"
+#: The region the team search fills and its submit button (when there are many teams).
+TEAMS_ID, TEAM_SEARCH = "gevonden-teams", "team_zoeken"
 
 
-def _organiser_choices() -> list[User]:
-    return list(db.session.scalars(
-        select(User).where(User.active.is_(True), User.role != Role.PARTNER,
-                           User.role != Role.LEZER).order_by(User.name)))
+def _may_choose_team(team_id: int | None) -> bool:
+    """Whether ``team_id`` is one of :func:`_team_choices` (checks that one id)."""
+    if team_id is None:
+        return False
+    ids = editable_team_ids(current_user)
+    if ids is not None:
+        return team_id in ids
+    return db.session.scalar(select(Team.id).where(Team.id == team_id)) is not None
 
 
 def _parse_form() -> EventForm:
-    """The submitted event form, checked against the teams and organisers on offer."""
-    allowed_teams: set[int | None] = {t.id for t in _team_choices()}
+    """The submitted event form, its team and organiser checked against what the user may
+    choose (the one id submitted, not every choice)."""
+    team_id = parse_id(request.form.get("team_id"))
+    allowed_teams: set[int | None] = {team_id} if _may_choose_team(team_id) else set()
     if current_user.role == Role.BEHEERDER:
         allowed_teams.add(None)
+    organiser_id = parse_id(request.form.get("organiser_id"))
     return EventForm(teams=allowed_teams,
-                     organisers={u.id for u in _organiser_choices()}).parse()
+                     organisers={organiser_id} if is_organiser_choice(organiser_id)
+                     else set()).parse()
 
 
-def _form_page(*, event: Event | None, values, errors, status=200, is_conflict=False):
+def _organisers_found(values):
+    """The organiser search of the event form: ``organiser_zoek`` the words, the chosen
+    ``organiser_id`` kept first."""
+    return find_organisers(values.get("organiser_zoek"), parse_id(values.get("organiser_id")))
+
+
+def _teams_offered(values) -> dict:
+    """The teams the user may plan for (``team.edit``): a list when few, else a search
+    (``team_zoek``) with the chosen ``team_id`` kept first."""
+    ids = editable_team_ids(current_user)
+    if team_count(ids) <= TEAMS_AS_LIST:
+        return {"teams": team_list(ids), "team_search": None}
+    return {"teams": None,
+            "team_search": find_teams(ids, values.get("team_zoek"),
+                                      parse_id(values.get("team_id")))}
+
+
+def _searching() -> bool:
+    """Whether the event form was sent with one of its Zoeken buttons (show it again)."""
+    return ORGANISER_SEARCH in request.form or TEAM_SEARCH in request.form
+
+
+def _form_page(*, event: Event | None, values, errors, status=200, is_conflict=False,
+               version=None):
     return render_template(
         "events/form.html", event=event, values=values, errors=errors, is_conflict=is_conflict,
-        teams=_team_choices(), organisers=_organiser_choices(),
+        organisers=_organisers_found(values), **_teams_offered(values),
+        organisers_id=ORGANISERS_ID, search_button=ORGANISER_SEARCH,
+        teams_id=TEAMS_ID, team_search_button=TEAM_SEARCH,
+        version=version if version is not None else event.version if event else None,
         team_optional=current_user.role == Role.BEHEERDER,
     ), status
+
+
+@bp.get("/events/organisatoren")
+@requires("event.create")
+def organisers():
+    """Find an organiser for the event form (``?organiser_zoek=``; at most 20): for htmx
+    the results region of the form; without JavaScript the form's own Zoeken button
+    searches, so a plain request goes to a new meeting's form."""
+    if not is_fragment(target=ORGANISERS_ID):
+        return redirect(url_for("events.new"), code=303)
+    response = make_response(render_template(
+        "events/_organisers_found.html", organisers=_organisers_found(request.args),
+        errors={}, oob=True))
+    response.vary.add("HX-Request")
+    return response
+
+
+@bp.get("/events/teams")
+@requires("event.create")
+def teams():
+    """Find a team for the event form when there are many (``?team_zoek=``; at most 20):
+    for htmx the results region of the form, else (the form's own Zoeken button works
+    without JavaScript) a new meeting's form."""
+    if not is_fragment(target=TEAMS_ID):
+        return redirect(url_for("events.new"), code=303)
+    response = make_response(render_template(
+        "events/_teams_found.html", errors={}, oob=True,
+        team_optional=current_user.role == Role.BEHEERDER,
+        team_search=find_teams(editable_team_ids(current_user), request.args.get("team_zoek"),
+                               parse_id(request.args.get("team_id")))))
+    response.vary.add("HX-Request")
+    return response
 
 
 def _local_input(moment) -> str:
@@ -154,7 +226,10 @@ def _refused_new(refusal: Refusal):
 @requires("event.create")
 @form_errors(_refused_new)
 def create():
-    """Create a meeting; errors are shown next to their fields."""
+    """Create a meeting; errors are shown next to their fields. A Zoeken button
+    (organiser or team) shows the form again with what was found."""
+    if _searching():
+        return _form_page(event=None, values=request.form, errors={})
     event = create_event(_parse_form().values(), actor=current_user, now=now())
     db.session.commit()
     flash(f"Bijeenkomst “{event.title}” is aangemaakt. Nodig nu de deelnemers uit.", "ok")
@@ -184,7 +259,11 @@ def _refused_edit(refusal: Refusal, event_id: int, subject: Event):
 @requires("event.manage", load=load_event)
 @form_errors(_refused_edit)
 def update(event_id: int, subject: Event):
-    """Save the edit form; invitees get an updated calendar item; a stale version is a 409."""
+    """Save the edit form; invitees get an updated calendar item; a stale version is a 409.
+    A Zoeken button shows the form again (with the version it was built from)."""
+    if _searching():
+        return _form_page(event=subject, values=request.form, errors={},
+                          version=parse_id(request.form.get("version")))
     form = _parse_form()
     data = form.values()
     if data["team_id"] is None and subject.team_id is not None \

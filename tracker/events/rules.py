@@ -56,6 +56,16 @@ def is_current(event, now: datetime) -> bool:
     return (event.ends_at or event.starts_at) > now
 
 
+def current_clause(now: datetime):
+    """:func:`is_current` as a SQL condition on ``Event`` (the meetings page selects with
+    it; tests check both agree): no start yet, or ends (else starts) after ``now``."""
+    from sqlalchemy import func, or_
+
+    from tracker.events.models import Event
+
+    return or_(Event.starts_at.is_(None), func.coalesce(Event.ends_at, Event.starts_at) > now)
+
+
 def is_ongoing(event, now: datetime) -> bool:
     """Whether ``event`` has begun and not yet ended ("nu bezig")."""
     if event.starts_at is None or event.is_cancelled:
