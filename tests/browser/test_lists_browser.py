@@ -143,7 +143,8 @@ def test_the_event_form_finds_its_organiser_as_one_types(demo, live_server, page
     page.get_by_label("Begin").fill("2030-03-07T13:30")
     page.get_by_label("Einde").fill("2030-03-07T16:30")
     page.get_by_label("Locatie").fill("Zwolle")
-    page.get_by_role("button", name="Bijeenkomst aanmaken").click()
+    # Enter in a field saves (the form's first submit button), not one of the searches.
+    page.get_by_label("Locatie").press("Enter")
     expect(page.locator("body")).to_contain_text("is aangemaakt")
     db.session.rollback()
     event = db.session.scalar(select(Event).where(Event.title == "Kennisdag met organisator"))
@@ -174,7 +175,8 @@ def test_the_beheerder_finds_a_team_as_one_types(demo, live_server, page, axe_ch
     page.get_by_label("Begin").fill("2030-03-07T13:30")
     page.get_by_label("Einde").fill("2030-03-07T16:30")
     page.get_by_label("Locatie").fill("Zwolle")
-    page.get_by_role("button", name="Bijeenkomst aanmaken").click()
+    # Enter in a field saves (the form's first submit button), not one of the searches.
+    page.get_by_label("Locatie").press("Enter")
     expect(page.locator("body")).to_contain_text("is aangemaakt")
     db.session.rollback()
     event = db.session.scalar(select(Event).where(Event.title == "Kennisdag van een team"))
