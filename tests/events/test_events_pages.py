@@ -145,6 +145,9 @@ def test_pasted_addresses_report_invalid_ones_and_skip_duplicates(organiser, cli
     box = page[page.index('name="addresses"'):page.index("</textarea>", page.index('name="addresses"'))]
     assert "geen-adres" in box and "a@b" in box and "&lt;script&gt;" in box
     assert "nieuw@example.org" not in box and "niet uitgenodigd: geen geldig e-mailadres" in page
+    # The valid ones were invited: the error must not say that nothing was saved.
+    assert "Fout: niet iedereen is uitgenodigd." in page
+    assert "het formulier is niet opgeslagen" not in page
     assert "Bcc: kwaad@example.org" in page and "javascript:alert(1)@x.nl" in page
     emails = set(db.session.scalars(
         select(User.email).join(Invitation, Invitation.user_id == User.id)

@@ -318,6 +318,10 @@ def _invite_choices() -> dict:
     }
 
 
+#: The invitation form's search button: search, keep the form, invite nobody.
+PEOPLE_SEARCH_BUTTON = "personen_zoeken"
+
+
 def _people_found(event: Event, values=None):
     """The person search of the invitation form: ``zoek`` the words, ``user_id`` the
     people ticked so far (kept ticked; after a refusal, those of the refused form)."""
@@ -326,11 +330,13 @@ def _people_found(event: Event, values=None):
     return find_people(event.id, values.get("zoek"), chosen)
 
 
-def _detail_page(event: Event, *, invite_errors=None, invite_values=None, status=200):
+def _detail_page(event: Event, *, invite_errors=None, invite_values=None, status=200,
+                 invite_error_lead: str | None = None):
     manage = can(current_user, "event.manage", event)
     moment = now()
     keeps_minutes = can(current_user, "event.minutes", event)
     context = {"event": event, "can_manage": manage, "invite_errors": invite_errors or {},
+               "invite_error_lead": invite_error_lead,
                "invite_values": invite_values or {},
                "can_invite": invitations_closed(event, moment) is None,
                "minutes": event.minutes, "can_keep_minutes": keeps_minutes,
@@ -345,7 +351,7 @@ def _detail_page(event: Event, *, invite_errors=None, invite_values=None, status
                        can_remind=may_remind(event, moment) and has_remindable(event),
                        unmatched_replies=unmatched_replies(event.id),
                        people=_people_found(event, invite_values) if context["can_invite"]
-                       else None, people_id=PEOPLE_ID,
+                       else None, people_id=PEOPLE_ID, people_search_button=PEOPLE_SEARCH_BUTTON,
                        **_invite_choices())
     else:
         mine = db.session.scalar(select(Invitation).where(
@@ -397,7 +403,11 @@ def _refused_invite(refusal: Refusal, event_id: int, subject: Event):
 @form_errors(_refused_invite)
 def invite_people(event_id: int, subject: Event):
     """Invite the people ticked in the person search, a team, an organisation, a district
-    and/or a pasted list of addresses."""
+    and/or a pasted list of addresses. The form's "Zoeken" button (``personen_zoeken``, the
+    search without JavaScript) invites nobody: the page comes back with the people found
+    and everything chosen so far still in the form."""
+    if request.form.get(PEOPLE_SEARCH_BUTTON):
+        return _detail_page(subject, invite_values=request.form)
     form = InviteForm().parse()
     report = invite(subject, actor=current_user, now=now(),
                     user_ids=form.user_id.data or [],
@@ -416,6 +426,7 @@ def invite_people(event_id: int, subject: Event):
                    "Verbeter ze hieronder en nodig opnieuw uit.")
         return _detail_page(subject, invite_errors={"addresses": problem},
                             invite_values={"addresses": "\n".join(report.invalid)},
+                            invite_error_lead="Fout: niet iedereen is uitgenodigd.",
                             status=422)
     return redirect(url_for("events.detail", event_id=event_id) + "#genodigden", code=303)
 
