@@ -20,15 +20,16 @@ from tracker.pagination import PAGE_SIZE
 from tracker.pilots.models import Pilot
 
 #: Pages of the shared pager: the summary "Acties 51–100 van 123" and the nav.
-SUMMARY = re.compile(r'vnon-pagination__summary">(\w+) ([\d.]+)–([\d.]+) van ([\d.]+)<')
+SUMMARY = re.compile(r'vnon-pagination__summary">(\w+) ([\d.]+)(?:–([\d.]+))? van ([\d.]+)<')
 
 
 def _summary(html: str) -> tuple[str, int, int, int] | None:
     match = SUMMARY.search(html)
     if match is None:
         return None
-    noun, *numbers = match.groups()
-    return (noun, *(int(n.replace(".", "")) for n in numbers))
+    noun, first, last, total = match.groups()
+    # One row shown reads "Acties 26 van 26": first and last are the same row.
+    return (noun, *(int(n.replace(".", "")) for n in (first, last or first, total)))
 
 
 def _statements(client, count_queries, path: str, **kwargs) -> tuple[int, str]:

@@ -21,7 +21,7 @@ from tracker.extensions import db
 PAGE_SIZE = 50
 #: The query argument that carries the page number (Dutch, like the rest of the URLs).
 PAGE_ARG = "pagina"
-#: Highest page number read from a URL; anything else is page 1 (never a 500).
+#: Highest page number read from a URL; a higher one means the last page (never a 500).
 MAX_PAGE = 100_000
 #: Query arguments that belong to one view of a page, never carried to another page
 #: (``selectie``: the ticked rows of the bulk form).
@@ -31,9 +31,13 @@ NOT_CARRIED = ("selectie",)
 def page_number(args, name: str = PAGE_ARG) -> int | None:
     """The page asked for in ``args`` (1-based), or None when absent or not a page number."""
     raw = (args.get(name) or "").strip()
-    if raw.isascii() and raw.isdigit() and 0 < int(raw) <= MAX_PAGE:
-        return int(raw)
-    return None
+    if not (raw.isascii() and raw.isdigit()):
+        return None
+    # Past the end is the last page, however far (the list clamps MAX_PAGE to its last);
+    # the length check first, so a 5,000-digit number is never converted.
+    digits = raw.lstrip("0") or "0"
+    number = MAX_PAGE if len(digits) > len(str(MAX_PAGE)) else min(int(digits), MAX_PAGE)
+    return number if number > 0 else None
 
 
 @dataclass
@@ -63,6 +67,15 @@ class Page:
     def last(self) -> int:
         """The 1-based position of the last row shown (0 when there is none)."""
         return self.first + len(self.items) - 1 if self.items else 0
+
+    @property
+    def shown(self) -> str:
+        """The rows shown, for the pager's summary: ``51–100``, or ``51`` for one row."""
+        from tracker.formatting import number
+
+        if self.first == self.last:
+            return number(self.first)
+        return f"{number(self.first)}–{number(self.last)}"
 
     @property
     def has_previous(self) -> bool:

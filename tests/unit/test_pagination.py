@@ -20,9 +20,9 @@ def test_page_figures_and_the_numbers_offered():
 
 
 @pytest.mark.parametrize(("raw", "expected"), [
-    ("3", 3), (" 7 ", 7), ("1", 1), (str(MAX_PAGE), MAX_PAGE), (str(MAX_PAGE + 1), None),
+    ("3", 3), (" 7 ", 7), ("1", 1), (str(MAX_PAGE), MAX_PAGE), (str(MAX_PAGE + 1), MAX_PAGE),
     ("0", None), ("-2", None), ("abc", None), ("", None), ("²", None), ("١", None),
-    ("9" * 40, None), ("2.0", None)])
+    ("9" * 40, MAX_PAGE), ("9" * 5000, MAX_PAGE), ("0" * 40, None), ("2.0", None)])
 def test_page_number_from_the_url(raw, expected):
     assert page_number({"pagina": raw}) == expected
 
@@ -31,3 +31,9 @@ def test_absent_page_and_clamping():
     assert page_number({}) is None
     assert clamp(None, 120) == 1 and clamp(9, 120) == 3 and clamp(2, 0) == 1
     assert clamp(3, 120, size=25) == 3 and clamp(6, 120, size=25) == 5
+
+
+def test_the_summary_names_the_rows_shown():
+    assert Page(items=list(range(50)), total=1234, number=2, size=50).shown == "51–100"
+    assert Page(items=[1], total=51, number=2, size=50).shown == "51"
+    assert Page(items=list(range(34)), total=1234, number=25, size=50).shown == "1.201–1.234"
