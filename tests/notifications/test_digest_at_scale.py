@@ -1,25 +1,29 @@
-"""The digest job at scale: statements constant in the number of recipients, one rendering
-per digest content, 5,000 recipients queued in well under 10 s of job time."""
+"""The digest job at scale: statements constant in the number of recipients and of actions
+per team, one rendering per digest content, 5,000 recipients queued in well under 10 s of
+job time, overdue actions counted in SQL as the rule counts them."""
 
 from __future__ import annotations
 
 import math
 import time
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 
 from tests.factories import add_member, create_team
+from tracker.actions.models import Action
+from tracker.actions.rules import is_overdue
 from tracker.auth.address import greeting
 from tracker.auth.models import User
-from tracker.enums import Role, TeamRole
+from tracker.enums import ActionStatus, Role, TeamRole
 from tracker.extensions import db
 from tracker.jobs import run_job
 from tracker.jobs.digests import load_network
 from tracker.notifications import messages
 from tracker.notifications.digest import Recipient, build_digest, content_key
-from tracker.notifications.models import OutboxMessage
+from tracker.notifications.models import DigestFrequency, NotificationPreference, OutboxMessage
 from tracker.notifications.outbox import JOB_BATCH
+from tracker.status.rollup import OVERDUE_NAMED
 
 MONDAY = datetime.fromisoformat("2018-02-05T07:30:00+01:00")
 
@@ -89,3 +93,81 @@ def test_five_thousand_recipients_queue_in_well_under_ten_seconds(demo):
     assert db.session.scalar(select(func.count(OutboxMessage.id))) == due
     # CPU time of the job (the machine's other work does not count); measured about 1 s.
     assert seconds < 5, seconds
+
+
+def _late_actions(team, n: int, start: int = 0) -> None:
+    """``n`` open actions of ``team``, overdue on MONDAY (due 1..n days before it)."""
+    for i in range(start, start + n):
+        db.session.add(Action(team=team, title=f"Laat {i:03d}", status=ActionStatus.OPEN,
+                              due_date=MONDAY.date() - timedelta(days=1 + i)))
+    db.session.commit()
+
+
+def test_statements_do_not_grow_with_actions_per_team_and_the_rest_is_counted(
+        demo, count_queries):
+    team = create_team(short_name="Groei")
+    _bestuurders(3)
+    # Not due: a deactivated bestuurder, one who turned the digest off, one without address.
+    gone = User(name="Oud", email="oud@example.org", role=Role.BESTUURDER, active=False)
+    off = User(name="Uit", email="uit@example.org", role=Role.BESTUURDER)
+    db.session.add_all([gone, off])
+    db.session.flush()
+    db.session.add(NotificationPreference(user_id=off.id, digest=DigestFrequency.OFF,
+                                          reminders=True))
+    db.session.commit()
+    should = db.session.scalar(select(func.count(User.id)).where(
+        User.role == Role.BESTUURDER, User.active.is_(True), User.id != off.id))
+    _late_actions(team, 2)
+    few, queued_few = _statements(count_queries, MONDAY)
+    assert queued_few == should
+    _late_actions(team, 40 * OVERDUE_NAMED, start=2)
+    many, queued_many = _statements(count_queries, MONDAY + timedelta(weeks=1))
+    assert queued_many == should
+    assert len(few) == len(many), (few, many)
+
+    # The digest names the OVERDUE_NAMED most late of the team and counts the rest.
+    text = db.session.scalars(select(OutboxMessage.body_text).where(
+        OutboxMessage.idempotency_key.like("%-W07"))).first()
+    named = [line for line in text.splitlines() if line.startswith("- Laat ")]
+    assert len(named) == OVERDUE_NAMED
+    assert named[0].startswith(f"- Laat {40 * OVERDUE_NAMED + 1:03d} ")  # the most late
+    more = 40 * OVERDUE_NAMED + 2 - OVERDUE_NAMED
+    assert f"- en nog {more} acties van Groei over de datum\n" in text
+    assert f"/teams/{team.slug}?due=te-laat#blok-acties" in text
+
+
+def test_overdue_counted_in_sql_agrees_with_the_rule(demo):
+    team = create_team(short_name="Telling")
+    _late_actions(team, OVERDUE_NAMED + 3)
+    db.session.add(Action(team=team, title="Vandaag", status=ActionStatus.BEZIG,
+                          due_date=MONDAY.date()))
+    db.session.add(Action(team=team, title="Klaar", status=ActionStatus.GEREED,
+                          due_date=date(2018, 1, 1)))
+    db.session.commit()
+    network = load_network(MONDAY, 8)
+    today = MONDAY.date()
+    by_rule: dict[int, int] = {}
+    for action in db.session.scalars(select(Action)):
+        if is_overdue(action.status, action.due_date, today):
+            by_rule[action.team_id] = by_rule.get(action.team_id, 0) + 1
+    assert network.overdue_counts == by_rule
+    assert by_rule[team.id] == OVERDUE_NAMED + 3
+    named = [a for a in network.actions if a.team_id == team.id
+             and is_overdue(a.status, a.due_date, today)]
+    assert len(named) == OVERDUE_NAMED
+
+
+def test_digests_built_with_shared_lines_equal_those_built_alone(demo):
+    team = create_team(short_name="Gedeeld")
+    _late_actions(team, OVERDUE_NAMED + 1)
+    network = load_network(MONDAY, 8)
+    teams = list(network.teams)
+    recipients = [Recipient(i, f"B {i}", "weekly", frozenset(teams[i:i + 2]), None, {}, None)
+                  for i in range(len(teams))]
+    shared: dict = {}
+    for recipient in recipients:
+        together = build_digest(recipient, network, MONDAY, shared=shared)
+        alone = build_digest(recipient, network, MONDAY)
+        assert together == alone
+        assert [g.more for g in together.network.overdue_groups] \
+            == [g.more for g in alone.network.overdue_groups]

@@ -14,15 +14,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from tracker.actions.models import Action
-from tracker.actions.rules import OPEN_STATUSES
+from tracker.actions.rules import overdue_clause
 from tracker.auth.address import greeting
 from tracker.auth.models import User
-from tracker.enums import TeamRole
+from tracker.enums import ActionStatus, TeamRole
 from tracker.events.models import Event, Invitation
 from tracker.extensions import db
+from tracker.formatting import to_local
 from tracker.jobs.base import JobResult
 from tracker.milestones.models import Milestone, MunicipalityTick
 from tracker.milestones.queries import linked_action_counts
@@ -47,6 +48,7 @@ from tracker.notifications.models import DigestFrequency, OutboxMessage
 from tracker.notifications.outbox import Email, enqueue_in_batches
 from tracker.notifications.preferences import can_receive, preferences_for
 from tracker.pilots.models import Pilot
+from tracker.status.rollup import OVERDUE_NAMED
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +56,14 @@ log = logging.getLogger(__name__)
 LOOKBACK = timedelta(days=62)
 
 
-def load_network(now: datetime, horizon_weeks: int) -> Network:
-    """Every fact any digest may mention, in a fixed number of queries."""
+def load_network(now: datetime, horizon_weeks: int,
+                 timezone: str = "Europe/Amsterdam") -> Network:
+    """Every fact any digest may mention, in a fixed number of queries.
+
+    Bounded by what a digest names, not by the history: of the overdue actions the
+    :data:`OVERDUE_NAMED` most late per team (with each team's count), the actions
+    completed and pilots changed within :data:`LOOKBACK`, the events within the horizon.
+    """
     teams = {t.id: TeamInfo(t.id, t.slug, t.name, t.short_name)
              for t in db.session.scalars(select(Team))}
     ticks = dict(db.session.execute(
@@ -70,15 +78,31 @@ def load_network(now: datetime, horizon_weeks: int) -> Network:
                       total if m.per_municipality else None, *linked.get(m.id, (0, 0)))
         for m in rows
     ]
-    # The owner's name comes in the same query: an overdue line says whom to call.
-    actions = [
+    # Overdue: per team the most late (as the status pages name them) and how many there
+    # are, by the one SQL form of the rule; the owner's name says whom to call.
+    today = to_local(now, timezone).date()
+    rank = func.row_number().over(partition_by=Action.team_id,
+                                  order_by=(Action.due_date, Action.title, Action.id))
+    late = (select(Action.id, User.name.label("owner_name"), rank.label("rank"),
+                   func.count().over(partition_by=Action.team_id).label("overdue"))
+            .outerjoin(User, User.id == Action.owner_id)
+            .where(overdue_clause(Action.status, Action.due_date, today))
+            .subquery())
+    overdue_counts: dict[int, int] = {}
+    actions = []
+    for a, owner_name, count in db.session.execute(
+            select(Action, late.c.owner_name, late.c.overdue).join(late, late.c.id == Action.id)
+            .where(late.c.rank <= OVERDUE_NAMED)):
+        overdue_counts[a.team_id] = count
+        actions.append(ActionInfo(a.id, a.team_id, a.title, a.status.value, a.due_date,
+                                  a.due_precision.value, owner_name, a.completed_at))
+    # Completed: only within the look-back, the furthest any digest looks.
+    actions.extend(
         ActionInfo(a.id, a.team_id, a.title, a.status.value, a.due_date, a.due_precision.value,
                    owner_name, a.completed_at)
         for a, owner_name in db.session.execute(
-            select(Action, User.name).outerjoin(User, User.id == Action.owner_id).where(or_(
-                Action.status.in_(OPEN_STATUSES),
-                Action.completed_at > now - LOOKBACK)))
-    ]
+            select(Action, User.name).outerjoin(User, User.id == Action.owner_id).where(
+                Action.status == ActionStatus.GEREED, Action.completed_at > now - LOOKBACK)))
     events = [
         EventInfo(e.id, e.team_id, e.title, e.starts_at, e.status.value)
         for e in db.session.scalars(select(Event).where(
@@ -89,7 +113,7 @@ def load_network(now: datetime, horizon_weeks: int) -> Network:
         for p in db.session.scalars(select(Pilot).where(
             Pilot.status_changed_at > now - LOOKBACK))
     ]
-    return Network(teams, milestones, actions, events, pilots)
+    return Network(teams, milestones, actions, events, pilots, overdue_counts)
 
 
 def _settings() -> tuple[str, int, bool]:
@@ -155,7 +179,7 @@ def this_week(user: User, now: datetime) -> ThisWeek:
     timezone, horizon, skip_empty = _settings()
     chosen = preferences_for([user])[user.id].digest
     frequency = chosen.value if chosen != DigestFrequency.OFF else DigestFrequency.WEEKLY.value
-    network = load_network(now, horizon)
+    network = load_network(now, horizon, timezone)
     [recipient] = _recipients([(user, frequency)], network, now,
                               {user.id: _digest_key(user.id, frequency, now, timezone)})
     digest = build_digest(recipient, network, now, horizon_weeks=horizon, timezone=timezone)
@@ -188,20 +212,24 @@ def digests(now: datetime) -> JobResult:
     due = [(user, freq) for user, freq in due if keys[user.id] not in done]
     if not due:
         return result
-    network = load_network(now, horizon)
+    network = load_network(now, horizon, timezone)
     # One digest per content (recipients that differ only in their greeting share it),
     # built and rendered once; each person gets their own copy of it.
     groups: dict[tuple, list[tuple[User, Recipient]]] = defaultdict(list)
     for (user, _), recipient in zip(due, _recipients(due, network, now, keys), strict=True):
         groups[content_key(recipient)].append((user, recipient))
     emails: dict[int, Email] = {}
+    # Lines sorted once and rendered once for all digests of the run.
+    shared: dict = {}
+    lines: dict = {}
     for members in groups.values():
         digest = build_digest(members[0][1], network, now, horizon_weeks=horizon,
-                              timezone=timezone)
+                              timezone=timezone, shared=shared)
         if skip_empty and not digest.has_news:
             continue
         people = [(user, greeting(r.salutation, r.name)) for user, r in members]
-        for (user, _), email in zip(people, messages.digest_emails(people, digest, horizon),
+        for (user, _), email in zip(people, messages.digest_emails(people, digest, horizon,
+                                                             lines=lines),
                                     strict=True):
             emails[user.id] = email
     items = []

@@ -8,6 +8,8 @@ database, no app: the job loads the data once for all recipients
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -108,6 +110,9 @@ class Network:
     actions: list[ActionInfo]
     events: list[EventInfo]
     pilots: list[PilotInfo]
+    #: Overdue actions per team, counted in the database, when ``actions`` names only the
+    #: most late of them (:data:`OVERDUE_NAMED` per team); None: ``actions`` holds them all.
+    overdue_counts: dict[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -138,6 +143,16 @@ class ActionLine:
     action: ActionInfo
     team: TeamInfo
     days_overdue: int = 0
+
+
+@dataclass(frozen=True)
+class OverdueGroup:
+    """One team's overdue actions in a section: the lines named and how many more there are."""
+
+    team: TeamInfo
+    lines: tuple[ActionLine, ...]
+    #: Overdue actions of the team not named (the mail says "en nog ..." and links the team).
+    more: int = 0
 
 
 @dataclass(frozen=True)
@@ -174,6 +189,31 @@ class Section:
     pilots: list[PilotLine] = field(default_factory=list)
     #: How far ahead a "Later" milestone is still news; beyond it only a hard deadline shows.
     horizon_days: int = HORIZON_WEEKS * 7
+    #: Team id -> overdue actions of that team not in ``overdue`` (bounded per team).
+    overdue_more: dict[int, int] = field(default_factory=dict)
+    #: ``overdue_groups`` once computed (or given by :func:`_filtered`).
+    groups: list[OverdueGroup] | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def overdue_groups(self) -> list[OverdueGroup]:
+        """``overdue`` per team (in its order: by team), each with the number not named."""
+        if self.groups is not None:
+            return self.groups
+        groups: list[OverdueGroup] = []
+        lines: list[ActionLine] = []
+        for line in self.overdue:
+            if lines and lines[-1].team.id != line.team.id:
+                groups.append(self._group(lines))
+                lines = []
+            lines.append(line)
+        if lines:
+            groups.append(self._group(lines))
+        self.groups = groups
+        return groups
+
+    def _group(self, lines: list[ActionLine]) -> OverdueGroup:
+        team = lines[0].team
+        return OverdueGroup(team, tuple(lines), self.overdue_more.get(team.id, 0))
 
     @property
     def milestones(self) -> list[MilestoneLine]:
@@ -251,20 +291,12 @@ def _milestone_list(section: Section, m: MilestoneInfo, state: Assessment,
     return None
 
 
-def _section(title: str, team: TeamInfo | None, team_ids: set[int] | None,
-             network: Network, recipient: Recipient, today: date, since: datetime,
-             now: datetime, horizon: int, *, exclude: frozenset[int] = frozenset()) -> Section:
-    """The part of the network in ``team_ids`` (None: every team not in ``exclude``)."""
-
-    def mine(team_id):
-        if team_ids is not None:
-            return team_id in team_ids
-        return team_id not in exclude
-
-    section = Section(title=title, team=team, horizon_days=horizon * 7)
+def _base(network: Network, today: date, since: datetime, now: datetime,
+          horizon: int) -> Section:
+    """Every team's lines (no events: they depend on the recipient), sorted as the digest
+    lists them. Each section of a digest is this, filtered by team (:func:`_filtered`)."""
+    section = Section(title="", horizon_days=horizon * 7)
     for m in sorted(network.milestones, key=lambda m: (m.due_date, m.title)):
-        if not mine(m.team_id):
-            continue
         state = milestone_state(m, today)
         if state.achieved:
             continue
@@ -272,8 +304,6 @@ def _section(title: str, team: TeamInfo | None, team_ids: set[int] | None,
         if target is not None:
             target.append(MilestoneLine(m, network.teams.get(m.team_id), state.days_left, state))
     for a in sorted(network.actions, key=lambda a: (a.due_date or date.max, a.title)):
-        if not mine(a.team_id):
-            continue
         team_info = network.teams[a.team_id]
         if is_overdue(a.status, a.due_date, today):
             section.overdue.append(ActionLine(a, team_info, days_overdue(a.due_date, today)))
@@ -281,35 +311,68 @@ def _section(title: str, team: TeamInfo | None, team_ids: set[int] | None,
             section.completed.append(ActionLine(a, team_info))
     section.overdue.sort(key=lambda line: (line.team.short_name, -line.days_overdue,
                                            line.action.title))
+    if network.overdue_counts is not None:
+        named = Counter(line.action.team_id for line in section.overdue)
+        section.overdue_more = {team_id: network.overdue_counts.get(team_id, n) - n
+                                for team_id, n in named.items()
+                                if network.overdue_counts.get(team_id, n) > n}
+    for p in sorted(network.pilots, key=lambda p: p.title):
+        if p.status_changed_at and since < p.status_changed_at <= now:
+            section.pilots.append(PilotLine(p, network.teams[p.team_id]))
+    return section
+
+
+def _filtered(base: Section, title: str, team: TeamInfo | None,
+              mine: Callable[[int | None], bool], network: Network, recipient: Recipient,
+              now: datetime, horizon: int) -> Section:
+    """The lines of ``base`` of the teams that are ``mine``, and the recipient's events."""
+    groups = [g for g in base.overdue_groups if mine(g.team.id)]
+    section = Section(
+        title=title, team=team, horizon_days=base.horizon_days,
+        missed=[line for line in base.missed if mine(line.milestone.team_id)],
+        soon=[line for line in base.soon if mine(line.milestone.team_id)],
+        later=[line for line in base.later if mine(line.milestone.team_id)],
+        overdue=[line for g in groups for line in g.lines],
+        completed=[line for line in base.completed if mine(line.action.team_id)],
+        pilots=[line for line in base.pilots if mine(line.pilot.team_id)],
+        overdue_more={t: n for t, n in base.overdue_more.items() if mine(t)},
+        groups=groups)
     for e in sorted(network.events, key=lambda e: e.starts_at or now):
         if not mine(e.team_id) or e.starts_at is None or e.is_cancelled:
             continue
         if now <= e.starts_at <= now + timedelta(weeks=horizon):
             section.events.append(EventLine(e, network.teams.get(e.team_id),
                                             recipient.responses.get(e.id)))
-    for p in sorted(network.pilots, key=lambda p: p.title):
-        if mine(p.team_id) and p.status_changed_at and since < p.status_changed_at <= now:
-            section.pilots.append(PilotLine(p, network.teams[p.team_id]))
     return section
 
 
 def build_digest(recipient: Recipient, network: Network, now: datetime, *,
                  horizon_weeks: int = HORIZON_WEEKS,
-                 timezone: str = "Europe/Amsterdam") -> Digest:
+                 timezone: str = "Europe/Amsterdam", shared: dict | None = None) -> Digest:
     """What ``recipient``'s digest says at ``now``: portfolio theme(s) first, then the rest of
     the network. Pure: the same recipient, network and ``now`` give an equal :class:`Digest`.
-    ``now`` is an aware datetime; ``horizon_weeks`` bounds events and ordinary milestones."""
+    ``now`` is an aware datetime; ``horizon_weeks`` bounds events and ordinary milestones.
+
+    ``shared``: a dict the caller keeps while it builds the digests of many recipients from
+    one ``network`` and ``now``; the lines of every team are then sorted once per "since"
+    moment, and each digest only picks its teams' lines from them (the same result)."""
     today = to_local(now, timezone).date()
     since = _since(recipient, now)
+    shared = {} if shared is None else shared
+    key = (since, today, horizon_weeks)
+    base = shared.get(key)
+    if base is None:
+        base = shared[key] = _base(network, today, since, now, horizon_weeks)
     portfolio = []
     own = frozenset(i for i in recipient.portfolio_team_ids if i in network.teams)
     for team_id in sorted(own, key=lambda i: network.teams[i].short_name):
         team = network.teams[team_id]
-        portfolio.append(_section(f"Uw portefeuille: {team.short_name}", team, {team_id},
-                                  network, recipient, today, since, now, horizon_weeks))
+        portfolio.append(_filtered(base, f"Uw portefeuille: {team.short_name}", team,
+                                   lambda t, team_id=team_id: t == team_id,
+                                   network, recipient, now, horizon_weeks))
     # The network without the portfolio: what the recipient chairs is said once, above.
-    whole = _section("Het netwerk", None, None, network, recipient, today, since, now,
-                     horizon_weeks, exclude=own)
+    whole = _filtered(base, "Het netwerk", None, lambda t: t not in own, network, recipient,
+                      now, horizon_weeks)
     period = period_key(recipient.frequency, now, timezone)
     if recipient.frequency == WEEKLY:
         week = today.isocalendar()[1]

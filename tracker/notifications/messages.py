@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import dataclasses
 import secrets
+from collections.abc import Callable
 from functools import lru_cache
 from urllib.parse import urlsplit
 
 from flask import current_app, render_template
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 from tracker.formatting import days
 from tracker.notifications import secret_links
@@ -232,16 +233,47 @@ RESPONSES = {None: "u bent niet uitgenodigd", "": "u heeft nog niet gereageerd",
              "ja": "u komt", "nee": "u komt niet", "misschien": "u komt misschien"}
 
 
-def digest_email(user, digest, horizon_weeks: int = 8) -> Email:
-    """The mayors' digest (weekly or daily)."""
+def _each(store: dict) -> Callable:
+    """For the digest's templates: ``each(fmt, lines, macro, *args)`` is the lines rendered
+    by ``macro`` and joined, each line (or team's block of lines) rendered once.
+
+    Digests built from one network share their line objects (``shared`` in
+    :func:`tracker.notifications.digest.build_digest`), so a job renders each line once
+    per format and argument, not once per digest; the rest is a join. The store keeps
+    each line alive with its text, so an object's id is never reused meanwhile.
+    """
+    def each(fmt: str, lines, macro, *args):
+        parts = []
+        for line in lines:
+            key = (fmt, macro.name, args, id(line))
+            hit = store.get(key)
+            if hit is None:
+                text = macro(line, *args)
+                if fmt == "html" and not isinstance(text, Markup):
+                    raise TypeError(f"{macro.name} gaf geen Markup")
+                hit = store[key] = (line, text)
+            parts.append(hit[1])
+        if fmt != "html":
+            return "".join(parts)
+        # Every part is a macro's output under autoescape (checked when it was stored).
+        return Markup("".join(parts))  # noqa: S704
+
+    return each
+
+
+def digest_email(user, digest, horizon_weeks: int = 8, *, lines: dict | None = None) -> Email:
+    """The mayors' digest (weekly or daily). ``lines``: a store of rendered lines the
+    caller keeps for the digests of one run (see :func:`_each`)."""
     from tracker.enums import PilotStatus
 
     return _render("digest", user, user.email, digest.subject, "digest", digest=digest,
                    horizon=horizon_weeks, response_text=lambda r: RESPONSES.get(r, r),
-                   pilot_label=lambda value: PilotStatus(value).label, owner_text=owner_text)
+                   pilot_label=lambda value: PilotStatus(value).label, owner_text=owner_text,
+                   each=_each({} if lines is None else lines))
 
 
-def digest_emails(people: list, digest, horizon_weeks: int = 8) -> list[Email]:
+def digest_emails(people: list, digest, horizon_weeks: int = 8, *,
+                  lines: dict | None = None) -> list[Email]:
     """``digest`` for each of ``people`` (``(user, greeting)`` pairs), rendered once.
 
     For people whose digests differ only in the greeting (equal
@@ -254,7 +286,7 @@ def digest_emails(people: list, digest, horizon_weeks: int = 8) -> list[Email]:
         return []
     marker = f"greeting-{secrets.token_hex(16)}"
     first = digest_email(people[0][0], dataclasses.replace(digest, greeting=marker),
-                         horizon_weeks)
+                         horizon_weeks, lines=lines)
     return [Email(to=[user.email], subject=first.subject,
                   text=first.text.replace(marker, greeting),
                   html=first.html.replace(marker, str(escape(greeting))),
