@@ -198,3 +198,17 @@ def test_only_organisers_may_search_people(meeting, people, client, login, who):
                           headers={"HX-Request": "true", "HX-Target": "gevonden-personen"})
     assert response.status_code in (403, 404)
     assert "Jan Jansen" not in response.get_data(as_text=True)
+
+
+def test_an_unknown_team_organisation_or_district_is_refused_at_its_field(organiser, people,
+                                                                           client):
+    event, _, _ = organiser
+    before = db.session.scalar(select(func.count(Invitation.id)))
+    for field in ("team_id", "organisation_id", "district_id"):
+        response = client.post(f"/events/{event.id}/invitations", data={
+            "csrf_token": csrf_token_for(client, f"/events/{event.id}"),
+            "user_id": str(people["jan"].id), field: "99999"})
+        assert response.status_code == 422, field
+        html = response.get_data(as_text=True)
+        assert "Kies een geldige waarde." in html and f'href="#veld-{field}"' in html, field
+    assert db.session.scalar(select(func.count(Invitation.id))) == before

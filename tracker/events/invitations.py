@@ -18,7 +18,7 @@ from tracker.events.models import Event, Invitation
 from tracker.events.queries import invitable, local_day, lock_event
 from tracker.events.rules import invitations_closed, is_remindable, may_remind
 from tracker.extensions import db
-from tracker.network.models import Municipality, Organisation, TeamMembership
+from tracker.network.models import District, Municipality, Organisation, Team, TeamMembership
 from tracker.notifications.outbox import enqueue_many
 from tracker.privacy import clean_free_text
 from tracker.validation import ValidationError
@@ -157,6 +157,13 @@ def parse_addresses(text: str) -> tuple[list[tuple[str, str | None]], list[str]]
 def _users_by_filter(*, user_ids=(), team_id=None, organisation_id=None, district_id=None
                      ) -> list[User]:
     ids: set[int] = set(user_ids)
+    # A team, organisation or district that does not exist is a wrong choice (422 at its
+    # field), not "nobody to invite".
+    for field_name, model, chosen in (("team_id", Team, team_id),
+                                      ("organisation_id", Organisation, organisation_id),
+                                      ("district_id", District, district_id)):
+        if chosen is not None and db.session.get(model, chosen) is None:
+            raise ValidationError(field_name, "Kies een geldige waarde.")
     if team_id is not None:
         ids |= set(db.session.scalars(
             select(TeamMembership.user_id).where(TeamMembership.team_id == team_id)))
