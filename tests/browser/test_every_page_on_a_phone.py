@@ -205,6 +205,10 @@ def _check(page, url, problems, *, signed_in):
         if overflow["over"] > 0:
             problems.append(f"{where}: page scrolls sideways by {overflow['over']}px "
                             f"({overflow['wide']})")
+        # The hint is shown by a scroll-state container query, which Chromium evaluates
+        # at a frame after the layout of the new width: let two frames pass first.
+        page.evaluate("() => new Promise(r => requestAnimationFrame(() => "
+                      "requestAnimationFrame(r)))")
         for region in page.evaluate(REGIONS):
             problems.append(f"{where}: sideways scrolling box without region/name/hint: {region}")
         for label in page.evaluate(LABELS):
