@@ -170,6 +170,9 @@ def test_bulk_done_on_a_phone_without_javascript_help(demo, live_server, phone):
     expect(page.locator("#team-tellers [data-teller='gereed']")).to_have_text("2")
     assert "2 acties gereed gemeld" in page.content()
     page.get_by_role("link", name="Alles op deze pagina selecteren").click()
+    # The link loads the page anew (or swaps the list): count once it has arrived.
+    page.wait_for_url("**selectie=alle**")
     boxes = page.locator("#acties-lijst input[name=acties]")
+    expect(boxes.first).to_be_checked()
     assert boxes.count() > 2
     assert all(boxes.nth(i).is_checked() for i in range(boxes.count()))
