@@ -128,6 +128,22 @@ def stamp_matches(path: Path, want: dict) -> bool:
     return {k: v for k, v in stamp.items() if k in want} == want
 
 
+def upgrade_if_only_head_differs(url: str, path: Path, want: dict, logfile: Path) -> bool:
+    """A cached database made by the same data code but under an older migration head is
+    brought to the head (``flask db upgrade``: what a deployment does to its data) instead
+    of being generated again (minutes at scale 100); its stamp records the upgrade."""
+    if not path.exists():
+        return False
+    stamp = json.loads(path.read_text())
+    if {k: v for k, v in stamp.items() if k in want and k != "head"} != {
+            k: v for k, v in want.items() if k != "head"}:
+        return False
+    flask_cli(url, "db", "upgrade", logfile=logfile)
+    path.write_text(json.dumps({**stamp, "head": want["head"],
+                                "upgraded": datetime.now(UTC).isoformat()}))
+    return True
+
+
 def flask_cli(url: str, *args: str, logfile: Path) -> None:
     env = {**ENV, **keys(), "DATABASE_URL": url, "TRACKER_ENV": "development", "FLASK_APP": "wsgi"}
     with logfile.open("a") as out:
@@ -172,8 +188,11 @@ class Sqlite:
         want = wanted_stamp(scale)
         if path.exists() and stamp_matches(stamp_path, want):
             return "hergebruikt (stempel klopt)"
-        stamp_path.unlink(missing_ok=True)
         logfile = BENCH_DIR / f"sqlite-s{scale}.log"
+        if path.exists() and upgrade_if_only_head_differs(self.url(path), stamp_path, want,
+                                                          logfile):
+            return f"hergebruikt, bijgewerkt tot {want['head']}"
+        stamp_path.unlink(missing_ok=True)
         began = time.monotonic()
         building = path.with_suffix(".building")
         if scale == 1:
@@ -238,8 +257,11 @@ class Postgres:
         want = wanted_stamp(scale)
         if self.exists(name) and stamp_matches(stamp_path, want):
             return "hergebruikt (stempel klopt)"
-        stamp_path.unlink(missing_ok=True)
         logfile = BENCH_DIR / f"postgresql-s{scale}.log"
+        if self.exists(name) and upgrade_if_only_head_differs(self.url(name), stamp_path, want,
+                                                              logfile):
+            return f"hergebruikt, bijgewerkt tot {want['head']}"
+        stamp_path.unlink(missing_ok=True)
         began = time.monotonic()
         building = f"bench_s{scale}_building"
         if scale == 1:
@@ -731,12 +753,19 @@ def page_bytes(port: int, cookie: str) -> dict:
             "assets": len(assets), "uncached": sorted(p for p in cacheable if not cacheable[p])}
 
 
-def report_times(port: int, cookie: str, repeat: int) -> dict:
-    """Seconds for one request of the report page and of its PDF (median of ``repeat``)."""
+def report_times(port: int, cookie: str, repeat: int, url: str, workdir: Path) -> dict:
+    """Seconds for one request of the report page and of its PDF (median of ``repeat``).
+
+    A big network's PDF is made in the background (``tracker.report.renders``): then the
+    PDF's request answers with a page offering it; this asks for it (the page's POST),
+    runs the ``report-renders`` job as the scheduler would (``flask jobs run``) and times
+    that, and checks that the PDF's request then serves the file. ``pdf.seconds`` is the
+    time to make the PDF either way; ``pdf.request_seconds`` what a request waited.
+    """
     client = Client(port, {k: v for k, v in (p.split("=", 1) for p in cookie.split("; "))})
     result = {}
     for name, path, runs in (("html", "/report", repeat), ("pdf", "/report.pdf", repeat)):
-        seconds, status = [], None
+        seconds, status, reply = [], None, None
         for _ in range(runs):
             began = time.perf_counter()
             try:
@@ -746,8 +775,36 @@ def report_times(port: int, cookie: str, repeat: int) -> dict:
                 status = f"fout: {error}"
                 break
             seconds.append(time.perf_counter() - began)
-        result[name] = {"seconds": statistics.median(seconds) if seconds else None, "status": status}
+        result[name] = {"seconds": statistics.median(seconds) if seconds else None, "status": status,
+                        "mode": "verzoek"}
+        if name == "pdf" and reply is not None and reply.status in (200, 202) and (
+                reply.header("Content-Type") or "").startswith("text/html"):
+            result[name] = background_pdf(client, reply, url, workdir, seconds)
     return result
+
+
+def background_pdf(client: Client, page: Reply, url: str, workdir: Path,
+                   request_seconds: list[float]) -> dict:
+    """Ask for the PDF on its page, make it with the job, fetch it; the job's seconds."""
+    text = page.text()
+    peildatum = re.search(r'name="peildatum" value="([0-9-]+)"', text)
+    if peildatum is None:
+        return {"seconds": None, "mode": "achtergrond", "status": "geen aanvraagformulier",
+                "request_seconds": None}
+    form = urllib.parse.urlencode({"csrf_token": csrf_of(text), "peildatum": peildatum.group(1),
+                                   "formaat": "pdf"}).encode()
+    asked = client.request("POST", "/report/bestanden",
+                           {"Content-Type": "application/x-www-form-urlencoded"}, form)
+    began = time.perf_counter()
+    flask_cli(url, "jobs", "run", "report-renders", logfile=workdir / "report-renders.log")
+    made = time.perf_counter() - began
+    served = client.request("GET", "/report.pdf", BROWSER_HEADERS, timeout=300)
+    ok = served.status == 200 and served.header("Content-Type") == "application/pdf"
+    return {"seconds": made if ok else None, "mode": "achtergrond",
+            "status": served.status if ok else f"niet gemaakt (POST {asked.status}, "
+                                                 f"daarna {served.status})",
+            "request_seconds": statistics.median(request_seconds) if request_seconds else None,
+            "bytes": len(served.body) if ok else None}
 
 
 def run_one(database, scale: int, rundir: Path) -> dict:
@@ -803,7 +860,7 @@ def run_one(database, scale: int, rundir: Path) -> dict:
         cookie = client.cookie_header()
         wire = page_bytes(app.port, cookie)
         wanted = not ONLY or "report" in ONLY
-        report = report_times(app.port, cookie, 3 if scale == 1 else 1) if wanted else {}
+        report = report_times(app.port, cookie, 3 if scale == 1 else 1, url, workdir) if wanted else {}
         memory_after_report = app.peak_memory_kb()
     log(f"  bytes eerste bezoek {wire['first']}, later {wire['later']}; rapport {report}; "
         f"piekgeheugen worker {memory} kB")
@@ -923,8 +980,15 @@ def targets(runs: list[dict], mail: list[dict]) -> list[tuple[str, str, str]]:
                 html, pdf = report["html"]["seconds"], report["pdf"]["seconds"]
                 rows.append((f"{label}: rapport geschaald netwerk ({big}), HTML < 2 s", f"{fmt(html, 2)} s",
                              verdict(html is not None and html < 2)))
-                rows.append((f"{label}: rapport geschaald netwerk ({big}), PDF < 20 s", f"{fmt(pdf, 1)} s",
-                             verdict(pdf is not None and pdf < 20)))
+                how = (" (op de achtergrond gemaakt)" if report["pdf"].get("mode") == "achtergrond"
+                       else "")
+                rows.append((f"{label}: rapport geschaald netwerk ({big}), PDF < 20 s",
+                             f"{fmt(pdf, 1)} s{how}", verdict(pdf is not None and pdf < 20)))
+                if report["pdf"].get("mode") == "achtergrond":
+                    asked = report["pdf"]["request_seconds"]
+                    rows.append((f"{label}: PDF-verzoek geschaald netwerk ({big}) binnen de worker-timeout",
+                                 f"{fmt(asked, 2)} s (pagina die het bestand aanbiedt)",
+                                 verdict(asked is not None and asked < 1)))
         if s1:
             for names, floor in ((("team", "dashboard", "status", "team_status"), 0.10), (("done",), 0.20)):
                 for name in names:

@@ -139,10 +139,12 @@ def render(peildatum: date, *, as_of: bool = True) -> tuple[object, str, bytes, 
     from tracker.report.export_html import render_report_html
     from tracker.report.export_pdf import render_report_pdf
 
-    started = time.perf_counter()
+    # CPU time of this process: the wall clock also counts what other tests running
+    # beside it on the same cores do.
+    started = time.process_time()
     report = build_report(peildatum, as_of=as_of)
     pdf = render_report_pdf(report)
-    seconds = time.perf_counter() - started
+    seconds = time.process_time() - started
     return report, render_report_html(report, for_pdf=True), pdf, seconds
 
 

@@ -172,6 +172,16 @@ def days_until(days_left: int | None) -> str:
     return f"{days(-days_left)} over tijd"
 
 
+def duration(seconds: float | None) -> str:
+    """A rough duration: ``40 seconden``, ``1 minuut``, ``3 minuten`` (whole seconds under
+    a minute, else whole minutes rounded up: a wait is better over- than underestimated)."""
+    if seconds is None:
+        return ""
+    if seconds < 60:
+        return counted(max(1, round(seconds)), "seconde", "seconden")
+    return counted(-(-int(seconds) // 60), "minuut", "minuten")
+
+
 def register_filters(app) -> None:
     """Expose the formatters to Jinja under short Dutch-flavoured names."""
     timezone = app.config.get("TRACKER_TIMEZONE", DEFAULT_TIMEZONE)
@@ -187,6 +197,7 @@ def register_filters(app) -> None:
         dagen=days,
         aantal=counted,
         dagen_tot=days_until,
+        duur=duration,
         links=linkify,
     )
 

@@ -14,6 +14,7 @@ from tracker.jobs.digests import digests
 from tracker.jobs.events import event_reminders
 from tracker.jobs.milestones import milestones
 from tracker.jobs.outbox import outbox
+from tracker.report.renders import make_renders
 from tracker.webhooks.tasks import webhook_events, webhooks
 
 JOBS: dict[str, Callable[[datetime], JobResult]] = {
@@ -27,6 +28,7 @@ JOBS: dict[str, Callable[[datetime], JobResult]] = {
     "calendar-replies": calendar_replies,
     "webhook-events": webhook_events,
     "webhooks": webhooks,
+    "report-renders": make_renders,
 }
 #: Jobs that read in a read-only transaction (SQLite: DEFERRED, never the write lock)
 #: and write what they computed in short transactions of their own (``short_write``),

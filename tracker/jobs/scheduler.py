@@ -45,6 +45,8 @@ SCHEDULE: dict[str, dict[str, str]] = {
     # delivery every minute beside the mail outbox.
     "webhook-events": {"hour": "0-1,3-23", "minute": "10"},
     "webhooks": {"hour": "0-1,3-23", "minute": "*"},
+    # Report files too big for a request, asked for on the report's download pages.
+    "report-renders": {"hour": "0-1,3-23", "minute": "*"},
 }
 ADVISORY_LOCK_KEY = 4_042_018  # any constant shared by every scheduler of this app
 #: How long after its time a missed run is still made up by APScheduler itself.

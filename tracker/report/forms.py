@@ -37,6 +37,21 @@ class PreviewForm(Form):
                        any_id=True)
 
 
+def _render_format(raw: str | None, field):
+    from tracker.report.renders import FORMATS
+
+    if raw not in FORMATS:
+        raise ValidationError(field.name, "Kies PDF of Word.")
+    return raw
+
+
+class RenderForm(Form):
+    """Ask for a report file to be made in the background: the peildatum and the format."""
+
+    peildatum = ParsedField("Peildatum", parse=_peildatum)
+    formaat = ParsedField("Formaat", parse=_render_format)
+
+
 class PublishForm(PreviewForm):
     """The confirmation: the version label shown on the preview, and the tick."""
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text, true
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.db import UTCDateTime, utcnow
+from tracker.enums import LabelledEnum, enum_column_type
 from tracker.extensions import db
 
 
@@ -59,3 +60,44 @@ class ReportText(db.Model):
     key: Mapped[str] = mapped_column(String(60), unique=True)
     value: Mapped[Any] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class RenderStatus(LabelledEnum):
+    QUEUED = "queued", "Wordt gemaakt", "neutral"
+    READY = "ready", "Klaar", "safe"
+    FAILED = "failed", "Mislukt", "danger"
+
+
+class ReportRender(db.Model):
+    """A report file (PDF or Word) made in the background, because it takes longer than
+    a request may (``tracker.report.renders``).
+
+    One row per :attr:`key`: the format, the peildatum, the data version and the
+    renderer it was made from. A change to the data gives a new version and so a new
+    key: a stored file is only ever served for the data it was made from.
+    """
+
+    __tablename__ = "report_renders"
+    __table_args__ = (Index("ix_report_renders_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: ``pdf:2026-12-01:v81234:r3f2a…`` (``renders.render_key``)
+    key: Mapped[str] = mapped_column(String(120), unique=True)
+    #: ``pdf`` or ``docx``
+    fmt: Mapped[str] = mapped_column(String(8))
+    peildatum: Mapped[date] = mapped_column()
+    status: Mapped[RenderStatus] = mapped_column(
+        enum_column_type(RenderStatus, "report_render_status"), default=RenderStatus.QUEUED)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    requested_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    #: As ``outbox_messages``: when the job may take it, and the lease of the run holding it.
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(32))
+    attempts: Mapped[int] = mapped_column(default=0)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Seconds the rendering took (shown on the waiting page as what to expect).
+    seconds: Mapped[float | None] = mapped_column()
+    content: Mapped[bytes | None] = mapped_column(LargeBinary)
+    last_error: Mapped[str | None] = mapped_column(Text)

@@ -20,12 +20,15 @@ from flask_login import current_user
 
 from tracker.auth.permissions import requires
 from tracker.clock import local_today
+from tracker.db import utcnow
 from tracker.errors import render_error
 from tracker.extensions import db
 from tracker.forms import Refusal, form_errors
 from tracker.htmx import is_htmx, redirect_client, render_page_or_fragment
+from tracker.report import renders
 from tracker.report.build import build_report
-from tracker.report.forms import PreviewForm, PublishForm, text_form
+from tracker.report.editions import version_label_for
+from tracker.report.forms import PreviewForm, PublishForm, RenderForm, text_form
 from tracker.report.models import ReportEdition
 from tracker.report.services import (
     CORRECTION_RULE,
@@ -89,25 +92,70 @@ def report_html():
 @bp.get("/report.pdf")
 @requires("report.view")
 def report_pdf():
-    """The report as PDF."""
-    from tracker.report.export_pdf import render_report_pdf
-
-    report, error = _report_or_error()
-    if error:
-        return error
-    return _file(render_report_pdf(report), "pdf", _filename(report.version_label))
+    """The report as PDF (made in the background for a big network: :mod:`renders`)."""
+    return _download("pdf")
 
 
 @bp.get("/report.docx")
 @requires("report.view")
 def report_docx():
-    """The report as a Word document."""
-    from tracker.report.export_docx import render_report_docx
+    """The report as a Word document (made in the background for a big network)."""
+    return _download("docx")
 
-    report, error = _report_or_error()
-    if error:
-        return error
-    return _file(render_report_docx(report), "docx", _filename(report.version_label))
+
+def _download(fmt: str):
+    """The file for ``?peildatum=``: made now for a small report; for a big one the file
+    made in the background for the data as it is now, or the page that offers to make it
+    (200) or says it is being made (202). An htmx request (the page polling) gets that
+    page's status part, with the download link once the file is there."""
+    try:
+        peildatum = parse_peildatum(request.args.get("peildatum"), local_today())
+    except PeildatumError as error:
+        return render_error(400, str(error))
+    label = version_label_for(peildatum)
+    size = renders.report_size()
+    if not renders.in_background(size):
+        report = build_report(peildatum, timezone=current_app.config["TRACKER_TIMEZONE"])
+        return _file(renders.render_file_of(report, fmt), fmt, _filename(report.version_label))
+    render = renders.current_render(fmt, peildatum)
+    if renders.state_of(render) == "klaar" and not is_htmx():
+        return _file(render.content, fmt, _filename(label))
+    return _render_page(fmt, peildatum, render, size)
+
+
+def _render_page(fmt: str, peildatum, render, size: int):
+    state = renders.state_of(render)
+    context = {
+        "fmt": fmt, "fmt_label": RENDER_LABELS[fmt], "peildatum": peildatum, "render": render,
+        "state": state, "size": size, "expected": renders.expected_seconds(fmt),
+        "file_url": url_for(f"report.report_{fmt}", peildatum=peildatum.isoformat()),
+    }
+    code = 202 if state == "bezig" else 200
+    if is_htmx():
+        return render_template("report/_render_status.html", **context), code
+    return render_template("report/render.html", **context), code
+
+
+#: How the formats made in the background are named on their page.
+RENDER_LABELS = {"pdf": "PDF", "docx": "Word-document"}
+
+
+def _refused_render(refusal: Refusal):
+    return render_error(400, refusal.message)
+
+
+@bp.post("/report/bestanden")
+@requires("report.view")
+@form_errors(_refused_render)
+def request_file():
+    """Ask for the report's PDF or Word file to be made in the background (a big report)."""
+    form = RenderForm().parse()
+    fmt, peildatum = form.formaat.data, form.peildatum.data
+    render = renders.request_render(fmt, peildatum, current_user, utcnow())
+    db.session.commit()
+    if is_htmx():
+        return _render_page(fmt, peildatum, render, renders.report_size())
+    return redirect(url_for(f"report.report_{fmt}", peildatum=peildatum.isoformat()), 303)
 
 
 @bp.get("/report/edities")

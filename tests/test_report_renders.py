@@ -1,0 +1,217 @@
+"""The report's PDF and Word files made in the background for a big network (issue 15):
+offered on the download page, asked for by a POST, made by the ``report-renders`` job,
+served only for the data they were made from."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.conftest import csrf_token_from
+from tests.factories import create_user
+from tracker.actions.models import Action
+from tracker.auth.models import User
+from tracker.db import utcnow
+from tracker.enums import Role
+from tracker.extensions import db
+from tracker.jobs import run_job
+from tracker.report import renders
+from tracker.report.models import RenderStatus, ReportRender
+
+PEILDATUM = "2018-02-01"
+PDF_URL = f"/report.pdf?peildatum={PEILDATUM}"
+DOCX_URL = f"/report.docx?peildatum={PEILDATUM}"
+
+needs_pdftotext = pytest.mark.skipif(shutil.which("pdftotext") is None,
+                                     reason="poppler-utils not installed")
+
+
+@pytest.fixture
+def beheerder(demo, client, login):
+    user = db.session.scalar(select(User).where(User.email == "beheerder@example.org"))
+    login(user)
+    return user
+
+
+@pytest.fixture
+def big(app):
+    """The demo counts as a big network: every file is made in the background."""
+    before = app.config["TRACKER_REPORT_INLINE_ACTIONS"]
+    app.config["TRACKER_REPORT_INLINE_ACTIONS"] = 10
+    yield
+    app.config["TRACKER_REPORT_INLINE_ACTIONS"] = before
+
+
+def _ask(client, page: str, fmt: str = "pdf", **headers):
+    html = client.get(page).get_data(as_text=True)
+    return client.post("/report/bestanden", headers=headers, data={
+        "csrf_token": csrf_token_from(html), "peildatum": PEILDATUM, "formaat": fmt})
+
+
+def _text(pdf: bytes) -> str:
+    return subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True,
+                          check=True).stdout.decode()
+
+
+def _renders() -> list[ReportRender]:
+    db.session.expire_all()
+    return db.session.scalars(select(ReportRender).order_by(ReportRender.id)).all()
+
+
+def test_a_small_report_is_made_in_the_request(beheerder, client):
+    response = client.get(PDF_URL)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/pdf"
+    assert response.data.startswith(b"%PDF")
+    assert _renders() == []
+
+
+def test_a_big_report_offers_the_file_and_asks_for_nothing_by_looking(
+        beheerder, client, big, count_queries):
+    client.get(PDF_URL)
+    with count_queries() as queries:
+        response = client.get(PDF_URL)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "PDF laten maken" in html and 'action="/report/bestanden"' in html
+    assert "1 februari 2018" in html and "te veel om het bestand direct te maken" in html
+    assert _renders() == []  # a GET changes nothing
+    assert queries.count <= 8
+
+
+@needs_pdftotext
+def test_asked_made_by_the_job_then_served_with_the_content_made_in_a_request(
+        app, beheerder, client, big):
+    response = _ask(client, PDF_URL)
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(PDF_URL)
+    assert _ask(client, PDF_URL).status_code == 303  # asked twice: one file
+    [render] = _renders()
+    assert render.status == RenderStatus.QUEUED and render.requested_by_id == beheerder.id
+
+    waiting = client.get(PDF_URL)
+    html = waiting.get_data(as_text=True)
+    assert waiting.status_code == 202
+    assert "Het bestand wordt gemaakt" in html and 'hx-trigger="every 10s"' in html
+
+    result = run_job("report-renders", utcnow())
+    assert "bytes in" in str(result)
+    [render] = _renders()
+    assert render.status == RenderStatus.READY and render.seconds is not None
+
+    served = client.get(PDF_URL)
+    assert served.status_code == 200
+    assert served.headers["Content-Type"] == "application/pdf"
+    assert 'filename="voortgangsrapportage-februari-2018.pdf"' in served.headers[
+        "Content-Disposition"]
+    app.config["TRACKER_REPORT_INLINE_ACTIONS"] = 10**9
+    inline = client.get(PDF_URL)
+    app.config["TRACKER_REPORT_INLINE_ACTIONS"] = 10
+    assert _text(served.data) == _text(inline.data)
+
+    # The page polling (htmx) gets the link, never the file itself.
+    polled = client.get(PDF_URL, headers={"HX-Request": "true"})
+    assert polled.status_code == 200 and polled.mimetype == "text/html"
+    assert "Het bestand is klaar" in polled.get_data(as_text=True)
+    assert f'href="{PDF_URL.replace("?", "?")}"' in polled.get_data(as_text=True)
+
+
+def test_a_change_to_the_data_is_never_served_an_older_file(beheerder, client, big):
+    _ask(client, PDF_URL)
+    run_job("report-renders", utcnow())
+    assert client.get(PDF_URL).mimetype == "application/pdf"
+    action = db.session.scalar(select(Action).order_by(Action.id))
+    action.title = action.title + " (gewijzigd)"
+    db.session.commit()
+    response = client.get(PDF_URL)
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    assert "PDF laten maken" in response.get_data(as_text=True)
+
+
+def test_data_changed_after_asking_is_stored_under_the_data_it_shows(beheerder, client, big):
+    _ask(client, PDF_URL)
+    action = db.session.scalar(select(Action).order_by(Action.id))
+    action.title = action.title + " (gewijzigd)"
+    db.session.commit()
+    run_job("report-renders", utcnow())
+    [render] = _renders()
+    assert render.key == renders.render_key("pdf", date(2018, 2, 1), renders.data_version())
+    assert client.get(PDF_URL).mimetype == "application/pdf"
+
+
+def test_the_word_file_the_same_way(beheerder, client, big):
+    page = client.get(DOCX_URL).get_data(as_text=True)
+    assert "Word-document laten maken" in page
+    _ask(client, DOCX_URL, "docx")
+    run_job("report-renders", utcnow())
+    response = client.get(DOCX_URL)
+    assert response.status_code == 200
+    assert response.data[:2] == b"PK"
+    assert response.headers["Content-Type"].startswith(
+        "application/vnd.openxmlformats-officedocument")
+
+
+def test_asking_with_htmx_answers_the_status_part(beheerder, client, big):
+    response = _ask(client, PDF_URL, **{"HX-Request": "true"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 202
+    assert html.lstrip().startswith('<div id="bestand-staat"')
+    assert "Het bestand wordt gemaakt" in html and "<html" not in html
+
+
+def test_a_render_that_keeps_failing_is_marked_and_can_be_asked_again(
+        beheerder, client, big, monkeypatch):
+    def broken(report, fmt):
+        raise RuntimeError("opmaak mislukt")
+
+    monkeypatch.setattr(renders, "render_file_of", broken)
+    _ask(client, PDF_URL)
+    for attempt in range(renders.MAX_ATTEMPTS):
+        # each failure waits a little longer before the next attempt
+        run_job("report-renders", utcnow() + timedelta(minutes=10 * (attempt + 1)))
+    [render] = _renders()
+    assert render.status == RenderStatus.FAILED and "opmaak mislukt" in render.last_error
+    page = client.get(PDF_URL).get_data(as_text=True)
+    assert "Het maken van het bestand is mislukt" in page and "PDF laten maken" in page
+    assert "opmaak mislukt" not in page  # the technical reason is for the log
+    monkeypatch.undo()
+    _ask(client, PDF_URL)
+    [render] = _renders()
+    assert render.status == RenderStatus.QUEUED and render.attempts == 0
+    run_job("report-renders", utcnow())
+    assert client.get(PDF_URL).mimetype == "application/pdf"
+
+
+def test_old_files_are_removed(beheerder, client, big):
+    _ask(client, PDF_URL)
+    run_job("report-renders", utcnow())
+    run_job("report-renders", utcnow() + renders.KEEP + timedelta(minutes=1))
+    assert _renders() == []
+
+
+@pytest.mark.parametrize("data, problem", [
+    ({"peildatum": PEILDATUM, "formaat": "html"}, "Kies PDF of Word."),
+    ({"peildatum": "2018-02-31", "formaat": "pdf"}, "Ongeldige peildatum"),
+    ({"peildatum": "2999-01-01", "formaat": "pdf"}, "toekomst"),
+])
+def test_a_wrong_request_is_refused_and_asks_for_nothing(beheerder, client, big, data, problem):
+    html = client.get(PDF_URL).get_data(as_text=True)
+    response = client.post("/report/bestanden", data={"csrf_token": csrf_token_from(html), **data})
+    assert response.status_code == 400
+    assert problem in response.get_data(as_text=True)
+    assert _renders() == []
+
+
+def test_a_partner_may_not_ask(demo, client, login, big):
+    partner = create_user(role=Role.PARTNER)
+    db.session.commit()
+    login(partner)
+    html = client.get("/").get_data(as_text=True)
+    response = client.post("/report/bestanden", data={
+        "csrf_token": csrf_token_from(html), "peildatum": PEILDATUM, "formaat": "pdf"})
+    assert response.status_code == 403
+    assert db.session.scalar(select(func.count()).select_from(ReportRender)) == 0

@@ -1,0 +1,286 @@
+"""Report files made in the background, for a report too big to make within a request.
+
+The PDF (and the Word document) of a big network takes longer than a web worker may
+take: at 20,000 actions WeasyPrint lays out about a thousand pages in some 50 s, past
+gunicorn's worker timeout. For such a report the download route answers with a page
+that offers to make the file; the request is stored here (:func:`request_render`), the
+scheduler's ``report-renders`` job makes it (:func:`make_renders`), and the same route
+then serves the stored file.
+
+A stored file is served only for the data it was made from: its :func:`render_key`
+holds the peildatum, the data version (:func:`data_version`: every change to what the
+report shows writes a history transaction or an edition) and the renderer (a digest of
+the report's code, templates and stylesheet). A change gives a new key, so the file is
+made again; nothing stale is ever served. Files not asked for again are removed after
+:data:`KEEP`.
+
+Small reports (at most ``TRACKER_REPORT_INLINE_ACTIONS`` actions) are made in the
+request, as before: :func:`in_background` decides.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+import uuid
+from datetime import date, datetime, timedelta
+from functools import cache
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from tracker.db import read_only, short_write, utcnow
+from tracker.extensions import db
+from tracker.report.models import RenderStatus, ReportEdition, ReportRender
+
+log = logging.getLogger(__name__)
+
+#: The formats that may be made in the background (the HTML page is always made inline).
+FORMATS = ("pdf", "docx")
+#: A render holds its row this long (a catch-up run or a crash frees it afterwards); well
+#: above the slowest render seen (about 60 s for the PDF of 20,000 actions).
+LEASE = timedelta(minutes=15)
+#: Attempts before a render is marked failed (a crash, a time-out of the job).
+MAX_ATTEMPTS = 3
+#: How long a made file is kept after it was made (a newer version replaces it anyway).
+KEEP = timedelta(days=2)
+#: Renders made per job run (each may take a minute; the next run takes the rest).
+PER_RUN = 4
+
+_PROJECT = Path(__file__).resolve().parent.parent.parent
+#: What the files are made from besides the data: a change here changes every key.
+_RENDERER_SOURCES = (
+    "tracker/report/*.py",
+    "templates/report/**/*",
+    "static/css/report.css",
+)
+
+
+class UnknownFormat(ValueError):
+    """A format that is not made in the background."""
+
+
+@cache
+def renderer_version() -> str:
+    """A 12-character digest of the code, templates and stylesheet that make the files
+    (computed once per process: they do not change while it runs)."""
+    digest = hashlib.sha256()
+    for pattern in _RENDERER_SOURCES:
+        for path in sorted(_PROJECT.glob(pattern)):
+            if path.is_file():
+                digest.update(str(path.relative_to(_PROJECT)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def data_version() -> str:
+    """``"<newest history transaction>.<newest edition>"``: what the report shows changes
+    only with a history transaction (every model it reads is versioned) or an edition
+    (the changes since the previous edition); either gives a higher number."""
+    from sqlalchemy_continuum import versioning_manager
+
+    transaction = versioning_manager.transaction_cls
+    row = db.session.execute(select(
+        select(func.max(transaction.id)).scalar_subquery(),
+        select(func.max(ReportEdition.id)).scalar_subquery(),
+    )).one()
+    return f"{row[0] or 0}.{row[1] or 0}"
+
+
+def render_key(fmt: str, peildatum: date, version: str) -> str:
+    """``pdf:2026-12-01:v8123.4:r3f2a9c01b2de``: one file per format, peildatum, data and
+    renderer."""
+    return f"{fmt}:{peildatum.isoformat()}:v{version}:r{renderer_version()}"
+
+
+def report_size() -> int:
+    """The number of actions the report of the whole network lists (its biggest part; the
+    time to lay out the PDF grows with it, about 2.5 ms per action)."""
+    from tracker.actions.models import Action
+
+    return db.session.scalar(select(func.count()).select_from(Action)) or 0
+
+
+def in_background(size: int | None = None) -> bool:
+    """Whether the report's files are too big to make within a request: more actions
+    than ``TRACKER_REPORT_INLINE_ACTIONS`` (default 3,000: about 10 s for the PDF)."""
+    limit = current_app.config["TRACKER_REPORT_INLINE_ACTIONS"]
+    return (report_size() if size is None else size) > limit
+
+
+def current_render(fmt: str, peildatum: date) -> ReportRender | None:
+    """The render of ``fmt`` for ``peildatum`` and the data as it is now, if one was asked."""
+    return db.session.scalar(select(ReportRender).where(
+        ReportRender.key == render_key(fmt, peildatum, data_version())))
+
+
+def request_render(fmt: str, peildatum: date, actor, now: datetime) -> ReportRender:
+    """Ask for ``fmt`` of the report on ``peildatum`` as the data is now; returns the render.
+
+    Idempotent: asking again for the same data gives the same row (a failed one is
+    queued again). Raises :class:`UnknownFormat` for another format. The caller commits.
+    """
+    if fmt not in FORMATS:
+        raise UnknownFormat(fmt)
+    key = render_key(fmt, peildatum, data_version())
+    render = db.session.scalar(select(ReportRender).where(ReportRender.key == key))
+    if render is None:
+        render = ReportRender(key=key, fmt=fmt, peildatum=peildatum, requested_at=now,
+                              next_attempt_at=now, requested_by_id=getattr(actor, "id", None))
+        try:
+            with db.session.begin_nested():
+                db.session.add(render)
+        except IntegrityError:  # asked at the same moment by someone else: that one
+            render = db.session.scalar(select(ReportRender).where(ReportRender.key == key))
+    elif render.status == RenderStatus.FAILED:
+        render.status, render.attempts, render.last_error = RenderStatus.QUEUED, 0, None
+        render.next_attempt_at, render.requested_at = now, now
+    return render
+
+
+def state_of(render: ReportRender | None) -> str:
+    """What the download page says: ``nieuw`` (not asked for this data), ``bezig``,
+    ``klaar`` or ``mislukt``."""
+    if render is None:
+        return "nieuw"
+    return {RenderStatus.QUEUED: "bezig", RenderStatus.READY: "klaar",
+            RenderStatus.FAILED: "mislukt"}[render.status]
+
+
+def expected_seconds(fmt: str) -> float | None:
+    """How long the last file of ``fmt`` took to make (seconds), to tell the waiting user."""
+    return db.session.scalar(
+        select(ReportRender.seconds)
+        .where(ReportRender.fmt == fmt, ReportRender.status == RenderStatus.READY)
+        .order_by(ReportRender.finished_at.desc()).limit(1))
+
+
+def render_file(fmt: str, peildatum: date) -> bytes:
+    """The bytes of ``fmt`` for the report on ``peildatum``, made now (slow: in a job)."""
+    from tracker.report.build import build_report
+
+    return render_file_of(build_report(peildatum, timezone=current_app.config["TRACKER_TIMEZONE"]),
+                          fmt)
+
+
+def render_file_of(report, fmt: str) -> bytes:
+    """The bytes of ``fmt`` (``pdf`` or ``docx``) for a built ``report``."""
+    if fmt == "pdf":
+        from tracker.report.export_pdf import render_report_pdf
+
+        return render_report_pdf(report)
+    from tracker.report.export_docx import render_report_docx
+
+    return render_report_docx(report)
+
+
+def _snapshot() -> None:
+    """One snapshot for the whole render on PostgreSQL (REPEATABLE READ), so the data
+    version read first is the data the file shows; SQLite's read transaction is one
+    snapshot already."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+
+
+def _claim(now: datetime, run_id: str) -> list[int]:
+    table = ReportRender.__table__
+    with short_write(db.session):
+        ids = list(db.session.scalars(
+            select(table.c.id).where(
+                table.c.status == RenderStatus.QUEUED, table.c.next_attempt_at <= now,
+                or_(table.c.claimed_until.is_(None), table.c.claimed_until < utcnow()))
+            .order_by(table.c.next_attempt_at, table.c.id).limit(PER_RUN)
+            .with_for_update(skip_locked=True)))
+        if ids:
+            db.session.execute(update(table).where(table.c.id.in_(ids)).values(
+                claimed_until=max(now, utcnow()) + LEASE, claimed_by=run_id,
+                attempts=table.c.attempts + 1))
+    return ids
+
+
+def _finish(render_id: int, run_id: str, **values) -> bool:
+    table = ReportRender.__table__
+    with short_write(db.session):
+        done = db.session.execute(update(table).where(
+            table.c.id == render_id, table.c.claimed_by == run_id).values(
+                claimed_until=None, claimed_by=None, **values))
+    return done.rowcount == 1
+
+
+def prune(now: datetime) -> int:
+    """Remove files made more than :data:`KEEP` ago and failures as old; returns how many."""
+    with short_write(db.session):
+        gone = db.session.execute(delete(ReportRender).where(
+            ReportRender.status != RenderStatus.QUEUED,
+            ReportRender.finished_at < now - KEEP))
+    return gone.rowcount or 0
+
+
+def make_renders(now: datetime):
+    """The ``report-renders`` job: make the asked files, oldest first, at most
+    :data:`PER_RUN` per run; then remove old ones. Each render reads in a read-only
+    transaction and stores its file in a short write of its own."""
+    from tracker.jobs.base import JobResult  # here: tracker.jobs imports this module
+
+    result = JobResult("report-renders")
+    run_id = uuid.uuid4().hex
+    for render_id in _claim(now, run_id):
+        with read_only():
+            _snapshot()
+            row = db.session.execute(select(
+                ReportRender.fmt, ReportRender.peildatum, ReportRender.key,
+                ReportRender.attempts).where(ReportRender.id == render_id)).one()
+            began = time.monotonic()
+            try:
+                # The key was the data version when asked; the data may have changed
+                # since: store under the version actually read, so nothing stale is served.
+                version = data_version()
+                content = render_file(row.fmt, row.peildatum)
+                error = None
+            except Exception as exc:  # noqa: BLE001 - recorded on the row, the job goes on
+                log.exception("rapportage %s niet gemaakt", row.key)
+                content, error = None, f"{type(exc).__name__}: {str(exc)[:300]}"
+            db.session.commit()
+        seconds = round(time.monotonic() - began, 1)
+        if content is None:
+            failed = row.attempts >= MAX_ATTEMPTS
+            _finish(render_id, run_id, last_error=error,
+                    status=RenderStatus.FAILED if failed else RenderStatus.QUEUED,
+                    finished_at=utcnow() if failed else None,
+                    next_attempt_at=utcnow() + timedelta(minutes=row.attempts))
+            result.lines.append(f"{row.key}: mislukt ({error})")
+            continue
+        key = render_key(row.fmt, row.peildatum, version)
+        if key != row.key:
+            _store_under(key, row, render_id, run_id, content, seconds)
+        else:
+            _finish(render_id, run_id, status=RenderStatus.READY, content=content,
+                    finished_at=utcnow(), seconds=seconds, last_error=None)
+        result.lines.append(f"{key}: {len(content):,} bytes in {seconds} s")
+    removed = prune(now)
+    if removed:
+        result.lines.append(f"{removed} oude bestanden verwijderd")
+    return result
+
+
+def _store_under(key: str, row, render_id: int, run_id: str, content: bytes,
+                 seconds: float) -> None:
+    """The data changed between the request and the render: the file belongs to the data
+    it was made from, so it is stored under that version's key (the asked row moves to
+    that key, or fills the row already asked for it and is removed)."""
+    table = ReportRender.__table__
+    with short_write(db.session):
+        taken = db.session.scalar(select(table.c.id).where(table.c.key == key))
+        if taken is None:
+            db.session.execute(update(table).where(
+                table.c.id == render_id, table.c.claimed_by == run_id).values(
+                    key=key, status=RenderStatus.READY, content=content, finished_at=utcnow(),
+                    seconds=seconds, last_error=None, claimed_until=None, claimed_by=None))
+        else:
+            db.session.execute(update(table).where(table.c.id == taken).values(
+                status=RenderStatus.READY, content=content, finished_at=utcnow(),
+                seconds=seconds, last_error=None, claimed_until=None, claimed_by=None))
+            db.session.execute(delete(ReportRender).where(ReportRender.id == render_id))
