@@ -215,3 +215,63 @@ def test_a_partner_may_not_ask(demo, client, login, big):
         "csrf_token": csrf_token_from(html), "peildatum": PEILDATUM, "formaat": "pdf"})
     assert response.status_code == 403
     assert db.session.scalar(select(func.count()).select_from(ReportRender)) == 0
+
+
+# --- editions of a big network: published by the job --------------------------------------
+
+CONFIRM = {"peildatum": PEILDATUM, "versie": "versie februari 2018", "bevestigd": "1"}
+
+
+def _publish(client, data=CONFIRM):
+    html = client.get(f"/report/edities/voorbeeld?peildatum={PEILDATUM}").get_data(as_text=True)
+    return client.post("/report/edities", data={**data, "csrf_token": csrf_token_from(html)})
+
+
+def test_a_big_edition_is_published_by_the_job_exactly_as_previewed(
+        app, beheerder, client, big):
+    from tracker.audit.models import AuditEntry
+    from tracker.report.models import ReportEdition
+
+    preview = client.get(f"/report/edities/voorbeeld.html?peildatum={PEILDATUM}").get_data(
+        as_text=True)
+    response = _publish(client)
+    assert response.status_code == 303
+    assert _publish(client).status_code == 303  # confirmed twice: published once
+    assert db.session.scalar(select(func.count()).select_from(ReportEdition)) == 0
+    listing = client.get("/report/edities").get_data(as_text=True)
+    assert "Wordt gepubliceerd" in listing and "versie februari 2018</strong>: de bestanden" in listing
+    assert "wordt gepubliceerd" in listing  # the flash
+
+    run_job("report-renders", utcnow())
+    db.session.expire_all()
+    edition = db.session.scalar(select(ReportEdition))
+    assert edition.version_label == "versie februari 2018"
+    assert edition.html == preview
+    assert edition.pdf.startswith(b"%PDF") and edition.docx[:2] == b"PK"
+    assert edition.published_by_id == beheerder.id
+    assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(
+        AuditEntry.action == "report_edition.publish")) == 1
+    listing = client.get("/report/edities").get_data(as_text=True)
+    assert "Wordt gepubliceerd" not in listing and "<strong>Actueel</strong>" in listing
+    [render] = _renders()
+    assert render.edition_id == edition.id and render.status == RenderStatus.READY
+
+
+def test_a_big_edition_published_meanwhile_fails_with_its_reason(app, beheerder, client, big):
+    _publish(client)
+    app.config["TRACKER_REPORT_INLINE_ACTIONS"] = 10**9
+    assert _publish(client).status_code == 303  # published in the request meanwhile
+    app.config["TRACKER_REPORT_INLINE_ACTIONS"] = 10
+    run_job("report-renders", utcnow())
+    [render] = _renders()
+    assert render.status == RenderStatus.FAILED
+    listing = client.get("/report/edities").get_data(as_text=True)
+    assert "niet gepubliceerd. Er is al een editie ‘versie februari 2018’ gepubliceerd." in listing
+
+
+def test_a_big_edition_without_confirmation_is_refused_and_asks_for_nothing(
+        beheerder, client, big):
+    response = _publish(client, {"peildatum": PEILDATUM, "versie": "versie maart 2018",
+                                 "bevestigd": "1"})
+    assert response.status_code == 422
+    assert _renders() == []

@@ -69,12 +69,13 @@ class RenderStatus(LabelledEnum):
 
 
 class ReportRender(db.Model):
-    """A report file (PDF or Word) made in the background, because it takes longer than
-    a request may (``tracker.report.renders``).
+    """A report file (PDF or Word) or a whole edition made in the background, because it
+    takes longer than a request may (``tracker.report.renders``).
 
-    One row per :attr:`key`: the format, the peildatum, the data version and the
+    A file: one row per :attr:`key`, the format, the peildatum, the data version and the
     renderer it was made from. A change to the data gives a new version and so a new
-    key: a stored file is only ever served for the data it was made from.
+    key: a stored file is only ever served for the data it was made from. An edition
+    (``fmt`` ``editie``): one row per confirmed label; the job publishes it.
     """
 
     __tablename__ = "report_renders"
@@ -82,7 +83,7 @@ class ReportRender(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: ``pdf:2026-12-01:v81234:r3f2a…`` (``renders.render_key``)
-    key: Mapped[str] = mapped_column(String(120), unique=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
     #: ``pdf`` or ``docx``
     fmt: Mapped[str] = mapped_column(String(8))
     peildatum: Mapped[date] = mapped_column()
@@ -101,3 +102,9 @@ class ReportRender(db.Model):
     seconds: Mapped[float | None] = mapped_column()
     content: Mapped[bytes | None] = mapped_column(LargeBinary)
     last_error: Mapped[str | None] = mapped_column(Text)
+    #: An edition: the label the publisher confirmed, the edition it corrects, the result.
+    label: Mapped[str | None] = mapped_column(String(160))
+    supersedes_id: Mapped[int | None] = mapped_column(
+        ForeignKey("report_editions.id", ondelete="CASCADE"))
+    edition_id: Mapped[int | None] = mapped_column(
+        ForeignKey("report_editions.id", ondelete="SET NULL"))

@@ -32,7 +32,7 @@ from flask import current_app
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from tracker.db import read_only, short_write, utcnow
+from tracker.db import end_transaction, read_only, short_write, utcnow
 from tracker.extensions import db
 from tracker.report.models import RenderStatus, ReportEdition, ReportRender
 
@@ -40,6 +40,8 @@ log = logging.getLogger(__name__)
 
 #: The formats that may be made in the background (the HTML page is always made inline).
 FORMATS = ("pdf", "docx")
+#: The ``fmt`` of a row that publishes a whole edition (HTML, PDF and Word, stored).
+EDITION = "editie"
 #: A render holds its row this long (a catch-up run or a crash frees it afterwards); well
 #: above the slowest render seen (about 60 s for the PDF of 20,000 actions).
 LEASE = timedelta(minutes=15)
@@ -141,6 +143,40 @@ def request_render(fmt: str, peildatum: date, actor, now: datetime) -> ReportRen
     return render
 
 
+def request_publication(plan, actor, now: datetime) -> ReportRender:
+    """Ask for the edition of ``plan`` (``services.EditionPlan``, confirmed by the publisher)
+    to be published by the job; returns the row. Asking again for the same label gives the
+    same row (a failed one is queued again). The caller commits."""
+    key = f"{EDITION}:{plan.label}"
+    render = db.session.scalar(select(ReportRender).where(ReportRender.key == key))
+    if render is None:
+        render = ReportRender(key=key, fmt=EDITION, peildatum=plan.peildatum, label=plan.label,
+                              supersedes_id=plan.supersedes_id, requested_at=now,
+                              next_attempt_at=now, requested_by_id=getattr(actor, "id", None))
+        try:
+            with db.session.begin_nested():
+                db.session.add(render)
+        except IntegrityError:
+            render = db.session.scalar(select(ReportRender).where(ReportRender.key == key))
+    elif render.status == RenderStatus.FAILED:
+        render.status, render.attempts, render.last_error = RenderStatus.QUEUED, 0, None
+        render.next_attempt_at, render.requested_at = now, now
+        render.requested_by_id = getattr(actor, "id", None)
+    return render
+
+
+def pending_publications() -> list[dict]:
+    """Editions asked to be published that are not there yet, oldest first:
+    ``[{"label", "state" ("bezig"/"mislukt"), "requested_at", "reason"}]``."""
+    rows = db.session.scalars(
+        select(ReportRender).where(ReportRender.fmt == EDITION,
+                                   ReportRender.status != RenderStatus.READY)
+        .order_by(ReportRender.requested_at, ReportRender.id)).all()
+    return [{"label": r.label, "state": state_of(r), "requested_at": r.requested_at,
+             "reason": r.last_error if r.status == RenderStatus.FAILED else None}
+            for r in rows]
+
+
 def state_of(render: ReportRender | None) -> str:
     """What the download page says: ``nieuw`` (not asked for this data), ``bezig``,
     ``klaar`` or ``mislukt``."""
@@ -181,24 +217,27 @@ def _snapshot() -> None:
     """One snapshot for the whole render on PostgreSQL (REPEATABLE READ), so the data
     version read first is the data the file shows; SQLite's read transaction is one
     snapshot already."""
+    end_transaction(db.session)  # the isolation level is set when a transaction begins
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
 
 
-def _claim(now: datetime, run_id: str) -> list[int]:
+def _claim(now: datetime, run_id: str) -> list[tuple[int, str]]:
+    """Claim up to :data:`PER_RUN` due rows for this run: ``[(id, fmt)]``, committed."""
     table = ReportRender.__table__
     with short_write(db.session):
-        ids = list(db.session.scalars(
-            select(table.c.id).where(
+        rows = [tuple(r) for r in db.session.execute(
+            select(table.c.id, table.c.fmt).where(
                 table.c.status == RenderStatus.QUEUED, table.c.next_attempt_at <= now,
                 or_(table.c.claimed_until.is_(None), table.c.claimed_until < utcnow()))
             .order_by(table.c.next_attempt_at, table.c.id).limit(PER_RUN)
-            .with_for_update(skip_locked=True)))
-        if ids:
+            .with_for_update(skip_locked=True))]
+        if rows:
+            ids = [r[0] for r in rows]
             db.session.execute(update(table).where(table.c.id.in_(ids)).values(
                 claimed_until=max(now, utcnow()) + LEASE, claimed_by=run_id,
                 attempts=table.c.attempts + 1))
-    return ids
+    return rows
 
 
 def _finish(render_id: int, run_id: str, **values) -> bool:
@@ -227,7 +266,10 @@ def make_renders(now: datetime):
 
     result = JobResult("report-renders")
     run_id = uuid.uuid4().hex
-    for render_id in _claim(now, run_id):
+    for render_id, fmt in _claim(now, run_id):
+        if fmt == EDITION:
+            result.lines.append(_publish(render_id, run_id))
+            continue
         with read_only():
             _snapshot()
             row = db.session.execute(select(
@@ -264,6 +306,75 @@ def make_renders(now: datetime):
     if removed:
         result.lines.append(f"{removed} oude bestanden verwijderd")
     return result
+
+
+#: Why an edition can never be published as asked (shown on the editions page).
+def _refusal(error: Exception) -> str | None:
+    from tracker.report.services import EditionExists, EditionSuperseded
+    from tracker.validation import ValidationError
+
+    if isinstance(error, EditionExists):
+        return f"Er is al een editie ‘{error.label}’ gepubliceerd."
+    if isinstance(error, EditionSuperseded):
+        return f"Editie ‘{error.label}’ is al herzien in ‘{error.by}’."
+    if isinstance(error, ValidationError):
+        return ("Het versielabel is intussen veranderd: bekijk het voorbeeld opnieuw en "
+                "bevestig dan.")
+    return None
+
+
+def _publish(render_id: int, run_id: str) -> str:
+    """Publish the edition a row asks for: build and make its files while reading, then
+    store it in one short write. A refusal (published meanwhile, label changed) fails the
+    row at once with its reason; another error is tried again up to :data:`MAX_ATTEMPTS`."""
+    from tracker.auth.models import User
+    from tracker.report.services import (
+        build_edition_report,
+        confirmed_plan,
+        edition_files,
+        store_edition,
+    )
+
+    began = time.monotonic()
+    with read_only():
+        _snapshot()
+        row = db.session.execute(select(
+            ReportRender.peildatum, ReportRender.label, ReportRender.supersedes_id,
+            ReportRender.requested_by_id, ReportRender.attempts)
+            .where(ReportRender.id == render_id)).one()
+        try:
+            plan = confirmed_plan(row.peildatum, row.supersedes_id, row.label)
+            report = build_edition_report(plan, timezone=current_app.config["TRACKER_TIMEZONE"])
+            files = edition_files(report)
+            error = None
+        except Exception as exc:  # noqa: BLE001 - recorded on the row, the job goes on
+            error = exc
+        db.session.commit()
+    if error is None:
+        try:
+            with short_write(db.session):
+                actor = db.session.get(User, row.requested_by_id) if row.requested_by_id else None
+                edition = store_edition(plan, report, files, actor)
+                db.session.execute(update(ReportRender.__table__).where(
+                    ReportRender.id == render_id, ReportRender.claimed_by == run_id).values(
+                        status=RenderStatus.READY, edition_id=edition.id, finished_at=utcnow(),
+                        seconds=round(time.monotonic() - began, 1), last_error=None,
+                        claimed_until=None, claimed_by=None))
+            return f"editie {row.label}: gepubliceerd in {time.monotonic() - began:.1f} s"
+        except IntegrityError:  # published by someone else in the meantime
+            from tracker.report.services import EditionExists
+
+            error = EditionExists(row.label)
+    reason = _refusal(error)
+    if reason is None:
+        log.error("editie %s niet gepubliceerd", row.label, exc_info=error)
+    failed = reason is not None or row.attempts >= MAX_ATTEMPTS
+    _finish(render_id, run_id,
+            last_error=reason or "Een technische fout; de beheerder vindt de oorzaak in het log.",
+            status=RenderStatus.FAILED if failed else RenderStatus.QUEUED,
+            finished_at=utcnow() if failed else None,
+            next_attempt_at=utcnow() + timedelta(minutes=row.attempts))
+    return f"editie {row.label}: mislukt ({reason or type(error).__name__})"
 
 
 def _store_under(key: str, row, render_id: int, run_id: str, content: bytes,

@@ -23,6 +23,7 @@ from tracker.clock import local_today
 from tracker.db import utcnow
 from tracker.errors import render_error
 from tracker.extensions import db
+from tracker.formatting import duration
 from tracker.forms import Refusal, form_errors
 from tracker.htmx import is_htmx, redirect_client, render_page_or_fragment
 from tracker.report import renders
@@ -36,6 +37,7 @@ from tracker.report.services import (
     EditionSuperseded,
     PeildatumError,
     build_edition_report,
+    confirmed_plan,
     edition_html,
     edition_rows,
     parse_peildatum,
@@ -164,6 +166,7 @@ def editions():
     """Published editions, newest first; a correction marked current above what it replaces."""
     return render_page_or_fragment("report/editions.html", "report/editions.html",
                                    editions=edition_rows(), today=local_today(), error=None,
+                                   pending=renders.pending_publications(),
                                    correction_rule=CORRECTION_RULE)
 
 
@@ -245,8 +248,20 @@ def _refused_publish(refusal: Refusal):
 @requires("report.publish")
 @form_errors(_refused_publish)
 def publish():
-    """Publish the edition confirmed on the preview page (beheerder); ~3 s of rendering."""
+    """Publish the edition confirmed on the preview page (beheerder); ~3 s of rendering for
+    the demo. A big network's edition is published by the ``report-renders`` job: this
+    only asks for it (the list of editions shows it as being published)."""
     form = PublishForm().parse()
+    if renders.in_background():
+        plan = confirmed_plan(form.peildatum.data, form.vervangt.data, form.versie.data)
+        renders.request_publication(plan, current_user, utcnow())
+        db.session.commit()
+        expected = renders.expected_seconds(renders.EDITION)
+        flash(f"Editie ‘{plan.label}’ wordt gepubliceerd. De rapportage is groot: de bestanden "
+              "worden op de achtergrond gemaakt" + (f" (ongeveer {duration(expected)})"
+                                                    if expected else "")
+              + "; de editie staat in de lijst zodra ze klaar is.", "ok")
+        return _to_editions()
     edition = publish_edition(form.peildatum.data, current_user,
                               timezone=current_app.config["TRACKER_TIMEZONE"],
                               supersedes_id=form.vervangt.data,

@@ -128,24 +128,42 @@ def publish_edition(peildatum: date, actor, *, timezone: str, supersedes_id: int
     ``confirmed_label``: the label the publisher saw on the preview; publishing happens
     only when it is still the label of this edition (else a ``ValidationError``).
     """
-    from tracker.report.export_docx import render_report_docx
-    from tracker.report.export_pdf import render_report_pdf
+    plan = confirmed_plan(peildatum, supersedes_id, confirmed_label)
+    report = build_edition_report(plan, timezone=timezone)
+    return store_edition(plan, report, edition_files(report), actor)
 
+
+def confirmed_plan(peildatum: date, supersedes_id: int | None,
+                   confirmed_label: str | None) -> EditionPlan:
+    """The plan of the edition to publish, when it still has the label the publisher
+    confirmed (else a ``ValidationError``; ``EditionExists``/``EditionSuperseded`` from
+    :func:`plan_edition`)."""
     plan = plan_edition(peildatum, supersedes_id)
     if confirmed_label != plan.label:
         raise ValidationError(
             "versie", f"Bevestig de publicatie van ‘{plan.label}’ op de voorbeeldpagina: "
             "er is niets gepubliceerd.")
-    report = build_edition_report(plan, timezone=timezone)
+    return plan
+
+
+def edition_files(report: Report) -> dict[str, Any]:
+    """The stored forms of an edition: ``{"html": str, "pdf": bytes, "docx": bytes}``
+    (slow for a big network: the PDF's layout grows with the number of actions)."""
+    from tracker.report.export_docx import render_report_docx
+    from tracker.report.export_pdf import render_report_pdf
+
+    return {"html": edition_html(report), "pdf": render_report_pdf(report),
+            "docx": render_report_docx(report)}
+
+
+def store_edition(plan: EditionPlan, report: Report, files: dict[str, Any], actor) -> ReportEdition:
+    """Store the edition of ``plan`` with its ``files`` and journal it (the caller commits)."""
     edition = ReportEdition(
         version_label=plan.label, peildatum=plan.peildatum, supersedes_id=plan.supersedes_id,
         as_of=not plan.corrected,
         published_by_id=getattr(actor, "id", None),
         published_by_name=getattr(actor, "name", "") or "",
-        snapshot=report.snapshot,
-        html=edition_html(report),
-        pdf=render_report_pdf(report),
-        docx=render_report_docx(report),
+        snapshot=report.snapshot, **files,
     )
     db.session.add(edition)
     db.session.flush()
