@@ -39,12 +39,8 @@ def export_command(peildatum: str, fmt: str, output: Path):
             from tracker.report.export_html import render_report_html
 
             output.write_text(render_report_html(report, standalone=True), encoding="utf-8")
-        elif fmt == "pdf":
-            from tracker.report.export_pdf import render_report_pdf
-
-            output.write_bytes(render_report_pdf(report))
         else:
-            from tracker.report.export_docx import render_report_docx
+            from tracker.report.renders import render_file_of
 
-            output.write_bytes(render_report_docx(report))
+            output.write_bytes(render_file_of(report, fmt))
     click.echo(f"{report.title_line} ({fmt}) geschreven naar {output}")
