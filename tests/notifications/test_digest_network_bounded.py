@@ -18,10 +18,14 @@ from tracker.auth.models import User
 from tracker.enums import ActionStatus, Role, TeamRole
 from tracker.extensions import db
 from tracker.jobs import run_job
+from tracker.jobs.digests import load_network
 from tracker.notifications.digest import (
     NETWORK_OVERDUE_TEAMS,
     OverdueGroup,
+    Recipient,
     TeamInfo,
+    build_digest,
+    rank_overdue,
     summarise_overdue,
 )
 from tracker.notifications.models import OutboxMessage
@@ -124,6 +128,16 @@ def test_many_teams_are_counted_not_named_with_a_link_to_the_status_page(demo, c
     for path in ("/status", f"/teams/{teams[1].slug}?due=te-laat"):
         assert client.get(path).status_code == 200, path
 
+    # Built with the lines and ranking shared among digests, or alone: the same digest.
+    network = load_network(MONDAY, 8)
+    shared: dict = {}
+    for portfolio in (frozenset(), frozenset({teams[0].id}), frozenset({teams[11].id})):
+        recipient = Recipient(welten.id, welten.name, "weekly", portfolio)
+        together = build_digest(recipient, network, MONDAY, shared=shared)
+        assert together == build_digest(recipient, network, MONDAY)
+        assert together.network.overdue_summary.more_teams == 30 - len(portfolio) \
+            - NETWORK_OVERDUE_TEAMS
+
 
 def _groups(n: int) -> list[OverdueGroup]:
     return [OverdueGroup(TeamInfo(i, f"t{i}", f"Team {i}", f"Team {i:02d}"), (), more=i % 4 + 1)
@@ -131,8 +145,10 @@ def _groups(n: int) -> list[OverdueGroup]:
 
 
 def test_up_to_the_limit_every_team_is_named_one_more_is_counted():
-    assert summarise_overdue(_groups(NETWORK_OVERDUE_TEAMS), NETWORK_OVERDUE_TEAMS) is None
-    summary = summarise_overdue(_groups(NETWORK_OVERDUE_TEAMS + 1), NETWORK_OVERDUE_TEAMS)
+    assert summarise_overdue(rank_overdue(_groups(NETWORK_OVERDUE_TEAMS)),
+                             NETWORK_OVERDUE_TEAMS) is None
+    summary = summarise_overdue(rank_overdue(_groups(NETWORK_OVERDUE_TEAMS + 1)),
+                                NETWORK_OVERDUE_TEAMS)
     assert summary is not None
     assert [c.count for c in summary.teams] == sorted((c.count for c in summary.teams),
                                                       reverse=True)

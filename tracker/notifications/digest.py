@@ -187,16 +187,21 @@ class OverdueSummary:
     more_actions: int
 
 
-def summarise_overdue(groups: list[OverdueGroup], limit: int) -> OverdueSummary | None:
-    """None while ``groups`` (one per team) are at most ``limit``: each action is named.
-    Otherwise the ``limit`` teams with the most overdue actions (ties by short name, then
-    id) with their counts, and the number of the other teams and of their actions."""
-    if len(groups) <= limit:
+def rank_overdue(groups: list[OverdueGroup]) -> list[TeamCount]:
+    """Each team of ``groups`` with its overdue actions, most first (ties by short name,
+    then id): the order in which :func:`summarise_overdue` counts them."""
+    counts = [TeamCount(g.team, g.total) for g in groups]
+    return sorted(counts, key=lambda c: (-c.count, c.team.short_name, c.team.id))
+
+
+def summarise_overdue(ranking: list[TeamCount], limit: int) -> OverdueSummary | None:
+    """None while ``ranking`` (one per team with overdue actions, as :func:`rank_overdue`
+    orders them) holds at most ``limit`` teams: each action is named. Otherwise its first
+    ``limit`` teams, and the number of the other teams and of their overdue actions."""
+    if len(ranking) <= limit:
         return None
-    ranked = sorted(groups, key=lambda g: (-g.total, g.team.short_name, g.team.id))
-    rest = ranked[limit:]
-    return OverdueSummary(tuple(TeamCount(g.team, g.total) for g in ranked[:limit]),
-                          len(rest), sum(g.total for g in rest))
+    rest = ranking[limit:]
+    return OverdueSummary(tuple(ranking[:limit]), len(rest), sum(c.count for c in rest))
 
 
 @dataclass(frozen=True)
@@ -240,6 +245,8 @@ class Section:
     groups: list[OverdueGroup] | None = field(default=None, compare=False, repr=False)
     #: The overdue actions counted per team instead of named (too many teams have them).
     overdue_summary: OverdueSummary | None = None
+    #: ``overdue_ranking`` once computed.
+    ranking: list[TeamCount] | None = field(default=None, compare=False, repr=False)
 
     @property
     def overdue_groups(self) -> list[OverdueGroup]:
@@ -257,6 +264,14 @@ class Section:
             groups.append(self._group(lines))
         self.groups = groups
         return groups
+
+    @property
+    def overdue_ranking(self) -> list[TeamCount]:
+        """:func:`rank_overdue` of :attr:`overdue_groups`, computed once: digests built from
+        one network rank its teams once and share the :class:`TeamCount` lines."""
+        if self.ranking is None:
+            self.ranking = rank_overdue(self.overdue_groups)
+        return self.ranking
 
     def _group(self, lines: list[ActionLine]) -> OverdueGroup:
         team = lines[0].team
@@ -377,9 +392,10 @@ def _filtered(base: Section, title: str, team: TeamInfo | None,
     ``overdue_teams``: when more teams than this have overdue actions, they are counted
     (:func:`summarise_overdue`), not named; None: always named."""
     groups = [g for g in base.overdue_groups if mine(g.team.id)]
-    summary = (summarise_overdue(groups, overdue_teams) if overdue_teams is not None
-               else None)
-    if summary is not None:
+    summary = None
+    if overdue_teams is not None and len(groups) > overdue_teams:
+        summary = summarise_overdue([c for c in base.overdue_ranking if mine(c.team.id)],
+                                    overdue_teams)
         groups = []
     section = Section(
         title=title, team=team, horizon_days=base.horizon_days,
