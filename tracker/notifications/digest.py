@@ -32,6 +32,13 @@ WEEKLY = "weekly"
 DAILY = "daily"
 #: Kinds of milestone that stay in the digest until met, however far away.
 HARD_DEADLINE_KINDS = ("deadline", "wet")
+#: "Het netwerk" names the overdue actions (each team's most late, ``OVERDUE_NAMED``) of at
+#: most this many teams. When more teams have them it names none: it gives one count line
+#: to each of this many teams with the most, then the rest in one line and a link to the
+#: network status page. A mail is read, not searched: at 100 times the demo (707 teams)
+#: the full list made the section about 5,700 lines. A dozen teams' lines still fit a
+#: reading (the demo network has at most 7 teams with overdue actions: it lists them all).
+NETWORK_OVERDUE_TEAMS = 12
 
 
 @dataclass(frozen=True)
@@ -154,6 +161,48 @@ class OverdueGroup:
     #: Overdue actions of the team not named (the mail says "en nog ..." and links the team).
     more: int = 0
 
+    @property
+    def total(self) -> int:
+        """The team's overdue actions: those named and those counted."""
+        return len(self.lines) + self.more
+
+
+@dataclass(frozen=True)
+class TeamCount:
+    """One team and its number of overdue actions."""
+
+    team: TeamInfo
+    count: int
+
+
+@dataclass(frozen=True)
+class OverdueSummary:
+    """A section's overdue actions counted per team, when too many teams have them to name
+    each action (:data:`NETWORK_OVERDUE_TEAMS`)."""
+
+    #: The teams with the most overdue actions (most first, then by short name).
+    teams: tuple[TeamCount, ...]
+    #: The other teams with overdue actions, and their overdue actions together.
+    more_teams: int
+    more_actions: int
+
+
+def rank_overdue(groups: list[OverdueGroup]) -> list[TeamCount]:
+    """Each team of ``groups`` with its overdue actions, most first (ties by short name,
+    then id): the order in which :func:`summarise_overdue` counts them."""
+    counts = [TeamCount(g.team, g.total) for g in groups]
+    return sorted(counts, key=lambda c: (-c.count, c.team.short_name, c.team.id))
+
+
+def summarise_overdue(ranking: list[TeamCount], limit: int) -> OverdueSummary | None:
+    """None while ``ranking`` (one per team with overdue actions, as :func:`rank_overdue`
+    orders them) holds at most ``limit`` teams: each action is named. Otherwise its first
+    ``limit`` teams, and the number of the other teams and of their overdue actions."""
+    if len(ranking) <= limit:
+        return None
+    rest = ranking[limit:]
+    return OverdueSummary(tuple(ranking[:limit]), len(rest), sum(c.count for c in rest))
+
 
 @dataclass(frozen=True)
 class EventLine:
@@ -182,7 +231,8 @@ class Section:
     missed: list[MilestoneLine] = field(default_factory=list)
     soon: list[MilestoneLine] = field(default_factory=list)
     later: list[MilestoneLine] = field(default_factory=list)
-    #: Most overdue first within each team; every line names its owner and team.
+    #: Most overdue first within each team; every line names its owner and team. Empty
+    #: when ``overdue_summary`` counts them instead.
     overdue: list[ActionLine] = field(default_factory=list)
     completed: list[ActionLine] = field(default_factory=list)
     events: list[EventLine] = field(default_factory=list)
@@ -193,6 +243,10 @@ class Section:
     overdue_more: dict[int, int] = field(default_factory=dict)
     #: ``overdue_groups`` once computed (or given by :func:`_filtered`).
     groups: list[OverdueGroup] | None = field(default=None, compare=False, repr=False)
+    #: The overdue actions counted per team instead of named (too many teams have them).
+    overdue_summary: OverdueSummary | None = None
+    #: ``overdue_ranking`` once computed.
+    ranking: list[TeamCount] | None = field(default=None, compare=False, repr=False)
 
     @property
     def overdue_groups(self) -> list[OverdueGroup]:
@@ -211,6 +265,14 @@ class Section:
         self.groups = groups
         return groups
 
+    @property
+    def overdue_ranking(self) -> list[TeamCount]:
+        """:func:`rank_overdue` of :attr:`overdue_groups`, computed once: digests built from
+        one network rank its teams once and share the :class:`TeamCount` lines."""
+        if self.ranking is None:
+            self.ranking = rank_overdue(self.overdue_groups)
+        return self.ranking
+
     def _group(self, lines: list[ActionLine]) -> OverdueGroup:
         team = lines[0].team
         return OverdueGroup(team, tuple(lines), self.overdue_more.get(team.id, 0))
@@ -223,8 +285,8 @@ class Section:
     @property
     def has_news(self) -> bool:
         # A hard deadline beyond the horizon is known, but not news on its own.
-        return bool(self.missed or self.soon or self.overdue or self.completed or self.events
-                    or self.pilots
+        return bool(self.missed or self.soon or self.overdue or self.overdue_summary
+                    or self.completed or self.events or self.pilots
                     or any(line.days_left <= self.horizon_days for line in self.later))
 
     @property
@@ -324,9 +386,17 @@ def _base(network: Network, today: date, since: datetime, now: datetime,
 
 def _filtered(base: Section, title: str, team: TeamInfo | None,
               mine: Callable[[int | None], bool], network: Network, recipient: Recipient,
-              now: datetime, horizon: int) -> Section:
-    """The lines of ``base`` of the teams that are ``mine``, and the recipient's events."""
+              now: datetime, horizon: int, overdue_teams: int | None = None) -> Section:
+    """The lines of ``base`` of the teams that are ``mine``, and the recipient's events.
+
+    ``overdue_teams``: when more teams than this have overdue actions, they are counted
+    (:func:`summarise_overdue`), not named; None: always named."""
     groups = [g for g in base.overdue_groups if mine(g.team.id)]
+    summary = None
+    if overdue_teams is not None and len(groups) > overdue_teams:
+        summary = summarise_overdue([c for c in base.overdue_ranking if mine(c.team.id)],
+                                    overdue_teams)
+        groups = []
     section = Section(
         title=title, team=team, horizon_days=base.horizon_days,
         missed=[line for line in base.missed if mine(line.milestone.team_id)],
@@ -335,8 +405,8 @@ def _filtered(base: Section, title: str, team: TeamInfo | None,
         overdue=[line for g in groups for line in g.lines],
         completed=[line for line in base.completed if mine(line.action.team_id)],
         pilots=[line for line in base.pilots if mine(line.pilot.team_id)],
-        overdue_more={t: n for t, n in base.overdue_more.items() if mine(t)},
-        groups=groups)
+        overdue_more={g.team.id: g.more for g in groups if g.more},
+        groups=groups, overdue_summary=summary)
     for e in sorted(network.events, key=lambda e: e.starts_at or now):
         if not mine(e.team_id) or e.starts_at is None or e.is_cancelled:
             continue
@@ -372,7 +442,7 @@ def build_digest(recipient: Recipient, network: Network, now: datetime, *,
                                    network, recipient, now, horizon_weeks))
     # The network without the portfolio: what the recipient chairs is said once, above.
     whole = _filtered(base, "Het netwerk", None, lambda t: t not in own, network, recipient,
-                      now, horizon_weeks)
+                      now, horizon_weeks, overdue_teams=NETWORK_OVERDUE_TEAMS)
     period = period_key(recipient.frequency, now, timezone)
     if recipient.frequency == WEEKLY:
         week = today.isocalendar()[1]

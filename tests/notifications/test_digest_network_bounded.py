@@ -1,0 +1,176 @@
+""""Het netwerk" in the digest stays readable however many teams have overdue actions: up
+to NETWORK_OVERDUE_TEAMS teams each action is named; beyond, the teams with the most get one
+count line each, the rest one line with a link to the network status page."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+
+from tests.factories import add_member, create_team
+from tracker.actions.models import Action
+from tracker.actions.rules import is_overdue
+from tracker.actions.services import ActionInput, create_action
+from tracker.auth.models import User
+from tracker.enums import ActionStatus, Role, TeamRole
+from tracker.extensions import db
+from tracker.jobs import run_job
+from tracker.jobs.digests import load_network
+from tracker.notifications.digest import (
+    NETWORK_OVERDUE_TEAMS,
+    OverdueGroup,
+    Recipient,
+    TeamInfo,
+    build_digest,
+    rank_overdue,
+    summarise_overdue,
+)
+from tracker.notifications.models import OutboxMessage
+from tracker.status.rollup import OVERDUE_NAMED
+
+MONDAY = datetime.fromisoformat("2018-02-05T07:30:00+01:00")
+#: Overdue actions of the 30 teams made below: 1 to 13 each (more than OVERDUE_NAMED for
+#: some), with ties, so the order by count and then name is tested at the cut.
+COUNTS = [(i * 7) % 13 + 1 for i in range(30)]
+
+
+def _action(team, actor, title: str, due: date | None, status=ActionStatus.OPEN) -> None:
+    create_action(team, ActionInput(title=title, description="", owner_id=None, due_date=due,
+                                    status=status, milestone_id=None, district_id=None),
+                  actor=actor, now=MONDAY - timedelta(days=60))
+
+
+def _network_of_thirty(chair: User):
+    """30 teams with COUNTS overdue actions each, and some that are not overdue (due on the
+    day, no date); ``chair`` chairs the first of them. Made by the actions' service."""
+    actor = db.session.scalar(select(User).where(User.role == Role.BEHEERDER))
+    teams = []
+    for i, n in enumerate(COUNTS):
+        team = create_team(short_name=f"Netwerk {i:02d}", slug=f"netwerk-{i:02d}")
+        for j in range(n):
+            _action(team, actor, f"Laat {i:02d}-{j:02d}", MONDAY.date() - timedelta(days=1 + j))
+        _action(team, actor, f"Vandaag {i:02d}", MONDAY.date(), ActionStatus.BEZIG)
+        if i % 3 == 0:
+            _action(team, actor, f"Zonder datum {i:02d}", None)
+        teams.append(team)
+    add_member(teams[0], chair, TeamRole.VOORZITTER)
+    db.session.commit()
+    return teams
+
+
+def _overdue_by_rule() -> Counter:
+    """Overdue actions per team short name, by the Python rule over every action."""
+    counts: Counter = Counter()
+    for action in db.session.scalars(select(Action)):
+        if is_overdue(action.status, action.due_date, MONDAY.date()):
+            counts[action.team.short_name] += 1
+    return counts
+
+
+def _digest(user: User) -> OutboxMessage:
+    return db.session.scalar(select(OutboxMessage).where(
+        OutboxMessage.kind == "digest", OutboxMessage.user_id == user.id))
+
+
+def _overdue_block(text: str) -> list[str]:
+    """The lines of "Acties over de datum" in the text's network section."""
+    network = text.split("== Het netwerk ==")[1]
+    block = network.split("Acties over de datum:\n")[1]
+    return block.split("\n\n")[0].rstrip("\n").splitlines()
+
+
+def test_many_teams_are_counted_not_named_with_a_link_to_the_status_page(demo, client, login):
+    welten = db.session.scalar(select(User).where(User.email == "welten@example.org"))
+    other = db.session.scalar(select(User).where(User.role == Role.BESTUURDER,
+                                                 User.id != welten.id).order_by(User.id))
+    teams = _network_of_thirty(welten)
+    run_job("digests", MONDAY)
+    by_rule = _overdue_by_rule()
+    assert len(by_rule) == 30
+
+    for user, portfolio in ((other, set()), (welten, {teams[0].short_name})):
+        message = _digest(user)
+        expected = sorted(((name, n) for name, n in by_rule.items() if name not in portfolio),
+                          key=lambda item: (-item[1], item[0]))
+        top, rest = expected[:NETWORK_OVERDUE_TEAMS], expected[NETWORK_OVERDUE_TEAMS:]
+        lines = _overdue_block(message.body_text)
+        # One count line and one link per team, then the rest and the status page: bounded.
+        assert len(lines) == 2 * NETWORK_OVERDUE_TEAMS + 2, lines
+        slugs = {t.short_name: t.slug for t in teams}
+        for (name, n), line, link in zip(top, lines[0::2], lines[1::2], strict=False):
+            assert line == f"- {name}: {n} {'actie' if n == 1 else 'acties'} over de datum"
+            assert link.endswith(f"/teams/{slugs[name]}?due=te-laat#blok-acties")
+        # 13 (the most) for i = 11 and 24; the tie goes by name.
+        assert top[:2] == [("Netwerk 11", 13), ("Netwerk 24", 13)]
+        assert lines[-2] == (f"- en nog {len(rest)} teams met {sum(n for _, n in rest)} acties "
+                             "over de datum; alle teams op de netwerkstatus:")
+        assert lines[-1].endswith("/status")
+        network_text = message.body_text.split("== Het netwerk ==")[1]
+        assert "- Laat " not in network_text  # no action named there
+
+        html = message.body_html.split("Het netwerk</h2>")[1]
+        overdue_html = html.split("Acties over de datum</h3>")[1].split("</ul>")[0]
+        items = re.findall(r"<li>(.*?)</li>", overdue_html, re.S)
+        assert len(items) == NETWORK_OVERDUE_TEAMS + 1
+        assert f">{top[0][0]}</a>: {top[0][1]} acties over de datum" in items[0]
+        assert re.search(r'href="http://localhost/status"', items[-1])
+        assert f"en nog {len(rest)} teams met {sum(n for _, n in rest)} acties" in items[-1]
+        assert "Laat " not in html
+
+    # Welten's own team: named in the portfolio, its most late first, the rest counted.
+    text = _digest(welten).body_text
+    portfolio = text.split(f"== Uw portefeuille: {teams[0].short_name} ==")[1]
+    assert portfolio.count("- Laat 00-") == min(COUNTS[0], OVERDUE_NAMED)
+    login(welten)
+    for path in ("/status", f"/teams/{teams[1].slug}?due=te-laat"):
+        assert client.get(path).status_code == 200, path
+
+    # Built with the lines and ranking shared among digests, or alone: the same digest.
+    network = load_network(MONDAY, 8)
+    shared: dict = {}
+    for portfolio in (frozenset(), frozenset({teams[0].id}), frozenset({teams[11].id})):
+        recipient = Recipient(welten.id, welten.name, "weekly", portfolio)
+        together = build_digest(recipient, network, MONDAY, shared=shared)
+        assert together == build_digest(recipient, network, MONDAY)
+        assert together.network.overdue_summary.more_teams == 30 - len(portfolio) \
+            - NETWORK_OVERDUE_TEAMS
+
+
+def _groups(n: int) -> list[OverdueGroup]:
+    return [OverdueGroup(TeamInfo(i, f"t{i}", f"Team {i}", f"Team {i:02d}"), (), more=i % 4 + 1)
+            for i in range(n)]
+
+
+def test_up_to_the_limit_every_team_is_named_one_more_is_counted():
+    assert summarise_overdue(rank_overdue(_groups(NETWORK_OVERDUE_TEAMS)),
+                             NETWORK_OVERDUE_TEAMS) is None
+    summary = summarise_overdue(rank_overdue(_groups(NETWORK_OVERDUE_TEAMS + 1)),
+                                NETWORK_OVERDUE_TEAMS)
+    assert summary is not None
+    assert [c.count for c in summary.teams] == sorted((c.count for c in summary.teams),
+                                                      reverse=True)
+    assert summary.more_teams == 1
+    # Totals 1-4; ties by short name: of the four teams with 1, the last by name is left out.
+    assert summary.teams[0].team.short_name == "Team 03"
+    assert summary.teams[-1].team.short_name == "Team 08"
+    assert summary.more_actions == 1
+
+
+def test_the_demo_network_names_every_overdue_action(demo):
+    """The demo has at most 7 teams with overdue actions: its digests name them all."""
+    at = datetime.fromisoformat("2021-03-01T07:30:00+01:00")
+    run_job("digests", at)
+    rows = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "digest")).all()
+    assert rows
+    overdue: Counter = Counter()
+    for action in db.session.scalars(select(Action)):
+        if is_overdue(action.status, action.due_date, at.date()):
+            overdue[action.team_id] += 1
+    assert 1 < len(overdue) <= NETWORK_OVERDUE_TEAMS
+    for message in rows:
+        lines = _overdue_block(message.body_text)
+        assert "netwerkstatus" not in message.body_text
+        assert any(line.endswith("over de datum)") for line in lines)
