@@ -9,17 +9,19 @@ checked against the provider's published keys.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pyotp
 import pytest
+import time_machine
 from sqlalchemy import func, select
 
 from config import oidc_providers_from_env
 from tests.conftest import csrf_token_for
 from tests.factories import create_user
 from tests.oidc_provider import OidcProvider, callback_path, past, unused_port_url
-from tracker.auth.models import OidcIdentity, User
+from tracker.auth.models import OidcIdentity, ThrottleFailure, User
 from tracker.crypto import encrypt
 from tracker.db import utcnow
 from tracker.enums import Role
@@ -303,6 +305,53 @@ def test_provider_down_at_the_token_endpoint(client, provider, configure, anne, 
     provider.stop()
     refused_with(client, client.get(callback_path(back)), "de inlogdienst is niet bereikbaar")
     assert security_log("login.oidc_refused")[-1]["detail"]["reason"] == "unreachable"
+
+
+# --- Throttling ----------------------------------------------------------------------------
+
+
+def test_refused_work_account_logins_are_throttled_as_failed_passwords(
+        app, client, provider, configure, anne, security_log):
+    configure(provider.url)
+    provider.set_user("sub-x", email="onbekend@example.org", email_verified=True)
+    provider.set_user("sub-anne", email=anne.email, email_verified=True)
+    moment = utcnow()
+    with time_machine.travel(moment, tick=False):
+        # Anne's browser has a correct login under way when another browser at the same
+        # address is refused five times (no account for its address).
+        held = provider.authorize(start_login(client).headers["Location"], "sub-anne")
+        same_address = app.test_client()
+        for _ in range(5):
+            refused_with(same_address, log_in(same_address, provider, "sub-x"),
+                         "Er is geen account voor het e-mailadres")
+        asked, exchanged = provider.last_authorize_query, provider.tokens_issued
+        # The sixth try at this address: the password login's 429, the provider not asked.
+        throttled = start_login(same_address)
+        assert (throttled.status_code, throttled.headers["Retry-After"]) == (429, "60")
+        assert "Te veel mislukte pogingen. Probeer het over 1 minuut opnieuw." in \
+            throttled.get_data(as_text=True)
+        assert provider.last_authorize_query == asked
+        # A callback from this address is not checked either, not even a correct one.
+        assert client.get(callback_path(held)).status_code == 429
+        assert provider.tokens_issued == exchanged
+        assert client.get("/start").status_code == 302
+        event = security_log("login.oidc_throttled")[-1]
+        assert event["result"] == "throttled" and event["detail"]["retry_after"] == 60
+        # Another address is not slowed down.
+        elsewhere = app.test_client()
+        elsewhere.environ_base["REMOTE_ADDR"] = "198.51.100.20"
+        assert start_login(elsewhere).status_code == 302
+    with time_machine.travel(moment + timedelta(seconds=60), tick=False):
+        assert log_in(client, provider, "sub-anne").headers["Location"] == "/start"
+    # The checked login forgot this address's refusals.
+    assert db.session.scalar(select(func.count()).select_from(ThrottleFailure)) == 0
+
+
+def test_an_unreachable_provider_costs_no_attempts(client, configure):
+    configure(unused_port_url())
+    for _ in range(8):
+        refused_with(client, start_login(client), "de inlogdienst is niet bereikbaar")
+    assert db.session.scalar(select(func.count()).select_from(ThrottleFailure)) == 0
 
 
 # --- The second factor ----------------------------------------------------------------------

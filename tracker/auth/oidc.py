@@ -15,9 +15,14 @@ provider says it is verified; created (role lezer) only when the provider is con
 to create accounts. Deactivated accounts are refused.
 
 Every refusal raises :class:`OidcRefusal` with a Dutch message for the login page and a
-short reason for the security log. Nothing secret is logged: no code, token, state or
-nonce; the subject is an identifier, not a secret, and is logged on refusal so that an
-officer can find the person at the provider.
+short reason for the security log. Refusals are throttled as failed password logins are
+(:mod:`tracker.auth.throttle`, kind ``login``: the same policy, and the same count of
+failures per client address across both ways of logging in), per (provider, client
+address): :func:`login_allowed`, :func:`count_refusal`, :func:`clear_refusals`.
+
+Nothing secret is logged: no code, token, state or nonce; the subject is an identifier,
+not a secret, and is logged on refusal so that an officer can find the person at the
+provider.
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ from joserfc.errors import JoseError
 from sqlalchemy import func, select, update
 
 from tracker.audit.services import record
+from tracker.auth import throttle
 from tracker.auth.models import OidcIdentity, User
 from tracker.enums import Role
 from tracker.extensions import db
@@ -353,6 +359,46 @@ def _note_login(user: User, identity: OidcIdentity, now: datetime) -> None:
     identity.last_login_at = now
     record("user.login", actor=user, obj=user, summary="Ingelogd met werkaccount")
     db.session.flush()
+
+
+# --- Throttling refused logins --------------------------------------------------------------
+
+#: The throttle kind: a refused work-account login is a failed login.
+THROTTLE_KIND = "login"
+#: Refusals that are not the person's doing (the provider is down): they cost nothing.
+UNCOUNTED_REFUSALS = frozenset({"unreachable"})
+
+
+def _throttle_account(provider: Provider) -> str:
+    """The throttle's account key: the provider (no address is typed; before the
+    provider's answer is checked nobody is known). Never an e-mail address: no ``@``."""
+    return f"oidc:{provider.name}"
+
+
+def login_allowed(provider: Provider, client: str | None,
+                  now: datetime) -> throttle.Decision:
+    """May ``client`` start or finish a login at ``provider`` now? The password login's
+    rules (:func:`tracker.auth.throttle.check`): ``(allowed, retry_after)`` in seconds."""
+    return throttle.check(THROTTLE_KIND, _throttle_account(provider), client, now)
+
+
+def count_refusal(provider: Provider, refusal: OidcRefusal, client: str | None,
+                  now: datetime) -> None:
+    """Count ``refusal`` as a failed login of ``client`` (not :data:`UNCOUNTED_REFUSALS`).
+    Flushes; the caller commits."""
+    if refusal.reason not in UNCOUNTED_REFUSALS:
+        throttle.record_failure(THROTTLE_KIND, _throttle_account(provider), client, now)
+
+
+def clear_refusals(provider: Provider, client: str | None) -> None:
+    """After a checked login: forget this client's refusals at ``provider``. Flushes."""
+    throttle.clear(THROTTLE_KIND, _throttle_account(provider), client)
+
+
+def forget_flow(provider: Provider) -> None:
+    """Drop a login under way at ``provider`` from the session (its flow and state)."""
+    session.pop(FLOW_KEY, None)
+    _drop_authlib_state(provider)
 
 
 def log_refusal(provider: Provider | None, refusal: OidcRefusal) -> None:

@@ -46,6 +46,8 @@ from tracker.security_log import client_address, security_event
 bp = Blueprint("auth", __name__)
 
 INVALID_LOGIN = "Onbekende combinatie van e-mailadres en wachtwoord."
+#: Throttled (password or work account): ``{wait}`` is :func:`wait_text`'s.
+TOO_MANY_FAILURES = "Te veel mislukte pogingen. Probeer het over {wait} opnieuw."
 
 
 @bp.route("/inloggen", methods=["GET", "POST"])
@@ -72,21 +74,30 @@ def login():
             start_session(result.user, utcnow())
             return _after_login(result.user, safe_next_url(form.next.data, home))
         if result.reason == "throttled":
-            status, headers = 429, {"Retry-After": str(result.retry_after)}
-            form.form_errors.append(
-                "Te veel mislukte pogingen. Probeer het over "
-                f"{wait_text(result.retry_after)} opnieuw."
-            )
-        else:
-            status = 401
-            form.form_errors.append(INVALID_LOGIN)
+            return throttled_login_page(form, result.retry_after)
+        status = 401
+        form.form_errors.append(INVALID_LOGIN)
     elif request.method == "POST":
         status = 422
+    return login_page(form, status, headers)
+
+
+def login_page(form: LoginForm, status: int = 200, headers: dict | None = None):
+    """The login page (``form``'s values and messages) as ``(body, status, headers)``; with
+    work-account providers its CSP lets the buttons' forms go to them."""
+    headers = dict(headers or {})
     providers = oidc_providers()
     if providers:
         headers["Content-Security-Policy"] = policy_with_form_action(form_action_origins())
     return (render_template("auth/login.html", form=form, oidc_providers=providers),
             status, headers)
+
+
+def throttled_login_page(form: LoginForm, retry_after: int):
+    """429 with ``Retry-After`` (seconds) and the Dutch message: the one answer to a
+    throttled login, by password or by work account."""
+    form.form_errors.append(TOO_MANY_FAILURES.format(wait=wait_text(retry_after)))
+    return login_page(form, 429, {"Retry-After": str(retry_after)})
 
 
 EXPIRED = "Uw inlogpoging is verlopen of niet meer geldig. Log opnieuw in."
