@@ -8,18 +8,23 @@ checked against the provider's published keys.
 
 from __future__ import annotations
 
+import html
+import json
 import logging
+import re
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
+import flask
 import pyotp
 import pytest
+import requests
 import time_machine
 from sqlalchemy import func, select
 
 from config import oidc_providers_from_env
-from tests.conftest import csrf_token_for
-from tests.factories import create_user
+from tests.conftest import csrf_token_for, login_via_form
+from tests.factories import PASSWORD, create_user
 from tests.oidc_provider import OidcProvider, callback_path, past, unused_port_url
 from tracker.auth.models import OidcIdentity, ThrottleFailure, User
 from tracker.crypto import encrypt
@@ -419,7 +424,79 @@ def test_logout_ends_the_local_session(client, provider, configure, anne):
     provider.set_user("sub-anne", email=anne.email, email_verified=True)
     log_in(client, provider, "sub-anne")
     assert client.get("/start").status_code == 200
+    assert client.post("/uitloggen").status_code == 400  # the CSRF token is required
+    assert client.get("/start").status_code == 200
     assert client.post("/uitloggen", data={"csrf_token": csrf_token_for(client)}).status_code == 303
+    assert client.get("/start").status_code == 302
+
+
+LOGIN_PAGE = "http://localhost/inloggen"
+
+
+def end_session_at_provider(provider: OidcProvider, location: str) -> str:
+    """Follow the tracker's logout redirect at the provider as a browser would (its page,
+    then its button); return where the provider sends the browser back to."""
+    parts = urlsplit(location)
+    assert f"{parts.scheme}://{parts.netloc}{parts.path}" == provider.url + "/oauth2/end_session"
+    page = requests.get(location, timeout=5)
+    assert page.status_code == 200
+    back_to = re.search(r'name="redirect_uri" value="([^"]*)"', page.text).group(1)
+    answer = requests.post(provider.url + "/oauth2/end_session/confirm",
+                           data={"redirect_uri": html.unescape(back_to)},
+                           allow_redirects=False, timeout=5)
+    assert answer.status_code == 302
+    return answer.headers["Location"]
+
+
+def test_logout_also_ends_the_session_at_the_provider(client, provider, configure, anne):
+    configure(provider.url)
+    provider.set_user("sub-anne", email=anne.email, email_verified=True)
+    log_in(client, provider, "sub-anne")
+    # The logout button's POST is answered with a redirect to the provider: the pages of
+    # this session let forms go there (browsers check a form's redirects).
+    policy = client.get("/start").headers["Content-Security-Policy"]
+    assert f"form-action 'self' {provider.url};" in policy + ";"
+    answer = client.post("/uitloggen", data={"csrf_token": csrf_token_for(client)})
+    assert answer.status_code == 303
+    query = parse_qs(urlsplit(answer.headers["Location"]).query)
+    assert query == {"client_id": ["tracker"], "post_logout_redirect_uri": [LOGIN_PAGE]}
+    assert client.get("/start").status_code == 302  # the local session ended first
+    back = end_session_at_provider(provider, answer.headers["Location"])
+    assert back == LOGIN_PAGE
+    assert "U bent uitgelogd." in client.get(urlsplit(back).path).get_data(as_text=True)
+    # A password session of the same browser logs out here only.
+    login_via_form(client, anne.email, PASSWORD)
+    assert client.get("/start").headers["Content-Security-Policy"].endswith("form-action 'self'")
+    answer = client.post("/uitloggen", data={"csrf_token": csrf_token_for(client)})
+    assert answer.headers["Location"] == "/inloggen"
+
+
+def test_logout_after_the_local_code_step_goes_to_the_provider_too(
+        client, provider, configure, anne):
+    secret = with_totp(anne)
+    configure(provider.url)
+    provider.set_user("sub-anne", email=anne.email, email_verified=True)
+    assert log_in(client, provider, "sub-anne").headers["Location"] == "/inloggen/code"
+    client.post("/inloggen/code", data={"csrf_token": csrf_token_for(client, "/inloggen/code"),
+                                        "code": pyotp.TOTP(secret).now()})
+    answer = client.post("/uitloggen", data={"csrf_token": csrf_token_for(client)})
+    assert answer.headers["Location"].startswith(provider.url + "/oauth2/end_session?")
+
+
+def test_without_an_end_session_endpoint_logout_stays_local(client, provider, configure, anne):
+    def without_end_session(response):
+        if flask.request.path == "/.well-known/openid-configuration":
+            document = json.loads(response.get_data(as_text=True))
+            del document["end_session_endpoint"]
+            response.set_data(json.dumps(document))
+        return response
+
+    provider.app.after_request(without_end_session)  # before its first request
+    configure(provider.url)
+    provider.set_user("sub-anne", email=anne.email, email_verified=True)
+    log_in(client, provider, "sub-anne")
+    answer = client.post("/uitloggen", data={"csrf_token": csrf_token_for(client)})
+    assert (answer.status_code, answer.headers["Location"]) == (303, "/inloggen")
     assert client.get("/start").status_code == 302
 
 

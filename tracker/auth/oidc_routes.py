@@ -22,6 +22,7 @@ from tracker.auth.oidc import (
     log_refusal,
     login_allowed,
     provider_named,
+    remember_login,
 )
 from tracker.auth.permissions import public
 from tracker.auth.redirects import safe_next_url
@@ -94,10 +95,11 @@ def callback(name: str):
         db.session.commit()
         security_event("login.second_step_asked", user=user, obj=user, result="pending",
                        detail={"provider": provider.name})
-        begin_pending_login(user, login.next_url, now, via="oidc")
+        begin_pending_login(user, login.next_url, now, via="oidc", provider=provider.name)
         return redirect(url_for("auth.login_code"), code=303)
     db.session.commit()
     start_session(user, now)
+    remember_login(provider.name)
     if login.provider_mfa:
         session[PROVIDER_MFA_KEY] = True
     security_event("login.oidc_ok", user=user, obj=user, result="ok",

@@ -21,6 +21,7 @@ from tracker.auth.mfa import (
     grouped_key,
     needs_enrolment,
     pending_login,
+    pending_provider,
     pending_secret,
     qr_code_data_uri,
     record_second_step_failure,
@@ -28,8 +29,9 @@ from tracker.auth.mfa import (
     unused_recovery_codes,
     verify_second_step,
 )
-from tracker.auth.oidc import form_action_origins
+from tracker.auth.oidc import end_session_url, form_action_origins
 from tracker.auth.oidc import providers as oidc_providers
+from tracker.auth.oidc import remember_login as remember_oidc_login
 from tracker.auth.password_links import read_token, request_reset, set_password_with_token
 from tracker.auth.permissions import authenticated, public
 from tracker.auth.redirects import safe_next_url
@@ -145,7 +147,10 @@ def login_code():
     clear_second_step_failures(user)
     db.session.commit()
     security_event("login.second_step_ok", user=user, obj=user, result="ok", detail=used)
+    provider = pending_provider()
     start_session(user, now)
+    if provider:
+        remember_oidc_login(provider)
     if used == "recovery":
         flash(f"U heeft een herstelcode gebruikt; er zijn er nog {unused_recovery_codes(user)} "
               "over. Stel bij verlies van uw telefoon tweestapsverificatie opnieuw in via de "
@@ -208,7 +213,10 @@ def mfa_confirm():
 @bp.post("/uitloggen")
 @authenticated
 def logout():
-    """End this and every other session of the user."""
+    """End this and every other session of the user; a session started with a work
+    account then goes on to the provider's logout, which sends the browser back to the
+    login page (tracker.auth.oidc.end_session_url)."""
+    at_provider = end_session_url(url_for("auth.login", _external=True))
     end_all_sessions(current_user)
     try:
         db.session.commit()
@@ -219,7 +227,7 @@ def logout():
     security_event("logout", user=current_user, obj=current_user, result="ok")
     logout_user()
     flash("U bent uitgelogd.", "ok")
-    return redirect(url_for("auth.login"), code=303)
+    return redirect(at_provider or url_for("auth.login"), code=303)
 
 
 @bp.route("/wachtwoord-vergeten", methods=["GET", "POST"])
