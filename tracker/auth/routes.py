@@ -216,7 +216,6 @@ def logout():
     """End this and every other session of the user; a session started with a work
     account then goes on to the provider's logout, which sends the browser back to the
     login page (tracker.auth.oidc.end_session_url)."""
-    at_provider = end_session_url(url_for("auth.login", _external=True))
     end_all_sessions(current_user)
     try:
         db.session.commit()
@@ -227,6 +226,9 @@ def logout():
     security_event("logout", user=current_user, obj=current_user, result="ok")
     logout_user()
     flash("U bent uitgelogd.", "ok")
+    # After the local logout is committed: reading the provider's discovery document
+    # may take a moment (or fail, and then the logout stays local).
+    at_provider = end_session_url(url_for("auth.login", _external=True))
     return redirect(at_provider or url_for("auth.login"), code=303)
 
 
