@@ -320,6 +320,17 @@ def csrf_token_for(client, path: str | None = None) -> str:
     return csrf_token_from(response.get_data(as_text=True))
 
 
+def form_fields_for(client, path: str) -> dict[str, str]:
+    """The hidden fields a person gets with the form on ``path``: the CSRF token and, on
+    the forms that show a secret once, the one-time ``submission`` id (tracker.submissions)."""
+    html = client.get(path).get_data(as_text=True)
+    fields = {"csrf_token": csrf_token_from(html)}
+    found = re.search(r'name="submission" value="([^"]+)"', html)
+    if found:
+        fields["submission"] = found.group(1)
+    return fields
+
+
 def login_via_form(client, email: str, password: str = DEMO_PASSWORD, next_url: str = ""):
     """Log in through the real login form, CSRF token and all."""
     token = csrf_token_for(client)

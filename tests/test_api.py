@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.api_helpers import bearer, build_world, make_token
-from tests.conftest import csrf_token_for
+from tests.conftest import csrf_token_for, form_fields_for
 from tests.factories import create_action
 from tracker.actions.models import Action
 from tracker.api.models import ApiScope, ApiToken
@@ -31,9 +31,8 @@ def world():
 def _create_on_page(client, name="Dashboard", scope="read", days=30):
     from tracker.clock import local_today
 
-    token = csrf_token_for(client, "/account/api-sleutels")
     return client.post("/account/api-sleutels", data={
-        "csrf_token": token, "name": name, "scope": scope,
+        **form_fields_for(client, "/account/api-sleutels"), "name": name, "scope": scope,
         "expires_on": (local_today() + timedelta(days=days)).isoformat()})
 
 
@@ -62,6 +61,55 @@ def test_token_is_shown_once_and_stored_only_as_a_keyed_hash(world, client, logi
     assert text not in again and row.prefix in again
     # And it works.
     assert client.get("/api/v1/status", headers=bearer(text)).status_code == 200
+
+
+def test_reloading_the_answer_makes_no_second_token(world, client, login):
+    """The answer showing the token is the POST's: a reload sends the same form again.
+    It makes nothing and says that the token exists and is shown only once."""
+    from tracker.clock import local_today
+
+    user = world.people["coordinator_a"]
+    login(user)
+    form = {**form_fields_for(client, "/account/api-sleutels"), "name": "Dashboard",
+            "scope": "read", "expires_on": (local_today() + timedelta(days=30)).isoformat()}
+    first = client.post("/account/api-sleutels", data=form)
+    assert first.status_code == 200 and "vnon_" in first.get_data(as_text=True)
+    again = client.post("/account/api-sleutels", data=form)  # the reload
+    assert again.status_code == 200
+    html = again.get_data(as_text=True)
+    assert "De sleutel “Dashboard” is al gemaakt" in html and "maar één keer getoond" in html
+    assert 'href="/account/api-sleutels">Naar uw API-sleutels' in html
+    assert 'id="nieuwe-sleutel"' not in html and "Uw nieuwe API-sleutel" not in html
+    assert db.session.scalar(select(func.count(ApiToken.id))) == 1
+    actions = db.session.scalars(select(AuditEntry.action)).all()
+    assert actions.count("api_token.create") == 1
+    # Each showing of the form has its own id: filled in again, it makes a second one.
+    fresh = {**form, **form_fields_for(client, "/account/api-sleutels")}
+    assert fresh["submission"] != form["submission"]
+    assert "vnon_" in client.post("/account/api-sleutels", data=fresh).get_data(as_text=True)
+    assert db.session.scalar(select(func.count(ApiToken.id))) == 2
+    # Without the id (an old page, another program): nothing is made, in Dutch.
+    bare = {k: v for k, v in form.items() if k != "submission"}
+    for broken in (bare, {**bare, "submission": "kort"}):
+        refused = client.post("/account/api-sleutels", data=broken)
+        assert refused.status_code == 422
+        assert "Laad de pagina opnieuw" in refused.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(ApiToken.id))) == 2
+
+
+def test_another_persons_submission_id_names_nothing(world, client, login):
+    """A form id is no secret, but the answer to it never names someone else's token."""
+    from tracker.clock import local_today
+
+    login(world.people["coordinator_a"])
+    form = {**form_fields_for(client, "/account/api-sleutels"), "name": "Geheime naam",
+            "scope": "read", "expires_on": (local_today() + timedelta(days=30)).isoformat()}
+    assert client.post("/account/api-sleutels", data=form).status_code == 200
+    login(world.people["lezer"])
+    stolen = {**form, "csrf_token": csrf_token_for(client, "/account/api-sleutels")}
+    html = client.post("/account/api-sleutels", data=stolen).get_data(as_text=True)
+    assert "Deze sleutel is al gemaakt" in html and "Geheime naam" not in html
+    assert db.session.scalar(select(func.count(ApiToken.id))) == 1
 
 
 def test_token_form_refuses_a_missing_or_too_distant_expiry(world, client, login):

@@ -66,3 +66,54 @@ def test_optimistic_lock_refuses_a_stale_write(app):
         db.session.flush()
     db.session.rollback()
     assert db.session.get(Team, team_id).name == "Door een ander gewijzigd"
+
+
+def test_one_form_sent_twice_at_once_creates_one_row(app):
+    """A double click on "Webhook toevoegen": two requests with the same one-time form id
+    (tracker.submissions). Exactly one row; the other send is told it was made already.
+    On PostgreSQL both pass the first look and race on the unique column; SQLite's write
+    transactions take turns, so the second finds the first's row."""
+    from tracker.submissions import AlreadySubmitted, create_once
+    from tracker.webhooks.models import Webhook
+
+    submission = "d" * 32
+    racing = db.engine.dialect.name == "postgresql"
+    inserting = threading.Barrier(2)
+    outcomes: list[str] = []
+    errors: list[BaseException] = []
+
+    def send(n: int):
+        token = sqlite_write_intent.set(True)  # as in a POST request
+        try:
+            with app.app_context():
+                def make():
+                    if racing:
+                        inserting.wait(timeout=30)  # both looked and found nothing
+                    webhook = Webhook(name=f"Dubbel {n}", url="https://example.org/hook",
+                                      events=["ping"], secret_encrypted="x",
+                                      submission_id=submission)
+                    db.session.add(webhook)
+                    db.session.flush()
+                    return webhook
+
+                try:
+                    create_once(Webhook, submission, make)
+                    db.session.commit()
+                    outcomes.append("made")
+                except AlreadySubmitted:
+                    db.session.rollback()
+                    outcomes.append("already")
+                db.session.remove()
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            sqlite_write_intent.reset(token)
+
+    threads = [threading.Thread(target=send, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert sorted(outcomes) == ["already", "made"]
+    assert db.session.scalar(select(func.count(Webhook.id))) == 1

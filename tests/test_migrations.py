@@ -158,3 +158,53 @@ def test_the_search_migration_describes_the_rows_already_there(empty_database):
         db.session.remove()
         downgrade(revision="base")
         db.engine.dispose()
+
+
+def test_the_submission_id_migration_keeps_tokens_and_webhooks(empty_database):
+    """0029 up on a database with an API token and a webhook: both kept without an id, a
+    form id is unique per table; down again: the column goes, the rows stay."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import MetaData, Table
+    from sqlalchemy.exc import IntegrityError
+
+    app = create_app({"TRACKER_ENV": "testing", "SQLALCHEMY_DATABASE_URI": empty_database})
+    moment = datetime(2026, 12, 1, tzinfo=UTC)
+    with app.app_context():
+        upgrade(revision="0028_history_as_of_index")
+        with db.engine.begin() as connection:
+            def add(table_name, **values):
+                table = Table(table_name, MetaData(), autoload_with=connection)
+                return connection.execute(table.insert().values(**values)).inserted_primary_key[0]
+
+            person = add("users", name="Erik van Keken", email="erik@example.org",
+                         role="coordinator", active=True, session_nonce="x", version=1,
+                         created_at=moment)
+            add("api_tokens", user_id=person, name="Dashboard", scope="read", token_hash="a" * 64,
+                prefix="vnon_abcd", created_at=moment, expires_at=moment)
+            add("webhooks", name="RIEC", url="https://example.org/hook", events=[],
+                secret_encrypted="x", active=True, created_at=moment)
+        db.session.remove()
+
+        upgrade(revision="0029_submission_ids")
+        columns = {t: {c["name"] for c in inspect(db.engine).get_columns(t)}
+                   for t in ("api_tokens", "webhooks")}
+        assert all("submission_id" in names for names in columns.values())
+        with db.engine.begin() as connection:
+            for table in ("api_tokens", "webhooks"):
+                assert connection.execute(text(
+                    f"SELECT count(*) FROM {table} WHERE submission_id IS NULL")).scalar() == 1
+            connection.execute(text("UPDATE webhooks SET submission_id = :s"), {"s": "f" * 32})
+        with pytest.raises(IntegrityError), db.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO webhooks (name, url, events, secret_encrypted, active, created_at,"
+                " submission_id) SELECT name, url, events, secret_encrypted, active, created_at,"
+                " submission_id FROM webhooks"))
+
+        downgrade(revision="0028_history_as_of_index")
+        for table in ("api_tokens", "webhooks"):
+            assert "submission_id" not in {c["name"] for c in inspect(db.engine).get_columns(table)}
+            with db.engine.connect() as connection:
+                assert connection.execute(text(f"SELECT count(*) FROM {table}")).scalar() == 1
+        db.session.remove()
+        db.engine.dispose()

@@ -8,18 +8,25 @@ checked against the provider's published keys.
 
 from __future__ import annotations
 
+import html
+import json
 import logging
+import re
+from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
+import flask
 import pyotp
 import pytest
+import requests
+import time_machine
 from sqlalchemy import func, select
 
 from config import oidc_providers_from_env
-from tests.conftest import csrf_token_for
-from tests.factories import create_user
+from tests.conftest import csrf_token_for, login_via_form
+from tests.factories import PASSWORD, create_user
 from tests.oidc_provider import OidcProvider, callback_path, past, unused_port_url
-from tracker.auth.models import OidcIdentity, User
+from tracker.auth.models import OidcIdentity, ThrottleFailure, User
 from tracker.crypto import encrypt
 from tracker.db import utcnow
 from tracker.enums import Role
@@ -305,6 +312,53 @@ def test_provider_down_at_the_token_endpoint(client, provider, configure, anne, 
     assert security_log("login.oidc_refused")[-1]["detail"]["reason"] == "unreachable"
 
 
+# --- Throttling ----------------------------------------------------------------------------
+
+
+def test_refused_work_account_logins_are_throttled_as_failed_passwords(
+        app, client, provider, configure, anne, security_log):
+    configure(provider.url)
+    provider.set_user("sub-x", email="onbekend@example.org", email_verified=True)
+    provider.set_user("sub-anne", email=anne.email, email_verified=True)
+    moment = utcnow()
+    with time_machine.travel(moment, tick=False):
+        # Anne's browser has a correct login under way when another browser at the same
+        # address is refused five times (no account for its address).
+        held = provider.authorize(start_login(client).headers["Location"], "sub-anne")
+        same_address = app.test_client()
+        for _ in range(5):
+            refused_with(same_address, log_in(same_address, provider, "sub-x"),
+                         "Er is geen account voor het e-mailadres")
+        asked, exchanged = provider.last_authorize_query, provider.tokens_issued
+        # The sixth try at this address: the password login's 429, the provider not asked.
+        throttled = start_login(same_address)
+        assert (throttled.status_code, throttled.headers["Retry-After"]) == (429, "60")
+        assert "Te veel mislukte pogingen. Probeer het over 1 minuut opnieuw." in \
+            throttled.get_data(as_text=True)
+        assert provider.last_authorize_query == asked
+        # A callback from this address is not checked either, not even a correct one.
+        assert client.get(callback_path(held)).status_code == 429
+        assert provider.tokens_issued == exchanged
+        assert client.get("/start").status_code == 302
+        event = security_log("login.oidc_throttled")[-1]
+        assert event["result"] == "throttled" and event["detail"]["retry_after"] == 60
+        # Another address is not slowed down.
+        elsewhere = app.test_client()
+        elsewhere.environ_base["REMOTE_ADDR"] = "198.51.100.20"
+        assert start_login(elsewhere).status_code == 302
+    with time_machine.travel(moment + timedelta(seconds=60), tick=False):
+        assert log_in(client, provider, "sub-anne").headers["Location"] == "/start"
+    # The checked login forgot this address's refusals.
+    assert db.session.scalar(select(func.count()).select_from(ThrottleFailure)) == 0
+
+
+def test_an_unreachable_provider_costs_no_attempts(client, configure):
+    configure(unused_port_url())
+    for _ in range(8):
+        refused_with(client, start_login(client), "de inlogdienst is niet bereikbaar")
+    assert db.session.scalar(select(func.count()).select_from(ThrottleFailure)) == 0
+
+
 # --- The second factor ----------------------------------------------------------------------
 
 
@@ -370,7 +424,79 @@ def test_logout_ends_the_local_session(client, provider, configure, anne):
     provider.set_user("sub-anne", email=anne.email, email_verified=True)
     log_in(client, provider, "sub-anne")
     assert client.get("/start").status_code == 200
+    assert client.post("/uitloggen").status_code == 400  # the CSRF token is required
+    assert client.get("/start").status_code == 200
     assert client.post("/uitloggen", data={"csrf_token": csrf_token_for(client)}).status_code == 303
+    assert client.get("/start").status_code == 302
+
+
+LOGIN_PAGE = "http://localhost/inloggen"
+
+
+def end_session_at_provider(provider: OidcProvider, location: str) -> str:
+    """Follow the tracker's logout redirect at the provider as a browser would (its page,
+    then its button); return where the provider sends the browser back to."""
+    parts = urlsplit(location)
+    assert f"{parts.scheme}://{parts.netloc}{parts.path}" == provider.url + "/oauth2/end_session"
+    page = requests.get(location, timeout=5)
+    assert page.status_code == 200
+    back_to = re.search(r'name="redirect_uri" value="([^"]*)"', page.text).group(1)
+    answer = requests.post(provider.url + "/oauth2/end_session/confirm",
+                           data={"redirect_uri": html.unescape(back_to)},
+                           allow_redirects=False, timeout=5)
+    assert answer.status_code == 302
+    return answer.headers["Location"]
+
+
+def test_logout_also_ends_the_session_at_the_provider(client, provider, configure, anne):
+    configure(provider.url)
+    provider.set_user("sub-anne", email=anne.email, email_verified=True)
+    log_in(client, provider, "sub-anne")
+    # The logout button's POST is answered with a redirect to the provider: the pages of
+    # this session let forms go there (browsers check a form's redirects).
+    policy = client.get("/start").headers["Content-Security-Policy"]
+    assert f"form-action 'self' {provider.url};" in policy + ";"
+    answer = client.post("/uitloggen", data={"csrf_token": csrf_token_for(client)})
+    assert answer.status_code == 303
+    query = parse_qs(urlsplit(answer.headers["Location"]).query)
+    assert query == {"client_id": ["tracker"], "post_logout_redirect_uri": [LOGIN_PAGE]}
+    assert client.get("/start").status_code == 302  # the local session ended first
+    back = end_session_at_provider(provider, answer.headers["Location"])
+    assert back == LOGIN_PAGE
+    assert "U bent uitgelogd." in client.get(urlsplit(back).path).get_data(as_text=True)
+    # A password session of the same browser logs out here only.
+    login_via_form(client, anne.email, PASSWORD)
+    assert client.get("/start").headers["Content-Security-Policy"].endswith("form-action 'self'")
+    answer = client.post("/uitloggen", data={"csrf_token": csrf_token_for(client)})
+    assert answer.headers["Location"] == "/inloggen"
+
+
+def test_logout_after_the_local_code_step_goes_to_the_provider_too(
+        client, provider, configure, anne):
+    secret = with_totp(anne)
+    configure(provider.url)
+    provider.set_user("sub-anne", email=anne.email, email_verified=True)
+    assert log_in(client, provider, "sub-anne").headers["Location"] == "/inloggen/code"
+    client.post("/inloggen/code", data={"csrf_token": csrf_token_for(client, "/inloggen/code"),
+                                        "code": pyotp.TOTP(secret).now()})
+    answer = client.post("/uitloggen", data={"csrf_token": csrf_token_for(client)})
+    assert answer.headers["Location"].startswith(provider.url + "/oauth2/end_session?")
+
+
+def test_without_an_end_session_endpoint_logout_stays_local(client, provider, configure, anne):
+    def without_end_session(response):
+        if flask.request.path == "/.well-known/openid-configuration":
+            document = json.loads(response.get_data(as_text=True))
+            del document["end_session_endpoint"]
+            response.set_data(json.dumps(document))
+        return response
+
+    provider.app.after_request(without_end_session)  # before its first request
+    configure(provider.url)
+    provider.set_user("sub-anne", email=anne.email, email_verified=True)
+    log_in(client, provider, "sub-anne")
+    answer = client.post("/uitloggen", data={"csrf_token": csrf_token_for(client)})
+    assert (answer.status_code, answer.headers["Location"]) == (303, "/inloggen")
     assert client.get("/start").status_code == 302
 
 

@@ -21,7 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from sqlalchemy import func, select, text
 
-from tests.conftest import csrf_token_for, post_form
+from tests.conftest import csrf_token_for, form_fields_for, post_form
 from tests.events.conftest import BEFORE, create_event, invite_user
 from tests.factories import (
     add_member,
@@ -32,6 +32,7 @@ from tests.factories import (
 )
 from tracker import crypto
 from tracker.actions.services import ActionInput, complete_action, create_action
+from tracker.audit.models import AuditEntry
 from tracker.db import utcnow
 from tracker.enums import ActionStatus, MilestoneKind, Role, TeamRole
 from tracker.events.rsvp import answer
@@ -150,9 +151,9 @@ def deliveries() -> list[WebhookDelivery]:
 def test_beheerder_registers_a_webhook_and_sees_the_secret_once(world, client, login, receiver):
     _, beheerder, _ = world
     login(beheerder)
-    response = post_form(client, "/beheer/webhooks/nieuw", {
-        "name": "Dashboard RIEC", "url": receiver.url,
-        "events": ["action.completed", "meeting.answered"]}, token_page="/beheer/webhooks/nieuw")
+    response = client.post("/beheer/webhooks/nieuw", data={
+        **form_fields_for(client, "/beheer/webhooks/nieuw"), "name": "Dashboard RIEC",
+        "url": receiver.url, "events": ["action.completed", "meeting.answered"]})
     assert response.status_code == 201
     page = response.get_data(as_text=True)
     secret = re.search(r'id="webhook-geheim">(whsec_[0-9a-f]{64})<', page).group(1)
@@ -168,6 +169,30 @@ def test_beheerder_registers_a_webhook_and_sees_the_secret_once(world, client, l
         assert secret not in shown and "Dashboard RIEC" in shown
 
 
+def test_reloading_the_answer_registers_no_second_webhook(world, client, login, receiver):
+    """The answer showing the secret is the POST's: a reload sends the same form again.
+    It registers nothing and says that the webhook exists and its secret is shown once."""
+    login(world[1])
+    form = {**form_fields_for(client, "/beheer/webhooks/nieuw"), "name": "Dashboard RIEC",
+            "url": receiver.url, "events": ["action.completed"]}
+    assert client.post("/beheer/webhooks/nieuw", data=form).status_code == 201
+    webhook = db.session.scalar(select(Webhook))
+    again = client.post("/beheer/webhooks/nieuw", data=form)
+    assert again.status_code == 200
+    html = again.get_data(as_text=True)
+    assert "Webhook Dashboard RIEC is al toegevoegd" in html
+    assert "maar één keer getoond" in html and "whsec_" not in html
+    assert 'href="/beheer/webhooks">Naar de webhooks' in html
+    assert f'href="/beheer/webhooks/{webhook.id}"' in html
+    assert db.session.scalar(select(func.count(Webhook.id))) == 1
+    assert db.session.scalars(select(AuditEntry.action)).all().count("webhook.create") == 1
+    # A form without its id registers nothing.
+    bare = {k: v for k, v in form.items() if k != "submission"}
+    refused = client.post("/beheer/webhooks/nieuw", data=bare)
+    assert refused.status_code == 422 and "Laad de pagina opnieuw" in refused.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Webhook.id))) == 1
+
+
 @pytest.mark.parametrize(("url", "message"), [
     ("http://example.org/hook", "moet beginnen met https://"),
     ("ftp://example.org/hook", "https://"),
@@ -176,9 +201,9 @@ def test_beheerder_registers_a_webhook_and_sees_the_secret_once(world, client, l
 ])
 def test_bad_addresses_are_refused_in_dutch(world, client, login, url, message):
     login(world[1])
-    response = post_form(client, "/beheer/webhooks/nieuw", {
-        "name": "X", "url": url, "events": ["action.created"]},
-        token_page="/beheer/webhooks/nieuw")
+    response = client.post("/beheer/webhooks/nieuw", data={
+        **form_fields_for(client, "/beheer/webhooks/nieuw"), "name": "X", "url": url,
+        "events": ["action.created"]})
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Webhook.id))) == 0
@@ -187,9 +212,9 @@ def test_bad_addresses_are_refused_in_dutch(world, client, login, url, message):
 def test_no_event_or_an_unknown_event_is_refused(world, client, login, receiver):
     login(world[1])
     for events in ([], ["action.deleted"], ["action.created", "x"]):
-        response = post_form(client, "/beheer/webhooks/nieuw", {
-            "name": "X", "url": receiver.url, "events": events},
-            token_page="/beheer/webhooks/nieuw")
+        response = client.post("/beheer/webhooks/nieuw", data={
+            **form_fields_for(client, "/beheer/webhooks/nieuw"), "name": "X",
+            "url": receiver.url, "events": events})
         assert response.status_code == 422, events
         assert "Kies ten minste één gebeurtenis" in response.get_data(as_text=True)
 

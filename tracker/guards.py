@@ -7,7 +7,10 @@ Each guard exists once here so that no route and no form has to remember it:
   (PostgreSQL ``integer``) is no id, so the URL is a 404 before any query runs;
 - a NUL or other control character in any form value or query argument (passwords
   included) is refused with a Dutch message (PostgreSQL cannot even store NUL); views
-  under ``form_errors`` get it from ``Form.parse`` instead, next to the field;
+  under ``form_errors`` get it from ``Form.parse`` instead, next to the field, and the
+  search arguments a view names with :func:`search_args` are left to its search
+  (``tracker.validation.search_words``: no results and a Dutch status line, as any
+  search; htmx would not show a 400 at all);
 - the body size is bounded by ``MAX_CONTENT_LENGTH``, ``MAX_FORM_MEMORY_SIZE`` and
   ``MAX_FORM_PARTS`` (``config.py``): Werkzeug answers 413 from the ``Content-Length``
   header, before reading the body.
@@ -47,8 +50,21 @@ class IdConverter(IntegerConverter):
             raise NotFound() from None
 
 
-def _any_control(values) -> bool:
-    return any(has_control_characters(v) for many in values.listvalues() for v in many)
+def search_args(*names: str):
+    """Decorate a view whose query arguments ``names`` are search texts it checks itself
+    (with :func:`tracker.validation.search_words`): the guard leaves those to it. Put it
+    under ``@bp.get`` and ``@requires`` (their ``wraps`` keep the mark)."""
+
+    def decorate(view):
+        view.search_args = frozenset(names)
+        return view
+
+    return decorate
+
+
+def _any_control(values, skip=frozenset()) -> bool:
+    return any(has_control_characters(v) for name, many in values.lists() if name not in skip
+               for v in many)
 
 
 def _refuse_control_characters():
@@ -56,9 +72,9 @@ def _refuse_control_characters():
 
     if has_control_characters(request.path):
         return render_error(404)
-    if _any_control(request.args):
-        return render_error(400, CONTROL_MESSAGE)
     view = current_app.view_functions.get(request.endpoint or "")
+    if _any_control(request.args, getattr(view, "search_args", frozenset())):
+        return render_error(400, CONTROL_MESSAGE)
     if getattr(view, "parses_form", False):
         return None  # Form.parse refuses them next to the field (tracker.forms)
     if request.method in ("POST", "PUT", "PATCH", "DELETE") and _any_control(request.form):

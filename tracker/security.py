@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, has_request_context
 from flask_login import current_user
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -44,7 +44,8 @@ def static_security_headers(config) -> list[tuple[str, str]]:
 
 def policy_with_form_action(origins: list[str]) -> str:
     """The CSP with ``form-action`` also allowing ``origins`` (the login page's buttons
-    to a work-account provider: tracker/auth/oidc.py)."""
+    to a work-account provider and a work-account session's logout button:
+    tracker/auth/oidc.py)."""
     if not origins:
         return CONTENT_SECURITY_POLICY
     return CONTENT_SECURITY_POLICY.replace(
@@ -59,7 +60,14 @@ def register_security_headers(app: Flask) -> None:
 
     @app.after_request
     def _security_headers(response: Response) -> Response:
+        from tracker.auth.oidc import session_form_action_origins
+
         headers = response.headers
+        # A work-account session's logout button is answered with a redirect to the
+        # provider's logout, and browsers check a form's redirects against form-action.
+        origins = session_form_action_origins() if has_request_context() else []
+        if origins:
+            headers.setdefault("Content-Security-Policy", policy_with_form_action(origins))
         for name, value in COMMON_HEADERS:
             headers.setdefault(name, value)
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")

@@ -42,6 +42,26 @@ def has_control_characters(text: str | None) -> bool:
     return bool(_CONTROL.search(text or ""))
 
 
+#: The answer to a search text with control characters: nothing is searched for.
+SEARCH_REFUSED = ("De zoektekst bevat niet-toegestane stuurtekens (zoals een nul-teken); er is "
+                  "niet gezocht. Verwijder ze en zoek opnieuw.")
+
+
+def search_words(text: str | None, *, max_words: int, max_length: int) -> tuple[list[str], str | None]:
+    """The words of a search box: ``(words, refusal)``.
+
+    ``words``: at most ``max_words`` whitespace-separated words of ``text``, each cut to
+    ``max_length`` characters (the rest is ignored). A text holding a control character
+    (a NUL, an escape...) or a bidirectional override is no search: ``([], SEARCH_REFUSED)``,
+    a Dutch sentence for the search's status line, so that a search answers like any other
+    search (never a 4xx, and never a NUL sent to the database, which PostgreSQL refuses).
+    """
+    text = text or ""
+    if _CONTROL.search(text) or _BIDI.search(text):
+        return [], SEARCH_REFUSED
+    return [w[:max_length] for w in text.split()[:max_words]], None
+
+
 class ValidationError(ValueError):
     """Bad input for one field, with a Dutch message for the user."""
 

@@ -109,8 +109,15 @@ def test_success_lands_on_start_and_the_subject_is_used_next_time(
     axe_check(page)
     log_in(page, live_server, provider, "sub-anne")
     page.wait_for_url(f"{live_server}/start")
+    # Logging out ends the session at the provider too: the button's POST is redirected
+    # there (the page's CSP form-action allows it), and the provider sends her back.
     page.get_by_role("button", name="Uitloggen").click()
+    page.wait_for_url(re.compile(re.escape(provider.url) + r"/oauth2/end_session\?.*"))
+    page.get_by_role("button", name="End session").click()
     page.wait_for_url(f"{live_server}/inloggen")
+    assert "U bent uitgelogd." in page.locator("#meldingen").inner_text()
+    page.goto(f"{live_server}/start")
+    page.wait_for_url(re.compile(r".*/inloggen\?next=.*"))
     # Her address at the provider changes (and is not even verified any more): the stored
     # subject still finds her account.
     provider.set_user("sub-anne", email="a.devries@nieuw.example.org", email_verified=False)
@@ -177,7 +184,9 @@ def test_provider_mfa_in_place_of_the_code_only_when_configured(
     configure(provider.url, accept_mfa=["mfa"])
     log_in(page, live_server, provider, "sub-anne")
     page.wait_for_url(f"{live_server}/start")
-    page.get_by_role("button", name="Uitloggen").click()
+    page.get_by_role("button", name="Uitloggen").click()  # here, then at the provider
+    page.wait_for_url(re.compile(re.escape(provider.url) + r"/oauth2/end_session\?.*"))
+    page.get_by_role("button", name="End session").click()
     page.wait_for_url(f"{live_server}/inloggen")
     configure(provider.url)  # the same claim, not accepted: the local code is asked
     log_in(page, live_server, provider, "sub-anne")

@@ -224,3 +224,64 @@ def test_team_search_form_statements_do_not_grow_with_teams(many_teams, client, 
         html = client.get(f"/events/{event.id}/edit").get_data(as_text=True)
     assert few.count == many.count, many.statements
     assert len(_team_radios(html)) == 2
+
+
+# --- Control characters in a search box ------------------------------------------------------
+
+NUL_MESSAGE = "De zoektekst bevat niet-toegestane stuurtekens (zoals een nul-teken)"
+
+
+@pytest.mark.parametrize("typed", ["wie\x00ke", "\x00", "wieke\x1b[31m", "wieke\u202e"])
+def test_a_control_character_in_the_organiser_search_answers_as_a_search(planner, client, typed):
+    """htmx swaps no 4xx answer: a NUL typed in the search box must come back as a search
+    (nothing found, a Dutch status line), with htmx and through the form's own button."""
+    _, coordinator = planner
+    create_user(role=Role.COORDINATOR, name="Wieke Zoekbaar")
+    db.session.commit()
+    fragment = client.get("/events/organisatoren",
+                          query_string={"organiser_zoek": typed, "organiser_id": coordinator.id},
+                          headers={"HX-Request": "true", "HX-Target": "gevonden-organisatoren"})
+    assert fragment.status_code == 200
+    html = fragment.get_data(as_text=True)
+    assert NUL_MESSAGE in html and "<html" not in html
+    assert _radios(html) == [("", False), (str(coordinator.id), True)]  # the choice is kept
+    assert "\x00" not in html and "\x1b" not in html
+    # Without the HX-Request header: as any search, to the form (which searches itself).
+    plain = client.get("/events/organisatoren", query_string={"organiser_zoek": typed})
+    assert plain.status_code == 303 and plain.headers["Location"].endswith("/events/new")
+    # The form's Zoeken button (no JavaScript): the form again, with the same sentence.
+    data = {**GOOD, "team_id": "", "organiser_id": str(coordinator.id),
+            "organiser_zoek": typed, "organisator_zoeken": "1"}
+    page = post_form(client, "/events", data, token_page="/events/new")
+    assert page.status_code == 200
+    assert NUL_MESSAGE in page.get_data(as_text=True)
+    assert 'value="Kennisdag"' in page.get_data(as_text=True)
+
+
+def test_a_nul_in_the_team_search_answers_as_a_search(many_teams, client):
+    event, _ = many_teams
+    response = client.get("/events/teams", query_string={"team_zoek": "zoek\x00team",
+                                                         "team_id": event.team_id},
+                          headers={"HX-Request": "true", "HX-Target": "gevonden-teams"})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert NUL_MESSAGE in html and "<html" not in html
+    assert _team_radios(html) == [("", False), (str(event.team_id), True)]
+    plain = client.get("/events/teams", query_string={"team_zoek": "zoek\x00team"})
+    assert plain.status_code == 303
+
+
+def test_a_nul_in_the_invitation_search_answers_as_a_search(planner, client):
+    event, _ = planner
+    path = f"/events/{event.id}/personen"
+    fragment = client.get(path, query_string={"zoek": "a\x00b"},
+                          headers={"HX-Request": "true", "HX-Target": "gevonden-personen"})
+    assert fragment.status_code == 200
+    html = fragment.get_data(as_text=True)
+    assert NUL_MESSAGE in html and "<html" not in html and 'hx-swap-oob="true"' in html
+    # Without htmx: the meeting page, its search showing the same sentence.
+    plain = client.get(path, query_string={"zoek": "a\x00b"}, follow_redirects=True)
+    assert plain.status_code == 200
+    assert NUL_MESSAGE in plain.get_data(as_text=True)
+    # Other arguments are still guarded: only the named search text is the view's own.
+    assert client.get(f"/events/{event.id}", query_string={"pagina": "1\x00"}).status_code == 400

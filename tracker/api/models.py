@@ -45,6 +45,8 @@ class ApiToken(db.Model):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The id of the form that made it (``tracker.submissions``): sent again, it makes none.
+    submission_id: Mapped[str | None] = mapped_column(String(32), unique=True)
 
     user: Mapped[User] = relationship()
 

@@ -15,6 +15,8 @@ from tracker.auth.permissions import authenticated, public
 from tracker.clock import local_today, now
 from tracker.extensions import db
 from tracker.forms import DateField, EnumField, Form, TextField
+from tracker.submissions import FIELD as SUBMISSION_FIELD
+from tracker.submissions import AlreadySubmitted, new_submission_id, parse_submission_id
 from tracker.validation import ValidationError, ValidationErrors
 
 bp = Blueprint("api_pages", __name__)
@@ -147,13 +149,19 @@ class TokenForm(Form):
 
 
 def _tokens_page(*, shown: str | None = None, created: ApiToken | None = None,
-                 errors=None, values=None, revoked: ApiToken | None = None, status: int = 200):
+                 errors=None, values=None, revoked: ApiToken | None = None,
+                 already: AlreadySubmitted | None = None, status: int = 200):
     from tracker.api.tokens import max_days, token_rows, user_tokens
 
     today = local_today()
+    # The token this form made before, named only to its owner.
+    made_before = (already.obj if already is not None and already.obj is not None
+                   and already.obj.user_id == current_user.id else None)
     return render_template(
         "api/tokens.html", tokens=token_rows(user_tokens(current_user), now()), shown=shown,
         created=created, errors=errors or {}, values=values or {}, revoked=revoked,
+        already=already is not None, made_before=made_before,
+        submission=new_submission_id(), submission_field=SUBMISSION_FIELD,
         scope_options=[(s.value, s.label) for s in ApiScope],
         default_expiry=(today + timedelta(days=90)).isoformat(),
         latest_expiry=today + timedelta(days=max_days()), max_days=max_days(),
@@ -170,14 +178,19 @@ def tokens():
 @bp.post("/account/api-sleutels")
 @authenticated
 def create_token():
-    """Make a token; its text is shown on this answer only (never again, never stored)."""
+    """Make a token; its text is shown on this answer only (never again, never stored).
+    The same form sent again (a reload of this answer) makes none and says so."""
     from tracker.api.tokens import issue_token
 
     try:
+        submission = parse_submission_id(request.form.get(SUBMISSION_FIELD))
         form = TokenForm().parse()
         token, text = issue_token(current_user, name=form.name.data, scope=form.scope.data,
                                   expires_on=form.expires_on.data, today=local_today(),
-                                  now=now())
+                                  now=now(), submission=submission)
+    except AlreadySubmitted as already:
+        db.session.rollback()
+        return _tokens_page(already=already)
     except ValidationError as error:
         db.session.rollback()
         errors = error.errors if isinstance(error, ValidationErrors) else {error.field: error.message}

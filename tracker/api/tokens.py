@@ -20,6 +20,7 @@ from tracker.api.models import ApiScope, ApiToken
 from tracker.audit.services import record
 from tracker.crypto import keyed_hashes
 from tracker.extensions import db
+from tracker.submissions import create_once
 from tracker.validation import ValidationError, clean_text
 
 #: Every token starts with this, so that a leaked one can be recognised (secret scanners).
@@ -58,32 +59,40 @@ def token_rows(tokens: list[ApiToken], now: datetime) -> list[dict]:
 
 
 def issue_token(user, *, name: str, scope: ApiScope, expires_on: date | None, today: date,
-                now: datetime) -> tuple[ApiToken, str]:
+                now: datetime, submission: str | None = None) -> tuple[ApiToken, str]:
     """Create a token for ``user``; returns the row and the token text (shown once).
 
     ``expires_on`` is required, after ``today`` and at most ``TRACKER_API_TOKEN_MAX_DAYS``
     days ahead. Raises :class:`ValidationError` (field ``name`` or ``expires_on``).
+    ``submission``: the form's one-time id (:mod:`tracker.submissions`); when it made a
+    token before, raises :class:`tracker.submissions.AlreadySubmitted` and makes none.
     """
-    clean_name = clean_text(name, field="name", label="Naam", max_length=NAME_MAX_LENGTH)
-    if expires_on is None:
-        raise ValidationError("expires_on", "Kies tot wanneer de sleutel geldig is.")
-    if expires_on <= today:
-        raise ValidationError("expires_on", "De vervaldatum moet na vandaag liggen.")
-    if expires_on > today + timedelta(days=max_days()):
-        raise ValidationError(
-            "expires_on", f"Een sleutel is hoogstens {max_days()} dagen geldig; kies een eerdere datum.")
-    text = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(
-        user_id=user.id, name=clean_name, scope=scope,
-        token_hash=keyed_hashes(text, HASH_PURPOSE)[0], prefix=text[:SHOWN_PREFIX_LENGTH],
-        created_at=now, expires_at=expiry_moment(expires_on),
-    )
-    db.session.add(token)
-    db.session.flush()
-    record("api_token.create", actor=user, obj=token, summary=f"API-sleutel aangemaakt: {clean_name}",
-           after={"name": clean_name, "scope": scope.value,
-                  "expires_at": token.expires_at.isoformat()})
-    return token, text
+
+    def make() -> tuple[ApiToken, str]:
+        clean_name = clean_text(name, field="name", label="Naam", max_length=NAME_MAX_LENGTH)
+        if expires_on is None:
+            raise ValidationError("expires_on", "Kies tot wanneer de sleutel geldig is.")
+        if expires_on <= today:
+            raise ValidationError("expires_on", "De vervaldatum moet na vandaag liggen.")
+        if expires_on > today + timedelta(days=max_days()):
+            raise ValidationError(
+                "expires_on",
+                f"Een sleutel is hoogstens {max_days()} dagen geldig; kies een eerdere datum.")
+        text = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        token = ApiToken(
+            user_id=user.id, name=clean_name, scope=scope,
+            token_hash=keyed_hashes(text, HASH_PURPOSE)[0], prefix=text[:SHOWN_PREFIX_LENGTH],
+            created_at=now, expires_at=expiry_moment(expires_on), submission_id=submission,
+        )
+        db.session.add(token)
+        db.session.flush()
+        record("api_token.create", actor=user, obj=token,
+               summary=f"API-sleutel aangemaakt: {clean_name}",
+               after={"name": clean_name, "scope": scope.value,
+                      "expires_at": token.expires_at.isoformat()})
+        return token, text
+
+    return create_once(ApiToken, submission, make) if submission else make()
 
 
 def revoke_token(token: ApiToken, *, actor, now: datetime) -> bool:

@@ -251,12 +251,13 @@ def clear_second_step_failures(user: User) -> None:
 
 
 def begin_pending_login(user: User, next_url: str, now: datetime, *,
-                        via: str = "password") -> None:
+                        via: str = "password", provider: str | None = None) -> None:
     """Remember, in a fresh signed session, that ``user`` gave the right password (or,
-    ``via="oidc"``, logged in with the work account: tracker/auth/oidc.py).
+    ``via="oidc"``, logged in with the work account of ``provider``: tracker/auth/oidc.py).
 
     No secret goes into the cookie: the user id, the session nonce (a password change
-    or a reset ends the pending login too), the expiry and where to go afterwards.
+    or a reset ends the pending login too), the expiry, where to go afterwards and the
+    provider's name (its logout follows the local one: :func:`pending_provider`).
     """
     lifetime: timedelta = current_app.config["TRACKER_MFA_PENDING_LIFETIME"]
     session.clear()
@@ -266,6 +267,7 @@ def begin_pending_login(user: User, next_url: str, now: datetime, *,
         "until": (now + lifetime).timestamp(),
         "next": next_url or "",
         "via": via,
+        "provider": provider,
     }
 
 
@@ -289,6 +291,12 @@ def pending_login(now: datetime) -> tuple[User, str] | None:
         session.pop(PENDING_KEY, None)
         return None
     return user, str(data.get("next", ""))
+
+
+def pending_provider() -> str | None:
+    """The work-account provider of the pending login (``via="oidc"``), else None."""
+    data = session.get(PENDING_KEY)
+    return data.get("provider") if isinstance(data, dict) else None
 
 
 # --- Reset by the beheerder -----------------------------------------------------------------

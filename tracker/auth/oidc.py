@@ -15,9 +15,14 @@ provider says it is verified; created (role lezer) only when the provider is con
 to create accounts. Deactivated accounts are refused.
 
 Every refusal raises :class:`OidcRefusal` with a Dutch message for the login page and a
-short reason for the security log. Nothing secret is logged: no code, token, state or
-nonce; the subject is an identifier, not a secret, and is logged on refusal so that an
-officer can find the person at the provider.
+short reason for the security log. Refusals are throttled as failed password logins are
+(:mod:`tracker.auth.throttle`, kind ``login``: the same policy, and the same count of
+failures per client address across both ways of logging in), per (provider, client
+address): :func:`login_allowed`, :func:`count_refusal`, :func:`clear_refusals`.
+
+Nothing secret is logged: no code, token, state or nonce; the subject is an identifier,
+not a secret, and is logged on refusal so that an officer can find the person at the
+provider.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import requests
 from authlib.common.errors import AuthlibBaseError
@@ -36,6 +41,7 @@ from joserfc.errors import JoseError
 from sqlalchemy import func, select, update
 
 from tracker.audit.services import record
+from tracker.auth import throttle
 from tracker.auth.models import OidcIdentity, User
 from tracker.enums import Role
 from tracker.extensions import db
@@ -43,6 +49,8 @@ from tracker.security_log import security_event, typed_address_ref
 
 #: Session key: where to go after the login, and which provider was asked.
 FLOW_KEY = "oidc_flow"
+#: Session key: the provider this session logged in with (for the logout there).
+LOGIN_PROVIDER_KEY = "oidc_login"
 #: Seconds a request to the provider may take before it counts as unreachable.
 HTTP_TIMEOUT = 10
 #: Accounts created at a first login get this role (read only); a beheerder raises it.
@@ -134,15 +142,20 @@ def form_action_origins() -> list[str]:
     """The origins the login page's buttons may lead to (CSP ``form-action``): the POST
     answers with a redirect to the provider, and browsers check a form's redirects too.
 
-    Each provider's issuer origin and, once its discovery document was read, the origin
-    of its authorization endpoint (the same host for Entra ID, Google, Keycloak, ...).
+    Each provider's issuer origin and, once its discovery document was read, the origins
+    of its authorization and end-session endpoints (the same host for Entra ID, Google,
+    Keycloak, ...). The logout button's answer leads to the latter
+    (:func:`end_session_url`): pages of a work-account session allow these origins too
+    (:func:`session_form_action_origins`).
     """
     origins: list[str] = []
     for provider in providers():
         urls = [provider.issuer]
         client = current_app.extensions.get("tracker_oidc_clients", {}).get(provider)
-        if client is not None and client.server_metadata.get("authorization_endpoint"):
-            urls.append(str(client.server_metadata["authorization_endpoint"]))
+        if client is not None:
+            urls += [str(client.server_metadata[key])
+                     for key in ("authorization_endpoint", "end_session_endpoint")
+                     if client.server_metadata.get(key)]
         for url in urls:
             parts = urlsplit(url)
             origin = f"{parts.scheme}://{parts.netloc}"
@@ -353,6 +366,89 @@ def _note_login(user: User, identity: OidcIdentity, now: datetime) -> None:
     identity.last_login_at = now
     record("user.login", actor=user, obj=user, summary="Ingelogd met werkaccount")
     db.session.flush()
+
+
+# --- Logging out at the provider (RP-initiated logout) --------------------------------------
+
+
+def remember_login(provider_name: str) -> None:
+    """Note in the (fresh) session that it was started with ``provider_name``'s login."""
+    session[LOGIN_PROVIDER_KEY] = provider_name
+
+
+def session_form_action_origins() -> list[str]:
+    """:func:`form_action_origins` for a session started with a work account (its logout
+    button's POST is answered with a redirect to the provider), else ``[]``."""
+    return form_action_origins() if session.get(LOGIN_PROVIDER_KEY) else []
+
+
+def end_session_url(post_logout_redirect_uri: str) -> str | None:
+    """Where the browser goes after the local logout of a work-account session: the
+    provider's ``end_session_endpoint`` (OpenID Connect RP-Initiated Logout 1.0) with
+    ``client_id`` and ``post_logout_redirect_uri``; None (log out locally only) when the
+    session was not started with a work account, the provider is no longer configured,
+    its discovery document names no such endpoint, or it cannot be read.
+
+    Pops the session's note of the provider. No ``id_token_hint``: that would keep the
+    id_token (personal claims, a few kilobytes) in the session cookie; ``client_id``
+    is what the specification asks for instead.
+    """
+    provider = provider_named(str(session.pop(LOGIN_PROVIDER_KEY, "") or ""))
+    if provider is None:
+        return None
+    client = _client(provider)
+    try:
+        endpoint = client.load_server_metadata().get("end_session_endpoint")
+    except (requests.RequestException, ValueError, KeyError, RuntimeError):
+        _forget_metadata(client)
+        return None
+    if not isinstance(endpoint, str) or urlsplit(endpoint).scheme not in ("http", "https"):
+        return None
+    parts = urlsplit(endpoint)
+    query = [*parse_qsl(parts.query, keep_blank_values=True),
+             ("client_id", provider.client_id),
+             ("post_logout_redirect_uri", post_logout_redirect_uri)]
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+# --- Throttling refused logins --------------------------------------------------------------
+
+#: The throttle kind: a refused work-account login is a failed login.
+THROTTLE_KIND = "login"
+#: Refusals that are not the person's doing (the provider is down): they cost nothing.
+UNCOUNTED_REFUSALS = frozenset({"unreachable"})
+
+
+def _throttle_account(provider: Provider) -> str:
+    """The throttle's account key: the provider (no address is typed; before the
+    provider's answer is checked nobody is known). Never an e-mail address: no ``@``."""
+    return f"oidc:{provider.name}"
+
+
+def login_allowed(provider: Provider, client: str | None,
+                  now: datetime) -> throttle.Decision:
+    """May ``client`` start or finish a login at ``provider`` now? The password login's
+    rules (:func:`tracker.auth.throttle.check`): ``(allowed, retry_after)`` in seconds."""
+    return throttle.check(THROTTLE_KIND, _throttle_account(provider), client, now)
+
+
+def count_refusal(provider: Provider, refusal: OidcRefusal, client: str | None,
+                  now: datetime) -> None:
+    """Count ``refusal`` as a failed login of ``client`` (not :data:`UNCOUNTED_REFUSALS`).
+    Flushes; the caller commits."""
+    if refusal.reason not in UNCOUNTED_REFUSALS:
+        throttle.record_failure(THROTTLE_KIND, _throttle_account(provider), client, now)
+
+
+def clear_refusals(provider: Provider, client: str | None) -> None:
+    """After a checked login: forget this client's refusals at ``provider``. Flushes."""
+    throttle.clear(THROTTLE_KIND, _throttle_account(provider), client)
+
+
+def forget_flow(provider: Provider) -> None:
+    """Drop a login under way at ``provider`` from the session (its flow and state)."""
+    session.pop(FLOW_KEY, None)
+    _drop_authlib_state(provider)
 
 
 def log_refusal(provider: Provider | None, refusal: OidcRefusal) -> None:

@@ -21,6 +21,7 @@ from tracker.auth.mfa import (
     grouped_key,
     needs_enrolment,
     pending_login,
+    pending_provider,
     pending_secret,
     qr_code_data_uri,
     record_second_step_failure,
@@ -28,8 +29,9 @@ from tracker.auth.mfa import (
     unused_recovery_codes,
     verify_second_step,
 )
-from tracker.auth.oidc import form_action_origins
+from tracker.auth.oidc import end_session_url, form_action_origins
 from tracker.auth.oidc import providers as oidc_providers
+from tracker.auth.oidc import remember_login as remember_oidc_login
 from tracker.auth.password_links import read_token, request_reset, set_password_with_token
 from tracker.auth.permissions import authenticated, public
 from tracker.auth.redirects import safe_next_url
@@ -46,6 +48,8 @@ from tracker.security_log import client_address, security_event
 bp = Blueprint("auth", __name__)
 
 INVALID_LOGIN = "Onbekende combinatie van e-mailadres en wachtwoord."
+#: Throttled (password or work account): ``{wait}`` is :func:`wait_text`'s.
+TOO_MANY_FAILURES = "Te veel mislukte pogingen. Probeer het over {wait} opnieuw."
 
 
 @bp.route("/inloggen", methods=["GET", "POST"])
@@ -72,21 +76,30 @@ def login():
             start_session(result.user, utcnow())
             return _after_login(result.user, safe_next_url(form.next.data, home))
         if result.reason == "throttled":
-            status, headers = 429, {"Retry-After": str(result.retry_after)}
-            form.form_errors.append(
-                "Te veel mislukte pogingen. Probeer het over "
-                f"{wait_text(result.retry_after)} opnieuw."
-            )
-        else:
-            status = 401
-            form.form_errors.append(INVALID_LOGIN)
+            return throttled_login_page(form, result.retry_after)
+        status = 401
+        form.form_errors.append(INVALID_LOGIN)
     elif request.method == "POST":
         status = 422
+    return login_page(form, status, headers)
+
+
+def login_page(form: LoginForm, status: int = 200, headers: dict | None = None):
+    """The login page (``form``'s values and messages) as ``(body, status, headers)``; with
+    work-account providers its CSP lets the buttons' forms go to them."""
+    headers = dict(headers or {})
     providers = oidc_providers()
     if providers:
         headers["Content-Security-Policy"] = policy_with_form_action(form_action_origins())
     return (render_template("auth/login.html", form=form, oidc_providers=providers),
             status, headers)
+
+
+def throttled_login_page(form: LoginForm, retry_after: int):
+    """429 with ``Retry-After`` (seconds) and the Dutch message: the one answer to a
+    throttled login, by password or by work account."""
+    form.form_errors.append(TOO_MANY_FAILURES.format(wait=wait_text(retry_after)))
+    return login_page(form, 429, {"Retry-After": str(retry_after)})
 
 
 EXPIRED = "Uw inlogpoging is verlopen of niet meer geldig. Log opnieuw in."
@@ -134,7 +147,10 @@ def login_code():
     clear_second_step_failures(user)
     db.session.commit()
     security_event("login.second_step_ok", user=user, obj=user, result="ok", detail=used)
+    provider = pending_provider()
     start_session(user, now)
+    if provider:
+        remember_oidc_login(provider)
     if used == "recovery":
         flash(f"U heeft een herstelcode gebruikt; er zijn er nog {unused_recovery_codes(user)} "
               "over. Stel bij verlies van uw telefoon tweestapsverificatie opnieuw in via de "
@@ -197,7 +213,9 @@ def mfa_confirm():
 @bp.post("/uitloggen")
 @authenticated
 def logout():
-    """End this and every other session of the user."""
+    """End this and every other session of the user; a session started with a work
+    account then goes on to the provider's logout, which sends the browser back to the
+    login page (tracker.auth.oidc.end_session_url)."""
     end_all_sessions(current_user)
     try:
         db.session.commit()
@@ -208,7 +226,10 @@ def logout():
     security_event("logout", user=current_user, obj=current_user, result="ok")
     logout_user()
     flash("U bent uitgelogd.", "ok")
-    return redirect(url_for("auth.login"), code=303)
+    # After the local logout is committed: reading the provider's discovery document
+    # may take a moment (or fail, and then the logout stays local).
+    at_provider = end_session_url(url_for("auth.login", _external=True))
+    return redirect(at_provider or url_for("auth.login"), code=303)
 
 
 @bp.route("/wachtwoord-vergeten", methods=["GET", "POST"])

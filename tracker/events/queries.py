@@ -16,6 +16,7 @@ from tracker.events.models import Event, Invitation
 from tracker.extensions import db
 from tracker.network.models import Organisation
 from tracker.pagination import Page, paginate
+from tracker.validation import search_words
 
 
 def visible_events_query(user):
@@ -185,6 +186,8 @@ class PeopleFound:
     found: list[FoundPerson]
     #: More matched than :data:`PEOPLE_FOUND`: the search should be narrowed.
     more: bool
+    #: Why nothing was searched for (``tracker.validation.search_words``), or None.
+    refused: str | None = None
 
 
 def _like(word: str) -> str:
@@ -213,7 +216,7 @@ def find_organisers(text: str | None, chosen_id: int | None) -> PeopleFound:
 
 
 def _search_people(condition, invited, text: str | None, chosen_ids) -> PeopleFound:
-    words = [w[:SEARCH_WORD_LENGTH] for w in (text or "").split()[:SEARCH_WORDS]]
+    words, refused = search_words(text, max_words=SEARCH_WORDS, max_length=SEARCH_WORD_LENGTH)
     shown_text = " ".join(words)
     chosen_ids = sorted(set(chosen_ids))[:PEOPLE_FOUND * 10]
     base = (select(User.id, User.name, User.email, Organisation.name, invited)
@@ -225,7 +228,7 @@ def _search_people(condition, invited, text: str | None, chosen_ids) -> PeopleFo
 
     chosen = people(base.where(User.id.in_(chosen_ids))) if chosen_ids else []
     if not words:
-        return PeopleFound(shown_text, chosen, [], False)
+        return PeopleFound(shown_text, chosen, [], False, refused)
     query = base
     for word in words:
         pattern = _like(word)
@@ -252,6 +255,8 @@ class TeamsFound:
     chosen: list[tuple[int, str]]
     found: list[tuple[int, str]]
     more: bool
+    #: Why nothing was searched for (``tracker.validation.search_words``), or None.
+    refused: str | None = None
 
 
 def _teams_among(team_ids):
@@ -284,12 +289,12 @@ def find_teams(team_ids, text: str | None, chosen_id: int | None) -> TeamsFound:
     statements, none without a search and nothing chosen."""
     from tracker.network.models import Team
 
-    words = [w[:SEARCH_WORD_LENGTH] for w in (text or "").split()[:SEARCH_WORDS]]
+    words, refused = search_words(text, max_words=SEARCH_WORDS, max_length=SEARCH_WORD_LENGTH)
     base = _teams_among(team_ids)
     chosen = ([tuple(r) for r in db.session.execute(base.where(Team.id == chosen_id))]
               if chosen_id is not None else [])
     if not words:
-        return TeamsFound("", chosen, [], False)
+        return TeamsFound("", chosen, [], False, refused)
     query = base
     for word in words:
         pattern = _like(word)

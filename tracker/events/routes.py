@@ -67,6 +67,7 @@ from tracker.events.tokens import TokenError, check_not_expired, read_rsvp_token
 from tracker.extensions import db
 from tracker.formatting import long_date, long_datetime
 from tracker.forms import Refusal, flash_and_redirect, form_errors
+from tracker.guards import search_args
 from tracker.htmx import is_fragment
 from tracker.network.models import District, Organisation, Team
 from tracker.pagination import page_links, page_number
@@ -175,6 +176,7 @@ def _form_page(*, event: Event | None, values, errors, status=200, is_conflict=F
 
 @bp.get("/events/organisatoren")
 @requires("event.create")
+@search_args("organiser_zoek")
 def organisers():
     """Find an organiser for the event form (``?organiser_zoek=``; at most 20): for htmx
     the results region of the form; without JavaScript the form's own Zoeken button
@@ -190,6 +192,7 @@ def organisers():
 
 @bp.get("/events/teams")
 @requires("event.create")
+@search_args("team_zoek")
 def teams():
     """Find a team for the event form when there are many (``?team_zoek=``; at most 20):
     for htmx the results region of the form, else (the form's own Zoeken button works
@@ -372,6 +375,7 @@ def _event_with_team(event_id: int, **_ignored) -> Event | None:
 
 @bp.get("/events/<int:event_id>/personen")
 @requires("event.manage", load=_event_with_team)
+@search_args("zoek")
 def people(event_id: int, subject: Event):
     """Find people to invite (``?zoek=`` name, e-mail address or organisation; at most 20):
     for htmx the results region of the invitation form, else the meeting page with them."""
@@ -388,6 +392,7 @@ def people(event_id: int, subject: Event):
 
 @bp.get("/events/<int:event_id>")
 @requires("event.view", load=load_event)
+@search_args("zoek")
 def detail(event_id: int, subject: Event):
     """The meeting; for its organisers also the answers and the invitation tools."""
     return _detail_page(subject)

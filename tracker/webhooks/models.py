@@ -42,6 +42,8 @@ class Webhook(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    #: The id of the form that made it (``tracker.submissions``): sent again, it makes none.
+    submission_id: Mapped[str | None] = mapped_column(String(32), unique=True)
 
     def wants(self, event: str) -> bool:
         return self.active and event in (self.events or [])

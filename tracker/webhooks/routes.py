@@ -12,6 +12,8 @@ from tracker.db import utcnow
 from tracker.extensions import db
 from tracker.forms import Refusal, flash_and_redirect, form_errors
 from tracker.security_log import log_beheerder_actions
+from tracker.submissions import FIELD as SUBMISSION_FIELD
+from tracker.submissions import AlreadySubmitted, new_submission_id, parse_submission_id
 from tracker.webhooks import services
 from tracker.webhooks.forms import NewWebhookForm, WebhookEventsForm
 from tracker.webhooks.models import DeliveryStatus, Webhook, WebhookDelivery
@@ -47,8 +49,9 @@ def index():
 def _new_page(errors=None, values=None, status=200):
     return render_template("webhooks/new.html", errors=errors or {}, values=values or {},
                            chosen=(request.form.getlist("events") if values else []),
-                           options=EVENT_OPTIONS,
-                           local_http=services.allow_local_http()), status
+                           options=EVENT_OPTIONS, local_http=services.allow_local_http(),
+                           submission=new_submission_id(),
+                           submission_field=SUBMISSION_FIELD), status
 
 
 @bp.get("/nieuw")
@@ -66,11 +69,17 @@ def _refused_new(refusal: Refusal):
 @requires("webhook.manage")
 @form_errors(_refused_new)
 def create():
-    """Register the webhook; the answer shows its signing secret this once (no redirect)."""
+    """Register the webhook; the answer shows its signing secret this once (no redirect).
+    The same form sent again (a reload of this answer) registers none and says so."""
+    submission = parse_submission_id(request.form.get(SUBMISSION_FIELD))
     form = NewWebhookForm().parse()
-    webhook, secret = services.create_webhook(
-        name=form.name.data, url=form.url.data, events=form.events.data, actor=current_user,
-        now=utcnow())
+    try:
+        webhook, secret = services.create_webhook(
+            name=form.name.data, url=form.url.data, events=form.events.data,
+            actor=current_user, now=utcnow(), submission=submission)
+    except AlreadySubmitted as already:
+        db.session.rollback()
+        return render_template("webhooks/already_created.html", webhook=already.obj)
     db.session.commit()
     return render_template("webhooks/created.html", webhook=webhook, secret=secret,
                            labels=LABELS), 201

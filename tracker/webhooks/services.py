@@ -22,6 +22,7 @@ from tracker import crypto
 from tracker.audit.services import record
 from tracker.db import utcnow
 from tracker.extensions import db
+from tracker.submissions import create_once
 from tracker.validation import ValidationError, clean_text, clean_url
 from tracker.webhooks.models import DeliveryStatus, Webhook, WebhookDelivery, WebhookEvent
 from tracker.webhooks.rules import EVENTS, PING, check_url
@@ -199,22 +200,29 @@ def clean_events(values: list[str]) -> list[str]:
     return chosen
 
 
-def create_webhook(*, name: str, url: str, events: list[str], actor, now: datetime
-                   ) -> tuple[Webhook, str]:
+def create_webhook(*, name: str, url: str, events: list[str], actor, now: datetime,
+                   submission: str | None = None) -> tuple[Webhook, str]:
     """Register a receiver; returns it with its signing secret, shown only this once.
 
     The secret is 32 random bytes (64 hex characters) and stored only encrypted.
+    ``submission``: the form's one-time id (:mod:`tracker.submissions`); when it made a
+    webhook before, raises :class:`tracker.submissions.AlreadySubmitted` and makes none.
     """
-    secret = "whsec_" + secrets.token_hex(32)
-    webhook = Webhook(name=clean_text(name, field="name", label="Naam",
-                                      max_length=NAME_MAX_LENGTH),
-                      url=url, events=events, secret_encrypted=crypto.encrypt(secret),
-                      active=True, created_at=now, created_by_id=actor.id)
-    db.session.add(webhook)
-    db.session.flush()
-    record("webhook.create", actor=actor, obj=webhook, summary=f"Webhook aangemaakt: {webhook.name}",
-           after={"url": url, "events": events})
-    return webhook, secret
+
+    def make() -> tuple[Webhook, str]:
+        secret = "whsec_" + secrets.token_hex(32)
+        webhook = Webhook(name=clean_text(name, field="name", label="Naam",
+                                          max_length=NAME_MAX_LENGTH),
+                          url=url, events=events, secret_encrypted=crypto.encrypt(secret),
+                          active=True, created_at=now, created_by_id=actor.id,
+                          submission_id=submission)
+        db.session.add(webhook)
+        db.session.flush()
+        record("webhook.create", actor=actor, obj=webhook,
+               summary=f"Webhook aangemaakt: {webhook.name}", after={"url": url, "events": events})
+        return webhook, secret
+
+    return create_once(Webhook, submission, make) if submission else make()
 
 
 def update_webhook(webhook: Webhook, *, events: list[str], active: bool, actor) -> None:
