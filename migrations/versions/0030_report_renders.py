@@ -1,8 +1,8 @@
 """Report files and editions made in the background: one row per file (format, peildatum,
 data version, renderer) or per edition asked to be published
 
-Revision ID: 0029_report_renders
-Revises: 0028_history_as_of_index
+Revision ID: 0030_report_renders
+Revises: 0029_submission_ids
 Create Date: 2026-12-01 13:40:08.579658
 
 The PDF of a big network takes longer than a web worker may; the download page asks for
@@ -16,8 +16,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0029_report_renders'
-down_revision = '0028_history_as_of_index'
+revision = '0030_report_renders'
+down_revision = '0029_submission_ids'
 branch_labels = None
 depends_on = None
 
