@@ -39,6 +39,7 @@ from tracker.indicators.models import Indicator, Measurement
 from tracker.milestones.models import Milestone, MunicipalityTick
 from tracker.milestones.rules import MilestoneState
 from tracker.network.models import District, Municipality, ReportItem, Team
+from tracker.pagination import Page, clamp
 from tracker.pilots.models import BuildingBlock, Pilot, pilot_municipalities
 from tracker.report.facts import ActionRow, ItemFact, MilestoneRow, PersonFact, PilotRow, World
 from tracker.report.models import ReportText
@@ -55,6 +56,9 @@ from tracker.status import rollup
 #: A team's status page lists at most this many of its actions (in the team's order);
 #: a line under the list says how many more there are and links to the team's list.
 ACTIONS_SHOWN = 100
+#: The network status page shows this many teams a page (``?pagina=N``); its lead
+#: sentence counts every team. The demo's seven fit on one page, so it shows no pager.
+TEAMS_PER_PAGE = 25
 
 
 @dataclass
@@ -188,9 +192,10 @@ def _judge(finished: bool, today: date, tally: ActionCounts,
         pilots=pilots, today=today, finished=finished)
 
 
-def network_rows(team_ids: list[int] | None, today: date) -> list[TeamStatusRow]:
-    """The network status page's rows of ``team_ids`` (None: every team), in the report's
-    team order; 8 statements, however much data."""
+def _network(team_ids: list[int] | None, today: date):
+    """Every team of ``team_ids`` (None: every team) in the report's team order with its
+    facts and computed status; 8 statements, however much data. Yields
+    ``(team row, finished, tally, milestones, pilots, computed)``."""
     teams = db.session.execute(
         select(Team.id, Team.slug, Team.name, Team.short_name, Team.status)
         .where(_in(Team.id, team_ids)).order_by(Team.position, Team.name)).all()
@@ -200,21 +205,59 @@ def network_rows(team_ids: list[int] | None, today: date) -> list[TeamStatusRow]
     overdue = _overdue(team_ids, today, rollup.OVERDUE_NAMED)
     milestones = _milestones(team_ids, today, {t.id: t.name for t in teams})
     pilots = _pilot_facts(team_ids)
-    rows = []
+    judged = []
     for t in teams:
-        status = TeamStatus(t.status)
-        finished = status == TeamStatus.AFGEROND
+        finished = TeamStatus(t.status) == TeamStatus.AFGEROND
         tally = counts.get(t.id, ActionCounts())
         team_milestones = milestones.get(t.id, [])
         team_pilots = pilots.get(t.id, [])
-        rows.append(TeamStatusRow(
-            id=t.id, slug=t.slug, name=t.name, short_name=t.short_name,
-            status_label=status.label, finished=finished,
-            computed=_judge(finished, today, tally, overdue.get(t.id, []),
-                            team_milestones, team_pilots),
-            counts=_shown(tally), pilot_counts=pilot_counts([p.status for p in team_pilots]),
-            next_milestone=next_milestone(team_milestones)))
-    return rows
+        judged.append((t, finished, tally, team_milestones, team_pilots,
+                       _judge(finished, today, tally, overdue.get(t.id, []),
+                              team_milestones, team_pilots)))
+    return judged
+
+
+def _status_row(t, finished: bool, tally: ActionCounts, milestones: list[MilestoneRow],
+                pilots: list[rollup.PilotFact], computed: rollup.StatusResult) -> TeamStatusRow:
+    return TeamStatusRow(
+        id=t.id, slug=t.slug, name=t.name, short_name=t.short_name,
+        status_label=TeamStatus(t.status).label, finished=finished, computed=computed,
+        counts=_shown(tally), pilot_counts=pilot_counts([p.status for p in pilots]),
+        next_milestone=next_milestone(milestones))
+
+
+def network_rows(team_ids: list[int] | None, today: date) -> list[TeamStatusRow]:
+    """The network status rows of ``team_ids`` (None: every team), in the report's team
+    order, every one (the API's status); 8 statements, however much data."""
+    return [_status_row(*facts) for facts in _network(team_ids, today)]
+
+
+@dataclass
+class NetworkPage:
+    """The network status page: one page of its team rows and the whole network's figures.
+
+    ``rows``: a :class:`~tracker.pagination.Page` of :class:`TeamStatusRow` (``total``:
+    every team of the scope); ``network``: the teams per level over that whole scope."""
+
+    rows: Page
+    network: rollup.NetworkStatus
+
+
+def network_page(team_ids: list[int] | None, today: date, number: int | None, *,
+                 size: int = TEAMS_PER_PAGE) -> NetworkPage:
+    """Page ``number`` (None: the first; past the end: the last) of the network status
+    page's rows of ``team_ids`` (None: every team), ``size`` teams a page in the report's
+    team order; 8 statements, however many teams, actions or pages.
+
+    Every team of the scope is judged, since the lead sentence counts the teams per level
+    over the network, not over the page; only the page's teams become rows to render.
+    """
+    judged = _network(team_ids, today)
+    network = rollup.network_status([facts[-1] for facts in judged])
+    number = clamp(number, len(judged), size)
+    start = (number - 1) * size
+    rows = [_status_row(*facts) for facts in judged[start:start + size]]
+    return NetworkPage(Page(items=rows, total=len(judged), number=number, size=size), network)
 
 
 def _people(team: Team) -> tuple[list[PersonFact], PersonFact | None]:
