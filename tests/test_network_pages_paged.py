@@ -6,7 +6,7 @@ for a few teams, many teams and any page. The demo's seven teams fit on one page
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -16,6 +16,7 @@ from tracker.auth.models import User
 from tracker.enums import ActionStatus, Role, TeamRole
 from tracker.extensions import db
 from tracker.network.queries import DASHBOARD_PAGE_SIZE
+from tracker.status import rollup
 from tracker.status.queries import TEAMS_PER_PAGE
 
 SUMMARY = re.compile(r'vnon-pagination__summary">(\w+) ([\d.]+)(?:–([\d.]+))? van ([\d.]+)<')
@@ -60,26 +61,45 @@ def test_status_pages_the_teams_and_counts_every_team_in_the_lead(admin, client,
     few, html = _statements(client, count_queries, "/status")
     assert _summary(html) is None and "Paginering" not in html
     teams = _teams(TEAMS_PER_PAGE + 5, start=2)  # 32 teams in all
-    # The one team at risk is on page 2: three overdue actions (2018, long past).
+    # The teams that are not op schema are all on page 2: three overdue actions (risico by
+    # their number), one long overdue (risico by its lateness), one just overdue (aandacht).
     for _ in range(3):
         create_action(teams[-1], status=ActionStatus.OPEN, due_date=date(2018, 1, 1))
+    create_action(teams[-2], status=ActionStatus.OPEN, due_date=date(2018, 1, 1))
+    create_action(teams[-3], status=ActionStatus.OPEN, due_date=date.today() - timedelta(days=5))
     db.session.commit()
     first, html = _statements(client, count_queries, "/status")
     assert _summary(html) == ("Teams", 1, TEAMS_PER_PAGE, 32)
     assert html.count('scope="row"') == TEAMS_PER_PAGE
     assert "Netwerkteam 000" in html and "Netwerkteam 031" not in html
     # The lead sentence is the network's, not the page's.
-    assert ": 31 teams op schema, 1 team risico." in html
+    assert ": 29 teams op schema, 1 team aandacht, 2 teams risico." in html
     assert 'href="/status?pagina=2#netwerk-tabel"' in html
     second, html = _statements(client, count_queries, "/status?pagina=2")
     assert _summary(html) == ("Teams", TEAMS_PER_PAGE + 1, 32, 32)
     assert html.count('scope="row"') == 32 - TEAMS_PER_PAGE
     assert "Netwerkteam 031" in html and "Netwerkteam 024" not in html
     assert "Netwerkteam 025" in html and "3 acties zijn over de datum." in html
-    assert ": 31 teams op schema, 1 team risico." in html
+    assert ": 29 teams op schema, 1 team aandacht, 2 teams risico." in html
     # Past the end: the last page, never an error.
     assert _summary(client.get("/status?pagina=99").get_data(as_text=True))[1] == 26
     assert few == first == second
+
+
+def test_the_most_late_overdue_action_and_the_count_decide_the_level():
+    """The teams off the page are read with only their most late overdue action: it and
+    the number of overdue actions give the level every named one would give."""
+    today = date(2026, 6, 1)
+    for lateness in ([5], [200], [5, 40], [100, 5], [300, 200, 100, 5], [60, 50, 40],
+                     [95, 91, 89, 10, 9, 8, 7, 6, 5, 4, 3, 2]):
+        facts = [rollup.ActionFact(f"Actie {n}", "open", today - timedelta(days=n))
+                 for n in sorted(lateness, reverse=True)]
+        for count in (len(facts), len(facts) + 20):
+            named = rollup.team_status(actions=[], milestones=[], pilots=[], today=today,
+                                       overdue=(facts[:rollup.OVERDUE_NAMED], count))
+            deciding = rollup.team_status(actions=[], milestones=[], pilots=[], today=today,
+                                          overdue=(facts[:rollup.OVERDUE_DECIDING], count))
+            assert deciding.level == named.level, (lateness, count)
 
 
 def test_dashboard_pages_the_team_cards(admin, client, login, count_queries):

@@ -100,10 +100,12 @@ def _shown(tally: ActionCounts) -> dict[str, int]:
     return {"open": tally.open, "overdue": tally.overdue, "done": tally.done}
 
 
-def _overdue(team_ids: list[int] | None, today: date, named: int
-             ) -> dict[int, list[rollup.ActionFact]]:
+def _overdue(team_ids: list[int] | None, today: date, named: int,
+             named_for: list[int] | None = None) -> dict[int, list[rollup.ActionFact]]:
     """Per team its ``named`` most late overdue actions (due date, then the team's order:
-    the order ``rollup.action_reasons`` gives them); 1 statement."""
+    the order ``rollup.action_reasons`` gives them); 1 statement. ``named_for``: only
+    these teams get ``named``, the others the few that decide their level
+    (``rollup.OVERDUE_DECIDING``); None: every team gets ``named``."""
     rank = func.row_number().over(partition_by=Action.team_id,
                                   order_by=(Action.due_date, Action.position, Action.id))
     inner = (select(Action.team_id, Action.title, Action.report_text, Action.status,
@@ -111,8 +113,10 @@ def _overdue(team_ids: list[int] | None, today: date, named: int
              .where(_in(Action.team_id, team_ids),
                     overdue_clause(Action.status, Action.due_date, today))
              .subquery())
+    most = (named if named_for is None else
+            case((inner.c.team_id.in_(named_for), named), else_=rollup.OVERDUE_DECIDING))
     found: dict[int, list[rollup.ActionFact]] = defaultdict(list)
-    for row in db.session.execute(select(inner).where(inner.c.rank <= named)
+    for row in db.session.execute(select(inner).where(inner.c.rank <= most)
                                   .order_by(inner.c.team_id, inner.c.rank)):
         found[row.team_id].append(rollup.ActionFact(_action_text(row.report_text, row.title),
                                                     row.status.value, row.due_date))
@@ -192,17 +196,24 @@ def _judge(finished: bool, today: date, tally: ActionCounts,
         pilots=pilots, today=today, finished=finished)
 
 
-def _network(team_ids: list[int] | None, today: date):
-    """Every team of ``team_ids`` (None: every team) in the report's team order with its
-    facts and computed status; 8 statements, however much data. Yields
-    ``(team row, finished, tally, milestones, pilots, computed)``."""
-    teams = db.session.execute(
+def _teams(team_ids: list[int] | None):
+    """The teams of ``team_ids`` (None: every team) in the report's team order, as the
+    status rows name them; 1 statement."""
+    return db.session.execute(
         select(Team.id, Team.slug, Team.name, Team.short_name, Team.status)
         .where(_in(Team.id, team_ids)).order_by(Team.position, Team.name)).all()
+
+
+def _judged(teams, team_ids: list[int] | None, today: date,
+            shown: list[int] | None = None) -> list[tuple]:
+    """Each of ``teams`` (those of ``team_ids``, None: every team) with its facts and
+    computed status: ``(team row, finished, tally, milestones, pilots, computed)``; 7
+    statements, however much data. ``shown``: the teams whose reasons are shown (None:
+    all); the others are read as far as their level needs."""
     if not teams:
         return []
     counts = _counts(team_ids, today)
-    overdue = _overdue(team_ids, today, rollup.OVERDUE_NAMED)
+    overdue = _overdue(team_ids, today, rollup.OVERDUE_NAMED, named_for=shown)
     milestones = _milestones(team_ids, today, {t.id: t.name for t in teams})
     pilots = _pilot_facts(team_ids)
     judged = []
@@ -229,7 +240,7 @@ def _status_row(t, finished: bool, tally: ActionCounts, milestones: list[Milesto
 def network_rows(team_ids: list[int] | None, today: date) -> list[TeamStatusRow]:
     """The network status rows of ``team_ids`` (None: every team), in the report's team
     order, every one (the API's status); 8 statements, however much data."""
-    return [_status_row(*facts) for facts in _network(team_ids, today)]
+    return [_status_row(*facts) for facts in _judged(_teams(team_ids), team_ids, today)]
 
 
 @dataclass
@@ -250,14 +261,16 @@ def network_page(team_ids: list[int] | None, today: date, number: int | None, *,
     team order; 8 statements, however many teams, actions or pages.
 
     Every team of the scope is judged, since the lead sentence counts the teams per level
-    over the network, not over the page; only the page's teams become rows to render.
+    over the network, not over the page; only the page's teams become rows to render, and
+    only theirs are read with every reason shown.
     """
-    judged = _network(team_ids, today)
-    network = rollup.network_status([facts[-1] for facts in judged])
-    number = clamp(number, len(judged), size)
+    teams = _teams(team_ids)
+    number = clamp(number, len(teams), size)
     start = (number - 1) * size
+    judged = _judged(teams, team_ids, today, shown=[t.id for t in teams[start:start + size]])
+    network = rollup.network_status([facts[-1] for facts in judged])
     rows = [_status_row(*facts) for facts in judged[start:start + size]]
-    return NetworkPage(Page(items=rows, total=len(judged), number=number, size=size), network)
+    return NetworkPage(Page(items=rows, total=len(teams), number=number, size=size), network)
 
 
 def _people(team: Team) -> tuple[list[PersonFact], PersonFact | None]:
