@@ -206,6 +206,82 @@ def test_milestones_open_at_what_is_coming_with_a_fixed_number_of_statements(
     assert few == many == first
 
 
+def test_pilot_and_milestone_lists_issue_the_same_statements_whatever_their_rows(
+        world, client, login, count_queries):
+    """A one-page list whose rows have no lead, district, bouwsteen, team or per-municipality
+    milestone costs as many statements as a multi-page list whose rows have all of them
+    (a related row is joined, not loaded by a statement skipped when no row needs it)."""
+    from tests.factories import create_district, create_municipality
+    from tracker.pilots.models import BuildingBlock
+
+    team, coordinator, admin = world
+    bare = create_team(slug="kaal", short_name="Kaal")
+    add_member(bare, coordinator, TeamRole.COORDINATOR)  # a team page loads its people
+    db.session.add_all(Pilot(team=bare, title=f"Kale pilot {i}", status=PilotStatus.GEPLAND)
+                       for i in range(2))
+    db.session.add_all(Milestone(title=f"Netwerkmijlpaal {i}", team=None,
+                                 kind=MilestoneKind.MIJLPAAL,
+                                 due_date=date.today() + timedelta(days=i)) for i in range(2))
+    db.session.commit()
+    login(admin)
+    pilots_few, html = _statements(client, count_queries, "/teams/kaal/pilots")
+    assert _summary(html) is None and "Kale pilot 1" in html
+    milestones_few, html = _statements(client, count_queries, "/milestones")
+    assert _summary(html) is None and "Netwerkmijlpaal 1" in html
+    district = create_district()
+    place = create_municipality(district)
+    block = BuildingBlock(team=team, number=1, name="Bouwsteen een")
+    db.session.add(block)
+    for i in range(PAGE_SIZE + 5):
+        db.session.add(Pilot(team=team, title=f"Volle pilot {i:03d}", status=PilotStatus.LOPEND,
+                             district=district, building_block=block, lead=coordinator,
+                             municipalities=[place]))
+        db.session.add(Milestone(title=f"Teammijlpaal {i:03d}", team=team,
+                                 kind=MilestoneKind.MIJLPAAL, per_municipality=True,
+                                 due_date=date.today() - timedelta(days=1)))
+    db.session.commit()
+    pilots_many, html = _statements(client, count_queries, f"/teams/{team.slug}/pilots")
+    assert _summary(html) == ("Pilots", 1, 50, 55) and "1. Bouwsteen een" in html
+    pilots_second, html = _statements(client, count_queries, f"/teams/{team.slug}/pilots?pagina=2")
+    assert _summary(html) == ("Pilots", 51, 55, 55)
+    milestones_many, html = _statements(client, count_queries, "/milestones?pagina=1")
+    assert _summary(html) == ("Mijlpalen", 1, 50, 57) and "gemeenten" in html
+    milestones_second, html = _statements(client, count_queries, "/milestones?pagina=2")
+    assert _summary(html) == ("Mijlpalen", 51, 57, 57)
+    assert pilots_few == pilots_many == pilots_second
+    assert milestones_few == milestones_many == milestones_second
+
+
+def _next_row(html: str) -> str | None:
+    """The row marked as the first milestone from today, or None."""
+    rows = re.findall(r'<tr class="utrecht-table__row vnon-row--next">(.*?)</tr>', html, re.S)
+    assert len(rows) <= 1 and html.count(">eerstvolgende<") == len(rows)
+    return rows[0] if rows else None
+
+
+def test_the_milestone_list_marks_the_first_one_from_today(world, client, login):
+    team, _, admin = world
+    today = date.today()
+    for i in range(70):  # before today: they fill page 1 and 20 rows of page 2
+        db.session.add(Milestone(title=f"Eerder {i:03d}", team=team, kind=MilestoneKind.MIJLPAAL,
+                                 due_date=today - timedelta(days=200 - i)))
+    for i in range(3):  # today and later; two on the same day come by id
+        db.session.add(Milestone(title=f"Straks {i:03d}", team=team, kind=MilestoneKind.MIJLPAAL,
+                                 due_date=today + timedelta(days=i // 2)))
+    db.session.commit()
+    login(admin)
+    html = client.get("/milestones").get_data(as_text=True)
+    assert _summary(html) == ("Mijlpalen", 51, 73, 73)
+    assert "Straks 000" in _next_row(html)
+    assert _next_row(client.get("/milestones?pagina=1").get_data(as_text=True)) is None
+    html = client.get(f"/teams/{team.slug}/milestones").get_data(as_text=True)
+    assert "Straks 000" in _next_row(html)
+    # Nothing from today on: no row is marked.
+    db.session.execute(Milestone.__table__.delete().where(Milestone.title.like("Straks%")))
+    db.session.commit()
+    assert _next_row(client.get("/milestones").get_data(as_text=True)) is None
+
+
 # --- Search results ------------------------------------------------------------------------
 
 def test_search_pages_one_kind_with_its_total_in_the_same_statement(world, client, login,

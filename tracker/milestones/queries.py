@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import Select, case, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from tracker.actions.models import Action
 from tracker.enums import ActionStatus
@@ -30,6 +30,8 @@ class MilestoneView:
     milestone: Milestone
     progress: Progress | None
     assessment: Assessment
+    #: The first milestone of the list due today or later (a list marks it "eerstvolgende").
+    is_first_upcoming: bool = False
 
     @property
     def state(self) -> MilestoneState:
@@ -62,14 +64,17 @@ def linked_action_counts(milestone_ids: list[int]) -> dict[int, tuple[int, int]]
 
 
 def milestone_views(milestones: list[Milestone], today: date) -> list[MilestoneView]:
-    """Progress (ticks of all municipalities, or linked actions done) and state, 2 queries."""
+    """Progress (ticks of all municipalities, or linked actions done) and state: 3
+    statements (none without milestones)."""
     ids = [m.id for m in milestones]
     ticks = dict(db.session.execute(
         select(MunicipalityTick.milestone_id, func.count(MunicipalityTick.id))
         .where(MunicipalityTick.milestone_id.in_(ids)).group_by(MunicipalityTick.milestone_id)
     ).all()) if ids else {}
     linked = linked_action_counts(ids)
-    total_municipalities = municipality_count() if any(m.per_municipality for m in milestones) else 0
+    # Counted whenever there are milestones, not only when one is per municipality: the
+    # number of statements never depends on the data.
+    total_municipalities = municipality_count() if ids else 0
     views = []
     for m in milestones:
         done, total = linked.get(m.id, (0, 0))
@@ -86,7 +91,7 @@ def milestone_views(milestones: list[Milestone], today: date) -> list[MilestoneV
 def visible_milestones_query(team_ids: list[int] | None):
     """Milestones of the given teams plus the network-wide ones (all when None), by due
     date; paged by the pages and the API."""
-    query = select(Milestone).options(selectinload(Milestone.team)).order_by(
+    query = select(Milestone).options(joinedload(Milestone.team)).order_by(
         Milestone.due_date, Milestone.id)
     if team_ids is not None:
         query = query.where(Milestone.team_id.in_(team_ids) | Milestone.team_id.is_(None))
@@ -96,7 +101,8 @@ def visible_milestones_query(team_ids: list[int] | None):
 def milestone_page(query: Select, number: int | None, today: date) -> Page:
     """Page ``number`` of the milestones of ``query`` (ordered by due date) as
     :class:`MilestoneView` items. Without a number, the page holding the first milestone
-    due today or later: the list opens at what is coming, earlier ones a page back.
+    due today or later: the list opens at what is coming, earlier ones a page back. That
+    milestone's view has ``is_first_upcoming`` set (on whichever page it is).
 
     One statement counts all and those due before ``today``, one reads the page, two
     more give its progress (:func:`milestone_views`).
@@ -109,6 +115,11 @@ def milestone_page(query: Select, number: int | None, today: date) -> Page:
         number = before // PAGE_SIZE + 1
     page = paginate(query, number, total=total)
     page.items = milestone_views(list(page.items), today)
+    # The list is by due date, so the ``before`` earlier ones come first and the next one
+    # is the row right after them, on this page or not.
+    first_upcoming = before - (page.number - 1) * page.size
+    if before < total and 0 <= first_upcoming < len(page.items):
+        page.items[first_upcoming].is_first_upcoming = True
     return page
 
 

@@ -14,7 +14,7 @@ from flask import (
 )
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.actions.models import Action
 from tracker.auth.permissions import can, requires, visible_team_ids
@@ -89,7 +89,7 @@ def _list_page(query, *, team: Team | None, can_edit: bool = False):
 def team_list(slug: str, subject: Team):
     """One team's milestones, a page at a time (opening at what is coming)."""
     query = (select(Milestone).where(Milestone.team_id == subject.id)
-             .options(selectinload(Milestone.team)).order_by(Milestone.due_date, Milestone.id))
+             .options(joinedload(Milestone.team)).order_by(Milestone.due_date, Milestone.id))
     return _list_page(query, team=subject, can_edit=can(current_user, "team.edit", subject))
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select, true
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from tracker.actions.models import Action
 from tracker.actions.rules import ActionCounts, action_counts, count_columns
@@ -16,6 +16,10 @@ from tracker.enums import ItemKind, TeamRole, TeamStatus
 from tracker.extensions import db
 from tracker.milestones.models import Milestone
 from tracker.network.models import Organisation, ReportItem, Team, TeamMembership
+from tracker.pagination import Page, paginate
+
+#: Team cards a dashboard page shows (``?pagina=N``); the demo's seven fit on one page.
+DASHBOARD_PAGE_SIZE = 24
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,8 @@ class DashboardTeam:
     status: TeamStatus
     parent_id: int | None
     chair_note: str | None
+    #: The parent team's name, None without a parent or when the user may not see it.
+    parent_name: str | None = None
     chairs: list[PersonCard] = field(default_factory=list)
     trekker: PersonCard | None = None
 
@@ -79,32 +85,40 @@ def team_choices(user) -> list[Team]:
     return list(db.session.scalars(query))
 
 
-def dashboard_summaries(user, today: date) -> list[TeamSummary]:
-    """One summary per visible team: chairs and trekker, action counters; 3 statements
-    however many actions or members (counted in the database by the rule's SQL form)."""
+def dashboard_summaries(user, today: date, number: int | None = None, *,
+                        size: int = DASHBOARD_PAGE_SIZE) -> Page:
+    """Page ``number`` (None: the first; past the end: the last) of the teams ``user`` may
+    see, ``size`` a page in the network's order, as :class:`TeamSummary` items (chairs and
+    trekker, action counters). 4 statements however many teams, actions or members: the
+    count, the page's teams, their named people, their counters (summed in the database
+    by the rule's SQL form)."""
     ids = visible_team_ids(user)
 
     def scope(column):
         return true() if ids is None else column.in_(ids)
 
-    teams = [DashboardTeam(*row) for row in db.session.execute(
-        select(Team.id, Team.slug, Team.name, Team.status, Team.parent_id, Team.chair_note)
-        .where(scope(Team.id)).order_by(Team.position, Team.name))]
-    if not teams:
-        return []
+    # The parent is named only when the user may see it (the card says "een ander team").
+    parent = aliased(Team)
+    query = (
+        select(Team.id, Team.slug, Team.name, Team.status, Team.parent_id, Team.chair_note,
+               parent.name.label("parent_name"))
+        .outerjoin(parent, (parent.id == Team.parent_id) & scope(parent.id))
+        .where(scope(Team.id)).order_by(Team.position, Team.name, Team.id))
+    page = paginate(query, number, size=size, scalars=False,
+                    count_query=select(Team.id).where(scope(Team.id)))
+    teams = [DashboardTeam(*row) for row in page.items]
+    page_ids = [t.id for t in teams]
     by_id = {t.id: t for t in teams}
     named = db.session.execute(
         select(TeamMembership.team_id, TeamMembership.role, User.name, User.title,
                Organisation.name.label("organisation"))
         .join(User, User.id == TeamMembership.user_id)
         .outerjoin(Organisation, Organisation.id == User.organisation_id)
-        .where(scope(TeamMembership.team_id),
+        .where(TeamMembership.team_id.in_(page_ids),
                TeamMembership.role.in_((TeamRole.VOORZITTER, TeamRole.TREKKER)))
         .order_by(User.name, User.id))
     for row in named:
-        team = by_id.get(row.team_id)
-        if team is None:
-            continue
+        team = by_id[row.team_id]
         card = PersonCard(row.name, row.title,
                           OrganisationName(row.organisation) if row.organisation else None)
         if row.role == TeamRole.VOORZITTER:
@@ -113,8 +127,9 @@ def dashboard_summaries(user, today: date) -> list[TeamSummary]:
             team.trekker = card
     counts = {team_id: action_counts(*numbers) for team_id, *numbers in db.session.execute(
         select(Action.team_id, *count_columns(Action.status, Action.due_date, today))
-        .where(scope(Action.team_id)).group_by(Action.team_id))}
-    return [TeamSummary(team=t, actions=counts.get(t.id, ActionCounts())) for t in teams]
+        .where(Action.team_id.in_(page_ids)).group_by(Action.team_id))}
+    page.items = [TeamSummary(team=t, actions=counts.get(t.id, ActionCounts())) for t in teams]
+    return page
 
 
 @dataclass

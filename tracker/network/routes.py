@@ -24,6 +24,7 @@ from tracker.forms import Refusal, form_errors
 from tracker.htmx import is_fragment, render_page_or_fragment
 from tracker.network.models import Team
 from tracker.network.queries import dashboard_summaries, team_page, team_page_data
+from tracker.pagination import page_links, page_number
 
 bp = Blueprint("network", __name__)
 
@@ -34,13 +35,12 @@ ACTION_LIST_ID = "acties-lijst"
 @bp.get("/")
 @requires("network.view")
 def dashboard():
-    """The teams with their chair, trekker and counts."""
+    """The teams with their chair, trekker and counts, a page of cards at a time
+    (``?pagina=N``)."""
     today = local_today()
-    summaries = dashboard_summaries(current_user, today)
-    team_names = {s.team.id: s.team.name for s in summaries}
-    return render_template(
-        "network/dashboard.html", summaries=summaries, team_names=team_names, today=today
-    )
+    summaries = dashboard_summaries(current_user, today, page_number(request.args))
+    summaries.link = page_links(anchor="teams")
+    return render_template("network/dashboard.html", summaries=summaries, today=today)
 
 
 @bp.get("/teams/<slug>")

@@ -39,6 +39,7 @@ from tracker.indicators.models import Indicator, Measurement
 from tracker.milestones.models import Milestone, MunicipalityTick
 from tracker.milestones.rules import MilestoneState
 from tracker.network.models import District, Municipality, ReportItem, Team
+from tracker.pagination import Page, clamp
 from tracker.pilots.models import BuildingBlock, Pilot, pilot_municipalities
 from tracker.report.facts import ActionRow, ItemFact, MilestoneRow, PersonFact, PilotRow, World
 from tracker.report.models import ReportText
@@ -55,6 +56,9 @@ from tracker.status import rollup
 #: A team's status page lists at most this many of its actions (in the team's order);
 #: a line under the list says how many more there are and links to the team's list.
 ACTIONS_SHOWN = 100
+#: The network status page shows this many teams a page (``?pagina=N``); its lead
+#: sentence counts every team. The demo's seven fit on one page, so it shows no pager.
+TEAMS_PER_PAGE = 25
 
 
 @dataclass
@@ -96,10 +100,12 @@ def _shown(tally: ActionCounts) -> dict[str, int]:
     return {"open": tally.open, "overdue": tally.overdue, "done": tally.done}
 
 
-def _overdue(team_ids: list[int] | None, today: date, named: int
-             ) -> dict[int, list[rollup.ActionFact]]:
+def _overdue(team_ids: list[int] | None, today: date, named: int,
+             named_for: list[int] | None = None) -> dict[int, list[rollup.ActionFact]]:
     """Per team its ``named`` most late overdue actions (due date, then the team's order:
-    the order ``rollup.action_reasons`` gives them); 1 statement."""
+    the order ``rollup.action_reasons`` gives them); 1 statement. ``named_for``: only
+    these teams get ``named``, the others the few that decide their level
+    (``rollup.OVERDUE_DECIDING``); None: every team gets ``named``."""
     rank = func.row_number().over(partition_by=Action.team_id,
                                   order_by=(Action.due_date, Action.position, Action.id))
     inner = (select(Action.team_id, Action.title, Action.report_text, Action.status,
@@ -107,8 +113,10 @@ def _overdue(team_ids: list[int] | None, today: date, named: int
              .where(_in(Action.team_id, team_ids),
                     overdue_clause(Action.status, Action.due_date, today))
              .subquery())
+    most = (named if named_for is None else
+            case((inner.c.team_id.in_(named_for), named), else_=rollup.OVERDUE_DECIDING))
     found: dict[int, list[rollup.ActionFact]] = defaultdict(list)
-    for row in db.session.execute(select(inner).where(inner.c.rank <= named)
+    for row in db.session.execute(select(inner).where(inner.c.rank <= most)
                                   .order_by(inner.c.team_id, inner.c.rank)):
         found[row.team_id].append(rollup.ActionFact(_action_text(row.report_text, row.title),
                                                     row.status.value, row.due_date))
@@ -188,33 +196,81 @@ def _judge(finished: bool, today: date, tally: ActionCounts,
         pilots=pilots, today=today, finished=finished)
 
 
-def network_rows(team_ids: list[int] | None, today: date) -> list[TeamStatusRow]:
-    """The network status page's rows of ``team_ids`` (None: every team), in the report's
-    team order; 8 statements, however much data."""
-    teams = db.session.execute(
+def _teams(team_ids: list[int] | None):
+    """The teams of ``team_ids`` (None: every team) in the report's team order, as the
+    status rows name them; 1 statement."""
+    return db.session.execute(
         select(Team.id, Team.slug, Team.name, Team.short_name, Team.status)
         .where(_in(Team.id, team_ids)).order_by(Team.position, Team.name)).all()
+
+
+def _judged(teams, team_ids: list[int] | None, today: date,
+            shown: list[int] | None = None) -> list[tuple]:
+    """Each of ``teams`` (those of ``team_ids``, None: every team) with its facts and
+    computed status: ``(team row, finished, tally, milestones, pilots, computed)``; 7
+    statements, however much data. ``shown``: the teams whose reasons are shown (None:
+    all); the others are read as far as their level needs."""
     if not teams:
         return []
     counts = _counts(team_ids, today)
-    overdue = _overdue(team_ids, today, rollup.OVERDUE_NAMED)
+    overdue = _overdue(team_ids, today, rollup.OVERDUE_NAMED, named_for=shown)
     milestones = _milestones(team_ids, today, {t.id: t.name for t in teams})
     pilots = _pilot_facts(team_ids)
-    rows = []
+    judged = []
     for t in teams:
-        status = TeamStatus(t.status)
-        finished = status == TeamStatus.AFGEROND
+        finished = TeamStatus(t.status) == TeamStatus.AFGEROND
         tally = counts.get(t.id, ActionCounts())
         team_milestones = milestones.get(t.id, [])
         team_pilots = pilots.get(t.id, [])
-        rows.append(TeamStatusRow(
-            id=t.id, slug=t.slug, name=t.name, short_name=t.short_name,
-            status_label=status.label, finished=finished,
-            computed=_judge(finished, today, tally, overdue.get(t.id, []),
-                            team_milestones, team_pilots),
-            counts=_shown(tally), pilot_counts=pilot_counts([p.status for p in team_pilots]),
-            next_milestone=next_milestone(team_milestones)))
-    return rows
+        judged.append((t, finished, tally, team_milestones, team_pilots,
+                       _judge(finished, today, tally, overdue.get(t.id, []),
+                              team_milestones, team_pilots)))
+    return judged
+
+
+def _status_row(t, finished: bool, tally: ActionCounts, milestones: list[MilestoneRow],
+                pilots: list[rollup.PilotFact], computed: rollup.StatusResult) -> TeamStatusRow:
+    return TeamStatusRow(
+        id=t.id, slug=t.slug, name=t.name, short_name=t.short_name,
+        status_label=TeamStatus(t.status).label, finished=finished, computed=computed,
+        counts=_shown(tally), pilot_counts=pilot_counts([p.status for p in pilots]),
+        next_milestone=next_milestone(milestones))
+
+
+def network_rows(team_ids: list[int] | None, today: date) -> list[TeamStatusRow]:
+    """The network status rows of ``team_ids`` (None: every team), in the report's team
+    order, every one (the API's status); 8 statements, however much data."""
+    return [_status_row(*facts) for facts in _judged(_teams(team_ids), team_ids, today)]
+
+
+@dataclass
+class NetworkPage:
+    """The network status page: one page of its team rows and the whole network's figures.
+
+    ``rows``: a :class:`~tracker.pagination.Page` of :class:`TeamStatusRow` (``total``:
+    every team of the scope); ``network``: the teams per level over that whole scope."""
+
+    rows: Page
+    network: rollup.NetworkStatus
+
+
+def network_page(team_ids: list[int] | None, today: date, number: int | None, *,
+                 size: int = TEAMS_PER_PAGE) -> NetworkPage:
+    """Page ``number`` (None: the first; past the end: the last) of the network status
+    page's rows of ``team_ids`` (None: every team), ``size`` teams a page in the report's
+    team order; 8 statements, however many teams, actions or pages.
+
+    Every team of the scope is judged, since the lead sentence counts the teams per level
+    over the network, not over the page; only the page's teams become rows to render, and
+    only theirs are read with every reason shown.
+    """
+    teams = _teams(team_ids)
+    number = clamp(number, len(teams), size)
+    start = (number - 1) * size
+    judged = _judged(teams, team_ids, today, shown=[t.id for t in teams[start:start + size]])
+    network = rollup.network_status([facts[-1] for facts in judged])
+    rows = [_status_row(*facts) for facts in judged[start:start + size]]
+    return NetworkPage(Page(items=rows, total=len(teams), number=number, size=size), network)
 
 
 def _people(team: Team) -> tuple[list[PersonFact], PersonFact | None]:

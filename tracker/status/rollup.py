@@ -29,6 +29,10 @@ OVERDUE_RISK_COUNT = 3
 #: The status pages name at most this many overdue actions of a team one by one (the most
 #: late first); one more reason says how many more there are ("En nog 12 acties ...").
 OVERDUE_NAMED = 10
+#: How many of a team's most late overdue actions decide its level, with their count: the
+#: most late alone (:func:`overdue_reasons`). A page that shows a team's level but not its
+#: reasons (the network status page's lead sentence) needs no more of them.
+OVERDUE_DECIDING = 1
 #: A milestone on schedule due within this many days draws attention.
 MILESTONE_SOON_DAYS = 60
 

@@ -15,9 +15,10 @@ from tracker.htmx import render_page_or_fragment
 from tracker.indicators.workbook import indicator_sheet
 from tracker.network.models import ReportItem, Team
 from tracker.network.queries import team_page
+from tracker.pagination import page_links, page_number
 from tracker.status import services
 from tracker.status.forms import NOT_A_BUTTON, ItemForm, ItemVersionForm, MoveForm, NewItemForm
-from tracker.status.queries import network_rows, team_section
+from tracker.status.queries import network_page, network_rows, team_section
 from tracker.xlsx_export import workbook_bytes, xlsx_response
 
 bp = Blueprint("status", __name__)
@@ -47,13 +48,14 @@ def current_section(team: Team):
 @bp.get("/status")
 @requires("network.view")
 def overview():
-    """Every team in one table: computed status, actions, next milestone, pilots."""
-    sections = current_rows(visible_team_ids(current_user))
-    from tracker.status.rollup import network_status
-
+    """The teams in one table, a page at a time (``?pagina=N``): computed status, actions,
+    next milestone, pilots; the lead sentence counts every team."""
+    today = local_today()
+    status = network_page(visible_team_ids(current_user), today, page_number(request.args))
+    status.rows.link = page_links(anchor="netwerk-tabel")
     return render_page_or_fragment(
-        "status/network.html", "status/network.html", sections=sections,
-        network=network_status([s.computed for s in sections]), today=local_today(),
+        "status/network.html", "status/network.html", rows=status.rows,
+        network=status.network, today=today,
     )
 
 
