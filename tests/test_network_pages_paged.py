@@ -147,3 +147,47 @@ def test_the_demo_network_fits_on_one_page(demo, client, login, path):
     for name in DEMO_TEAMS:
         assert name in html
     assert "Paginering" not in html and "pagina=" not in html
+
+
+def _without_token(html: str) -> str:
+    return re.sub(r'(csrf[-_]token"? (?:content|value)=")[^"]+', r"\1", html)
+
+
+def test_the_network_figures_kept_between_requests_are_never_stale(admin, client, login,
+                                                                    count_queries):
+    """The lead sentence's figures are kept per process under the newest history
+    transaction and the day (``status.queries.network_cache``): a page answered from them
+    equals one computed anew, costs the same statements, and a change or a new day is
+    seen at once."""
+    import time_machine
+
+    from tracker.status.queries import network_cache
+
+    login(admin)
+    teams = _teams(TEAMS_PER_PAGE + 5)
+    create_action(teams[-1], status=ActionStatus.OPEN, due_date=date(2018, 1, 1))
+    db.session.commit()
+    network_cache.clear()
+    with count_queries() as computed:
+        fresh = client.get("/status?pagina=2").get_data(as_text=True)
+    with count_queries() as kept:
+        again = client.get("/status?pagina=2").get_data(as_text=True)
+    assert _without_token(again) == _without_token(fresh)
+    assert kept.count == computed.count
+    lead = re.search(r": (\d+) teams op schema", again)[1]
+
+    # A change: an overdue action in a team on page 1; the figures move at once.
+    create_action(teams[0], status=ActionStatus.OPEN, due_date=date(2018, 1, 1))
+    db.session.commit()
+    changed = client.get("/status?pagina=2").get_data(as_text=True)
+    assert int(re.search(r": (\d+) teams op schema", changed)[1]) == int(lead) - 1
+
+    # A new day: an action due today is overdue tomorrow, though no data changed.
+    create_action(teams[1], status=ActionStatus.OPEN, due_date=date.today())
+    db.session.commit()
+    today = client.get("/status?pagina=2").get_data(as_text=True)
+    assert re.search(r": (\d+) teams op schema", today)[1] == str(int(lead) - 1)
+    with time_machine.travel(date.today() + timedelta(days=1), tick=False):
+        login(admin)
+        tomorrow = client.get("/status?pagina=2").get_data(as_text=True)
+    assert re.search(r": (\d+) teams op schema", tomorrow)[1] == str(int(lead) - 2)

@@ -192,6 +192,17 @@ def paused() -> Iterator[None]:
         options["versioning"] = before
 
 
+def data_key(session: Session) -> tuple[int, datetime | None]:
+    """``(id, issued_at)`` of the newest history transaction: every change to a versioned
+    model writes one, so a value computed from versioned data (and ``today``) may be kept
+    under this key and is never stale. The moment tells apart a history restored from a
+    backup that reached the same id by other changes. ``(0, None)`` before any change."""
+    transaction = versioning_manager.transaction_cls
+    row = session.execute(select(transaction.id, transaction.issued_at)
+                          .order_by(transaction.id.desc()).limit(1)).first()
+    return (int(row[0]), row[1]) if row else (0, None)
+
+
 def transaction_before(session: Session, cutoff: datetime) -> int:
     """The id of the last history transaction issued before ``cutoff`` (aware); 0 if none."""
     transaction = versioning_manager.transaction_cls

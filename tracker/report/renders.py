@@ -79,22 +79,21 @@ def renderer_version() -> str:
 
 
 def data_version() -> str:
-    """``"<newest history transaction>.<newest edition>"``: what the report shows changes
-    only with a history transaction (every model it reads is versioned) or an edition
-    (the changes since the previous edition); either gives a higher number."""
-    from sqlalchemy_continuum import versioning_manager
+    """``"<newest history transaction>.<its moment>.<newest edition>"``: what the report
+    shows changes only with a history transaction (every model it reads is versioned:
+    :func:`tracker.history.data_key`) or an edition (the changes since the previous
+    edition); either gives another value."""
+    from tracker.history import data_key
 
-    transaction = versioning_manager.transaction_cls
-    row = db.session.execute(select(
-        select(func.max(transaction.id)).scalar_subquery(),
-        select(func.max(ReportEdition.id)).scalar_subquery(),
-    )).one()
-    return f"{row[0] or 0}.{row[1] or 0}"
+    transaction_id, issued_at = data_key(db.session)
+    edition = db.session.scalar(select(func.max(ReportEdition.id)))
+    moment = f"{issued_at:%Y%m%d%H%M%S%f}" if issued_at else "0"
+    return f"{transaction_id}.{moment}.{edition or 0}"
 
 
 def render_key(fmt: str, peildatum: date, version: str) -> str:
-    """``pdf:2026-12-01:v8123.4:r3f2a9c01b2de``: one file per format, peildatum, data and
-    renderer."""
+    """``pdf:2026-12-01:v8123.20261201140312123456.4:r3f2a9c01b2de``: one file per format,
+    peildatum, data and renderer."""
     return f"{fmt}:{peildatum.isoformat()}:v{version}:r{renderer_version()}"
 
 

@@ -16,7 +16,7 @@ points, milestones, pilots, indicators and its actions, the latter bounded by
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter, OrderedDict, defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, case, func, select, true
 
+from tracker import history
 from tracker.actions.models import Action
 from tracker.actions.rules import (
     ActionCounts,
@@ -254,22 +255,65 @@ class NetworkPage:
     network: rollup.NetworkStatus
 
 
+class NetworkCache:
+    """The network's figures (teams per level) per scope, kept in this process under the
+    history's :func:`~tracker.history.data_key` and the day: every change to what the
+    levels are judged from (actions, milestones and their ticks, pilots, teams: all
+    versioned) writes a history transaction and so gives another key; a new day too. A
+    value is therefore never stale; the oldest keys go first (:data:`SIZE` kept)."""
+
+    SIZE = 128
+
+    def __init__(self) -> None:
+        self._values: OrderedDict[tuple, rollup.NetworkStatus] = OrderedDict()
+
+    def get(self, key: tuple) -> rollup.NetworkStatus | None:
+        value = self._values.get(key)
+        if value is not None:
+            self._values.move_to_end(key)
+        return value
+
+    def put(self, key: tuple, value: rollup.NetworkStatus) -> None:
+        self._values[key] = value
+        self._values.move_to_end(key)
+        while len(self._values) > self.SIZE:
+            self._values.popitem(last=False)
+
+    def clear(self) -> None:
+        self._values.clear()
+
+
+#: The network figures of :func:`network_page`, per process.
+network_cache = NetworkCache()
+
+
 def network_page(team_ids: list[int] | None, today: date, number: int | None, *,
                  size: int = TEAMS_PER_PAGE) -> NetworkPage:
     """Page ``number`` (None: the first; past the end: the last) of the network status
     page's rows of ``team_ids`` (None: every team), ``size`` teams a page in the report's
-    team order; 8 statements, however many teams, actions or pages.
+    team order; 9 statements, however many teams, actions or pages.
 
-    Every team of the scope is judged, since the lead sentence counts the teams per level
-    over the network, not over the page; only the page's teams become rows to render, and
-    only theirs are read with every reason shown.
+    The lead sentence counts the teams per level over the whole scope, so every team of
+    the scope is judged, once per change of the data (:class:`NetworkCache`); then only
+    the page's teams are read, with every reason shown. Without a kept value the whole
+    scope is judged and the page's rows come from that (the same number of statements).
     """
     teams = _teams(team_ids)
     number = clamp(number, len(teams), size)
     start = (number - 1) * size
-    judged = _judged(teams, team_ids, today, shown=[t.id for t in teams[start:start + size]])
-    network = rollup.network_status([facts[-1] for facts in judged])
-    rows = [_status_row(*facts) for facts in judged[start:start + size]]
+    on_page = teams[start:start + size]
+    page_ids = [t.id for t in on_page]
+    key = (history.data_key(db.session), today,
+           None if team_ids is None else tuple(sorted(team_ids)))
+    network = network_cache.get(key)
+    if network is None:
+        judged = _judged(teams, team_ids, today, shown=page_ids)
+        network = rollup.network_status([facts[-1] for facts in judged])
+        network_cache.put(key, network)
+        judged = judged[start:start + size]
+    else:
+        judged = _judged(on_page, page_ids, today)
+    rows = [_status_row(*facts) for facts in judged]
     return NetworkPage(Page(items=rows, total=len(teams), number=number, size=size), network)
 
 
