@@ -10,6 +10,16 @@ from tracker.extensions import db
 from tracker.network.models import ReportItem, Team
 
 
+def run_at_once(target, count: int, *, timeout: float) -> None:
+    """``target(n)`` for n in 0..count-1, each in a thread of its own, all started before
+    any is awaited."""
+    threads = [threading.Thread(target=target, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
+
+
 def test_concurrent_read_then_write_transactions_all_succeed(app):
     team_id = create_team().id
     db.session.commit()
@@ -36,11 +46,7 @@ def test_concurrent_read_then_write_transactions_all_succeed(app):
         finally:
             sqlite_write_intent.reset(token)
 
-    threads = [threading.Thread(target=writer, args=(n,)) for n in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    run_at_once(writer, 8, timeout=120)
     assert errors == []
     assert db.session.scalar(select(func.count(ReportItem.id))) == 8 * 15
 
@@ -109,11 +115,7 @@ def test_one_form_sent_twice_at_once_creates_one_row(app):
         finally:
             sqlite_write_intent.reset(token)
 
-    threads = [threading.Thread(target=send, args=(n,)) for n in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    run_at_once(send, 2, timeout=60)
     assert errors == []
     assert sorted(outcomes) == ["already", "made"]
     assert db.session.scalar(select(func.count(Webhook.id))) == 1
