@@ -39,6 +39,15 @@ HARD_DEADLINE_KINDS = ("deadline", "wet")
 #: the full list made the section about 5,700 lines. A dozen teams' lines still fit a
 #: reading (the demo network has at most 7 teams with overdue actions: it lists them all).
 NETWORK_OVERDUE_TEAMS = 12
+#: "Het netwerk" names at most this many lines of each other list (the milestones "Verstreken",
+#: "Binnen vier weken" and "Later", the actions completed, the meetings, the pilots with a new
+#: status), in the list's own order; the rest is one line "en nog K ..." linking to the page
+#: that lists them all (:data:`MORE_LISTS`). At 100 times the demo those lists held 15 to 81
+#: lines each, about 290 lines of a mail; ten lines per list still read at a glance. The
+#: demo network's lists hold at most 3 lines (tested): its digests name everything.
+NETWORK_LIST_ITEMS = 10
+#: The section's lists that :data:`NETWORK_LIST_ITEMS` bounds, in the order the mail shows them.
+MORE_LISTS = ("missed", "soon", "later", "completed", "events", "pilots")
 
 
 @dataclass(frozen=True)
@@ -247,6 +256,9 @@ class Section:
     overdue_summary: OverdueSummary | None = None
     #: ``overdue_ranking`` once computed.
     ranking: list[TeamCount] | None = field(default=None, compare=False, repr=False)
+    #: List name (one of :data:`MORE_LISTS`) -> its lines not named (:data:`NETWORK_LIST_ITEMS`);
+    #: a list all of whose lines are named has no entry.
+    more: dict[str, int] = field(default_factory=dict)
 
     @property
     def overdue_groups(self) -> list[OverdueGroup]:
@@ -284,7 +296,8 @@ class Section:
 
     @property
     def has_news(self) -> bool:
-        # A hard deadline beyond the horizon is known, but not news on its own.
+        # A hard deadline beyond the horizon is known, but not news on its own. ``later`` is
+        # soonest first, so a bounded list keeps the line that is news if any is.
         return bool(self.missed or self.soon or self.overdue or self.overdue_summary
                     or self.completed or self.events or self.pilots
                     or any(line.days_left <= self.horizon_days for line in self.later))
@@ -384,44 +397,83 @@ def _base(network: Network, today: date, since: datetime, now: datetime,
     return section
 
 
+def bound(lines: list, limit: int | None) -> tuple[list, int]:
+    """The first ``limit`` of ``lines`` and how many are left out; None: all of them, 0."""
+    if limit is None or len(lines) <= limit:
+        return lines, 0
+    return lines[:limit], len(lines) - limit
+
+
+def _events(network: Network, now: datetime, horizon: int, shared: dict) -> list[EventInfo]:
+    """The events a digest may name (not cancelled, from ``now`` to ``horizon`` weeks on),
+    soonest first; found once per ``shared``."""
+    key = ("events", now, horizon)
+    if key not in shared:
+        shared[key] = [e for e in sorted(network.events, key=lambda e: e.starts_at or now)
+                       if e.starts_at is not None and not e.is_cancelled
+                       and now <= e.starts_at <= now + timedelta(weeks=horizon)]
+    return shared[key]
+
+
+def _event_line(event: EventInfo, network: Network, recipient: Recipient,
+                shared: dict) -> EventLine:
+    """The line of ``event`` for the recipient's answer: one object per event and answer in
+    ``shared``, so the job renders each such line once (``messages._each``)."""
+    response = recipient.responses.get(event.id)
+    lines = shared.setdefault("event-lines", {})
+    key = (event.id, response)
+    if key not in lines:
+        lines[key] = EventLine(event, network.teams.get(event.team_id), response)
+    return lines[key]
+
+
 def _filtered(base: Section, title: str, team: TeamInfo | None,
               mine: Callable[[int | None], bool], network: Network, recipient: Recipient,
-              now: datetime, horizon: int, overdue_teams: int | None = None) -> Section:
+              now: datetime, horizon: int, shared: dict, overdue_teams: int | None = None,
+              list_items: int | None = None) -> Section:
     """The lines of ``base`` of the teams that are ``mine``, and the recipient's events.
 
     ``overdue_teams``: when more teams than this have overdue actions, they are counted
-    (:func:`summarise_overdue`), not named; None: always named."""
+    (:func:`summarise_overdue`), not named; None: always named. ``list_items``: each other
+    list names at most this many lines (:func:`bound`), the rest counted in ``more``;
+    None: all."""
     groups = [g for g in base.overdue_groups if mine(g.team.id)]
     summary = None
     if overdue_teams is not None and len(groups) > overdue_teams:
         summary = summarise_overdue([c for c in base.overdue_ranking if mine(c.team.id)],
                                     overdue_teams)
         groups = []
-    section = Section(
+    lists = {
+        "missed": [line for line in base.missed if mine(line.milestone.team_id)],
+        "soon": [line for line in base.soon if mine(line.milestone.team_id)],
+        "later": [line for line in base.later if mine(line.milestone.team_id)],
+        "completed": [line for line in base.completed if mine(line.action.team_id)],
+        "events": [e for e in _events(network, now, horizon, shared) if mine(e.team_id)],
+        "pilots": [line for line in base.pilots if mine(line.pilot.team_id)],
+    }
+    more = {}
+    for name in MORE_LISTS:
+        lists[name], left_out = bound(lists[name], list_items)
+        if left_out:
+            more[name] = left_out
+    # Only the events named get a line (an answer of the recipient's each).
+    lists["events"] = [_event_line(e, network, recipient, shared) for e in lists["events"]]
+    return Section(
         title=title, team=team, horizon_days=base.horizon_days,
-        missed=[line for line in base.missed if mine(line.milestone.team_id)],
-        soon=[line for line in base.soon if mine(line.milestone.team_id)],
-        later=[line for line in base.later if mine(line.milestone.team_id)],
         overdue=[line for g in groups for line in g.lines],
-        completed=[line for line in base.completed if mine(line.action.team_id)],
-        pilots=[line for line in base.pilots if mine(line.pilot.team_id)],
         overdue_more={g.team.id: g.more for g in groups if g.more},
-        groups=groups, overdue_summary=summary)
-    for e in sorted(network.events, key=lambda e: e.starts_at or now):
-        if not mine(e.team_id) or e.starts_at is None or e.is_cancelled:
-            continue
-        if now <= e.starts_at <= now + timedelta(weeks=horizon):
-            section.events.append(EventLine(e, network.teams.get(e.team_id),
-                                            recipient.responses.get(e.id)))
-    return section
+        groups=groups, overdue_summary=summary, more=more, **lists)
 
 
 def build_digest(recipient: Recipient, network: Network, now: datetime, *,
                  horizon_weeks: int = HORIZON_WEEKS,
-                 timezone: str = "Europe/Amsterdam", shared: dict | None = None) -> Digest:
+                 timezone: str = "Europe/Amsterdam", shared: dict | None = None,
+                 list_items: int | None = NETWORK_LIST_ITEMS) -> Digest:
     """What ``recipient``'s digest says at ``now``: portfolio theme(s) first, then the rest of
     the network. Pure: the same recipient, network and ``now`` give an equal :class:`Digest`.
-    ``now`` is an aware datetime; ``horizon_weeks`` bounds events and ordinary milestones.
+    ``now`` is an aware datetime; ``horizon_weeks`` bounds events and ordinary milestones;
+    ``list_items`` the lines of each list of "Het netwerk" but its overdue actions (None:
+    every line, as the pages that list them all show).
 
     ``shared``: a dict the caller keeps while it builds the digests of many recipients from
     one ``network`` and ``now``; the lines of every team are then sorted once per "since"
@@ -439,10 +491,11 @@ def build_digest(recipient: Recipient, network: Network, now: datetime, *,
         team = network.teams[team_id]
         portfolio.append(_filtered(base, f"Uw portefeuille: {team.short_name}", team,
                                    lambda t, team_id=team_id: t == team_id,
-                                   network, recipient, now, horizon_weeks))
+                                   network, recipient, now, horizon_weeks, shared))
     # The network without the portfolio: what the recipient chairs is said once, above.
     whole = _filtered(base, "Het netwerk", None, lambda t: t not in own, network, recipient,
-                      now, horizon_weeks, overdue_teams=NETWORK_OVERDUE_TEAMS)
+                      now, horizon_weeks, shared, overdue_teams=NETWORK_OVERDUE_TEAMS,
+                      list_items=list_items)
     period = period_key(recipient.frequency, now, timezone)
     if recipient.frequency == WEEKLY:
         week = today.isocalendar()[1]
