@@ -56,6 +56,13 @@ log = logging.getLogger(__name__)
 LOOKBACK = timedelta(days=62)
 
 
+def _action_info(action_id, team_id, title, status, due_date, precision, owner_name,
+                 completed_at) -> ActionInfo:
+    """An :class:`ActionInfo` of a row of the columns :func:`load_network` selects."""
+    return ActionInfo(action_id, team_id, title, status.value, due_date, precision.value,
+                      owner_name, completed_at)
+
+
 def load_network(now: datetime, horizon_weeks: int,
                  timezone: str = "Europe/Amsterdam") -> Network:
     """Every fact any digest may mention, in a fixed number of queries.
@@ -83,25 +90,24 @@ def load_network(now: datetime, horizon_weeks: int,
     today = to_local(now, timezone).date()
     rank = func.row_number().over(partition_by=Action.team_id,
                                   order_by=(Action.due_date, Action.title, Action.id))
-    late = (select(Action.id, User.name.label("owner_name"), rank.label("rank"),
+    late = (select(Action.id, rank.label("rank"),
                    func.count().over(partition_by=Action.team_id).label("overdue"))
-            .outerjoin(User, User.id == Action.owner_id)
             .where(overdue_clause(Action.status, Action.due_date, today))
             .subquery())
     overdue_counts: dict[int, int] = {}
+    # Plain rows, not entities: a digest reads these few columns of many actions.
+    columns = (Action.id, Action.team_id, Action.title, Action.status, Action.due_date,
+               Action.due_precision, User.name, Action.completed_at)
     actions = []
-    for a, owner_name, count in db.session.execute(
-            select(Action, late.c.owner_name, late.c.overdue).join(late, late.c.id == Action.id)
-            .where(late.c.rank <= OVERDUE_NAMED)):
-        overdue_counts[a.team_id] = count
-        actions.append(ActionInfo(a.id, a.team_id, a.title, a.status.value, a.due_date,
-                                  a.due_precision.value, owner_name, a.completed_at))
+    for *row, count in db.session.execute(
+            select(*columns, late.c.overdue).join(late, late.c.id == Action.id)
+            .outerjoin(User, User.id == Action.owner_id).where(late.c.rank <= OVERDUE_NAMED)):
+        overdue_counts[row[1]] = count
+        actions.append(_action_info(*row))
     # Completed: only within the look-back, the furthest any digest looks.
     actions.extend(
-        ActionInfo(a.id, a.team_id, a.title, a.status.value, a.due_date, a.due_precision.value,
-                   owner_name, a.completed_at)
-        for a, owner_name in db.session.execute(
-            select(Action, User.name).outerjoin(User, User.id == Action.owner_id).where(
+        _action_info(*row) for row in db.session.execute(
+            select(*columns).outerjoin(User, User.id == Action.owner_id).where(
                 Action.status == ActionStatus.GEREED, Action.completed_at > now - LOOKBACK)))
     events = [
         EventInfo(e.id, e.team_id, e.title, e.starts_at, e.status.value)
