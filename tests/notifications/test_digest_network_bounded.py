@@ -9,6 +9,7 @@ import re
 from collections import Counter
 from datetime import date, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from tests.factories import add_member, create_team
@@ -144,6 +145,22 @@ def test_many_teams_are_counted_not_named_with_a_link_to_the_status_page(demo, c
         assert together.network.overdue_summary.more_teams == 30 - len(portfolio) \
             - NETWORK_OVERDUE_TEAMS
 
+    # Loaded for the portfolios of the run, the most late overdue actions only of the teams
+    # a digest names them of (no network section names them here): the same digests.
+    portfolios = [frozenset(), frozenset({teams[0].id}), frozenset({teams[11].id})]
+    lean = load_network(MONDAY, 8, portfolios=portfolios)
+    assert lean.named_teams == {teams[0].id, teams[11].id}
+    assert lean.overdue_counts == network.overdue_counts
+    late = {a.team_id for a in lean.actions if is_overdue(a.status, a.due_date, MONDAY.date())}
+    assert late == lean.named_teams
+    for portfolio in portfolios:
+        recipient = Recipient(welten.id, welten.name, "weekly", portfolio)
+        assert build_digest(recipient, lean, MONDAY) == build_digest(recipient, network, MONDAY)
+    # A digest that names what was not loaded is refused, not sent short.
+    with pytest.raises(ValueError, match="load_network"):
+        build_digest(Recipient(welten.id, welten.name, "weekly", frozenset({teams[5].id})),
+                     lean, MONDAY)
+
 
 def _groups(n: int) -> list[OverdueGroup]:
     return [OverdueGroup(TeamInfo(i, f"t{i}", f"Team {i}", f"Team {i:02d}"), (), more=i % 4 + 1)
@@ -176,6 +193,8 @@ def test_the_demo_network_names_every_overdue_action(demo):
         if is_overdue(action.status, action.due_date, at.date()):
             overdue[action.team_id] += 1
     assert 1 < len(overdue) <= NETWORK_OVERDUE_TEAMS
+    # So every team's most late overdue actions are loaded, whatever the portfolios.
+    assert load_network(at, 8, portfolios=[frozenset()]).named_teams is None
     for message in rows:
         lines = _overdue_block(message.body_text)
         assert "netwerkstatus" not in message.body_text

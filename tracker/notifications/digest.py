@@ -9,7 +9,7 @@ database, no app: the job loads the data once for all recipients
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -129,6 +129,9 @@ class Network:
     #: Overdue actions per team, counted in the database, when ``actions`` names only the
     #: most late of them (:data:`OVERDUE_NAMED` per team); None: ``actions`` holds them all.
     overdue_counts: dict[int, int] | None = None
+    #: The teams whose overdue actions ``actions`` names (the others are only counted, in
+    #: ``overdue_counts``); None: every team's. Digests that would name others are refused.
+    named_teams: frozenset[int] | None = None
 
 
 @dataclass(frozen=True)
@@ -203,11 +206,26 @@ def rank_overdue(groups: list[OverdueGroup]) -> list[TeamCount]:
     return sorted(counts, key=lambda c: (-c.count, c.team.short_name, c.team.id))
 
 
+def names_each_overdue(teams: int, limit: int | None) -> bool:
+    """Whether a section whose ``teams`` teams have overdue actions names each of them (or
+    counts them per team, :func:`summarise_overdue`): when ``limit`` is None or ``teams`` at
+    most ``limit``."""
+    return limit is None or teams <= limit
+
+
+def network_names_overdue(overdue_teams: Collection[int], portfolio: Collection[int]) -> bool:
+    """Whether "Het netwerk" of a recipient with ``portfolio`` (team ids) names each overdue
+    action, when ``overdue_teams`` (ids) have them: :func:`names_each_overdue` of the teams
+    outside the portfolio, with :data:`NETWORK_OVERDUE_TEAMS`."""
+    outside = sum(1 for team_id in overdue_teams if team_id not in portfolio)
+    return names_each_overdue(outside, NETWORK_OVERDUE_TEAMS)
+
+
 def summarise_overdue(ranking: list[TeamCount], limit: int) -> OverdueSummary | None:
     """None while ``ranking`` (one per team with overdue actions, as :func:`rank_overdue`
     orders them) holds at most ``limit`` teams: each action is named. Otherwise its first
     ``limit`` teams, and the number of the other teams and of their overdue actions."""
-    if len(ranking) <= limit:
+    if names_each_overdue(len(ranking), limit):
         return None
     rest = ranking[limit:]
     return OverdueSummary(tuple(ranking[:limit]), len(rest), sum(c.count for c in rest))
@@ -391,6 +409,12 @@ def _base(network: Network, today: date, since: datetime, now: datetime,
         section.overdue_more = {team_id: network.overdue_counts.get(team_id, n) - n
                                 for team_id, n in named.items()
                                 if network.overdue_counts.get(team_id, n) > n}
+        # Teams of which none is named (``named_teams``) are still ranked by their count.
+        unnamed = [OverdueGroup(network.teams[team_id], (), count)
+                   for team_id, count in network.overdue_counts.items() if team_id not in named]
+        if unnamed:
+            section.groups = sorted(section.overdue_groups + unnamed,
+                                    key=lambda g: (g.team.short_name, g.team.id))
     for p in sorted(network.pilots, key=lambda p: p.title):
         if p.status_changed_at and since < p.status_changed_at <= now:
             section.pilots.append(PilotLine(p, network.teams[p.team_id]))
@@ -439,7 +463,7 @@ def _filtered(base: Section, title: str, team: TeamInfo | None,
     None: all."""
     groups = [g for g in base.overdue_groups if mine(g.team.id)]
     summary = None
-    if overdue_teams is not None and len(groups) > overdue_teams:
+    if not names_each_overdue(len(groups), overdue_teams):
         summary = summarise_overdue([c for c in base.overdue_ranking if mine(c.team.id)],
                                     overdue_teams)
         groups = []
@@ -487,6 +511,12 @@ def build_digest(recipient: Recipient, network: Network, now: datetime, *,
         base = shared[key] = _base(network, today, since, now, horizon_weeks)
     portfolio = []
     own = frozenset(i for i in recipient.portfolio_team_ids if i in network.teams)
+    if network.named_teams is not None and network.overdue_counts is not None:
+        overdue = frozenset(network.overdue_counts)
+        needed = own if not network_names_overdue(overdue, own) else own | overdue
+        if not needed & overdue <= network.named_teams:
+            raise ValueError("the network was loaded without the overdue actions this "
+                             "digest names (load_network's portfolios)")
     for team_id in sorted(own, key=lambda i: network.teams[i].short_name):
         team = network.teams[team_id]
         portfolio.append(_filtered(base, f"Uw portefeuille: {team.short_name}", team,
