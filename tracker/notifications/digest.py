@@ -9,7 +9,7 @@ database, no app: the job loads the data once for all recipients
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -213,11 +213,12 @@ def names_each_overdue(teams: int, limit: int | None) -> bool:
     return limit is None or teams <= limit
 
 
-def network_names_overdue(overdue_teams: Collection[int], portfolio: Collection[int]) -> bool:
+def network_names_overdue(overdue_teams: Collection[int], portfolio: Iterable[int]) -> bool:
     """Whether "Het netwerk" of a recipient with ``portfolio`` (team ids) names each overdue
-    action, when ``overdue_teams`` (ids) have them: :func:`names_each_overdue` of the teams
-    outside the portfolio, with :data:`NETWORK_OVERDUE_TEAMS`."""
-    outside = sum(1 for team_id in overdue_teams if team_id not in portfolio)
+    action, when ``overdue_teams`` (distinct ids, a set or a dict's keys) have them:
+    :func:`names_each_overdue` of the teams outside the portfolio, with
+    :data:`NETWORK_OVERDUE_TEAMS`."""
+    outside = len(overdue_teams) - sum(1 for team_id in portfolio if team_id in overdue_teams)
     return names_each_overdue(outside, NETWORK_OVERDUE_TEAMS)
 
 
@@ -451,30 +452,72 @@ def _event_line(event: EventInfo, network: Network, recipient: Recipient,
     return lines[key]
 
 
-def _filtered(base: Section, title: str, team: TeamInfo | None,
-              mine: Callable[[int | None], bool], network: Network, recipient: Recipient,
-              now: datetime, horizon: int, shared: dict, overdue_teams: int | None = None,
+#: How a line of each list names its team (None: a milestone of the whole network).
+TEAM_OF: dict[str, Callable[[object], int | None]] = {
+    "missed": lambda line: line.milestone.team_id,
+    "soon": lambda line: line.milestone.team_id,
+    "later": lambda line: line.milestone.team_id,
+    "completed": lambda line: line.action.team_id,
+    "events": lambda event: event.team_id,
+    "pilots": lambda line: line.pilot.team_id,
+}
+
+
+def _lists(base: Section, network: Network, now: datetime, horizon: int,
+           shared: dict) -> dict[str, list]:
+    """The lines of every team in each of :data:`MORE_LISTS` (events not yet per recipient)."""
+    lists = {name: getattr(base, name) for name in MORE_LISTS}
+    lists["events"] = _events(network, now, horizon, shared)
+    return lists
+
+
+def _by_team(base: Section, network: Network, now: datetime, horizon: int,
+             shared: dict) -> dict[str, dict[int | None, list]]:
+    """``base``'s lines per list and team (``"overdue"``: its overdue groups), in their
+    order; made once per ``base`` (kept in ``shared``): a portfolio section picks its team's."""
+    key = ("by-team", id(base))
+    if key not in shared:
+        index: dict[str, dict[int | None, list]] = {"overdue": {}}
+        for group in base.overdue_groups:
+            index["overdue"].setdefault(group.team.id, []).append(group)
+        for name, lines in _lists(base, network, now, horizon, shared).items():
+            index[name] = {}
+            for line in lines:
+                index[name].setdefault(TEAM_OF[name](line), []).append(line)
+        # ``base`` kept alive with its index, so its id is not reused meanwhile.
+        shared[key] = (base, index)
+    return shared[key][1]
+
+
+def _filtered(base: Section, title: str, team: TeamInfo | None, own: frozenset[int],
+              network: Network, recipient: Recipient, now: datetime, horizon: int,
+              shared: dict, overdue_teams: int | None = None,
               list_items: int | None = None) -> Section:
-    """The lines of ``base`` of the teams that are ``mine``, and the recipient's events.
+    """The lines of ``base`` of ``team`` (a portfolio section), or of every team but ``own``
+    (``team`` None: "Het netwerk"), and the recipient's events.
 
     ``overdue_teams``: when more teams than this have overdue actions, they are counted
     (:func:`summarise_overdue`), not named; None: always named. ``list_items``: each other
     list names at most this many lines (:func:`bound`), the rest counted in ``more``;
     None: all."""
-    groups = [g for g in base.overdue_groups if mine(g.team.id)]
     summary = None
-    if not names_each_overdue(len(groups), overdue_teams):
-        summary = summarise_overdue([c for c in base.overdue_ranking if mine(c.team.id)],
-                                    overdue_teams)
-        groups = []
-    lists = {
-        "missed": [line for line in base.missed if mine(line.milestone.team_id)],
-        "soon": [line for line in base.soon if mine(line.milestone.team_id)],
-        "later": [line for line in base.later if mine(line.milestone.team_id)],
-        "completed": [line for line in base.completed if mine(line.action.team_id)],
-        "events": [e for e in _events(network, now, horizon, shared) if mine(e.team_id)],
-        "pilots": [line for line in base.pilots if mine(line.pilot.team_id)],
-    }
+    index = _by_team(base, network, now, horizon, shared)
+    if team is not None:
+        groups = list(index["overdue"].get(team.id, ()))
+        if not names_each_overdue(len(groups), overdue_teams):
+            summary, groups = summarise_overdue(rank_overdue(groups), overdue_teams), []
+        lists = {name: list(index[name].get(team.id, ())) for name in MORE_LISTS}
+    else:
+        groups = base.overdue_groups
+        outside = len(groups) - sum(len(index["overdue"].get(t, ())) for t in own)
+        if names_each_overdue(outside, overdue_teams):
+            groups = [g for g in groups if g.team.id not in own]
+        else:
+            summary = summarise_overdue([c for c in base.overdue_ranking
+                                         if c.team.id not in own], overdue_teams)
+            groups = []
+        lists = {name: [line for line in lines if TEAM_OF[name](line) not in own]
+                 for name, lines in _lists(base, network, now, horizon, shared).items()}
     more = {}
     for name in MORE_LISTS:
         lists[name], left_out = bound(lists[name], list_items)
@@ -511,19 +554,18 @@ def build_digest(recipient: Recipient, network: Network, now: datetime, *,
         base = shared[key] = _base(network, today, since, now, horizon_weeks)
     portfolio = []
     own = frozenset(i for i in recipient.portfolio_team_ids if i in network.teams)
-    if network.named_teams is not None and network.overdue_counts is not None:
-        overdue = frozenset(network.overdue_counts)
-        needed = own if not network_names_overdue(overdue, own) else own | overdue
-        if not needed & overdue <= network.named_teams:
+    counts, loaded = network.overdue_counts, network.named_teams
+    if loaded is not None and counts is not None:
+        named = counts if network_names_overdue(counts, own) else (t for t in own if t in counts)
+        if any(t not in loaded for t in named):
             raise ValueError("the network was loaded without the overdue actions this "
                              "digest names (load_network's portfolios)")
     for team_id in sorted(own, key=lambda i: network.teams[i].short_name):
         team = network.teams[team_id]
-        portfolio.append(_filtered(base, f"Uw portefeuille: {team.short_name}", team,
-                                   lambda t, team_id=team_id: t == team_id,
+        portfolio.append(_filtered(base, f"Uw portefeuille: {team.short_name}", team, own,
                                    network, recipient, now, horizon_weeks, shared))
     # The network without the portfolio: what the recipient chairs is said once, above.
-    whole = _filtered(base, "Het netwerk", None, lambda t: t not in own, network, recipient,
+    whole = _filtered(base, "Het netwerk", None, own, network, recipient,
                       now, horizon_weeks, shared, overdue_teams=NETWORK_OVERDUE_TEAMS,
                       list_items=list_items)
     period = period_key(recipient.frequency, now, timezone)
