@@ -1,6 +1,7 @@
-""""Het netwerk" in the digest stays readable however many teams have overdue actions: up
-to NETWORK_OVERDUE_TEAMS teams each action is named; beyond, the teams with the most get one
-count line each, the rest one line with a link to the network status page."""
+""""Het netwerk" in the digest stays readable however big the network: up to
+NETWORK_OVERDUE_TEAMS teams each overdue action is named; beyond, the teams with the most get
+one count line each, the rest one line with a link to the network status page. Each other list
+names at most NETWORK_LIST_ITEMS lines, then "en nog K ..." with a link to the page of them all."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import re
 from collections import Counter
 from datetime import date, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from tests.factories import add_member, create_team
@@ -15,11 +17,15 @@ from tracker.actions.models import Action
 from tracker.actions.rules import is_overdue
 from tracker.actions.services import ActionInput, create_action
 from tracker.auth.models import User
-from tracker.enums import ActionStatus, Role, TeamRole
+from tracker.enums import ActionStatus, MilestoneKind, Role, TeamRole
+from tracker.events.services import create_event
 from tracker.extensions import db
 from tracker.jobs import run_job
-from tracker.jobs.digests import load_network
+from tracker.jobs.digests import _recipients, load_network
+from tracker.milestones.services import create_milestone
 from tracker.notifications.digest import (
+    MORE_LISTS,
+    NETWORK_LIST_ITEMS,
     NETWORK_OVERDUE_TEAMS,
     OverdueGroup,
     Recipient,
@@ -29,6 +35,7 @@ from tracker.notifications.digest import (
     summarise_overdue,
 )
 from tracker.notifications.models import OutboxMessage
+from tracker.pilots.services import PilotInput, create_pilot
 from tracker.status.rollup import OVERDUE_NAMED
 
 MONDAY = datetime.fromisoformat("2018-02-05T07:30:00+01:00")
@@ -138,6 +145,22 @@ def test_many_teams_are_counted_not_named_with_a_link_to_the_status_page(demo, c
         assert together.network.overdue_summary.more_teams == 30 - len(portfolio) \
             - NETWORK_OVERDUE_TEAMS
 
+    # Loaded for the portfolios of the run, the most late overdue actions only of the teams
+    # a digest names them of (no network section names them here): the same digests.
+    portfolios = [frozenset(), frozenset({teams[0].id}), frozenset({teams[11].id})]
+    lean = load_network(MONDAY, 8, portfolios=portfolios)
+    assert lean.named_teams == {teams[0].id, teams[11].id}
+    assert lean.overdue_counts == network.overdue_counts
+    late = {a.team_id for a in lean.actions if is_overdue(a.status, a.due_date, MONDAY.date())}
+    assert late == lean.named_teams
+    for portfolio in portfolios:
+        recipient = Recipient(welten.id, welten.name, "weekly", portfolio)
+        assert build_digest(recipient, lean, MONDAY) == build_digest(recipient, network, MONDAY)
+    # A digest that names what was not loaded is refused, not sent short.
+    with pytest.raises(ValueError, match="load_network"):
+        build_digest(Recipient(welten.id, welten.name, "weekly", frozenset({teams[5].id})),
+                     lean, MONDAY)
+
 
 def _groups(n: int) -> list[OverdueGroup]:
     return [OverdueGroup(TeamInfo(i, f"t{i}", f"Team {i}", f"Team {i:02d}"), (), more=i % 4 + 1)
@@ -170,7 +193,131 @@ def test_the_demo_network_names_every_overdue_action(demo):
         if is_overdue(action.status, action.due_date, at.date()):
             overdue[action.team_id] += 1
     assert 1 < len(overdue) <= NETWORK_OVERDUE_TEAMS
+    # So every team's most late overdue actions are loaded, whatever the portfolios.
+    assert load_network(at, 8, portfolios=[frozenset()]).named_teams is None
     for message in rows:
         lines = _overdue_block(message.body_text)
         assert "netwerkstatus" not in message.body_text
         assert any(line.endswith("over de datum)") for line in lines)
+
+
+#: Per list of the network section: its heading in the mail, the start of the "en nog" line
+#: and the path of the page that lists them all.
+LISTS = {
+    "missed": ("Verstreken", "verstreken mijlpalen; alle mijlpalen:", "/milestones"),
+    "soon": ("Binnen vier weken", "mijlpalen binnen vier weken; alle mijlpalen:",
+             "/milestones"),
+    "later": ("Later", "latere mijlpalen; alle mijlpalen:", "/milestones"),
+    "completed": ("Afgerond sinds het vorige overzicht",
+                  "afgeronde acties; alle teams op de netwerkstatus:", "/status"),
+    "events": ("Bijeenkomsten", "bijeenkomsten; alle bijeenkomsten:", "/events"),
+    "pilots": ("Pilots met een nieuwe status",
+               "pilots met een nieuwe status; alle pilots:", "/pilots"),
+}
+#: More teams than NETWORK_LIST_ITEMS, each with one line in every list.
+BIG = NETWORK_LIST_ITEMS + 4
+
+
+def _network_of_big(chair: User):
+    """BIG teams, each with a missed, a soon and a later milestone, an action completed, a
+    meeting and a pilot of last week, made by the services; ``chair`` chairs the first."""
+    actor = db.session.scalar(select(User).where(User.role == Role.BEHEERDER))
+    yesterday = MONDAY - timedelta(days=1)
+    teams = []
+    for i in range(BIG):
+        team = create_team(short_name=f"Groot {i:02d}", slug=f"groot-{i:02d}")
+        for title, days in ((f"Verstreken {i:02d}", -1 - i), (f"Binnenkort {i:02d}", 1 + i),
+                            (f"Later {i:02d}", 35 + i)):
+            create_milestone(team, title=title, description="",
+                             due_date=MONDAY.date() + timedelta(days=days),
+                             kind=MilestoneKind.DEADLINE, per_municipality=False, actor=actor)
+        create_action(team, ActionInput(title=f"Afgerond {i:02d}", description="", owner_id=None,
+                                        due_date=None, status=ActionStatus.GEREED,
+                                        milestone_id=None, district_id=None),
+                      actor=actor, now=yesterday)
+        starts = MONDAY + timedelta(days=1 + i, hours=3)
+        create_event({"title": f"Overleg {i:02d}", "team_id": team.id, "starts_at": starts,
+                      "ends_at": starts + timedelta(hours=2), "location": "Zwolle"},
+                     actor=actor, now=yesterday)
+        create_pilot(team, PilotInput(title=f"Pilot {i:02d}", description="", district_id=None,
+                                      building_block_id=None, municipality_ids=[],
+                                      start_date=None, end_date=None, lead_id=None, results="",
+                                      lessons=""),
+                     actor=actor, now=yesterday)
+        teams.append(team)
+    add_member(teams[0], chair, TeamRole.VOORZITTER)
+    db.session.commit()
+    return teams
+
+
+def _title(line) -> str:
+    """The title of what a line of any list names."""
+    for part in ("milestone", "action", "event", "pilot"):
+        if hasattr(line, part):
+            return getattr(line, part).title
+    raise AssertionError(line)
+
+
+def _block(text: str, heading: str) -> list[str]:
+    """The lines under ``heading`` in the text's network section."""
+    network = text.split("== Het netwerk ==")[1]
+    return network.split(f"\n{heading}:\n")[1].split("\n\n")[0].rstrip("\n").splitlines()
+
+
+def test_every_list_of_a_big_network_is_bounded_with_a_count_and_a_link(demo, client, login):
+    welten = db.session.scalar(select(User).where(User.email == "welten@example.org"))
+    other = db.session.scalar(select(User).where(User.role == Role.BESTUURDER,
+                                                 User.id != welten.id).order_by(User.id))
+    teams = _network_of_big(welten)
+    run_job("digests", MONDAY)
+    network = load_network(MONDAY, 8)
+    mine = {t.short_name for t in teams}
+    for user in (other, welten):
+        [recipient] = _recipients([(user, "weekly")], network, MONDAY,
+                                  {user.id: _digest(user).idempotency_key})
+        # Every line, as the pages that list them all have them: the lines counted below.
+        whole = build_digest(recipient, network, MONDAY, list_items=None).network
+        sent = build_digest(recipient, network, MONDAY).network
+        message = _digest(user)
+        html = message.body_html.split("Het netwerk</h2>")[1]
+        own = 1 if user is welten else 0  # welten's team is in his portfolio, not here
+        for name in MORE_LISTS:
+            heading, more_text, path = LISTS[name]
+            lines = getattr(whole, name)
+            ours = [line for line in lines if line.team and line.team.short_name in mine]
+            assert len(ours) == BIG - own, name
+            assert len(lines) > NETWORK_LIST_ITEMS
+            left_out = len(lines) - NETWORK_LIST_ITEMS
+            named = getattr(sent, name)
+            assert named == lines[:NETWORK_LIST_ITEMS], name
+            assert sent.more[name] == left_out
+            # In the mail: the first lines (a line and a link each), then the count and the page.
+            block = _block(message.body_text, heading)
+            assert len(block) == 2 * NETWORK_LIST_ITEMS + 2, (name, block)
+            assert [line.split(" (")[0].split(":")[0] for line in block[0:-2:2]] == [
+                f"- {_title(line)}" for line in named], name
+            assert block[-2] == f"- en nog {left_out} {more_text}"
+            assert block[-1] == f"  http://localhost{path}"
+            part = html.split(f">{heading}</h3>")[1].split("</h3>")[0]
+            assert (f'<a href="http://localhost{path}" class="m-link">en nog {left_out} '
+                    f'{more_text.replace(";", ":").rstrip(":")}</a>') in part, name
+    login(welten)
+    for path in {path for _, _, path in LISTS.values()}:
+        assert client.get(path).status_code == 200, path
+
+
+def test_the_demo_network_names_every_line_of_every_list(demo):
+    """The demo's lists stay within NETWORK_LIST_ITEMS: its digests are what they were."""
+    network_lines = 0
+    for at in ("2018-02-05T07:30:00+01:00", "2018-06-04T07:30:00+02:00",
+               "2018-10-08T07:30:00+02:00", "2021-03-01T07:30:00+01:00"):
+        now = datetime.fromisoformat(at)
+        network = load_network(now, 8)
+        users = [(u, "weekly") for u in db.session.scalars(
+            select(User).where(User.role == Role.BESTUURDER).order_by(User.id))]
+        for recipient in _recipients(users, network, now, {}):
+            digest = build_digest(recipient, network, now)
+            assert digest.network.more == {}
+            assert digest == build_digest(recipient, network, now, list_items=None)
+            network_lines += sum(len(getattr(digest.network, name)) for name in MORE_LISTS)
+    assert network_lines  # the lists were there to bound

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -42,6 +43,7 @@ from tracker.notifications.digest import (
     build_digest,
     content_key,
     digest_due,
+    network_names_overdue,
     period_key,
 )
 from tracker.notifications.models import DigestFrequency, OutboxMessage
@@ -56,13 +58,25 @@ log = logging.getLogger(__name__)
 LOOKBACK = timedelta(days=62)
 
 
-def load_network(now: datetime, horizon_weeks: int,
-                 timezone: str = "Europe/Amsterdam") -> Network:
+def _action_info(action_id, team_id, title, status, due_date, precision, owner_name,
+                 completed_at) -> ActionInfo:
+    """An :class:`ActionInfo` of a row of the columns :func:`load_network` selects."""
+    return ActionInfo(action_id, team_id, title, status.value, due_date, precision.value,
+                      owner_name, completed_at)
+
+
+def load_network(now: datetime, horizon_weeks: int, timezone: str = "Europe/Amsterdam",
+                 portfolios: Iterable[frozenset[int]] | None = None) -> Network:
     """Every fact any digest may mention, in a fixed number of queries.
 
     Bounded by what a digest names, not by the history: of the overdue actions the
     :data:`OVERDUE_NAMED` most late per team (with each team's count), the actions
     completed and pilots changed within :data:`LOOKBACK`, the events within the horizon.
+
+    ``portfolios``: the team ids each recipient chairs. Given, the most late overdue
+    actions are loaded only of the teams a digest names them of: the portfolios', and every
+    team's when some recipient's "Het netwerk" names them (:func:`network_names_overdue`);
+    None: every team's (:attr:`Network.named_teams`).
     """
     teams = {t.id: TeamInfo(t.id, t.slug, t.name, t.short_name)
              for t in db.session.scalars(select(Team))}
@@ -78,30 +92,34 @@ def load_network(now: datetime, horizon_weeks: int,
                       total if m.per_municipality else None, *linked.get(m.id, (0, 0)))
         for m in rows
     ]
-    # Overdue: per team the most late (as the status pages name them) and how many there
-    # are, by the one SQL form of the rule; the owner's name says whom to call.
+    # Overdue: per team how many there are and the most late (as the status pages name
+    # them), by the one SQL form of the rule; the owner's name says whom to call.
     today = to_local(now, timezone).date()
+    overdue = overdue_clause(Action.status, Action.due_date, today)
+    overdue_counts: dict[int, int] = dict(db.session.execute(
+        select(Action.team_id, func.count(Action.id)).where(overdue)
+        .group_by(Action.team_id)).all())
+    named_teams = None
+    if portfolios is not None:
+        portfolios = list(portfolios)
+        if not any(network_names_overdue(overdue_counts, p) for p in portfolios):
+            named_teams = frozenset().union(*portfolios)
     rank = func.row_number().over(partition_by=Action.team_id,
                                   order_by=(Action.due_date, Action.title, Action.id))
-    late = (select(Action.id, User.name.label("owner_name"), rank.label("rank"),
-                   func.count().over(partition_by=Action.team_id).label("overdue"))
-            .outerjoin(User, User.id == Action.owner_id)
-            .where(overdue_clause(Action.status, Action.due_date, today))
-            .subquery())
-    overdue_counts: dict[int, int] = {}
-    actions = []
-    for a, owner_name, count in db.session.execute(
-            select(Action, late.c.owner_name, late.c.overdue).join(late, late.c.id == Action.id)
-            .where(late.c.rank <= OVERDUE_NAMED)):
-        overdue_counts[a.team_id] = count
-        actions.append(ActionInfo(a.id, a.team_id, a.title, a.status.value, a.due_date,
-                                  a.due_precision.value, owner_name, a.completed_at))
+    late = select(Action.id, rank.label("rank")).where(overdue)
+    if named_teams is not None:
+        late = late.where(Action.team_id.in_(named_teams))
+    late = late.subquery()
+    # Plain rows, not entities: a digest reads these few columns of many actions.
+    columns = (Action.id, Action.team_id, Action.title, Action.status, Action.due_date,
+               Action.due_precision, User.name, Action.completed_at)
+    actions = [_action_info(*row) for row in db.session.execute(
+        select(*columns).join(late, late.c.id == Action.id)
+        .outerjoin(User, User.id == Action.owner_id).where(late.c.rank <= OVERDUE_NAMED))]
     # Completed: only within the look-back, the furthest any digest looks.
     actions.extend(
-        ActionInfo(a.id, a.team_id, a.title, a.status.value, a.due_date, a.due_precision.value,
-                   owner_name, a.completed_at)
-        for a, owner_name in db.session.execute(
-            select(Action, User.name).outerjoin(User, User.id == Action.owner_id).where(
+        _action_info(*row) for row in db.session.execute(
+            select(*columns).outerjoin(User, User.id == Action.owner_id).where(
                 Action.status == ActionStatus.GEREED, Action.completed_at > now - LOOKBACK)))
     events = [
         EventInfo(e.id, e.team_id, e.title, e.starts_at, e.status.value)
@@ -113,7 +131,7 @@ def load_network(now: datetime, horizon_weeks: int,
         for p in db.session.scalars(select(Pilot).where(
             Pilot.status_changed_at > now - LOOKBACK))
     ]
-    return Network(teams, milestones, actions, events, pilots, overdue_counts)
+    return Network(teams, milestones, actions, events, pilots, overdue_counts, named_teams)
 
 
 def _settings() -> tuple[str, int, bool]:
@@ -127,9 +145,22 @@ def _digest_key(user_id: int, frequency: str, now: datetime, timezone: str) -> s
     return f"digest:user:{user_id}:{period_key(frequency, now, timezone)}"
 
 
+def _portfolios(ids: list[int]) -> dict[int, frozenset[int]]:
+    """User id -> the ids of the teams they chair (empty for who chairs none), in one query."""
+    portfolio: dict[int, set[int]] = defaultdict(set)
+    for user_id, team_id in db.session.execute(
+            select(TeamMembership.user_id, TeamMembership.team_id)
+            .where(TeamMembership.role == TeamRole.VOORZITTER,
+                   TeamMembership.user_id.in_(ids))):
+        portfolio[user_id].add(team_id)
+    return {user_id: frozenset(portfolio[user_id]) for user_id in ids}
+
+
 def _recipients(users: list[tuple[User, str]], network: Network, now: datetime,
-                keys: dict[int, str]) -> list[Recipient]:
-    """Each user's :class:`Recipient`: portfolio, answers and previous digest, in three queries.
+                keys: dict[int, str],
+                portfolios: dict[int, frozenset[int]] | None = None) -> list[Recipient]:
+    """Each user's :class:`Recipient`: portfolio (:func:`_portfolios` unless given), answers
+    and previous digest, in three queries (two with ``portfolios``).
 
     The previous digest is the last one queued before ``now`` other than the one of
     this period (``keys``), so a page read after this week's mail shows what it said.
@@ -141,12 +172,7 @@ def _recipients(users: list[tuple[User, str]], network: Network, now: datetime,
                OutboxMessage.user_id.in_(ids),
                OutboxMessage.idempotency_key.not_in(list(keys.values())))
         .group_by(OutboxMessage.user_id)).all())
-    portfolio: dict[int, set[int]] = defaultdict(set)
-    for user_id, team_id in db.session.execute(
-            select(TeamMembership.user_id, TeamMembership.team_id)
-            .where(TeamMembership.role == TeamRole.VOORZITTER,
-                   TeamMembership.user_id.in_(ids))):
-        portfolio[user_id].add(team_id)
+    portfolio = _portfolios(ids) if portfolios is None else portfolios
     responses: dict[int, dict[int, str]] = defaultdict(dict)
     # Asked even without events: the same number of queries, whatever the network holds.
     for user_id, event_id, response in db.session.execute(
@@ -154,7 +180,7 @@ def _recipients(users: list[tuple[User, str]], network: Network, now: datetime,
             .where(Invitation.event_id.in_([e.id for e in network.events]),
                    Invitation.user_id.in_(ids))):
         responses[user_id][event_id] = response.value if response else ""
-    return [Recipient(user.id, user.name, frequency, frozenset(portfolio[user.id]),
+    return [Recipient(user.id, user.name, frequency, portfolio[user.id],
                       last.get(user.id), responses[user.id], user.salutation)
             for user, frequency in users]
 
@@ -179,9 +205,11 @@ def this_week(user: User, now: datetime) -> ThisWeek:
     timezone, horizon, skip_empty = _settings()
     chosen = preferences_for([user])[user.id].digest
     frequency = chosen.value if chosen != DigestFrequency.OFF else DigestFrequency.WEEKLY.value
-    network = load_network(now, horizon, timezone)
+    portfolios = _portfolios([user.id])
+    network = load_network(now, horizon, timezone, portfolios.values())
     [recipient] = _recipients([(user, frequency)], network, now,
-                              {user.id: _digest_key(user.id, frequency, now, timezone)})
+                              {user.id: _digest_key(user.id, frequency, now, timezone)},
+                              portfolios)
     digest = build_digest(recipient, network, now, horizon_weeks=horizon, timezone=timezone)
     email = messages.digest_email(user, digest, horizon)
     return ThisWeek(digest, email, chosen,
@@ -212,11 +240,14 @@ def digests(now: datetime) -> JobResult:
     due = [(user, freq) for user, freq in due if keys[user.id] not in done]
     if not due:
         return result
-    network = load_network(now, horizon, timezone)
+    # The portfolios first: the overdue actions are loaded of the teams a digest names.
+    portfolios = _portfolios([user.id for user, _ in due])
+    network = load_network(now, horizon, timezone, portfolios.values())
     # One digest per content (recipients that differ only in their greeting share it),
     # built and rendered once; each person gets their own copy of it.
     groups: dict[tuple, list[tuple[User, Recipient]]] = defaultdict(list)
-    for (user, _), recipient in zip(due, _recipients(due, network, now, keys), strict=True):
+    recipients = _recipients(due, network, now, keys, portfolios)
+    for (user, _), recipient in zip(due, recipients, strict=True):
         groups[content_key(recipient)].append((user, recipient))
     emails: dict[int, Email] = {}
     # Lines sorted once and rendered once for all digests of the run.

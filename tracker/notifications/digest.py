@@ -9,7 +9,7 @@ database, no app: the job loads the data once for all recipients
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -39,6 +39,16 @@ HARD_DEADLINE_KINDS = ("deadline", "wet")
 #: the full list made the section about 5,700 lines. A dozen teams' lines still fit a
 #: reading (the demo network has at most 7 teams with overdue actions: it lists them all).
 NETWORK_OVERDUE_TEAMS = 12
+#: "Het netwerk" names at most this many lines of each other list (the milestones "Verstreken",
+#: "Binnen vier weken" and "Later", the actions completed, the meetings, the pilots with a new
+#: status), in the list's own order; the rest is one line "en nog K ..." linking to the page
+#: that lists them all (:data:`MORE_LISTS`). At 100 times the demo those lists held 15 to 81
+#: items each, about 290 items (580 lines) of a mail; ten items per list still read at a
+#: glance. The demo network's lists stay within it (tested: its digests name everything, as
+#: before; the longest held 3 items in the dumps compared).
+NETWORK_LIST_ITEMS = 10
+#: The section's lists that :data:`NETWORK_LIST_ITEMS` bounds, in the order the mail shows them.
+MORE_LISTS = ("missed", "soon", "later", "completed", "events", "pilots")
 
 
 @dataclass(frozen=True)
@@ -120,6 +130,9 @@ class Network:
     #: Overdue actions per team, counted in the database, when ``actions`` names only the
     #: most late of them (:data:`OVERDUE_NAMED` per team); None: ``actions`` holds them all.
     overdue_counts: dict[int, int] | None = None
+    #: The teams whose overdue actions ``actions`` names (the others are only counted, in
+    #: ``overdue_counts``); None: every team's. Digests that would name others are refused.
+    named_teams: frozenset[int] | None = None
 
 
 @dataclass(frozen=True)
@@ -194,11 +207,27 @@ def rank_overdue(groups: list[OverdueGroup]) -> list[TeamCount]:
     return sorted(counts, key=lambda c: (-c.count, c.team.short_name, c.team.id))
 
 
+def names_each_overdue(teams: int, limit: int | None) -> bool:
+    """Whether a section whose ``teams`` teams have overdue actions names each of them (or
+    counts them per team, :func:`summarise_overdue`): when ``limit`` is None or ``teams`` at
+    most ``limit``."""
+    return limit is None or teams <= limit
+
+
+def network_names_overdue(overdue_teams: Collection[int], portfolio: Iterable[int]) -> bool:
+    """Whether "Het netwerk" of a recipient with ``portfolio`` (team ids) names each overdue
+    action, when ``overdue_teams`` (distinct ids, a set or a dict's keys) have them:
+    :func:`names_each_overdue` of the teams outside the portfolio, with
+    :data:`NETWORK_OVERDUE_TEAMS`."""
+    outside = len(overdue_teams) - sum(1 for team_id in portfolio if team_id in overdue_teams)
+    return names_each_overdue(outside, NETWORK_OVERDUE_TEAMS)
+
+
 def summarise_overdue(ranking: list[TeamCount], limit: int) -> OverdueSummary | None:
     """None while ``ranking`` (one per team with overdue actions, as :func:`rank_overdue`
     orders them) holds at most ``limit`` teams: each action is named. Otherwise its first
     ``limit`` teams, and the number of the other teams and of their overdue actions."""
-    if len(ranking) <= limit:
+    if names_each_overdue(len(ranking), limit):
         return None
     rest = ranking[limit:]
     return OverdueSummary(tuple(ranking[:limit]), len(rest), sum(c.count for c in rest))
@@ -247,6 +276,9 @@ class Section:
     overdue_summary: OverdueSummary | None = None
     #: ``overdue_ranking`` once computed.
     ranking: list[TeamCount] | None = field(default=None, compare=False, repr=False)
+    #: List name (one of :data:`MORE_LISTS`) -> its lines not named (:data:`NETWORK_LIST_ITEMS`);
+    #: a list all of whose lines are named has no entry.
+    more: dict[str, int] = field(default_factory=dict)
 
     @property
     def overdue_groups(self) -> list[OverdueGroup]:
@@ -284,7 +316,8 @@ class Section:
 
     @property
     def has_news(self) -> bool:
-        # A hard deadline beyond the horizon is known, but not news on its own.
+        # A hard deadline beyond the horizon is known, but not news on its own. ``later`` is
+        # soonest first, so a bounded list keeps the line that is news if any is.
         return bool(self.missed or self.soon or self.overdue or self.overdue_summary
                     or self.completed or self.events or self.pilots
                     or any(line.days_left <= self.horizon_days for line in self.later))
@@ -378,50 +411,137 @@ def _base(network: Network, today: date, since: datetime, now: datetime,
         section.overdue_more = {team_id: network.overdue_counts.get(team_id, n) - n
                                 for team_id, n in named.items()
                                 if network.overdue_counts.get(team_id, n) > n}
+        # Teams of which none is named (``named_teams``) are still ranked by their count.
+        unnamed = [OverdueGroup(network.teams[team_id], (), count)
+                   for team_id, count in network.overdue_counts.items() if team_id not in named]
+        if unnamed:
+            section.groups = sorted(section.overdue_groups + unnamed,
+                                    key=lambda g: (g.team.short_name, g.team.id))
     for p in sorted(network.pilots, key=lambda p: p.title):
         if p.status_changed_at and since < p.status_changed_at <= now:
             section.pilots.append(PilotLine(p, network.teams[p.team_id]))
     return section
 
 
-def _filtered(base: Section, title: str, team: TeamInfo | None,
-              mine: Callable[[int | None], bool], network: Network, recipient: Recipient,
-              now: datetime, horizon: int, overdue_teams: int | None = None) -> Section:
-    """The lines of ``base`` of the teams that are ``mine``, and the recipient's events.
+def bound(lines: list, limit: int | None) -> tuple[list, int]:
+    """The first ``limit`` of ``lines`` and how many are left out; None: all of them, 0."""
+    if limit is None or len(lines) <= limit:
+        return lines, 0
+    return lines[:limit], len(lines) - limit
+
+
+def _events(network: Network, now: datetime, horizon: int, shared: dict) -> list[EventInfo]:
+    """The events a digest may name (not cancelled, from ``now`` to ``horizon`` weeks on),
+    soonest first; found once per ``shared``."""
+    key = ("events", now, horizon)
+    if key not in shared:
+        shared[key] = [e for e in sorted(network.events, key=lambda e: e.starts_at or now)
+                       if e.starts_at is not None and not e.is_cancelled
+                       and now <= e.starts_at <= now + timedelta(weeks=horizon)]
+    return shared[key]
+
+
+def _event_line(event: EventInfo, network: Network, recipient: Recipient,
+                shared: dict) -> EventLine:
+    """The line of ``event`` for the recipient's answer: one object per event and answer in
+    ``shared``, so the job renders each such line once (``messages._each``)."""
+    response = recipient.responses.get(event.id)
+    lines = shared.setdefault("event-lines", {})
+    key = (event.id, response)
+    if key not in lines:
+        lines[key] = EventLine(event, network.teams.get(event.team_id), response)
+    return lines[key]
+
+
+#: How a line of each list names its team (None: a milestone of the whole network).
+TEAM_OF: dict[str, Callable[[object], int | None]] = {
+    "missed": lambda line: line.milestone.team_id,
+    "soon": lambda line: line.milestone.team_id,
+    "later": lambda line: line.milestone.team_id,
+    "completed": lambda line: line.action.team_id,
+    "events": lambda event: event.team_id,
+    "pilots": lambda line: line.pilot.team_id,
+}
+
+
+def _lists(base: Section, network: Network, now: datetime, horizon: int,
+           shared: dict) -> dict[str, list]:
+    """The lines of every team in each of :data:`MORE_LISTS` (events not yet per recipient)."""
+    lists = {name: getattr(base, name) for name in MORE_LISTS}
+    lists["events"] = _events(network, now, horizon, shared)
+    return lists
+
+
+def _by_team(base: Section, network: Network, now: datetime, horizon: int,
+             shared: dict) -> dict[str, dict[int | None, list]]:
+    """``base``'s lines per list and team (``"overdue"``: its overdue groups), in their
+    order; made once per ``base`` (kept in ``shared``): a portfolio section picks its team's."""
+    key = ("by-team", id(base))
+    if key not in shared:
+        index: dict[str, dict[int | None, list]] = {"overdue": {}}
+        for group in base.overdue_groups:
+            index["overdue"].setdefault(group.team.id, []).append(group)
+        for name, lines in _lists(base, network, now, horizon, shared).items():
+            index[name] = {}
+            for line in lines:
+                index[name].setdefault(TEAM_OF[name](line), []).append(line)
+        # ``base`` kept alive with its index, so its id is not reused meanwhile.
+        shared[key] = (base, index)
+    return shared[key][1]
+
+
+def _filtered(base: Section, title: str, team: TeamInfo | None, own: frozenset[int],
+              network: Network, recipient: Recipient, now: datetime, horizon: int,
+              shared: dict, overdue_teams: int | None = None,
+              list_items: int | None = None) -> Section:
+    """The lines of ``base`` of ``team`` (a portfolio section), or of every team but ``own``
+    (``team`` None: "Het netwerk"), and the recipient's events.
 
     ``overdue_teams``: when more teams than this have overdue actions, they are counted
-    (:func:`summarise_overdue`), not named; None: always named."""
-    groups = [g for g in base.overdue_groups if mine(g.team.id)]
+    (:func:`summarise_overdue`), not named; None: always named. ``list_items``: each other
+    list names at most this many lines (:func:`bound`), the rest counted in ``more``;
+    None: all."""
     summary = None
-    if overdue_teams is not None and len(groups) > overdue_teams:
-        summary = summarise_overdue([c for c in base.overdue_ranking if mine(c.team.id)],
-                                    overdue_teams)
-        groups = []
-    section = Section(
+    index = _by_team(base, network, now, horizon, shared)
+    if team is not None:
+        groups = list(index["overdue"].get(team.id, ()))
+        if not names_each_overdue(len(groups), overdue_teams):
+            summary, groups = summarise_overdue(rank_overdue(groups), overdue_teams), []
+        lists = {name: list(index[name].get(team.id, ())) for name in MORE_LISTS}
+    else:
+        groups = base.overdue_groups
+        outside = len(groups) - sum(len(index["overdue"].get(t, ())) for t in own)
+        if names_each_overdue(outside, overdue_teams):
+            groups = [g for g in groups if g.team.id not in own]
+        else:
+            summary = summarise_overdue([c for c in base.overdue_ranking
+                                         if c.team.id not in own], overdue_teams)
+            groups = []
+        lists = {name: [line for line in lines if TEAM_OF[name](line) not in own]
+                 for name, lines in _lists(base, network, now, horizon, shared).items()}
+    more = {}
+    for name in MORE_LISTS:
+        lists[name], left_out = bound(lists[name], list_items)
+        if left_out:
+            more[name] = left_out
+    # Only the events named get a line (an answer of the recipient's each).
+    lists["events"] = [_event_line(e, network, recipient, shared) for e in lists["events"]]
+    return Section(
         title=title, team=team, horizon_days=base.horizon_days,
-        missed=[line for line in base.missed if mine(line.milestone.team_id)],
-        soon=[line for line in base.soon if mine(line.milestone.team_id)],
-        later=[line for line in base.later if mine(line.milestone.team_id)],
         overdue=[line for g in groups for line in g.lines],
-        completed=[line for line in base.completed if mine(line.action.team_id)],
-        pilots=[line for line in base.pilots if mine(line.pilot.team_id)],
         overdue_more={g.team.id: g.more for g in groups if g.more},
-        groups=groups, overdue_summary=summary)
-    for e in sorted(network.events, key=lambda e: e.starts_at or now):
-        if not mine(e.team_id) or e.starts_at is None or e.is_cancelled:
-            continue
-        if now <= e.starts_at <= now + timedelta(weeks=horizon):
-            section.events.append(EventLine(e, network.teams.get(e.team_id),
-                                            recipient.responses.get(e.id)))
-    return section
+        groups=groups, overdue_summary=summary, more=more, **lists)
 
 
 def build_digest(recipient: Recipient, network: Network, now: datetime, *,
                  horizon_weeks: int = HORIZON_WEEKS,
-                 timezone: str = "Europe/Amsterdam", shared: dict | None = None) -> Digest:
+                 timezone: str = "Europe/Amsterdam", shared: dict | None = None,
+                 list_items: int | None = NETWORK_LIST_ITEMS) -> Digest:
     """What ``recipient``'s digest says at ``now``: portfolio theme(s) first, then the rest of
     the network. Pure: the same recipient, network and ``now`` give an equal :class:`Digest`.
-    ``now`` is an aware datetime; ``horizon_weeks`` bounds events and ordinary milestones.
+    ``now`` is an aware datetime; ``horizon_weeks`` bounds events and ordinary milestones;
+    ``list_items`` the lines of each list of "Het netwerk" but its overdue actions (None:
+    every line, as the pages that list them all show).
 
     ``shared``: a dict the caller keeps while it builds the digests of many recipients from
     one ``network`` and ``now``; the lines of every team are then sorted once per "since"
@@ -435,14 +555,20 @@ def build_digest(recipient: Recipient, network: Network, now: datetime, *,
         base = shared[key] = _base(network, today, since, now, horizon_weeks)
     portfolio = []
     own = frozenset(i for i in recipient.portfolio_team_ids if i in network.teams)
+    counts, loaded = network.overdue_counts, network.named_teams
+    if loaded is not None and counts is not None:
+        named = counts if network_names_overdue(counts, own) else (t for t in own if t in counts)
+        if any(t not in loaded for t in named):
+            raise ValueError("the network was loaded without the overdue actions this "
+                             "digest names (load_network's portfolios)")
     for team_id in sorted(own, key=lambda i: network.teams[i].short_name):
         team = network.teams[team_id]
-        portfolio.append(_filtered(base, f"Uw portefeuille: {team.short_name}", team,
-                                   lambda t, team_id=team_id: t == team_id,
-                                   network, recipient, now, horizon_weeks))
+        portfolio.append(_filtered(base, f"Uw portefeuille: {team.short_name}", team, own,
+                                   network, recipient, now, horizon_weeks, shared))
     # The network without the portfolio: what the recipient chairs is said once, above.
-    whole = _filtered(base, "Het netwerk", None, lambda t: t not in own, network, recipient,
-                      now, horizon_weeks, overdue_teams=NETWORK_OVERDUE_TEAMS)
+    whole = _filtered(base, "Het netwerk", None, own, network, recipient,
+                      now, horizon_weeks, shared, overdue_teams=NETWORK_OVERDUE_TEAMS,
+                      list_items=list_items)
     period = period_key(recipient.frequency, now, timezone)
     if recipient.frequency == WEEKLY:
         week = today.isocalendar()[1]
