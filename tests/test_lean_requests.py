@@ -148,3 +148,19 @@ def test_team_page_and_team_status_statement_counts_are_fixed(row, client, count
     assert status_page.status_code == 200
     assert listed.count == TEAM_PAGE_STATEMENTS, "\n".join(listed.statements)
     assert status.count == TEAM_STATUS_STATEMENTS, "\n".join(status.statements)
+
+
+def test_id_url_writes_the_same_address_as_url_for(app):
+    from flask import url_for
+
+    from tracker.urls import id_url
+
+    with app.test_request_context("/", base_url="https://tracker.example/sub"):
+        for endpoint, name in [("actions.detail", "action_id"), ("actions.done", "action_id"),
+                               ("actions.reopen", "action_id"), ("events.detail", "event_id")]:
+            for value in (1, 7, 42, 1234567):
+                assert id_url(endpoint, name, value) == url_for(endpoint, **{name: value})
+        assert id_url("actions.detail", "action_id", 3).startswith("/sub/")
+        # Not an integer: url_for itself answers (and refuses what it refuses).
+        assert id_url("actions.detail", "action_id", "12") == url_for("actions.detail",
+                                                                        action_id="12")
