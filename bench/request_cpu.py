@@ -160,6 +160,8 @@ def main() -> int:
             lambda: client.get(f"{base}/account/tweestapsverificatie"),
         "dashboard (/)": lambda: client.get(f"{base}/"),
         f"team page (/teams/{slug})": lambda: client.get(f"{base}/teams/{slug}"),
+        "team page, filter open (?status=open)":
+            lambda: client.get(f"{base}/teams/{slug}?status=open"),
         "status (/status)": lambda: client.get(f"{base}/status"),
         f"team status (/teams/{slug}/status)": lambda: client.get(f"{base}/teams/{slug}/status"),
         "done/undo POST (htmx, alternating)": done_or_undo,

@@ -125,3 +125,42 @@ def test_the_session_cookie_is_written_again_only_when_the_last_seen_time_moves(
         assert client.get("/").status_code == 200
     with time_machine.travel(start + timedelta(minutes=85, seconds=1), tick=False):
         assert client.get("/").status_code == 302
+
+
+#: The team page with a filter: the user with their memberships; the team joined to its
+#: parent; its children; its memberships joined to their people and organisations; the
+#: COUNT and the page of actions (joined to owner, district and meeting); the people who
+#: may own an action; the status blocks; the milestones; the counters; the districts.
+TEAM_PAGE_STATEMENTS = 11
+#: The team status page: the team as above (4 with the user), then its section.
+TEAM_STATUS_STATEMENTS = 18
+
+
+def test_team_page_and_team_status_statement_counts_are_fixed(row, client, count_queries):
+    team, _action, _coordinator = row
+    slug = team.slug
+    with count_queries() as listed:
+        page = client.get(f"/teams/{slug}?status=open")
+    with count_queries() as status:
+        status_page = client.get(f"/teams/{slug}/status")
+    assert page.status_code == 200 and "Regionale bijeenkomst organiseren" in page.get_data(
+        as_text=True)
+    assert status_page.status_code == 200
+    assert listed.count == TEAM_PAGE_STATEMENTS, "\n".join(listed.statements)
+    assert status.count == TEAM_STATUS_STATEMENTS, "\n".join(status.statements)
+
+
+def test_id_url_writes_the_same_address_as_url_for(app):
+    from flask import url_for
+
+    from tracker.urls import id_url
+
+    with app.test_request_context("/", base_url="https://tracker.example/sub"):
+        for endpoint, name in [("actions.detail", "action_id"), ("actions.done", "action_id"),
+                               ("actions.reopen", "action_id"), ("events.detail", "event_id")]:
+            for value in (1, 7, 42, 1234567):
+                assert id_url(endpoint, name, value) == url_for(endpoint, **{name: value})
+        assert id_url("actions.detail", "action_id", 3).startswith("/sub/")
+        # Not an integer: url_for itself answers (and refuses what it refuses).
+        assert id_url("actions.detail", "action_id", "12") == url_for("actions.detail",
+                                                                        action_id="12")

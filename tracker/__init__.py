@@ -207,6 +207,9 @@ def register_jinja(app: Flask) -> None:
     from tracker.formatting import register_filters
 
     register_filters(app)
+    from tracker.urls import id_url
+
+    app.jinja_env.globals["id_url"] = id_url
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

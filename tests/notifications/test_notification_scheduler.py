@@ -114,7 +114,7 @@ def test_the_scheduler_has_every_job_and_coalesces(app):
         scheduler.shutdown(wait=False)
     assert set(jobs) == {"reminders", "escalations", "milestones", "digests", "event-reminders",
                          "outbox", "invitee-retention", "calendar-replies", "webhook-events",
-                         "webhooks"}
+                         "webhooks", "report-renders"}
     assert all(job.coalesce and job.misfire_grace_time >= 3600 for job in jobs.values())
 
 

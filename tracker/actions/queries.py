@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from sqlalchemy import Select, and_, case, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.actions.models import Action
 from tracker.actions.rules import (
@@ -77,11 +78,7 @@ class ActionFilter:
     def query_string(self, **changes) -> str:
         """The URL query for this filter with ``changes``; defaults are left out (the page
         number travels as ``pagina``, as on every paged list)."""
-        state = replace(self, **changes)
-        default = ActionFilter()
-        pairs = {PAGE_ARG if k == "page" else k: v for k, v in state.__dict__.items()
-                 if v != getattr(default, k)}
-        return urlencode(pairs)
+        return _query_string(self, tuple(changes.items()))
 
     def page_link(self, number: int) -> str:
         """The address (query only) of page ``number`` of this filtered list."""
@@ -91,6 +88,17 @@ class ActionFilter:
     def is_default(self) -> bool:
         """No filter, search or sort chosen (the page number does not count)."""
         return replace(self, page=1) == ActionFilter()
+
+
+@lru_cache(maxsize=512)
+def _query_string(flt: ActionFilter, changes: tuple) -> str:
+    # A list page asks for a dozen of these (sort headers, pages, exports); the answer
+    # depends on the (frozen) filter and the changes alone, so it is kept per process.
+    state = replace(flt, **dict(changes))
+    default = ActionFilter()
+    pairs = {PAGE_ARG if k == "page" else k: v for k, v in state.__dict__.items()
+             if v != getattr(default, k)}
+    return urlencode(pairs)
 
 
 def window_condition(window: DueWindow, today: date):
@@ -172,13 +180,15 @@ class ActionPage:
 
 
 def team_action_page(team_id: int, flt: ActionFilter, today: date) -> ActionPage:
-    """One page of a team's actions: COUNT over the filtered SELECT, then the page (two
-    statements, plus one per eager-loaded relation)."""
+    """One page of a team's actions: COUNT over the filtered SELECT, then the page joined
+    to each row's owner, district and meeting (two statements: a statement per relation
+    cost the ORM more than the joined columns)."""
     base = apply_filter(select(Action).where(Action.team_id == team_id), flt, today)
     page = paginate(
-        _order(base, flt.sort).options(selectinload(Action.owner), selectinload(Action.district),
-                                       selectinload(Action.event)),
-        flt.page, size=TEAM_PAGE_SIZE, count_query=base)
+        _order(base, flt.sort).options(joinedload(Action.owner), joinedload(Action.district),
+                                       joinedload(Action.event)),
+        flt.page, size=TEAM_PAGE_SIZE,
+        count_query=apply_filter(select(Action.id).where(Action.team_id == team_id), flt, today))
     shown = replace(flt, page=page.number)
     page.link = shown.page_link
     return ActionPage(page, shown)
@@ -208,20 +218,36 @@ def owner_options(team_id: int) -> list[User]:
     return assignable_people([team_id])
 
 
-def assignable_people(team_ids: list[int]) -> list[User]:
-    """People who can own actions of any of ``team_ids`` (members, plus anyone owning one
-    now), active, by name; one query."""
+def _assignable(query: Select, team_ids: list[int]) -> Select:
+    """``query`` over users narrowed to who can own actions of any of ``team_ids``
+    (members, plus anyone owning one now), active, by name."""
     members = select(TeamMembership.user_id).where(TeamMembership.team_id.in_(team_ids))
     owners = select(Action.owner_id).where(Action.team_id.in_(team_ids),
                                            Action.owner_id.is_not(None))
-    return list(db.session.scalars(
-        select(User).where(or_(User.id.in_(members), User.id.in_(owners)), User.active.is_(True))
-        .order_by(User.name)
-    ))
+    return query.where(or_(User.id.in_(members), User.id.in_(owners)),
+                       User.active.is_(True)).order_by(User.name)
+
+
+def assignable_people(team_ids: list[int]) -> list[User]:
+    """People who can own actions of any of ``team_ids`` (members, plus anyone owning one
+    now), active, by name; one query."""
+    return list(db.session.scalars(_assignable(select(User), team_ids)))
+
+
+def owner_names(team_id: int) -> list:
+    """:func:`owner_options` as rows of ``id`` and ``name`` (one query, no ORM objects):
+    for menus that only name the people."""
+    return list(db.session.execute(_assignable(select(User.id, User.name), [team_id])))
 
 
 def districts() -> list[District]:
     return list(db.session.scalars(select(District).order_by(District.position)))
+
+
+def district_names() -> list:
+    """:func:`districts` as rows of ``id`` and ``name``, in their order (one query)."""
+    return list(db.session.execute(
+        select(District.id, District.name).order_by(District.position)))
 
 
 @dataclass

@@ -10,8 +10,8 @@ from tracker.actions.queries import (
     SORTS,
     STATUS_FILTERS,
     ActionFilter,
-    districts,
-    owner_options,
+    district_names,
+    owner_names,
     selected_ids,
     team_action_page,
     team_counters,
@@ -53,7 +53,7 @@ def team(slug: str, subject: Team):
     today = local_today()
     listing = team_action_page(subject.id, ActionFilter.from_args(request.args), today)
     can_edit = can(current_user, "team.edit", subject)
-    owners = owner_options(subject.id)
+    owners = owner_names(subject.id)
     context = {
         "team": subject, "listing": listing, "today": today,
         "can_edit": can_edit,
@@ -70,7 +70,7 @@ def team(slug: str, subject: Team):
             owner_choices=[("", "Iedereen"), ("geen", "Zonder eigenaar")]
             + [(str(u.id), u.name) for u in owners],
             district_choices=[("", "Alle districten")]
-            + [(str(d.id), d.name) for d in districts()],
+            + [(str(d.id), d.name) for d in district_names()],
             status_filters=STATUS_FILTERS, due_filters=DUE_FILTERS, sorts=SORTS,
         )
     return render_page_or_fragment("network/team.html", "actions/_list.html",
