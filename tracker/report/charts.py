@@ -144,6 +144,12 @@ def alt_text(caption: str, chart: Chart, value_text: Callable[[Decimal], str]) -
     return f"{caption}. Staafdiagram. {values}."
 
 
+#: Up to this many pixels a PNG is compressed as small as it goes; the organogram of a
+#: network of hundreds of teams is far larger, and the search for the smallest form
+#: took some 20 s of the Word file's time for a few percent of its bytes.
+OPTIMISE_PIXELS = 4_000_000
+
+
 def render_organogram_png(organogram) -> ChartPicture:
     """The organogram (``sections.Organogram``) as a PNG for Word: the same boxes, lines and
     texts as the SVG of the HTML and PDF, drawn from the same geometry."""
@@ -164,5 +170,5 @@ def render_organogram_png(organogram) -> ChartPicture:
             draw.text(((box.x + 6) * SCALE, (box.y + 2 + 12 * index) * SCALE), text, font=font,
                       fill=colour, anchor="ls")
     out = BytesIO()
-    image.save(out, format="PNG", optimize=True)
+    image.save(out, format="PNG", optimize=image.width * image.height <= OPTIMISE_PIXELS)
     return ChartPicture(out.getvalue(), organogram.width, organogram.height)
