@@ -261,3 +261,28 @@ def test_erasing_a_person_of_the_demo_network(demo):
     assert db.session.scalar(select(func.count(Action.id)).where(Action.owner_id == owner_id)) > 1
     assert {u.id: (u.name, u.email, u.title) for u in db.session.scalars(select(User))
             if u.id != owner_id} == colleagues
+
+
+def test_erasure_removes_every_report_file_made_in_the_background(person):
+    """A made PDF or Word file names people and cannot be rewritten: erasure removes them
+    all (a cache, made anew when asked); an edition's request stays, its text scrubbed."""
+    from tracker.avg.erasure import erase_person
+    from tracker.report.models import RenderStatus, ReportRender
+
+    db.session.add_all([
+        ReportRender(key="pdf:2018-02-01:v1:rx", fmt="pdf", peildatum=date(2018, 2, 1),
+                     status=RenderStatus.READY, content=f"%PDF {NAME}".encode(),
+                     requested_by_id=person.id),
+        ReportRender(key="docx:2018-02-01:v1:rx", fmt="docx", peildatum=date(2018, 2, 1),
+                     status=RenderStatus.QUEUED, requested_by_id=None),
+        ReportRender(key="editie:versie februari 2018", fmt="editie",
+                     peildatum=date(2018, 2, 1), label="versie februari 2018",
+                     status=RenderStatus.FAILED, last_error=f"Mislukt voor {NAME}",
+                     requested_by_id=person.id),
+    ])
+    db.session.commit()
+    report = erase_person(person, actor=None, now=utcnow())
+    db.session.commit()
+    assert report.rows["report_renders"] >= 2
+    [kept] = db.session.scalars(select(ReportRender)).all()
+    assert kept.fmt == "editie" and NAME not in kept.last_error

@@ -4,9 +4,10 @@ served only for the data they were made from."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -15,6 +16,7 @@ from tests.conftest import csrf_token_from
 from tests.factories import create_user
 from tracker.actions.models import Action
 from tracker.auth.models import User
+from tracker.clock import local_today
 from tracker.db import utcnow
 from tracker.enums import Role
 from tracker.extensions import db
@@ -46,10 +48,12 @@ def big(app):
     app.config["TRACKER_REPORT_INLINE_ACTIONS"] = before
 
 
-def _ask(client, page: str, fmt: str = "pdf", **headers):
+def _ask(client, page: str, fmt: str = "pdf", *, peildatum: str = PEILDATUM,
+         today: bool = False):
     html = client.get(page).get_data(as_text=True)
-    return client.post("/report/bestanden", headers=headers, data={
-        "csrf_token": csrf_token_from(html), "peildatum": PEILDATUM, "formaat": fmt})
+    return client.post("/report/bestanden", data={
+        "csrf_token": csrf_token_from(html), "formaat": fmt,
+        "peildatum": local_today().isoformat() if today else peildatum})
 
 
 def _text(pdf: bytes) -> str:
@@ -120,27 +124,73 @@ def test_asked_made_by_the_job_then_served_with_the_content_made_in_a_request(
     assert f'href="{PDF_URL.replace("?", "?")}"' in polled.get_data(as_text=True)
 
 
-def test_a_change_to_the_data_is_never_served_an_older_file(beheerder, client, big):
-    _ask(client, PDF_URL)
-    run_job("report-renders", utcnow())
-    assert client.get(PDF_URL).mimetype == "application/pdf"
+def _edit_an_action() -> Action:
     action = db.session.scalar(select(Action).order_by(Action.id))
     action.title = action.title + " (gewijzigd)"
     db.session.commit()
-    response = client.get(PDF_URL)
+    return action
+
+
+def test_a_change_to_the_data_of_the_day_is_never_served_an_older_file(beheerder, client, big):
+    """Today's report changes with every change: a file made before it is only offered as
+    the stand of its moment, beside making it anew."""
+    _ask(client, "/report.pdf", today=True)
+    run_job("report-renders", utcnow())
+    made = client.get("/report.pdf")
+    assert made.mimetype == "application/pdf"
+    _edit_an_action()
+    response = client.get("/report.pdf")
+    html = response.get_data(as_text=True)
     assert response.status_code == 200 and response.mimetype == "text/html"
-    assert "PDF laten maken" in response.get_data(as_text=True)
+    assert "PDF laten maken" in html
+    assert "Eerder gemaakt:" in html and "met de stand van" in html
+    earlier = re.search(r'href="(/report/bestanden/\d+\.pdf)"', html)[1]
+    older = client.get(earlier)
+    assert older.status_code == 200 and older.data == made.data
+    assert re.search(r'filename="voortgangsrapportage-[a-z]+-\d{4}-stand-\d{4}-\d{2}-\d{2}-\d{4}'
+                     r'\.pdf"', older.headers["Content-Disposition"])
+    assert client.get(earlier.replace(".pdf", ".docx")).status_code == 404
+
+
+def test_a_day_gone_by_keeps_its_file_whatever_changes_later(beheerder, client, big):
+    """The report on a past peildatum is read from the history up to that day: a later
+    change cannot alter it, so its file stays served."""
+    _ask(client, PDF_URL)
+    run_job("report-renders", utcnow())
+    _edit_an_action()
+    assert client.get(PDF_URL).mimetype == "application/pdf"
 
 
 def test_data_changed_after_asking_is_stored_under_the_data_it_shows(beheerder, client, big):
-    _ask(client, PDF_URL)
-    action = db.session.scalar(select(Action).order_by(Action.id))
-    action.title = action.title + " (gewijzigd)"
-    db.session.commit()
+    _ask(client, "/report.pdf", today=True)
+    _edit_an_action()
     run_job("report-renders", utcnow())
     [render] = _renders()
-    assert render.key == renders.render_key("pdf", date(2018, 2, 1), renders.data_version())
-    assert client.get(PDF_URL).mimetype == "application/pdf"
+    today = local_today()
+    assert render.key == renders.render_key("pdf", today, renders.data_version(today))
+    assert client.get("/report.pdf").mimetype == "application/pdf"
+
+
+def test_the_page_polls_quietly_until_the_file_is_there(beheerder, client, big):
+    _ask(client, PDF_URL)
+    polled = client.get(PDF_URL, headers={"HX-Request": "true"})
+    assert polled.status_code == 204 and polled.data == b""  # nothing new to announce
+    run_job("report-renders", utcnow())
+    polled = client.get(PDF_URL, headers={"HX-Request": "true"})
+    assert polled.status_code == 200 and "Het bestand is klaar" in polled.get_data(as_text=True)
+
+
+def test_one_person_waits_for_at_most_three_files(beheerder, client, big):
+    for day in ("2018-01-29", "2018-01-30", "2018-01-31"):
+        assert _ask(client, PDF_URL, peildatum=day).status_code == 303
+    refused = _ask(client, PDF_URL)
+    assert refused.status_code == 429
+    assert "U hebt al 3 bestanden laten maken" in refused.get_data(as_text=True)
+    assert len(_renders()) == 3
+    assert _ask(client, PDF_URL, peildatum="2018-01-29"
+                ).status_code == 303  # asking again for one that waits is no new file
+    run_job("report-renders", utcnow())
+    assert _ask(client, PDF_URL).status_code == 303
 
 
 def test_the_word_file_the_same_way(beheerder, client, big):
@@ -153,14 +203,6 @@ def test_the_word_file_the_same_way(beheerder, client, big):
     assert response.data[:2] == b"PK"
     assert response.headers["Content-Type"].startswith(
         "application/vnd.openxmlformats-officedocument")
-
-
-def test_asking_with_htmx_answers_the_status_part(beheerder, client, big):
-    response = _ask(client, PDF_URL, **{"HX-Request": "true"})
-    html = response.get_data(as_text=True)
-    assert response.status_code == 202
-    assert html.lstrip().startswith('<div id="bestand-staat"')
-    assert "Het bestand wordt gemaakt" in html and "<html" not in html
 
 
 def test_a_render_that_keeps_failing_is_marked_and_can_be_asked_again(
@@ -197,6 +239,7 @@ def test_old_files_are_removed(beheerder, client, big):
     ({"peildatum": PEILDATUM, "formaat": "html"}, "Kies PDF of Word."),
     ({"peildatum": "2018-02-31", "formaat": "pdf"}, "Ongeldige peildatum"),
     ({"peildatum": "2999-01-01", "formaat": "pdf"}, "toekomst"),
+    ({"peildatum": "20180201", "formaat": "pdf"}, "Ongeldige peildatum"),
 ])
 def test_a_wrong_request_is_refused_and_asks_for_nothing(beheerder, client, big, data, problem):
     html = client.get(PDF_URL).get_data(as_text=True)
@@ -275,3 +318,25 @@ def test_a_big_edition_without_confirmation_is_refused_and_asks_for_nothing(
                                  "bevestigd": "1"})
     assert response.status_code == 422
     assert _renders() == []
+
+
+def test_a_big_edition_holds_the_stand_of_the_moment_it_was_asked(beheerder, client, big):
+    """Asked during its peildatum, an edition published minutes later by the job shows the
+    stand when it was confirmed, not what was changed on that day after it."""
+    from tracker.report.models import ReportEdition
+
+    today = local_today().isoformat()
+    html = client.get(f"/report/edities/voorbeeld?peildatum={today}").get_data(as_text=True)
+    assert "worden HTML, PDF en Word op de achtergrond gemaakt" in html
+    label = re.search(r'name="versie" value="([^"]+)"', html)[1]
+    assert client.post("/report/edities", data={
+        "csrf_token": csrf_token_from(html), "peildatum": today, "versie": label,
+        "bevestigd": "1"}).status_code == 303
+    assert "Deze editie wordt al gepubliceerd" in client.get(
+        f"/report/edities/voorbeeld?peildatum={today}").get_data(as_text=True)
+    action = _edit_an_action()
+    run_job("report-renders", utcnow())
+    edition = db.session.scalar(select(ReportEdition))
+    assert edition.version_label == label
+    assert action.title not in edition.html
+    assert action.title.removesuffix(" (gewijzigd)") in edition.html

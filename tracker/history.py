@@ -192,12 +192,19 @@ def paused() -> Iterator[None]:
         options["versioning"] = before
 
 
-def data_key(session: Session) -> tuple[int, datetime | None]:
-    """``(id, issued_at)`` of the newest history transaction: every change to a versioned
-    model writes one, so a value computed from versioned data (and ``today``) may be kept
-    under this key and is never stale. The moment tells apart a history restored from a
-    backup that reached the same id by other changes. ``(0, None)`` before any change."""
+def data_key(session: Session, before: datetime | None = None) -> tuple[int, datetime | None]:
+    """``(id, issued_at)`` of the newest history transaction (issued before ``before``,
+    aware, when given): every change to a versioned model writes one, so a value computed
+    from versioned data (and ``today``) may be kept under this key and is never stale.
+    The moment tells apart a history restored from a backup that reached the same id by
+    other changes. ``(0, None)`` before any change."""
     transaction = versioning_manager.transaction_cls
+    if before is not None:
+        found = transaction_before(session, before)
+        if not found:
+            return (0, None)
+        return (found, session.scalar(select(transaction.issued_at)
+                                      .where(transaction.id == found)))
     row = session.execute(select(transaction.id, transaction.issued_at)
                           .order_by(transaction.id.desc()).limit(1)).first()
     return (int(row[0]), row[1]) if row else (0, None)

@@ -37,6 +37,8 @@ from tracker.events.models import Invitation
 from tracker.extensions import db
 from tracker.history import USER_COLUMNS_NOT_KEPT, rewrite_history
 from tracker.notifications.models import OutboxMessage, OutboxStatus
+from tracker.report.models import ReportRender
+from tracker.report.renders import FORMATS as RENDER_FORMATS
 from tracker.validation import ValidationError
 
 #: Tables kept as they were: published report editions are archive records
@@ -117,6 +119,11 @@ def erase_person(user: User, *, actor: User | None, now: datetime,
     # The link to a work account: an erased person no longer logs in by it.
     session.execute(delete(OidcIdentity).where(OidcIdentity.user_id == user.id))
     discard_drafts(user)  # typed text kept when a session ended: their own words
+    # Report files made in the background name people and cannot be rewritten; they are
+    # a cache of two days at most, made anew when asked (an edition's request is scrubbed
+    # as text below).
+    report.rows["report_renders"] += session.execute(
+        delete(ReportRender).where(ReportRender.fmt.in_(RENDER_FORMATS))).rowcount or 0
     end_all_sessions(user)
     report.rows["users"] += 1
     session.flush()

@@ -55,6 +55,7 @@ SECTION_NAMES = {
     "pilots_version": "pilots_geschiedenis",
     "recovery_codes": "herstelcodes",
     "report_editions": "rapportage_edities",
+    "report_renders": "rapportagebestanden",  # the files themselves (binary) are not exported
     "itip_replies": "agenda_antwoorden",
     "drafts": "niet_opgeslagen_formulieren",
     "attachments": "bijlagen",

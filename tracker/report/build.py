@@ -8,7 +8,7 @@ and the changes since the previous edition, pure). This module puts them togethe
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -75,7 +75,7 @@ class Report:
 
 def build_report(peildatum: date, *, timezone: str = "Europe/Amsterdam", as_of: bool = True,
                  version_label: str | None = None, corrected: bool = False,
-                 supersedes_id: int | None = None) -> Report:
+                 supersedes_id: int | None = None, stand: datetime | None = None) -> Report:
     """The progress report with the data as it stood on ``peildatum`` (from history).
 
     ``as_of=False`` reads the data as it is now, judged on ``peildatum``: on a copy of the
@@ -86,11 +86,13 @@ def build_report(peildatum: date, *, timezone: str = "Europe/Amsterdam", as_of: 
     figures corrected since (``loading.apply_corrections``; with ``as_of`` only).
     ``supersedes_id``: the edition a correction replaces; the changes are then what was
     corrected in it (compared with its snapshot), not the changes since the edition before.
+    ``stand``: read the history up to this moment if it is earlier than the end of the
+    peildatum (``loading.load_world``).
     """
     from tracker.report.models import ReportEdition
 
     label = version_label or version_label_for(peildatum)
-    world = load_world(peildatum, as_of=as_of, timezone=timezone)
+    world = load_world(peildatum, as_of=as_of, timezone=timezone, stand=stand)
     if corrected and as_of:
         apply_corrections(world)
     values = report_texts.placeholder_values(peildatum, label)

@@ -7,8 +7,13 @@ figures with their alternative text) comes from the HTML; the document language 
 
 from __future__ import annotations
 
+import logging
+
 from tracker.report.build import Report
 from tracker.report.export_html import REPORT_CSS, render_report_html
+
+# WeasyPrint logs a line per page laid out: a thousand for a big network's report.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 #: The PDF variant: accessible (ISO 14289-1), tagged.
 PDF_VARIANT = "pdf/ua-1"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -104,17 +104,21 @@ MEASUREMENT_COLUMNS = ("indicator_id", "district_id", "period", "value", "is_sou
 
 
 def load_world(today: date, *, as_of: bool, team_ids: list[int] | None = None,
-               timezone: str = "Europe/Amsterdam") -> World:
+               timezone: str = "Europe/Amsterdam", stand: datetime | None = None) -> World:
     """Read the report's rows in a fixed number of statements.
 
     ``as_of``: the data as it stood at the end of ``today`` (the peildatum, local time),
     read from history; else as it is now. ``team_ids`` limits the teams (and their
     actions, items, milestones, pilots and indicators); None: every team, and then no
     statement filters on team (a list of every team id would only steer the database
-    to read each team's whole history through its team index).
+    to read each team's whole history through its team index). ``stand`` (aware, with
+    ``as_of``): the history up to that moment when it is earlier than the end of
+    ``today`` (an edition asked for during its peildatum is the stand when it was asked).
     """
-    rows = Rows(history.transaction_before(db.session, cutoff_for(today, timezone))
-                if as_of else None)
+    cutoff = cutoff_for(today, timezone)
+    if stand is not None:
+        cutoff = min(cutoff, stand)
+    rows = Rows(history.transaction_before(db.session, cutoff) if as_of else None)
 
     def all_of(model, columns, where=None, order=()):
         """Plain rows of ``model``; ``where`` and ``order`` are functions of the entity read."""

@@ -61,8 +61,17 @@ _RENDERER_SOURCES = (
 )
 
 
+#: Files one person may have waiting at once: each takes the job a minute or more, and
+#: editions wait behind them; more asked at once is refused until those are made.
+MAX_WAITING_PER_PERSON = 3
+
+
 class UnknownFormat(ValueError):
     """A format that is not made in the background."""
+
+
+class TooManyAsked(Exception):
+    """The person already has :data:`MAX_WAITING_PER_PERSON` files waiting (Dutch text)."""
 
 
 @cache
@@ -78,14 +87,17 @@ def renderer_version() -> str:
     return digest.hexdigest()[:12]
 
 
-def data_version() -> str:
-    """``"<newest history transaction>.<its moment>.<newest edition>"``: what the report
-    shows changes only with a history transaction (every model it reads is versioned:
-    :func:`tracker.history.data_key`) or an edition (the changes since the previous
-    edition); either gives another value."""
+def data_version(peildatum: date) -> str:
+    """``"<history transaction>.<its moment>.<newest edition>"``: the report on
+    ``peildatum`` is read from the history up to the end of that day (every model it reads
+    is versioned), so it changes only with a history transaction before then
+    (:func:`tracker.history.data_key`, bounded by the peildatum: for a day gone by this
+    never changes again) or an edition (the changes since the previous edition)."""
     from tracker.history import data_key
+    from tracker.report.asof import cutoff_for
 
-    transaction_id, issued_at = data_key(db.session)
+    transaction_id, issued_at = data_key(
+        db.session, before=cutoff_for(peildatum, current_app.config["TRACKER_TIMEZONE"]))
     edition = db.session.scalar(select(func.max(ReportEdition.id)))
     moment = f"{issued_at:%Y%m%d%H%M%S%f}" if issued_at else "0"
     return f"{transaction_id}.{moment}.{edition or 0}"
@@ -97,25 +109,29 @@ def render_key(fmt: str, peildatum: date, version: str) -> str:
     return f"{fmt}:{peildatum.isoformat()}:v{version}:r{renderer_version()}"
 
 
-def report_size() -> int:
-    """The number of actions the report of the whole network lists (its biggest part; the
-    time to lay out the PDF grows with it, about 2.5 ms per action)."""
+def report_size(peildatum: date) -> int:
+    """About the number of actions the report on ``peildatum`` lists: those made by the
+    end of that day (its biggest part; the time to lay out the PDF grows with it, about
+    2.5 ms per action; the deleted ones of a day long gone are counted too)."""
     from tracker.actions.models import Action
+    from tracker.report.asof import cutoff_for
 
-    return db.session.scalar(select(func.count()).select_from(Action)) or 0
+    cutoff = cutoff_for(peildatum, current_app.config["TRACKER_TIMEZONE"])
+    return db.session.scalar(
+        select(func.count()).select_from(Action).where(Action.created_at < cutoff)) or 0
 
 
-def in_background(size: int | None = None) -> bool:
-    """Whether the report's files are too big to make within a request: more actions
-    than ``TRACKER_REPORT_INLINE_ACTIONS`` (default 3,000: about 10 s for the PDF)."""
-    limit = current_app.config["TRACKER_REPORT_INLINE_ACTIONS"]
-    return (report_size() if size is None else size) > limit
+def in_background(size: int) -> bool:
+    """Whether a report of ``size`` (:func:`report_size`) is too big to make its files
+    within a request: more actions than ``TRACKER_REPORT_INLINE_ACTIONS`` (default 3,000:
+    about 10 s for the PDF)."""
+    return size > current_app.config["TRACKER_REPORT_INLINE_ACTIONS"]
 
 
 def current_render(fmt: str, peildatum: date) -> ReportRender | None:
     """The render of ``fmt`` for ``peildatum`` and the data as it is now, if one was asked."""
     return db.session.scalar(select(ReportRender).where(
-        ReportRender.key == render_key(fmt, peildatum, data_version())))
+        ReportRender.key == render_key(fmt, peildatum, data_version(peildatum))))
 
 
 def request_render(fmt: str, peildatum: date, actor, now: datetime) -> ReportRender:
@@ -126,8 +142,10 @@ def request_render(fmt: str, peildatum: date, actor, now: datetime) -> ReportRen
     """
     if fmt not in FORMATS:
         raise UnknownFormat(fmt)
-    key = render_key(fmt, peildatum, data_version())
+    key = render_key(fmt, peildatum, data_version(peildatum))
     render = db.session.scalar(select(ReportRender).where(ReportRender.key == key))
+    if render is None or render.status == RenderStatus.FAILED:
+        _check_waiting(actor)
     if render is None:
         render = ReportRender(key=key, fmt=fmt, peildatum=peildatum, requested_at=now,
                               next_attempt_at=now, requested_by_id=getattr(actor, "id", None))
@@ -139,6 +157,35 @@ def request_render(fmt: str, peildatum: date, actor, now: datetime) -> ReportRen
     elif render.status == RenderStatus.FAILED:
         render.status, render.attempts, render.last_error = RenderStatus.QUEUED, 0, None
         render.next_attempt_at, render.requested_at = now, now
+    return render
+
+
+def _check_waiting(actor) -> None:
+    waiting = db.session.scalar(select(func.count()).select_from(ReportRender).where(
+        ReportRender.requested_by_id == getattr(actor, "id", None),
+        ReportRender.fmt.in_(FORMATS), ReportRender.status == RenderStatus.QUEUED))
+    if waiting >= MAX_WAITING_PER_PERSON:
+        raise TooManyAsked(
+            f"U hebt al {waiting} bestanden laten maken die nog niet klaar zijn. Vraag een "
+            "volgend bestand aan als er een klaar is.")
+
+
+def latest_file(fmt: str, peildatum: date) -> ReportRender | None:
+    """The newest file of ``fmt`` made for ``peildatum`` by this renderer, whatever data it
+    was made from (offered as the stand of that moment, beside making it anew)."""
+    return db.session.scalar(
+        select(ReportRender).where(
+            ReportRender.fmt == fmt, ReportRender.peildatum == peildatum,
+            ReportRender.status == RenderStatus.READY,
+            ReportRender.key.endswith(f":r{renderer_version()}"))
+        .order_by(ReportRender.finished_at.desc(), ReportRender.id.desc()).limit(1))
+
+
+def made_file(render_id: int, fmt: str) -> ReportRender | None:
+    """The made file ``render_id`` if it is of ``fmt`` and there; else None."""
+    render = db.session.get(ReportRender, render_id)
+    if render is None or render.fmt != fmt or render.status != RenderStatus.READY:
+        return None
     return render
 
 
@@ -162,6 +209,15 @@ def request_publication(plan, actor, now: datetime) -> ReportRender:
         render.next_attempt_at, render.requested_at = now, now
         render.requested_by_id = getattr(actor, "id", None)
     return render
+
+
+def publication_outlook(plan) -> dict:
+    """What the preview says about publishing ``plan``: ``background`` (a big report:
+    published by the job, in minutes) and ``publishing`` (already asked, not there yet)."""
+    waiting = db.session.scalar(select(ReportRender.id).where(
+        ReportRender.key == f"{EDITION}:{plan.label}", ReportRender.status == RenderStatus.QUEUED))
+    return {"background": in_background(report_size(plan.peildatum)),
+            "publishing": waiting is not None}
 
 
 def pending_publications() -> list[dict]:
@@ -201,6 +257,19 @@ def render_file(fmt: str, peildatum: date) -> bytes:
                           fmt)
 
 
+def release_memory() -> None:
+    """Give the memory of a big render back to the system: the layout of a thousand PDF
+    pages takes gigabytes, which glibc keeps in the process after it is freed (the
+    scheduler would stay that size between runs). A no-op where there is no glibc."""
+    import contextlib
+    import ctypes
+    import gc
+
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
 def render_file_of(report, fmt: str) -> bytes:
     """The bytes of ``fmt`` (``pdf`` or ``docx``) for a built ``report``."""
     if fmt == "pdf":
@@ -229,7 +298,9 @@ def _claim(now: datetime, run_id: str) -> list[tuple[int, str]]:
             select(table.c.id, table.c.fmt).where(
                 table.c.status == RenderStatus.QUEUED, table.c.next_attempt_at <= now,
                 or_(table.c.claimed_until.is_(None), table.c.claimed_until < utcnow()))
-            .order_by(table.c.next_attempt_at, table.c.id).limit(PER_RUN)
+            # Editions first: a publisher waits for them; files can wait a run.
+            .order_by((table.c.fmt == EDITION).desc(), table.c.next_attempt_at, table.c.id)
+            .limit(PER_RUN)
             .with_for_update(skip_locked=True))]
         if rows:
             ids = [r[0] for r in rows]
@@ -278,7 +349,7 @@ def make_renders(now: datetime):
             try:
                 # The key was the data version when asked; the data may have changed
                 # since: store under the version actually read, so nothing stale is served.
-                version = data_version()
+                version = data_version(row.peildatum)
                 content = render_file(row.fmt, row.peildatum)
                 error = None
             except Exception as exc:  # noqa: BLE001 - recorded on the row, the job goes on
@@ -301,6 +372,7 @@ def make_renders(now: datetime):
             _finish(render_id, run_id, status=RenderStatus.READY, content=content,
                     finished_at=utcnow(), seconds=seconds, last_error=None)
         result.lines.append(f"{key}: {len(content):,} bytes in {seconds} s")
+    release_memory()
     removed = prune(now)
     if removed:
         result.lines.append(f"{removed} oude bestanden verwijderd")
@@ -339,11 +411,13 @@ def _publish(render_id: int, run_id: str) -> str:
         _snapshot()
         row = db.session.execute(select(
             ReportRender.peildatum, ReportRender.label, ReportRender.supersedes_id,
-            ReportRender.requested_by_id, ReportRender.attempts)
+            ReportRender.requested_by_id, ReportRender.attempts, ReportRender.requested_at)
             .where(ReportRender.id == render_id)).one()
         try:
             plan = confirmed_plan(row.peildatum, row.supersedes_id, row.label)
-            report = build_edition_report(plan, timezone=current_app.config["TRACKER_TIMEZONE"])
+            # The stand when it was asked: nothing changed since on the peildatum gets in.
+            report = build_edition_report(plan, timezone=current_app.config["TRACKER_TIMEZONE"],
+                                          stand=row.requested_at)
             files = edition_files(report)
             error = None
         except Exception as exc:  # noqa: BLE001 - recorded on the row, the job goes on

@@ -23,7 +23,7 @@ from tracker.clock import local_today
 from tracker.db import utcnow
 from tracker.errors import render_error
 from tracker.extensions import db
-from tracker.formatting import duration
+from tracker.formatting import duration, to_local
 from tracker.forms import Refusal, form_errors
 from tracker.htmx import is_htmx, redirect_client, render_page_or_fragment
 from tracker.report import renders
@@ -107,32 +107,39 @@ def report_docx():
 
 def _download(fmt: str):
     """The file for ``?peildatum=``: made now for a small report; for a big one the file
-    made in the background for the data as it is now, or the page that offers to make it
-    (200) or says it is being made (202). An htmx request (the page polling) gets that
-    page's status part, with the download link once the file is there."""
+    made in the background for the data it shows, or the page that offers to make it
+    (200; with the latest file made earlier that day, marked as such) or says it is being
+    made (202). The page polls with htmx while the file is being made: 204 until it is
+    there, then the status part with the download link."""
     try:
         peildatum = parse_peildatum(request.args.get("peildatum"), local_today())
     except PeildatumError as error:
         return render_error(400, str(error))
-    label = version_label_for(peildatum)
-    size = renders.report_size()
+    size = renders.report_size(peildatum)
     if not renders.in_background(size):
         report = build_report(peildatum, timezone=current_app.config["TRACKER_TIMEZONE"])
         return _file(renders.render_file_of(report, fmt), fmt, _filename(report.version_label))
     render = renders.current_render(fmt, peildatum)
-    if renders.state_of(render) == "klaar" and not is_htmx():
-        return _file(render.content, fmt, _filename(label))
+    state = renders.state_of(render)
+    if state == "klaar" and not is_htmx():
+        return _file(render.content, fmt, _filename(version_label_for(peildatum)))
+    if state == "bezig" and is_htmx():
+        return Response(status=204)  # nothing new: the live region stays as it is
     return _render_page(fmt, peildatum, render, size)
 
 
-def _render_page(fmt: str, peildatum, render, size: int):
+def _render_page(fmt: str, peildatum, render, size: int, *, error: str | None = None,
+                 status: int | None = None):
     state = renders.state_of(render)
+    earlier = renders.latest_file(fmt, peildatum) if state != "klaar" else None
     context = {
         "fmt": fmt, "fmt_label": RENDER_LABELS[fmt], "peildatum": peildatum, "render": render,
         "state": state, "size": size, "expected": renders.expected_seconds(fmt),
         "file_url": url_for(f"report.report_{fmt}", peildatum=peildatum.isoformat()),
+        "earlier": earlier, "error": error,
+        "earlier_url": earlier and url_for("report.made_file", render_id=earlier.id, fmt=fmt),
     }
-    code = 202 if state == "bezig" else 200
+    code = status or (202 if state == "bezig" else 200)
     if is_htmx():
         return render_template("report/_render_status.html", **context), code
     return render_template("report/render.html", **context), code
@@ -153,11 +160,26 @@ def request_file():
     """Ask for the report's PDF or Word file to be made in the background (a big report)."""
     form = RenderForm().parse()
     fmt, peildatum = form.formaat.data, form.peildatum.data
-    render = renders.request_render(fmt, peildatum, current_user, utcnow())
+    try:
+        renders.request_render(fmt, peildatum, current_user, utcnow())
+    except renders.TooManyAsked as refused:
+        db.session.rollback()
+        return _render_page(fmt, peildatum, renders.current_render(fmt, peildatum),
+                            renders.report_size(peildatum), error=str(refused), status=429)
     db.session.commit()
-    if is_htmx():
-        return _render_page(fmt, peildatum, render, renders.report_size())
     return redirect(url_for(f"report.report_{fmt}", peildatum=peildatum.isoformat()), 303)
+
+
+@bp.get("/report/bestanden/<int:render_id>.<fmt>")
+@requires("report.view")
+def made_file(render_id: int, fmt: str):
+    """A file made in the background earlier, as it was made (its name says when)."""
+    render = renders.made_file(render_id, fmt)
+    if render is None:
+        return render_error(404)
+    stamp = to_local(render.finished_at).strftime("%Y-%m-%d-%H%M")
+    return _file(render.content, fmt,
+                 f"{_filename(version_label_for(render.peildatum))}-stand-{stamp}")
 
 
 @bp.get("/report/edities")
@@ -189,7 +211,8 @@ def preview():
     if refusal is not None:
         return refusal
     report = build_edition_report(plan, timezone=current_app.config["TRACKER_TIMEZONE"])
-    return render_template("report/edition_preview.html", plan=plan, report=report, error=None)
+    return render_template("report/edition_preview.html", plan=plan, report=report, error=None,
+                           **renders.publication_outlook(plan))
 
 
 @bp.get("/report/edities/voorbeeld.html")
@@ -238,10 +261,11 @@ def _refused_publish(refusal: Refusal):
         return other
     if is_htmx():
         return render_template("report/_publish_form.html", plan=plan,
+                               **renders.publication_outlook(plan),
                                error=refusal.message), 422
     report = build_edition_report(plan, timezone=current_app.config["TRACKER_TIMEZONE"])
     return render_template("report/edition_preview.html", plan=plan, report=report,
-                           error=refusal.message), 422
+                           error=refusal.message, **renders.publication_outlook(plan)), 422
 
 
 @bp.post("/report/edities")
@@ -252,7 +276,7 @@ def publish():
     the demo. A big network's edition is published by the ``report-renders`` job: this
     only asks for it (the list of editions shows it as being published)."""
     form = PublishForm().parse()
-    if renders.in_background():
+    if renders.in_background(renders.report_size(form.peildatum.data)):
         plan = confirmed_plan(form.peildatum.data, form.vervangt.data, form.versie.data)
         renders.request_publication(plan, current_user, utcnow())
         db.session.commit()

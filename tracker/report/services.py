@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -17,6 +18,8 @@ from tracker.report.models import ReportEdition, ReportText
 from tracker.report.texts import EditableText, stored_value
 from tracker.validation import ValidationError
 
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
 
 class PeildatumError(ValueError):
     """A peildatum that cannot be used, with a Dutch message."""
@@ -27,6 +30,9 @@ def parse_peildatum(value: str | None, today: date) -> date:
     if value is None or not value.strip():
         return today
     try:
+        # Only the written form: fromisoformat also reads 20180201 and other ISO forms.
+        if not ISO_DATE.fullmatch(value.strip()):
+            raise ValueError(value)
         peildatum = date.fromisoformat(value.strip())
     except ValueError:
         raise PeildatumError(
@@ -107,10 +113,14 @@ def plan_edition(peildatum: date, supersedes_id: int | None = None) -> EditionPl
                        wrong.id, wrong.version_label)
 
 
-def build_edition_report(plan: EditionPlan, *, timezone: str) -> Report:
-    """The report exactly as the edition of ``plan`` will hold it (also the preview)."""
+def build_edition_report(plan: EditionPlan, *, timezone: str,
+                         stand: datetime | None = None) -> Report:
+    """The report exactly as the edition of ``plan`` will hold it (also the preview).
+    ``stand``: the moment it was asked for, when it is published later (in the
+    background): what changed after that moment on the peildatum itself is not in it."""
     return build_report(plan.peildatum, timezone=timezone, version_label=plan.label,
-                        corrected=plan.corrected, supersedes_id=plan.supersedes_id)
+                        corrected=plan.corrected, supersedes_id=plan.supersedes_id,
+                        stand=stand)
 
 
 def edition_html(report: Report) -> str:
