@@ -254,8 +254,12 @@ def test_pilot_and_milestone_lists_issue_the_same_statements_whatever_their_rows
 
 def _next_row(html: str) -> str | None:
     """The row marked as the first milestone from today, or None."""
-    rows = re.findall(r'<tr class="utrecht-table__row vnon-row--next">(.*?)</tr>', html, re.S)
+    rows = re.findall(r'<tr class="utrecht-table__row vnon-row--next" id="eerstvolgende" '
+                      r'tabindex="-1">(.*?)</tr>', html, re.S)
     assert len(rows) <= 1 and html.count(">eerstvolgende<") == len(rows)
+    # A paged list links to the marked row when it is on this page (and only then).
+    if "De lijst opent bij" in html:
+        assert ('href="#eerstvolgende"' in html) == bool(rows)
     return rows[0] if rows else None
 
 

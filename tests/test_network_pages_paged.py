@@ -125,6 +125,9 @@ def test_dashboard_pages_the_team_cards(admin, client, login, count_queries):
     card = card[:card.index("</li>")]
     assert "onderdeel van Netwerkteam 002" in card and "Tina Trekker" in card
     assert "<strong>1 te laat</strong>" in card
+    # Which page it is, in the title and (for screen readers) the heading.
+    assert "<title>Overzicht, pagina 2 van 2 ·" in html
+    assert '<span class="visually-hidden">, pagina 2 van 2</span></h1>' in html
     assert few == first == second
 
 

@@ -52,6 +52,8 @@ class Page:
     max_pages: int | None = None
     #: Page number → the address of that page (set by the route; see :func:`page_links`).
     link: Callable[[int], str] | None = field(default=None, repr=False)
+    #: The id of a row on this page that the page points to (e.g. the next milestone).
+    marked: str | None = None
 
     @property
     def page_count(self) -> int:

@@ -120,6 +120,7 @@ def milestone_page(query: Select, number: int | None, today: date) -> Page:
     first_upcoming = before - (page.number - 1) * page.size
     if before < total and 0 <= first_upcoming < len(page.items):
         page.items[first_upcoming].is_first_upcoming = True
+        page.marked = "eerstvolgende"
     return page
 
 

@@ -376,6 +376,8 @@ def make_renders(now: datetime):
     removed = prune(now)
     if removed:
         result.lines.append(f"{removed} oude bestanden verwijderd")
+    if not result.lines:
+        result.lines.append("report-renders: niets gevraagd")
     return result
 
 
