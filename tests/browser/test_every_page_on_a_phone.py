@@ -46,6 +46,7 @@ NOT_PAGES = {
     "report.report_docx": "a Word file",
     "report.report_pdf": "a PDF file",
     "report.edition_file": "a stored PDF/Word file",
+    "report.made_file": "a PDF/Word file made in the background",
     "outbox.attachment": "an attachment download",
     "attachments.download": "a file download (Content-Disposition: attachment)",
     "outbox.html_part": "a mail's own HTML, shown in a sandboxed frame of outbox.show",
