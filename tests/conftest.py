@@ -24,10 +24,9 @@ from sqlalchemy import create_engine, event, make_url, text
 
 from config import normalise_database_url
 from tests import log_secrets
-from tracker import create_app, history
+from tracker import caching, create_app, history
 from tracker.db import sqlite_write_intent
 from tracker.extensions import db
-from tracker.status.queries import network_cache
 
 DEMO_PASSWORD = "oost-nederland-2018"
 
@@ -245,7 +244,7 @@ def _app_context(request):
             # The tables are filled again by copies made without history (the demo
             # fixture), so the next test's history may reach the same newest transaction
             # with other data: figures kept under it must not outlive this test.
-            network_cache.clear()
+            caching.clear_all()
     finally:
         sqlite_write_intent.reset(token)
 

@@ -45,18 +45,42 @@ def _grow(teams: int, actions: int) -> None:
 @pytest.mark.parametrize("path", ["/report", f"/report?peildatum={PEILDATUM}"])
 def test_the_report_page_costs_the_same_statements_for_one_team_or_many(
         demo, client, login, count_queries, path):
+    from tracker.report.routes import report_pages
+
     login(db.session.scalar(select(User).where(User.email == "beheerder@example.org")))
     client.get(path)
+    report_pages.clear()  # the page made anew: what a change costs the next request
     with count_queries() as small:
         assert client.get(path).status_code == 200
+    with count_queries() as kept:  # nothing changed: the page made before
+        assert client.get(path).status_code == 200
     _grow(teams=6, actions=15)
+    report_pages.clear()
     with count_queries() as large:
         response = client.get(path)
     assert response.status_code == 200
     assert large.count == small.count <= 22
+    assert kept.count <= 5
     if path == "/report":  # today: the new teams' actions are in it, each with its note
         html = response.get_data(as_text=True)
         assert html.count("(gereed, 1 januari 2018)") >= 6
+
+
+def test_the_report_page_is_made_again_after_a_change_and_kept_otherwise(demo, client, login):
+    """The page is kept under the data it shows (``report.routes.report_pages``): a change
+    before the peildatum is in the next answer; a change after a past peildatum cannot
+    alter that report and its kept page is answered."""
+    login(db.session.scalar(select(User).where(User.email == "beheerder@example.org")))
+    action = db.session.scalar(select(Action).order_by(Action.id))
+    before = client.get("/report").get_data(as_text=True)
+    old = client.get(f"/report?peildatum={PEILDATUM}").get_data(as_text=True)
+    action.title = "Een nieuwe titel voor de rapportage"
+    action.report_text = ""
+    db.session.commit()
+    after = client.get("/report").get_data(as_text=True)
+    assert "Een nieuwe titel voor de rapportage" not in before
+    assert "Een nieuwe titel voor de rapportage" in after
+    assert client.get(f"/report?peildatum={PEILDATUM}").get_data(as_text=True) == old
 
 
 def _changes_after(day: datetime, count: int) -> None:

@@ -128,7 +128,9 @@ def load_world(today: date, *, as_of: bool, team_ids: list[int] | None = None,
         ordered = (o(entity) for o in order)
         if rows.transaction_id is not None:
             ordered = (history.unindexed(o) for o in ordered)
-        return db.session.execute(statement.order_by(*ordered)).all()
+        # Through the connection: plain rows of columns need none of the ORM's result
+        # processing, which was a third of the report's time for 20,000 actions.
+        return db.session.connection().execute(statement.order_by(*ordered)).all()
 
     def of_teams(e):
         """The condition "of the chosen teams"; None (no condition) for every team."""

@@ -19,6 +19,7 @@ from flask import (
 from flask_login import current_user
 
 from tracker.auth.permissions import requires
+from tracker.caching import kept_values
 from tracker.clock import local_today
 from tracker.db import utcnow
 from tracker.errors import render_error
@@ -59,14 +60,6 @@ FORMATS = {
 }
 
 
-def _report_or_error():
-    try:
-        peildatum = parse_peildatum(request.args.get("peildatum"), local_today())
-    except PeildatumError as error:
-        return None, render_error(400, str(error))
-    return build_report(peildatum, timezone=current_app.config["TRACKER_TIMEZONE"]), None
-
-
 def _file(data: bytes | str, fmt: str, name: str, *, attachment: bool = True) -> Response:
     response = Response(data)
     response.headers["Content-Type"] = FORMATS[fmt]  # exactly this (mimetype= would add a charset)
@@ -79,16 +72,30 @@ def _filename(label: str) -> str:
     return "voortgangsrapportage-" + label.removeprefix("versie ").replace(" ", "-")
 
 
+#: The report pages last made, by peildatum and the data they show
+#: (``renders.data_version``: the history up to the peildatum and the editions). The
+#: page is the same for everyone who may see it; a big network's takes about a second.
+report_pages = kept_values(4)
+
+
 @bp.get("/report")
 @requires("report.view")
 def report_html():
-    """The print-ready report for ``?peildatum=YYYY-MM-DD`` (default: today)."""
+    """The print-ready report for ``?peildatum=YYYY-MM-DD`` (default: today); made once
+    per change of what it shows (:data:`report_pages`)."""
     from tracker.report.export_html import render_report_html
 
-    report, error = _report_or_error()
-    if error:
-        return error
-    return render_report_html(report, links=True)
+    try:
+        peildatum = parse_peildatum(request.args.get("peildatum"), local_today())
+    except PeildatumError as error:
+        return render_error(400, str(error))
+    key = (peildatum, renders.data_version(peildatum))
+    html = report_pages.get(key)
+    if html is None:
+        report = build_report(peildatum, timezone=current_app.config["TRACKER_TIMEZONE"])
+        html = render_report_html(report, links=True)
+        report_pages.put(key, html)
+    return html
 
 
 @bp.get("/report.pdf")

@@ -16,7 +16,7 @@ points, milestones, pilots, indicators and its actions, the latter bounded by
 
 from __future__ import annotations
 
-from collections import Counter, OrderedDict, defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -34,6 +34,7 @@ from tracker.actions.rules import (
     overdue_clause,
 )
 from tracker.auth.models import User
+from tracker.caching import kept_values
 from tracker.enums import ActionStatus, DatePrecision, PilotStatus, TeamRole, TeamStatus
 from tracker.extensions import db
 from tracker.indicators.models import Indicator, Measurement
@@ -255,36 +256,11 @@ class NetworkPage:
     network: rollup.NetworkStatus
 
 
-class NetworkCache:
-    """The network's figures (teams per level) per scope, kept in this process under the
-    history's :func:`~tracker.history.data_key` and the day: every change to what the
-    levels are judged from (actions, milestones and their ticks, pilots, teams: all
-    versioned) writes a history transaction and so gives another key; a new day too. A
-    value is therefore never stale; the oldest keys go first (:data:`SIZE` kept)."""
-
-    SIZE = 128
-
-    def __init__(self) -> None:
-        self._values: OrderedDict[tuple, rollup.NetworkStatus] = OrderedDict()
-
-    def get(self, key: tuple) -> rollup.NetworkStatus | None:
-        value = self._values.get(key)
-        if value is not None:
-            self._values.move_to_end(key)
-        return value
-
-    def put(self, key: tuple, value: rollup.NetworkStatus) -> None:
-        self._values[key] = value
-        self._values.move_to_end(key)
-        while len(self._values) > self.SIZE:
-            self._values.popitem(last=False)
-
-    def clear(self) -> None:
-        self._values.clear()
-
-
-#: The network figures of :func:`network_page`, per process.
-network_cache = NetworkCache()
+#: The network's figures (teams per level) per scope, kept under the history's
+#: :func:`~tracker.history.data_key` and the day: every change to what the levels are
+#: judged from (actions, milestones and their ticks, pilots, teams: all versioned) writes
+#: a history transaction and so gives another key; a new day too (:mod:`tracker.caching`).
+network_cache = kept_values(128)
 
 
 def network_page(team_ids: list[int] | None, today: date, number: int | None, *,
@@ -294,7 +270,7 @@ def network_page(team_ids: list[int] | None, today: date, number: int | None, *,
     team order; 9 statements, however many teams, actions or pages.
 
     The lead sentence counts the teams per level over the whole scope, so every team of
-    the scope is judged, once per change of the data (:class:`NetworkCache`); then only
+    the scope is judged, once per change of the data (:data:`network_cache`); then only
     the page's teams are read, with every reason shown. Without a kept value the whole
     scope is judged and the page's rows come from that (the same number of statements).
     """
