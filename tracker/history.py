@@ -200,13 +200,15 @@ def data_key(session: Session, before: datetime | None = None) -> tuple[int, dat
     other changes. ``(0, None)`` before any change."""
     transaction = versioning_manager.transaction_cls
     if before is not None:
-        found = transaction_before(session, before)
-        if not found:
-            return (0, None)
-        return (found, session.scalar(select(transaction.issued_at)
-                                      .where(transaction.id == found)))
-    row = session.execute(select(transaction.id, transaction.issued_at)
-                          .order_by(transaction.id.desc()).limit(1)).first()
+        # One statement whatever the history holds: the transaction of
+        # :func:`transaction_before` and its moment.
+        newest = (select(func.max(transaction.id + 0))
+                  .where(transaction.issued_at < naive_utc(before)).scalar_subquery())
+        row = session.execute(select(transaction.id, transaction.issued_at)
+                              .where(transaction.id == newest)).first()
+    else:
+        row = session.execute(select(transaction.id, transaction.issued_at)
+                              .order_by(transaction.id.desc()).limit(1)).first()
     return (int(row[0]), row[1]) if row else (0, None)
 
 
