@@ -402,3 +402,13 @@ def count_queries(app):
             event.remove(engine, "before_cursor_execute", _record)
 
     return _count
+
+
+@pytest.fixture
+def big_report(app):
+    """The demo counts as a big network: the report's files are made in the background
+    (``TRACKER_REPORT_INLINE_ACTIONS`` set to 10 for the test)."""
+    before = app.config["TRACKER_REPORT_INLINE_ACTIONS"]
+    app.config["TRACKER_REPORT_INLINE_ACTIONS"] = 10
+    yield
+    app.config["TRACKER_REPORT_INLINE_ACTIONS"] = before

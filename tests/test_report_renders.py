@@ -39,15 +39,6 @@ def beheerder(demo, client, login):
     return user
 
 
-@pytest.fixture
-def big(app):
-    """The demo counts as a big network: every file is made in the background."""
-    before = app.config["TRACKER_REPORT_INLINE_ACTIONS"]
-    app.config["TRACKER_REPORT_INLINE_ACTIONS"] = 10
-    yield
-    app.config["TRACKER_REPORT_INLINE_ACTIONS"] = before
-
-
 def _ask(client, page: str, fmt: str = "pdf", *, peildatum: str = PEILDATUM,
          today: bool = False):
     html = client.get(page).get_data(as_text=True)
@@ -75,7 +66,7 @@ def test_a_small_report_is_made_in_the_request(beheerder, client):
 
 
 def test_a_big_report_offers_the_file_and_asks_for_nothing_by_looking(
-        beheerder, client, big, count_queries):
+        beheerder, client, big_report, count_queries):
     client.get(PDF_URL)
     with count_queries() as queries:
         response = client.get(PDF_URL)
@@ -89,7 +80,7 @@ def test_a_big_report_offers_the_file_and_asks_for_nothing_by_looking(
 
 @needs_pdftotext
 def test_asked_made_by_the_job_then_served_with_the_content_made_in_a_request(
-        app, beheerder, client, big):
+        app, beheerder, client, big_report):
     response = _ask(client, PDF_URL)
     assert response.status_code == 303
     assert response.headers["Location"].endswith(PDF_URL)
@@ -131,7 +122,7 @@ def _edit_an_action() -> Action:
     return action
 
 
-def test_a_change_to_the_data_of_the_day_is_never_served_an_older_file(beheerder, client, big):
+def test_a_change_to_the_data_of_the_day_is_never_served_an_older_file(beheerder, client, big_report):
     """Today's report changes with every change: a file made before it is only offered as
     the stand of its moment, beside making it anew."""
     _ask(client, "/report.pdf", today=True)
@@ -152,7 +143,7 @@ def test_a_change_to_the_data_of_the_day_is_never_served_an_older_file(beheerder
     assert client.get(earlier.replace(".pdf", ".docx")).status_code == 404
 
 
-def test_a_day_gone_by_keeps_its_file_whatever_changes_later(beheerder, client, big):
+def test_a_day_gone_by_keeps_its_file_whatever_changes_later(beheerder, client, big_report):
     """The report on a past peildatum is read from the history up to that day: a later
     change cannot alter it, so its file stays served."""
     _ask(client, PDF_URL)
@@ -161,7 +152,7 @@ def test_a_day_gone_by_keeps_its_file_whatever_changes_later(beheerder, client, 
     assert client.get(PDF_URL).mimetype == "application/pdf"
 
 
-def test_data_changed_after_asking_is_stored_under_the_data_it_shows(beheerder, client, big):
+def test_data_changed_after_asking_is_stored_under_the_data_it_shows(beheerder, client, big_report):
     _ask(client, "/report.pdf", today=True)
     _edit_an_action()
     run_job("report-renders", utcnow())
@@ -171,7 +162,7 @@ def test_data_changed_after_asking_is_stored_under_the_data_it_shows(beheerder, 
     assert client.get("/report.pdf").mimetype == "application/pdf"
 
 
-def test_the_page_polls_quietly_until_the_file_is_there(beheerder, client, big):
+def test_the_page_polls_quietly_until_the_file_is_there(beheerder, client, big_report):
     _ask(client, PDF_URL)
     polled = client.get(PDF_URL, headers={"HX-Request": "true"})
     assert polled.status_code == 204 and polled.data == b""  # nothing new to announce
@@ -180,7 +171,7 @@ def test_the_page_polls_quietly_until_the_file_is_there(beheerder, client, big):
     assert polled.status_code == 200 and "Het bestand is klaar" in polled.get_data(as_text=True)
 
 
-def test_one_person_waits_for_at_most_three_files(beheerder, client, big):
+def test_one_person_waits_for_at_most_three_files(beheerder, client, big_report):
     for day in ("2018-01-29", "2018-01-30", "2018-01-31"):
         assert _ask(client, PDF_URL, peildatum=day).status_code == 303
     refused = _ask(client, PDF_URL)
@@ -193,7 +184,7 @@ def test_one_person_waits_for_at_most_three_files(beheerder, client, big):
     assert _ask(client, PDF_URL).status_code == 303
 
 
-def test_the_word_file_the_same_way(beheerder, client, big):
+def test_the_word_file_the_same_way(beheerder, client, big_report):
     page = client.get(DOCX_URL).get_data(as_text=True)
     assert "Word-document laten maken" in page
     _ask(client, DOCX_URL, "docx")
@@ -206,7 +197,7 @@ def test_the_word_file_the_same_way(beheerder, client, big):
 
 
 def test_a_render_that_keeps_failing_is_marked_and_can_be_asked_again(
-        beheerder, client, big, monkeypatch):
+        beheerder, client, big_report, monkeypatch):
     def broken(report, fmt):
         raise RuntimeError("opmaak mislukt")
 
@@ -228,7 +219,7 @@ def test_a_render_that_keeps_failing_is_marked_and_can_be_asked_again(
     assert client.get(PDF_URL).mimetype == "application/pdf"
 
 
-def test_old_files_are_removed(beheerder, client, big):
+def test_old_files_are_removed(beheerder, client, big_report):
     _ask(client, PDF_URL)
     run_job("report-renders", utcnow())
     run_job("report-renders", utcnow() + renders.KEEP + timedelta(minutes=1))
@@ -241,7 +232,7 @@ def test_old_files_are_removed(beheerder, client, big):
     ({"peildatum": "2999-01-01", "formaat": "pdf"}, "toekomst"),
     ({"peildatum": "20180201", "formaat": "pdf"}, "Ongeldige peildatum"),
 ])
-def test_a_wrong_request_is_refused_and_asks_for_nothing(beheerder, client, big, data, problem):
+def test_a_wrong_request_is_refused_and_asks_for_nothing(beheerder, client, big_report, data, problem):
     html = client.get(PDF_URL).get_data(as_text=True)
     response = client.post("/report/bestanden", data={"csrf_token": csrf_token_from(html), **data})
     assert response.status_code == 400
@@ -249,7 +240,7 @@ def test_a_wrong_request_is_refused_and_asks_for_nothing(beheerder, client, big,
     assert _renders() == []
 
 
-def test_a_partner_may_not_ask(demo, client, login, big):
+def test_a_partner_may_not_ask(demo, client, login, big_report):
     partner = create_user(role=Role.PARTNER)
     db.session.commit()
     login(partner)
@@ -271,7 +262,7 @@ def _publish(client, data=CONFIRM):
 
 
 def test_a_big_edition_is_published_by_the_job_exactly_as_previewed(
-        app, beheerder, client, big):
+        app, beheerder, client, big_report):
     from tracker.audit.models import AuditEntry
     from tracker.report.models import ReportEdition
 
@@ -300,7 +291,7 @@ def test_a_big_edition_is_published_by_the_job_exactly_as_previewed(
     assert render.edition_id == edition.id and render.status == RenderStatus.READY
 
 
-def test_a_big_edition_published_meanwhile_fails_with_its_reason(app, beheerder, client, big):
+def test_a_big_edition_published_meanwhile_fails_with_its_reason(app, beheerder, client, big_report):
     _publish(client)
     app.config["TRACKER_REPORT_INLINE_ACTIONS"] = 10**9
     assert _publish(client).status_code == 303  # published in the request meanwhile
@@ -313,14 +304,14 @@ def test_a_big_edition_published_meanwhile_fails_with_its_reason(app, beheerder,
 
 
 def test_a_big_edition_without_confirmation_is_refused_and_asks_for_nothing(
-        beheerder, client, big):
+        beheerder, client, big_report):
     response = _publish(client, {"peildatum": PEILDATUM, "versie": "versie maart 2018",
                                  "bevestigd": "1"})
     assert response.status_code == 422
     assert _renders() == []
 
 
-def test_a_big_edition_holds_the_stand_of_the_moment_it_was_asked(beheerder, client, big):
+def test_a_big_edition_holds_the_stand_of_the_moment_it_was_asked(beheerder, client, big_report):
     """Asked during its peildatum, an edition published minutes later by the job shows the
     stand when it was confirmed, not what was changed on that day after it."""
     from tracker.report.models import ReportEdition

@@ -92,3 +92,15 @@ def axe_check():
         assert results.violations_count == 0, results.generate_report()
 
     return _check
+
+
+def sign_in(page, live_server: str, email: str, password: str | None = None) -> None:
+    """Log in through the login form as ``email`` (the demo password by default) and wait
+    for the start page."""
+    from tests.conftest import DEMO_PASSWORD
+
+    page.goto(f"{live_server}/inloggen")
+    page.get_by_label("E-mailadres").fill(email)
+    page.get_by_label("Wachtwoord").fill(password or DEMO_PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    page.wait_for_url(f"{live_server}/start")

@@ -3,31 +3,17 @@ for, made by the job, and the link shows up by itself while the page waits."""
 
 from __future__ import annotations
 
-import pytest
-
-from tests.conftest import DEMO_PASSWORD
+from tests.browser.conftest import sign_in
 from tracker.db import utcnow
 from tracker.jobs import run_job
 
 OVERFLOW = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
 
 
-@pytest.fixture
-def big(app):
-    before = app.config["TRACKER_REPORT_INLINE_ACTIONS"]
-    app.config["TRACKER_REPORT_INLINE_ACTIONS"] = 10
-    yield
-    app.config["TRACKER_REPORT_INLINE_ACTIONS"] = before
-
-
-def test_a_big_reports_pdf_is_asked_for_and_appears_by_itself(demo, big, live_server, page,
+def test_a_big_reports_pdf_is_asked_for_and_appears_by_itself(demo, big_report, live_server, page,
                                                                axe_check):
     page.set_viewport_size({"width": 320, "height": 800})
-    page.goto(f"{live_server}/inloggen")
-    page.get_by_label("E-mailadres").fill("beheerder@example.org")
-    page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    page.wait_for_url(f"{live_server}/start")
+    sign_in(page, live_server, "beheerder@example.org")
     page.goto(f"{live_server}/report.pdf?peildatum=2018-02-01")
     assert page.get_by_role("heading", level=1).inner_text().replace("\u00ad", "") == (
         "PDF van de voortgangsrapportage")

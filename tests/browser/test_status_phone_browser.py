@@ -3,7 +3,7 @@ outside the region that scrolls sideways, and the page itself never scrolls side
 
 from __future__ import annotations
 
-from tests.conftest import DEMO_PASSWORD
+from tests.browser.conftest import sign_in
 
 # The title's box and the scroll region's box, and whether the title sits inside it.
 BOXES = """() => {
@@ -20,11 +20,7 @@ BOXES = """() => {
 
 def test_the_status_table_title_is_not_cut_at_320_px(demo, live_server, page, axe_check):
     page.set_viewport_size({"width": 320, "height": 800})
-    page.goto(f"{live_server}/inloggen")
-    page.get_by_label("E-mailadres").fill("beheerder@example.org")
-    page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    page.wait_for_url(f"{live_server}/start")
+    sign_in(page, live_server, "beheerder@example.org")
     page.goto(f"{live_server}/status")
     boxes = page.evaluate(BOXES)
     # The table is wider than a phone: it scrolls inside its region, not the page.
