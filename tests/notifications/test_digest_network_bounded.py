@@ -77,6 +77,14 @@ def _overdue_by_rule() -> Counter:
     return counts
 
 
+def _mayors() -> tuple[User, User]:
+    """Welten (who chairs the teams made here) and another bestuurder of the demo."""
+    welten = db.session.scalar(select(User).where(User.email == "welten@example.org"))
+    other = db.session.scalar(select(User).where(User.role == Role.BESTUURDER,
+                                                 User.id != welten.id).order_by(User.id))
+    return welten, other
+
+
 def _digest(user: User) -> OutboxMessage:
     return db.session.scalar(select(OutboxMessage).where(
         OutboxMessage.kind == "digest", OutboxMessage.user_id == user.id))
@@ -84,15 +92,11 @@ def _digest(user: User) -> OutboxMessage:
 
 def _overdue_block(text: str) -> list[str]:
     """The lines of "Acties over de datum" in the text's network section."""
-    network = text.split("== Het netwerk ==")[1]
-    block = network.split("Acties over de datum:\n")[1]
-    return block.split("\n\n")[0].rstrip("\n").splitlines()
+    return _block(text, "Acties over de datum")
 
 
 def test_many_teams_are_counted_not_named_with_a_link_to_the_status_page(demo, client, login):
-    welten = db.session.scalar(select(User).where(User.email == "welten@example.org"))
-    other = db.session.scalar(select(User).where(User.role == Role.BESTUURDER,
-                                                 User.id != welten.id).order_by(User.id))
+    welten, other = _mayors()
     teams = _network_of_thirty(welten)
     run_job("digests", MONDAY)
     by_rule = _overdue_by_rule()
@@ -265,9 +269,7 @@ def _block(text: str, heading: str) -> list[str]:
 
 
 def test_every_list_of_a_big_network_is_bounded_with_a_count_and_a_link(demo, client, login):
-    welten = db.session.scalar(select(User).where(User.email == "welten@example.org"))
-    other = db.session.scalar(select(User).where(User.role == Role.BESTUURDER,
-                                                 User.id != welten.id).order_by(User.id))
+    welten, other = _mayors()
     teams = _network_of_big(welten)
     run_job("digests", MONDAY)
     network = load_network(MONDAY, 8)
